@@ -1,0 +1,59 @@
+import { APIConnectionError, APIError } from 'openai';
+import type { CallAcceptParams } from 'openai/resources/realtime/calls';
+import { SwitchboardError } from '../errors.ts';
+import type { CallControl } from '../openai/call-control.ts';
+
+export type AcceptOutcome = { kind: 'accepted'; attempts: number } | { kind: 'gone'; attempts: number };
+
+export interface AcceptRetryOptions {
+  deadlineMs: number;
+  firstBackoffMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof APIConnectionError) return true; // includes timeouts
+  if (err instanceof APIError) return err.status === 429 || (err.status ?? 0) >= 500;
+  return false;
+}
+
+function isCallGone(err: unknown): boolean {
+  return err instanceof APIError && err.status === 404;
+}
+
+/**
+ * Accepts the call, retrying 429, 5xx and network errors with backoff until the
+ * deadline. A 404 means the caller hung up while it rang: not an error.
+ */
+export async function acceptWithRetry(
+  control: CallControl,
+  callId: string,
+  params: CallAcceptParams,
+  opts: AcceptRetryOptions,
+): Promise<AcceptOutcome> {
+  const now = opts.now ?? performance.now.bind(performance);
+  const sleep = opts.sleep ?? defaultSleep;
+  const deadline = now() + opts.deadlineMs;
+  let backoffMs = opts.firstBackoffMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    const remainingMs = deadline - now();
+    try {
+      await control.accept(callId, params, AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs))));
+      return { kind: 'accepted', attempts: attempt };
+    } catch (err) {
+      if (isCallGone(err)) return { kind: 'gone', attempts: attempt };
+      const status = err instanceof APIError ? err.status : undefined;
+      const fields = { callId, attempts: attempt, status, apiCode: err instanceof APIError ? err.code : undefined };
+      if (!isRetryable(err)) throw new SwitchboardError('SB_ACCEPT_FAILED', 'not retryable', fields, { cause: err });
+      const waitMs = Math.min(backoffMs, deadline - now());
+      if (waitMs <= 0 || now() + waitMs >= deadline) {
+        throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
+      }
+      await sleep(waitMs);
+      backoffMs *= 2;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { CallAcceptParams } from 'openai/resources/realtime/calls';
+import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { CallEventListener } from '../calls/call-events.ts';
+import type { LiveCalls } from '../calls/live-calls.ts';
+import { isSwitchboardError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { redactPhone } from '../log/redact.ts';
+import type { CallControl } from '../openai/call-control.ts';
+import { CallSession } from '../session/call-session.ts';
+import type { ControlTransport } from '../session/control-transport.ts';
+import { parseCallParties } from '../sip/index.ts';
+import type { Tool } from '../tools/tool.ts';
+import type { WebhookAnswer } from '../webhook/delivery-dedupe.ts';
+import { acceptWithRetry } from './accept-call.ts';
+
+export interface AnswerCallDeps {
+  control: CallControl;
+  transport: ControlTransport;
+  liveCalls: LiveCalls<CallSession>;
+  log: Logger;
+  /** Built once at startup: nothing is computed per call before the accept. */
+  acceptParams: CallAcceptParams;
+  tools: ReadonlyMap<string, Tool>;
+  greeting: string;
+  acceptDeadlineMs: number;
+  reconnectMaxAttempts: number;
+  logPii: boolean;
+  onEvent?: CallEventListener;
+  now?: () => number;
+}
+
+export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<WebhookAnswer>;
+
+/** Webhook → accept → control session. Answers only once the accept has succeeded. */
+export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
+  const now = deps.now ?? performance.now.bind(performance);
+  return async (event, receivedAt) => {
+    const callId = event.data.call_id;
+    const parties = parseCallParties(event.data.sip_headers);
+    let outcome;
+    try {
+      outcome = await acceptWithRetry(deps.control, callId, deps.acceptParams, { deadlineMs: deps.acceptDeadlineMs, now });
+    } catch (err) {
+      const fields = isSwitchboardError(err) ? err.fields : {};
+      deps.log.error({ ...fields, callId, err: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err) }, 'accept failed');
+      deps.onEvent?.({ type: 'error', callId, message: (err as Error).message, code: 'SB_ACCEPT_FAILED' });
+      return { status: 502, body: { error: 'accept_failed', callId } };
+    }
+    const acceptedAt = now();
+    const answerMs = acceptedAt - receivedAt;
+    if (outcome.kind === 'gone') {
+      deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
+      return { status: 200, body: { callId, status: 'gone' } };
+    }
+    deps.log.info(
+      { callId, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts: outcome.attempts },
+      'call accepted',
+    );
+    const session = new CallSession({
+      callId,
+      parties,
+      greeting: deps.greeting,
+      tools: deps.tools,
+      transport: deps.transport,
+      control: deps.control,
+      log: deps.log,
+      logPii: deps.logPii,
+      reconnectMaxAttempts: deps.reconnectMaxAttempts,
+      now,
+      ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    });
+    deps.liveCalls.add(session);
+    session.emit({ type: 'call.accepted', callId, parties, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts: outcome.attempts });
+    // Let the 200 leave first: OpenAI connects the call only after it.
+    setImmediate(() => session.start());
+    return { status: 200, body: { callId, status: 'accepted' } };
+  };
+}

@@ -1,0 +1,27 @@
+import type { CallParties } from '../sip/index.ts';
+
+export type Speaker = 'caller' | 'agent';
+export type EndReason = 'caller_hangup' | 'agent_hangup' | 'transferred' | 'operator_hangup' | 'control_lost' | 'drain_timeout' | 'gone';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/** What happens on a call, in order. Records, live views and metrics subscribe to these. */
+export type CallEvent =
+  | { type: 'call.accepted'; callId: string; parties: CallParties; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number }
+  | { type: 'control.connected'; callId: string; attempt: number }
+  | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
+  | { type: 'greeting.requested'; callId: string }
+  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string }
+  | { type: 'tool.called'; callId: string; toolCallId: string; name: string; arguments: string }
+  | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
+  | { type: 'transfer.requested'; callId: string; target: string }
+  | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
+  | { type: 'usage'; callId: string; usage: TokenUsage }
+  | { type: 'error'; callId: string; message: string; code?: string }
+  | { type: 'call.ended'; callId: string; reason: EndReason; endedAt: number };
+
+export type CallEventListener = (event: CallEvent) => void;

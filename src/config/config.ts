@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SwitchboardError } from '../errors.ts';
+
+export const defaultInstructions = 'You are a helpful customer support agent.';
+export const defaultGreeting = 'Hello! How can I assist you today?';
+
+const e164 = /^\+[1-9]\d{6,14}$/;
+const sipUri = /^sips?:[^\s@]+@[^\s]+$/;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ms = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+// Names are the environment's (and Bandwidth's guide's), so the error paths name the variable to fix.
+const envSchema = z.object({
+  OPENAI_API_KEY: z.string({ error: 'required: your OpenAI API key' }).min(1, 'required: your OpenAI API key'),
+  OPENAI_WEBHOOK_SECRET: z
+    .string({ error: 'required (or OPENAI_SIGNING_SECRET): the webhook signing secret, whsec_…' })
+    .min(1, 'required (or OPENAI_SIGNING_SECRET): the webhook signing secret, whsec_…'),
+  REFER_TO: z
+    .string({ error: 'required: where transfers go, an E.164 number like +19195554321 or a sip: URI' })
+    .refine((v) => e164.test(v) || sipUri.test(v), {
+      error: 'expected an E.164 number like +19195554321 or a sip: URI like sip:+19195554321@host',
+    }),
+  LOCAL_PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_PII: flag.default(false),
+  OPENAI_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://api.openai.com/v1' })
+    .default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-realtime'),
+  AGENT_VOICE: z.string().min(1).default('marin'),
+  AGENT_INSTRUCTIONS: z.string().min(1).optional(),
+  AGENT_INSTRUCTIONS_FILE: z.string().min(1).optional(),
+  GREETING: z.string().min(1).default(defaultGreeting),
+  TRANSCRIPTION_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  REFER_SIP_HOST: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected host or host:port, e.g. 67.231.5.176:5061')
+    .optional(),
+  DRAIN_TIMEOUT_MS: ms(0, 3_600_000).default(30_000),
+  ACCEPT_DEADLINE_MS: ms(100, 60_000).default(3_000),
+  GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
+  RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  readonly openaiApiKey: string;
+  readonly webhookSecret: string;
+  readonly referTo: string;
+  readonly referSipHost: string | null;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: (typeof logLevels)[number];
+  readonly logPii: boolean;
+  readonly openaiBaseUrl: string;
+  readonly model: string;
+  readonly voice: string;
+  readonly instructions: string;
+  readonly greeting: string;
+  readonly transcriptionModel: string;
+  readonly drainTimeoutMs: number;
+  readonly acceptDeadlineMs: number;
+  readonly goodbyeMaxMs: number;
+  readonly reconnectMaxAttempts: number;
+  readonly webhookMaxBodyBytes: number;
+}
+
+type ReadFile = (path: string) => string;
+
+/** Validates the environment once; every problem is reported together, by variable name. */
+export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p, 'utf8')): Config {
+  const input: Env = { ...env };
+  // Aliases from Bandwidth's guide and common hosting platforms.
+  input.OPENAI_WEBHOOK_SECRET ||= env.OPENAI_SIGNING_SECRET;
+  input.LOCAL_PORT ||= env.PORT;
+  for (const key of Object.keys(input)) if (input[key] === '') delete input[key];
+
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  }
+  if (input.AGENT_INSTRUCTIONS && input.AGENT_INSTRUCTIONS_FILE) {
+    problems.push('AGENT_INSTRUCTIONS_FILE: set either AGENT_INSTRUCTIONS or AGENT_INSTRUCTIONS_FILE, not both');
+  }
+  let instructions = input.AGENT_INSTRUCTIONS ?? defaultInstructions;
+  if (input.AGENT_INSTRUCTIONS_FILE && !input.AGENT_INSTRUCTIONS) {
+    try {
+      instructions = readFile(input.AGENT_INSTRUCTIONS_FILE).trim();
+      if (!instructions) problems.push(`AGENT_INSTRUCTIONS_FILE: ${input.AGENT_INSTRUCTIONS_FILE} is empty`);
+    } catch (err) {
+      problems.push(`AGENT_INSTRUCTIONS_FILE: cannot read ${input.AGENT_INSTRUCTIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { problems });
+  }
+  const v = parsed.data;
+  return Object.freeze({
+    openaiApiKey: v.OPENAI_API_KEY,
+    webhookSecret: v.OPENAI_WEBHOOK_SECRET,
+    referTo: v.REFER_TO,
+    referSipHost: v.REFER_SIP_HOST ?? null,
+    port: v.LOCAL_PORT,
+    host: v.HOST,
+    logLevel: v.LOG_LEVEL,
+    logPii: v.LOG_PII,
+    openaiBaseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, ''),
+    model: v.OPENAI_MODEL,
+    voice: v.AGENT_VOICE,
+    instructions,
+    greeting: v.GREETING,
+    transcriptionModel: v.TRANSCRIPTION_MODEL,
+    drainTimeoutMs: v.DRAIN_TIMEOUT_MS,
+    acceptDeadlineMs: v.ACCEPT_DEADLINE_MS,
+    goodbyeMaxMs: v.GOODBYE_MAX_MS,
+    reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
+    webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+  });
+}

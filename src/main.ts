@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { loadConfig, type Config } from './config/config.ts';
+import { isSwitchboardError } from './errors.ts';
+import { createLogger } from './log/logger.ts';
+import { createOpenAIConnection } from './openai/openai-client.ts';
+import { createServer } from './server/create-server.ts';
+
+const keepWarmMs = 30_000;
+
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env'); // never overrides variables already set
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!isSwitchboardError(err, 'SB_CONFIG_INVALID')) throw err;
+    process.stderr.write(`switchboard: ${err.message}\nSee README.md → Configuration.\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+export async function runServer(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const openai = createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
+  const server = createServer({ config, log, client: openai.client });
+
+  const warm = () =>
+    openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
+  await warm();
+  const keepWarm = setInterval(warm, keepWarmMs).unref();
+
+  await server.app.listen({ port: config.port, host: config.host });
+  log.info({ port: config.port, baseUrl: config.openaiBaseUrl, model: config.model }, 'switchboard ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    clearInterval(keepWarm);
+    await server.shutdown();
+    await openai.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+if (import.meta.main) {
+  await runServer(loadConfigOrExit());
+}

@@ -1,0 +1,28 @@
+import type OpenAI from 'openai';
+import type { CallAcceptParams } from 'openai/resources/realtime/calls';
+
+/** The REST side of a call. The Realtime implementation sits here; a GPT-Live one could sit beside it. */
+export interface CallControl {
+  accept(callId: string, params: CallAcceptParams, signal?: AbortSignal): Promise<void>;
+  reject(callId: string, statusCode: number): Promise<void>;
+  refer(callId: string, targetUri: string): Promise<void>;
+  hangup(callId: string): Promise<void>;
+}
+
+export function realtimeCallControl(client: OpenAI): CallControl {
+  const calls = client.realtime.calls;
+  return {
+    async accept(callId, params, signal) {
+      await calls.accept(callId, params, signal ? { signal } : undefined);
+    },
+    async reject(callId, statusCode) {
+      await calls.reject(callId, { status_code: statusCode });
+    },
+    async refer(callId, targetUri) {
+      await calls.refer(callId, { target_uri: targetUri });
+    },
+    async hangup(callId) {
+      await calls.hangup(callId);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type OpenAI from 'openai';
+import { buildAcceptParams } from '../accept/session-config.ts';
+import { createAnswerCall } from '../accept/answer-call.ts';
+import type { CallEventListener } from '../calls/call-events.ts';
+import { LiveCalls } from '../calls/live-calls.ts';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
+import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
+import type { CallSession } from '../session/call-session.ts';
+import type { ControlTransport } from '../session/control-transport.ts';
+import { openaiWsTransport } from '../session/openai-ws-transport.ts';
+import { endCallTool } from '../tools/end-call.ts';
+import type { Tool } from '../tools/tool.ts';
+import { transferCallTool } from '../tools/transfer-call.ts';
+import { DeliveryDedupe } from '../webhook/delivery-dedupe.ts';
+import { registerWebhookRoute } from '../webhook/webhook-route.ts';
+
+export interface ServerDeps {
+  config: Config;
+  log: Logger;
+  client: OpenAI;
+  control?: CallControl;
+  transport?: ControlTransport;
+  onEvent?: CallEventListener;
+  dedupeTtlMs?: number;
+}
+
+export interface SwitchboardServer {
+  app: FastifyInstance;
+  liveCalls: LiveCalls<CallSession>;
+  dedupe: DeliveryDedupe;
+  /** Stops taking calls, lets live ones finish (up to the drain timeout), then closes. */
+  shutdown(): Promise<void>;
+  isDraining(): boolean;
+}
+
+export function defaultTools(config: Config): Tool[] {
+  return [
+    transferCallTool({ referTo: config.referTo, fallbackHost: config.referSipHost, logPii: config.logPii }),
+    endCallTool({ goodbyeMaxMs: config.goodbyeMaxMs }),
+  ];
+}
+
+export function createServer(deps: ServerDeps): SwitchboardServer {
+  const { config, log } = deps;
+  const control = deps.control ?? realtimeCallControl(deps.client);
+  const transport = deps.transport ?? openaiWsTransport(deps.client);
+  const liveCalls = new LiveCalls<CallSession>();
+  const dedupe = new DeliveryDedupe({ ttlMs: deps.dedupeTtlMs ?? 10 * 60_000 });
+  const tools = new Map(defaultTools(config).map((t) => [t.definition.name, t]));
+  let draining = false;
+
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.webhookMaxBodyBytes });
+  app.get('/health', async (_req, reply) => reply.code(204).send());
+  app.get('/ready', async (_req, reply) =>
+    draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
+  );
+
+  const answerCall = createAnswerCall({
+    control,
+    transport,
+    liveCalls,
+    log,
+    acceptParams: buildAcceptParams({
+      model: config.model,
+      instructions: config.instructions,
+      voice: config.voice,
+      transcriptionModel: config.transcriptionModel,
+      tools: [...tools.values()].map((t) => t.definition),
+    }),
+    tools,
+    greeting: config.greeting,
+    acceptDeadlineMs: config.acceptDeadlineMs,
+    reconnectMaxAttempts: config.reconnectMaxAttempts,
+    logPii: config.logPii,
+    ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+  });
+  registerWebhookRoute(app, {
+    client: deps.client,
+    webhookSecret: config.webhookSecret,
+    dedupe,
+    answerCall,
+    isDraining: () => draining,
+    isLive: (callId) => liveCalls.has(callId),
+    bodyLimitBytes: config.webhookMaxBodyBytes,
+    log,
+  });
+
+  return {
+    app,
+    liveCalls,
+    dedupe,
+    isDraining: () => draining,
+    async shutdown() {
+      draining = true;
+      const live = liveCalls.size;
+      log.info({ liveCalls: live, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+      const cut = await liveCalls.drain(config.drainTimeoutMs);
+      if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
+      await app.close();
+      dedupe.clear();
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,274 @@
+import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
+import type { CallEvent, CallEventListener, EndReason } from '../calls/call-events.ts';
+import type { Logger } from '../log/logger.ts';
+import { redactPhonesInText } from '../log/redact.ts';
+import type { CallControl } from '../openai/call-control.ts';
+import type { CallParties } from '../sip/index.ts';
+import { runToolCall } from '../tools/run-tool-call.ts';
+import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
+import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+
+export interface CallSessionOptions {
+  callId: string;
+  parties: CallParties;
+  greeting: string;
+  tools: ReadonlyMap<string, Tool>;
+  transport: ControlTransport;
+  control: CallControl;
+  log: Logger;
+  logPii: boolean;
+  reconnectMaxAttempts: number;
+  reconnectBaseDelayMs?: number;
+  onEvent?: CallEventListener;
+  now?: () => number;
+}
+
+type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
+
+interface PendingSay {
+  tag: string;
+  responseId: string | null;
+  done: () => void;
+}
+
+const sayTag = 'switchboard_say';
+
+/**
+ * One call's control session: greets, logs transcripts, runs tools once per
+ * tool call id, reconnects a dropped socket, and releases everything at the end.
+ */
+export class CallSession implements CallActions {
+  readonly callId: string;
+  readonly ended: Promise<EndReason>;
+  private readonly opts: CallSessionOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private state: State = 'connecting';
+  private conn: ControlConnection | null = null;
+  private queue: RealtimeClientEvent[] = [];
+  private reconnectAttempts = 0;
+  private greeted = false;
+  private transferred = false;
+  private endReason: EndReason | null = null;
+  private readonly toolCallsSeen = new Set<string>();
+  private readonly says = new Map<string, PendingSay>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private sayCounter = 0;
+  private resolveEnded!: (reason: EndReason) => void;
+
+  constructor(opts: CallSessionOptions) {
+    this.opts = opts;
+    this.callId = opts.callId;
+    this.log = opts.log;
+    this.now = opts.now ?? performance.now.bind(performance);
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  emit(event: CallEvent): void {
+    try {
+      this.opts.onEvent?.(event);
+    } catch (err) {
+      this.log.error({ callId: this.callId, err }, 'call event listener failed');
+    }
+  }
+
+  /** Sends a client event now, or as soon as the socket is back. */
+  send(event: RealtimeClientEvent): void {
+    if (this.state === 'open' && this.conn) this.conn.send(event);
+    else if (this.state !== 'ended') this.queue.push(event);
+  }
+
+  say(instructions: string, capMs: number): Promise<void> {
+    const tag = `say_${++this.sayCounter}`;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        if (!this.says.delete(tag)) return;
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, capMs);
+      this.timers.add(timer);
+      this.says.set(tag, { tag, responseId: null, done });
+      this.send({ type: 'response.create', response: { instructions, metadata: { [sayTag]: tag } } });
+    });
+  }
+
+  markTransferred(): void {
+    this.transferred = true;
+  }
+
+  async hangup(reason: EndReason): Promise<void> {
+    if (this.state === 'ending' || this.state === 'ended') return;
+    this.state = 'ending';
+    this.endReason = reason;
+    try {
+      await this.opts.control.hangup(this.callId);
+    } catch (err) {
+      this.log.warn({ callId: this.callId, err: (err as Error).message }, 'hangup request failed');
+    }
+    this.finish(reason);
+  }
+
+  private connect(): void {
+    this.conn = this.opts.transport.connect(this.callId, {
+      onOpen: () => this.onOpen(),
+      onEvent: (event) => this.onServerEvent(event),
+      onError: (err) => this.log.debug({ callId: this.callId, err: err.message }, 'control socket error'),
+      onClose: (info) => this.onClose(info),
+    });
+  }
+
+  private onOpen(): void {
+    if (this.state === 'ended') return;
+    if (this.state === 'ending') {
+      this.conn?.close();
+      return;
+    }
+    const attempt = this.reconnectAttempts;
+    this.state = 'open';
+    this.reconnectAttempts = 0;
+    this.log.info({ callId: this.callId, attempt }, 'control socket connected');
+    this.emit({ type: 'control.connected', callId: this.callId, attempt });
+    if (!this.greeted) {
+      this.greeted = true;
+      this.emit({ type: 'greeting.requested', callId: this.callId });
+      this.conn?.send({
+        type: 'response.create',
+        response: { instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` },
+      });
+    }
+    const queued = this.queue;
+    this.queue = [];
+    for (const event of queued) this.conn?.send(event);
+  }
+
+  private onServerEvent(event: RealtimeServerEvent): void {
+    switch (event.type) {
+      case 'conversation.item.input_audio_transcription.completed':
+        this.transcript('caller', event.transcript, event.item_id);
+        break;
+      case 'response.output_audio_transcript.done':
+        this.transcript('agent', event.transcript, event.item_id);
+        break;
+      case 'response.output_item.done':
+        // response.function_call_arguments.done carries the same call: act on this one only.
+        if (event.item.type === 'function_call') void this.onFunctionCall(event.item);
+        break;
+      case 'response.created': {
+        const tag = event.response.metadata?.[sayTag];
+        const say = tag ? this.says.get(tag) : undefined;
+        if (say && event.response.id) say.responseId = event.response.id;
+        break;
+      }
+      case 'output_audio_buffer.stopped':
+      case 'output_audio_buffer.cleared':
+        this.settleSays(event.response_id ?? null);
+        break;
+      case 'response.done': {
+        const usage = event.response.usage;
+        if (usage) {
+          this.emit({
+            type: 'usage',
+            callId: this.callId,
+            usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0, totalTokens: usage.total_tokens ?? 0 },
+          });
+        }
+        // A response that produced no audio will never report its playback ending.
+        if (event.response.status !== 'completed' && event.response.id) this.settleSays(event.response.id);
+        break;
+      }
+      case 'error':
+        this.log.warn({ callId: this.callId, code: event.error.code, errorType: event.error.type, message: event.error.message }, 'realtime error event');
+        this.emit({ type: 'error', callId: this.callId, message: event.error.message, ...(event.error.code ? { code: event.error.code } : {}) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private settleSays(responseId: string | null): void {
+    for (const say of [...this.says.values()]) {
+      if (say.responseId !== null && (responseId === null || say.responseId === responseId)) say.done();
+    }
+  }
+
+  private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
+    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii) }, 'transcript');
+    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId });
+  }
+
+  private async onFunctionCall(item: { call_id?: string; name?: string; arguments?: string }): Promise<void> {
+    const toolCallId = item.call_id;
+    if (!toolCallId || this.toolCallsSeen.has(toolCallId)) return;
+    this.toolCallsSeen.add(toolCallId);
+    const name = item.name ?? '';
+    const args = item.arguments ?? '';
+    this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
+    this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
+    const ctx: ToolContext = { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
+    const startedAt = this.now();
+    const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
+    const durationMs = this.now() - startedAt;
+    const error = result.output.ok === false ? String(result.output.error) : undefined;
+    this.emit({ type: 'tool.completed', callId: this.callId, toolCallId, name, output: result.output, durationMs, ...(error ? { error } : {}) });
+    if (this.state === 'ended') return;
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: toolCallId, output: JSON.stringify(result.output) } });
+    if (result.followUp.kind === 'respond') this.send({ type: 'response.create' });
+    else if (result.followUp.kind === 'instruct') this.send({ type: 'response.create', response: { instructions: result.followUp.instructions } });
+    if (result.after) {
+      try {
+        await result.after();
+      } catch (err) {
+        this.log.error({ callId: this.callId, tool: name, err }, 'tool follow-up failed');
+      }
+    }
+  }
+
+  private onClose(info: ControlCloseInfo): void {
+    this.conn = null;
+    if (this.state === 'ending' || this.state === 'ended') {
+      this.finish(this.endReason ?? 'agent_hangup');
+      return;
+    }
+    if (this.transferred) return this.finish('transferred');
+    if (info.httpStatus === 404) return this.finish('gone');
+    if (info.code === 1000) return this.finish('caller_hangup');
+    if (this.reconnectAttempts >= this.opts.reconnectMaxAttempts) {
+      this.log.error({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempts: this.reconnectAttempts }, 'control socket lost');
+      void this.hangup('control_lost');
+      return;
+    }
+    this.reconnectAttempts++;
+    const base = (this.opts.reconnectBaseDelayMs ?? 250) * 2 ** (this.reconnectAttempts - 1);
+    const delayMs = Math.round(Math.min(base, 5_000) * (0.8 + Math.random() * 0.4));
+    this.state = 'reconnecting';
+    this.log.warn({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempt: this.reconnectAttempts, delayMs }, 'control socket dropped, reconnecting');
+    this.emit({ type: 'control.reconnecting', callId: this.callId, attempt: this.reconnectAttempts, delayMs, code: info.code });
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.state === 'reconnecting') this.connect();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private finish(reason: EndReason): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const say of [...this.says.values()]) say.done();
+    this.queue = [];
+    this.toolCallsSeen.clear();
+    const conn = this.conn;
+    this.conn = null;
+    conn?.close();
+    this.log.info({ callId: this.callId, reason }, 'call ended');
+    this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: Date.now() });
+    this.resolveEnded(reason);
+  }
+}

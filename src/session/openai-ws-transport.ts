@@ -1,0 +1,51 @@
+import { connect as netConnect } from 'node:net';
+import type OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import type { ClientOptions } from 'ws';
+import type { ControlTransport } from './control-transport.ts';
+
+export interface OpenAIWsTransportOptions {
+  handshakeTimeoutMs?: number;
+  /** Extra CA for a private endpoint, when NODE_EXTRA_CA_CERTS can't be used (tests). */
+  ca?: string | Buffer;
+}
+
+/**
+ * The SDK's OpenAIRealtimeWS always builds a wss: URL. For an http: base URL
+ * (the emulator's plain mode) we hand ws a plain TCP connection, so the scheme
+ * follows the base URL (http → ws, https → wss) while the SDK still owns the
+ * URL, auth headers and event parsing.
+ */
+export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions = {}): ControlTransport {
+  const base = new URL(client.baseURL);
+  const plain = base.protocol === 'http:';
+  const host = base.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(base.port || (plain ? 80 : 443));
+  const options: ClientOptions = {
+    handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000,
+    ...(plain ? { createConnection: () => netConnect({ host, port }) } : {}),
+    ...(opts.ca ? { ca: opts.ca } : {}),
+  };
+  return {
+    connect(callId, handlers) {
+      const rt = new OpenAIRealtimeWS({ callID: callId, options }, client);
+      let httpStatus: number | undefined;
+      rt.socket.on('unexpected-response', (req, res) => {
+        httpStatus = res.statusCode;
+        res.resume();
+        req.destroy();
+      });
+      rt.socket.on('open', () => handlers.onOpen());
+      rt.on('event', (event) => handlers.onEvent(event));
+      rt.on('error', (err) => handlers.onError(err));
+      rt.socket.on('close', (code) => handlers.onClose(httpStatus === undefined ? { code } : { code, httpStatus }));
+      return {
+        send: (event) => rt.send(event),
+        close: () => {
+          if (rt.socket.readyState === rt.socket.CONNECTING) rt.socket.terminate();
+          else rt.close();
+        },
+      };
+    },
+  };
+}

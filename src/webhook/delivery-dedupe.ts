@@ -1,0 +1,63 @@
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface DedupeOptions {
+  /** How long an answered delivery is remembered, so late retries get the same answer. */
+  ttlMs: number;
+  maxEntries?: number;
+}
+
+/**
+ * Remembers each delivery by webhook-id and by call_id: a duplicate joins the
+ * first one's answer instead of accepting again. Failed answers (5xx) are
+ * forgotten at once, so OpenAI's retry gets a fresh try.
+ */
+export class DeliveryDedupe {
+  private readonly entries = new Map<string, Promise<WebhookAnswer>>();
+  private readonly opts: Required<DedupeOptions>;
+
+  constructor(opts: DedupeOptions) {
+    this.opts = { maxEntries: 100_000, ...opts };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Runs handle() once per call; a duplicate gets the same promise. */
+  run(keys: readonly string[], handle: () => Promise<WebhookAnswer>): { answer: Promise<WebhookAnswer>; duplicate: boolean } {
+    for (const key of keys) {
+      const existing = this.entries.get(key);
+      if (existing) return { answer: existing, duplicate: true };
+    }
+    const answer = handle();
+    for (const key of keys) this.entries.set(key, answer);
+    const forget = () => {
+      for (const key of keys) if (this.entries.get(key) === answer) this.entries.delete(key);
+    };
+    answer.then(
+      (a) => {
+        if (a.status >= 500) return forget();
+        setTimeout(forget, this.opts.ttlMs).unref();
+      },
+      forget,
+    );
+    this.evictOverflow();
+    return { answer, duplicate: false };
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private evictOverflow(): void {
+    // Map keeps insertion order, so the oldest go first.
+    while (this.entries.size > this.opts.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import type { AnswerCall } from '../accept/answer-call.ts';
+import type { Logger } from '../log/logger.ts';
+import type { DeliveryDedupe } from './delivery-dedupe.ts';
+import { verifyWebhook } from './verify-webhook.ts';
+
+export const webhookPath = '/webhooks/openai/realtime/call/inbound';
+
+const incomingCall = z.object({
+  type: z.literal('realtime.call.incoming'),
+  id: z.string(),
+  created_at: z.number(),
+  data: z.object({
+    call_id: z.string().min(1).max(256),
+    sip_headers: z.array(z.object({ name: z.string(), value: z.string() })).max(500),
+    sip_media_security: z.string().optional(),
+  }),
+});
+
+export interface WebhookRouteDeps {
+  client: OpenAI;
+  webhookSecret: string;
+  dedupe: DeliveryDedupe;
+  answerCall: AnswerCall;
+  isDraining: () => boolean;
+  /** A call this process already controls: answered without a second accept. */
+  isLive: (callId: string) => boolean;
+  bodyLimitBytes: number;
+  log: Logger;
+  now?: () => number;
+}
+
+export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  const now = deps.now ?? performance.now.bind(performance);
+  app.register(async (scope) => {
+    // The signature covers the exact bytes, so the body stays a string until verified.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) => done(null, body));
+
+    scope.post(webhookPath, async (req, reply) => {
+      const receivedAt = now();
+      const raw = typeof req.body === 'string' ? req.body : '';
+      const verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
+      if (!verdict.ok) {
+        deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
+        return reply.code(400).send({ error: verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', message: verdict.message });
+      }
+      if (verdict.event.type !== 'realtime.call.incoming') {
+        deps.log.debug({ eventType: verdict.event.type }, 'webhook event ignored');
+        return reply.code(200).send({ status: 'ignored' });
+      }
+      const parsed = incomingCall.safeParse(verdict.event);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') ?? '';
+        return reply.code(400).send({ error: 'malformed_body', message: `${field}: ${issue?.message ?? 'invalid'}`, field });
+      }
+      if (deps.isDraining()) {
+        // 503 makes OpenAI retry the delivery, by then at another instance.
+        return reply.code(503).header('retry-after', '1').send({ error: 'draining' });
+      }
+      const event = verdict.event;
+      const webhookId = String(req.headers['webhook-id']);
+      if (deps.isLive(event.data.call_id)) return reply.code(200).send({ callId: event.data.call_id, status: 'accepted' });
+      const { answer, duplicate } = deps.dedupe.run([`call:${event.data.call_id}`, `wh:${webhookId}`], () =>
+        deps.answerCall(event, receivedAt),
+      );
+      if (duplicate) deps.log.info({ callId: event.data.call_id, webhookId }, 'duplicate webhook delivery');
+      const result = await answer;
+      return reply.code(result.status).send(result.body);
+    });
+  });
+}
