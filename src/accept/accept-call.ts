@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError } from 'openai';
+import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import { SwitchboardError } from '../errors.ts';
 import type { CallControl } from '../openai/call-control.ts';
@@ -47,6 +47,7 @@ export async function acceptWithRetry(
       if (isCallGone(err)) return { kind: 'gone', attempts: attempt };
       const status = err instanceof APIError ? err.status : undefined;
       const fields = { callId, attempts: attempt, status, apiCode: err instanceof APIError ? err.code : undefined };
+      if (err instanceof APIUserAbortError) throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
       if (!isRetryable(err)) throw new SwitchboardError('SB_ACCEPT_FAILED', 'not retryable', fields, { cause: err });
       const waitMs = Math.min(backoffMs, deadline - now());
       if (waitMs <= 0 || now() + waitMs >= deadline) {
