@@ -1,4 +1,3 @@
-import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { LiveCalls } from '../calls/live-calls.ts';
@@ -9,19 +8,17 @@ import type { CallControl } from '../openai/call-control.ts';
 import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { parseCallParties } from '../sip/index.ts';
-import type { Tool } from '../tools/tool.ts';
 import type { WebhookAnswer } from '../webhook/delivery-dedupe.ts';
 import { acceptWithRetry } from './accept-call.ts';
+import type { PlanCall } from './call-plan.ts';
 
 export interface AnswerCallDeps {
   control: CallControl;
   transport: ControlTransport;
   liveCalls: LiveCalls<CallSession>;
   log: Logger;
-  /** Built once at startup: nothing is computed per call before the accept. */
-  acceptParams: CallAcceptParams;
-  tools: ReadonlyMap<string, Tool>;
-  greeting: string;
+  /** Decides accept or reject from memory: nothing slow runs before the accept. */
+  planCall: PlanCall;
   acceptDeadlineMs: number;
   reconnectMaxAttempts: number;
   logPii: boolean;
@@ -36,31 +33,46 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   const now = deps.now ?? performance.now.bind(performance);
   return async (event, receivedAt) => {
     const callId = event.data.call_id;
-    const parties = parseCallParties(event.data.sip_headers);
+    const sipHeaders = event.data.sip_headers;
+    const parties = parseCallParties(sipHeaders);
+    const plan = deps.planCall(parties, event);
+    if (plan.kind === 'reject') {
+      deps.log.info({ callId, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) }, 'call rejected');
+      try {
+        await deps.control.reject(callId, plan.statusCode);
+      } catch (err) {
+        deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
+      }
+      deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode: plan.statusCode, reason: plan.reason });
+      return { status: 200, body: { callId, status: 'rejected' } };
+    }
+    const agent = plan.agent;
     let outcome;
     try {
-      outcome = await acceptWithRetry(deps.control, callId, deps.acceptParams, { deadlineMs: deps.acceptDeadlineMs, now });
+      outcome = await acceptWithRetry(deps.control, callId, agent.acceptParams, { deadlineMs: deps.acceptDeadlineMs, now });
     } catch (err) {
       const fields = isSwitchboardError(err) ? err.fields : {};
-      deps.log.error({ ...fields, callId, err: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err) }, 'accept failed');
-      deps.onEvent?.({ type: 'error', callId, message: (err as Error).message, code: 'SB_ACCEPT_FAILED' });
+      const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
+      deps.log.error({ ...fields, callId, err: cause }, 'accept failed');
+      deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message: (err as Error).message });
       return { status: 502, body: { error: 'accept_failed', callId } };
     }
     const acceptedAt = now();
     const answerMs = acceptedAt - receivedAt;
     if (outcome.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
+      deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
       return { status: 200, body: { callId, status: 'gone' } };
     }
     deps.log.info(
-      { callId, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts: outcome.attempts },
+      { callId, profile: agent.profile, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts: outcome.attempts },
       'call accepted',
     );
     const session = new CallSession({
       callId,
       parties,
-      greeting: deps.greeting,
-      tools: deps.tools,
+      greeting: agent.greeting,
+      tools: agent.tools,
       transport: deps.transport,
       control: deps.control,
       log: deps.log,
@@ -70,7 +82,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     });
     deps.liveCalls.add(session);
-    session.emit({ type: 'call.accepted', callId, parties, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts: outcome.attempts });
+    session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts: outcome.attempts });
     // Let the 200 leave first: OpenAI connects the call only after it.
     setImmediate(() => session.start());
     return { status: 200, body: { callId, status: 'accepted' } };

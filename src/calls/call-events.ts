@@ -1,4 +1,4 @@
-import type { CallParties } from '../sip/index.ts';
+import type { CallParties, SipHeader } from '../sip/index.ts';
 
 export type Speaker = 'caller' | 'agent';
 export type EndReason = 'caller_hangup' | 'agent_hangup' | 'transferred' | 'operator_hangup' | 'control_lost' | 'drain_timeout' | 'gone';
@@ -11,11 +11,14 @@ export interface TokenUsage {
 
 /** What happens on a call, in order. Records, live views and metrics subscribe to these. */
 export type CallEvent =
-  | { type: 'call.accepted'; callId: string; parties: CallParties; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number }
+  | { type: 'call.accepted'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; profile: string; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number }
+  | { type: 'call.rejected'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; statusCode: number; reason: string }
+  | { type: 'call.missed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[] }
+  | { type: 'call.failed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; message: string }
   | { type: 'control.connected'; callId: string; attempt: number }
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
-  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string }
+  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean }
   | { type: 'tool.called'; callId: string; toolCallId: string; name: string; arguments: string }
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type OpenAI from 'openai';
 import { buildAcceptParams } from '../accept/session-config.ts';
 import { createAnswerCall } from '../accept/answer-call.ts';
+import { acceptEveryCall, type AgentPlan, type PlanCall } from '../accept/call-plan.ts';
 import type { CallEventListener } from '../calls/call-events.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
 import type { Config } from '../config/config.ts';
@@ -23,6 +24,8 @@ export interface ServerDeps {
   control?: CallControl;
   transport?: ControlTransport;
   onEvent?: CallEventListener;
+  /** Routing and screening; by default every call gets the environment's agent. */
+  planCall?: PlanCall;
   dedupeTtlMs?: number;
 }
 
@@ -42,13 +45,29 @@ export function defaultTools(config: Config): Tool[] {
   ];
 }
 
+/** The single agent described by the environment. */
+export function envAgent(config: Config): AgentPlan {
+  const tools = new Map(defaultTools(config).map((t) => [t.definition.name, t]));
+  return {
+    profile: 'default',
+    greeting: config.greeting,
+    tools,
+    acceptParams: buildAcceptParams({
+      model: config.model,
+      instructions: config.instructions,
+      voice: config.voice,
+      transcriptionModel: config.transcriptionModel,
+      tools: [...tools.values()].map((t) => t.definition),
+    }),
+  };
+}
+
 export function createServer(deps: ServerDeps): SwitchboardServer {
   const { config, log } = deps;
   const control = deps.control ?? realtimeCallControl(deps.client);
   const transport = deps.transport ?? openaiWsTransport(deps.client);
   const liveCalls = new LiveCalls<CallSession>();
   const dedupe = new DeliveryDedupe({ ttlMs: deps.dedupeTtlMs ?? 10 * 60_000 });
-  const tools = new Map(defaultTools(config).map((t) => [t.definition.name, t]));
   let draining = false;
 
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.webhookMaxBodyBytes });
@@ -62,15 +81,7 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     transport,
     liveCalls,
     log,
-    acceptParams: buildAcceptParams({
-      model: config.model,
-      instructions: config.instructions,
-      voice: config.voice,
-      transcriptionModel: config.transcriptionModel,
-      tools: [...tools.values()].map((t) => t.definition),
-    }),
-    tools,
-    greeting: config.greeting,
+    planCall: deps.planCall ?? acceptEveryCall(envAgent(config)),
     acceptDeadlineMs: config.acceptDeadlineMs,
     reconnectMaxAttempts: config.reconnectMaxAttempts,
     logPii: config.logPii,

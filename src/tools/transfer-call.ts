@@ -31,9 +31,10 @@ export function transferCallTool(opts: TransferOptions): Tool {
       const contact: ContactHost | null = ctx.parties.contact;
       const target = buildReferTarget(opts.referTo, contact, opts.fallbackHost);
       if (!target.ok) {
-        ctx.log.warn({ callId: ctx.callId }, 'transfer impossible: no SIP host in Contact and no REFER_SIP_HOST');
-        ctx.call.emit({ type: 'transfer.completed', callId: ctx.callId, target: '', ok: false, error: 'no_sip_host', durationMs: 0 });
-        return toolError('no_sip_host', 'No SIP host is known for this call.', offerOtherHelp);
+        const error = target.reason === 'no_host' ? 'no_sip_host' : 'bad_transfer_target';
+        ctx.log.warn({ callId: ctx.callId, reason: target.reason }, 'transfer impossible: no usable SIP host or target');
+        ctx.call.emit({ type: 'transfer.completed', callId: ctx.callId, target: '', ok: false, error, durationMs: 0 });
+        return toolError(error, 'The call cannot be transferred from here.', offerOtherHelp);
       }
       const logTarget = redactPhonesInText(target.uri, opts.logPii);
       ctx.call.emit({ type: 'transfer.requested', callId: ctx.callId, target: target.uri });
