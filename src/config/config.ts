@@ -53,6 +53,7 @@ const envSchema = z.object({
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  BENCH_STATS: flag.default(false),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -77,6 +78,8 @@ export interface Config {
   readonly goodbyeMaxMs: number;
   readonly reconnectMaxAttempts: number;
   readonly webhookMaxBodyBytes: number;
+  /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
+  readonly benchStats: boolean;
 }
 
 type ReadFile = (path: string) => string;
@@ -130,5 +133,6 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     goodbyeMaxMs: v.GOODBYE_MAX_MS,
     reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+    benchStats: v.BENCH_STATS,
   });
 }

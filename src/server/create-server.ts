@@ -16,6 +16,7 @@ import type { Tool } from '../tools/tool.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import { DeliveryDedupe } from '../webhook/delivery-dedupe.ts';
 import { registerWebhookRoute } from '../webhook/webhook-route.ts';
+import { createBenchStats, registerBenchStats } from './bench-stats.ts';
 
 export interface ServerDeps {
   config: Config;
@@ -80,6 +81,8 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
   app.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
   );
+
+  if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
   const answerCall = createAnswerCall({
     control,
