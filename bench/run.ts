@@ -1,0 +1,542 @@
+// npm run bench: drives the real server (node src/main.ts, its own process) with a lean
+// stand-in for OpenAI (its own process) over HTTPS/HTTP2 and WSS. See bench/README.md.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchStats } from '../src/server/bench-stats.ts';
+import { cpuTimes, detectPinning, machineFacts, otherProcesses, pinSelf, type Pinning } from './machine.ts';
+import { ServerProcess } from './server-process.ts';
+import type { AnswerReport, ConnectionReport, WindowReport } from './stand-in.ts';
+import { StandInClient } from './stand-in-client.ts';
+import { median } from './stats.ts';
+import { makeThrowawayCert, type ThrowawayCert } from './tls-cert.ts';
+
+export interface BenchOptions {
+  scenarios: Array<'answer' | 'rtt' | 'soak' | 'cold'>;
+  serviceDelayMs: number;
+  /** Emulated round trip for the RTT burst. */
+  rttMs: number;
+  burst: number;
+  rate: number;
+  rateSeconds: number;
+  /** How long an answer-scenario call stays up before the caller hangs up. */
+  holdMs: number;
+  calls: number;
+  eventsPerSec: number;
+  soakSeconds: number;
+  rampPerSec: number;
+  transfersPerSec: number;
+  capacityStep: number;
+  capacityMax: number;
+  capacitySeconds: number;
+  coldStarts: number;
+  referenceSockets: number;
+  lagLimitMs: number;
+  pin: boolean;
+  logLevel: string;
+  /** Extra node flags for the server, e.g. --cpu-prof. */
+  serverNodeArgs: string[];
+  keepLogs: boolean;
+}
+
+export const defaultOptions: BenchOptions = {
+  scenarios: ['answer', 'rtt', 'soak', 'cold'],
+  serviceDelayMs: 30,
+  rttMs: 40,
+  burst: 100,
+  rate: 200,
+  rateSeconds: 10,
+  holdMs: 1000,
+  calls: 2000,
+  eventsPerSec: 10,
+  soakSeconds: 30,
+  rampPerSec: 250,
+  transfersPerSec: 5,
+  capacityStep: 500,
+  capacityMax: 8000,
+  capacitySeconds: 10,
+  coldStarts: 5,
+  referenceSockets: 1000,
+  lagLimitMs: 20,
+  pin: true,
+  logLevel: 'info',
+  serverNodeArgs: [],
+  keepLogs: false,
+};
+
+/** A few calls per scenario, seconds in all: what CI runs so the harness never rots. */
+export const smokeOptions: BenchOptions = {
+  ...defaultOptions,
+  rttMs: 20,
+  burst: 5,
+  rate: 20,
+  rateSeconds: 0.5,
+  holdMs: 200,
+  calls: 10,
+  soakSeconds: 1,
+  rampPerSec: 100,
+  transfersPerSec: 4,
+  capacityStep: 10,
+  capacityMax: 20,
+  capacitySeconds: 0.5,
+  coldStarts: 1,
+  referenceSockets: 10,
+  pin: false,
+};
+
+interface AnswerScenario {
+  name: string;
+  rttMs: number;
+  report: AnswerReport;
+  server?: { loopLagP99Ms: number; cpuPercent: number };
+}
+
+interface LevelResult {
+  calls: number;
+  live: number;
+  loopLag: BenchStats['loopLag'];
+  cpuPercent: number;
+  standIn: WindowReport;
+  held: boolean;
+  why: string;
+}
+
+export interface BenchResult {
+  ok: boolean;
+  startedAt: string;
+  durationS: number;
+  machine: ReturnType<typeof machineFacts> & { loadAverageEnd: number[]; stealPercent: number | null; otherProcessesAtStart: string[]; otherProcessesAtEnd: string[]; pinning: string };
+  callRecordStore: string;
+  options: BenchOptions;
+  tls: string;
+  restConnections: ConnectionReport | null;
+  rttRestConnections: ConnectionReport | null;
+  answer: AnswerScenario[];
+  soak: null | {
+    rampSeconds: number;
+    level: LevelResult;
+    memory: { baselineRss: number; baselineHeap: number; liveCalls: number; rssPerCallKB: number; heapPerCallKB: number; externalPerCallKB: number };
+    transferMs: WindowReport['transferMs'];
+    referenceTlsWsClientKB: { rssPerSocketKB: number; heapPerSocketKB: number; sockets: number } | null;
+  };
+  capacity: null | { lastHeld: number; stoppedBecause: string; levels: LevelResult[] };
+  coldStart: null | { medianMs: number; runsMs: number[] };
+  serverLogs: Record<string, { warn: number; error: number }>;
+  failures: string[];
+  targets: Array<{ figure: string; target: string; value: string; met: boolean | null }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function logLevels(file: string): { warn: number; error: number } {
+  if (!existsSync(file)) return { warn: 0, error: 0 };
+  const text = readFileSync(file, 'utf8');
+  return { warn: (text.match(/"level":40/g) ?? []).length, error: (text.match(/"level":(50|60)/g) ?? []).length };
+}
+
+function callRecordStore(): string {
+  const root = fileURLToPath(new URL('../src/records/', import.meta.url));
+  return existsSync(root) ? 'present in src/records, but not wired into the server: measured without it' : 'not present on this branch: measured without it';
+}
+
+export async function runBench(opts: BenchOptions, say: (line: string) => void = () => {}): Promise<BenchResult> {
+  const started = Date.now();
+  const steal0 = cpuTimes();
+  const pin: Pinning = detectPinning(opts.pin);
+  const cert: ThrowawayCert = makeThrowawayCert();
+  const apiKey = `sk-bench-${randomBytes(12).toString('hex')}`;
+  const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const ourPids: Array<number | undefined> = [process.pid];
+  const failures: string[] = [];
+  const serverLogs: BenchResult['serverLogs'] = {};
+  const result: BenchResult = {
+    ok: false,
+    startedAt: new Date(started).toISOString(),
+    durationS: 0,
+    machine: { ...machineFacts(), loadAverageEnd: [], stealPercent: null, otherProcessesAtStart: otherProcesses(ourPids), otherProcessesAtEnd: [], pinning: pin.how },
+    callRecordStore: callRecordStore(),
+    options: opts,
+    tls: 'stand-in serves TLS 1.3 with a throwaway ECDSA P-256 CA made by openssl; the server trusts it through NODE_EXTRA_CA_CERTS',
+    restConnections: null,
+    rttRestConnections: null,
+    answer: [],
+    soak: null,
+    capacity: null,
+    coldStart: null,
+    serverLogs,
+    failures,
+    targets: [],
+  };
+
+  const serverEnv = (baseURL: string, stats = true): Record<string, string> => ({
+    OPENAI_API_KEY: apiKey,
+    OPENAI_WEBHOOK_SECRET: webhookSecret,
+    OPENAI_BASE_URL: baseURL,
+    REFER_TO: '+19195554321',
+    LOG_LEVEL: opts.logLevel,
+    DRAIN_TIMEOUT_MS: '2000',
+    NODE_EXTRA_CA_CERTS: cert.caPath,
+    ...(stats ? { BENCH_STATS: 'true' } : {}),
+  });
+
+  async function withStack<T>(name: string, rttMs: number, fn: (s: StandInClient, server: ServerProcess, baseURL: string) => Promise<T>): Promise<T> {
+    const standIn = new StandInClient(pin.standIn);
+    ourPids.push(standIn.pid);
+    const logFile = join(cert.dir, `server-${name}.log`);
+    let server: ServerProcess | null = null;
+    try {
+      const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs });
+      server = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL), nodeArgs: ['--expose-gc', ...opts.serverNodeArgs], logFile, cwd: cert.dir });
+      ourPids.push(server.pid);
+      await standIn.setWebhookUrl(server.webhookUrl);
+      return await fn(standIn, server, baseURL);
+    } finally {
+      const code = await server?.stop();
+      if (server && code !== 0) failures.push(`${name}: server exited with ${code}`);
+      await standIn.close();
+      serverLogs[name] = logLevels(logFile);
+      if (serverLogs[name].error > 0) failures.push(`${name}: ${serverLogs[name].error} error lines in the server log`);
+    }
+  }
+
+  const noteAnswer = (a: AnswerScenario) => {
+    result.answer.push(a);
+    if (a.report.failed > 0 || a.report.duplicateAccepts > 0) failures.push(`${a.name}: ${a.report.failed} failed, ${a.report.duplicateAccepts} duplicate accepts; ${a.report.failures.join('; ')}`);
+    const r = a.report.acceptAfterWebhookMs;
+    say(`  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}`);
+  };
+
+  try {
+    if (opts.scenarios.includes('answer')) {
+      say('answer: burst and steady rate, loopback');
+      await withStack('answer', 0, async (standIn, server) => {
+        await standIn.warmWebhooks(Math.max(opts.burst, 32));
+        await standIn.answerSteady(50, 0.4, 100); // warm-up: code paths compiled, pools open
+        await server.waitIdle();
+        noteAnswer({ name: `burst ${opts.burst}`, rttMs: 0, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
+        await server.waitIdle();
+        await server.stats({ reset: true });
+        const report = await standIn.answerSteady(opts.rate, opts.rateSeconds, opts.holdMs);
+        const s = await server.stats({ reset: true });
+        noteAnswer({ name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`, rttMs: 0, report, server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent } });
+        await server.waitIdle();
+        result.restConnections = await standIn.connectionReport();
+      });
+    }
+
+    if (opts.scenarios.includes('rtt')) {
+      say(`answer: burst with a ${opts.rttMs} ms emulated round trip`);
+      await withStack('rtt', opts.rttMs, async (standIn, server) => {
+        await standIn.warmWebhooks(Math.max(opts.burst, 8));
+        await standIn.answerSteady(20, 0.25, 100);
+        await server.waitIdle();
+        const before = await standIn.connectionReport();
+        const report = await standIn.answerBurst(opts.burst, opts.holdMs);
+        const after = await standIn.connectionReport();
+        noteAnswer({ name: `burst ${opts.burst}, RTT ${opts.rttMs} ms`, rttMs: opts.rttMs, report });
+        result.rttRestConnections = {
+          restByProtocol: Object.fromEntries(Object.entries(after.restByProtocol).map(([k, v]) => [k, v - (before.restByProtocol[k] ?? 0)])),
+          restRequestsByProtocol: Object.fromEntries(Object.entries(after.restRequestsByProtocol).map(([k, v]) => [k, v - (before.restRequestsByProtocol[k] ?? 0)])),
+          controlSockets: after.controlSockets - before.controlSockets,
+        };
+        await server.waitIdle();
+      });
+    }
+
+    if (opts.scenarios.includes('soak')) {
+      say(`soak: ${opts.calls} live calls at ${opts.eventsPerSec} events/s over TLS, then capacity`);
+      await withStack('soak', 0, async (standIn, server, baseURL) => {
+        await standIn.warmWebhooks(32);
+        // Warm-up: a few live calls with events and transfers, then all hung up.
+        await standIn.holdLive(Math.min(50, opts.calls), opts.rampPerSec, opts.eventsPerSec);
+        await standIn.transfers(Math.max(2, opts.transfersPerSec));
+        await sleep(1500);
+        await standIn.hangupAll();
+        await server.waitIdle();
+        await sleep(500);
+        const base = await server.settledMemory();
+
+        const level = async (calls: number, seconds: number): Promise<LevelResult> => {
+          const reached = await standIn.holdLive(calls, opts.rampPerSec, opts.eventsPerSec);
+          await sleep(Math.min(2000, seconds * 1000));
+          await server.stats({ reset: true });
+          await standIn.resetWindow();
+          await standIn.transfers(opts.transfersPerSec);
+          await sleep(seconds * 1000);
+          const s = await server.stats({ reset: true });
+          const w = await standIn.report();
+          await standIn.transfers(0);
+          const expectedEvents = calls * opts.eventsPerSec;
+          let why = 'held';
+          if (reached < calls) why = `only ${reached} calls went live`;
+          else if (w.failures.length > 0) why = `failures: ${w.failures.slice(0, 3).join('; ')}`;
+          else if (s.loopLag.p99Ms >= opts.lagLimitMs) why = `loop lag p99 ${s.loopLag.p99Ms} ms ≥ ${opts.lagLimitMs} ms`;
+          else if (w.eventsPerSec < 0.9 * expectedEvents) why = `stand-in limit: it sent ${w.eventsPerSec} of ${expectedEvents} events/s`;
+          const lvl: LevelResult = { calls, live: s.liveCalls, loopLag: s.loopLag, cpuPercent: s.cpu.percent, standIn: w, held: why === 'held', why };
+          say(`  ${calls} calls: loop lag p50 ${s.loopLag.p50Ms} p99 ${s.loopLag.p99Ms} ms, CPU ${s.cpu.percent}%, ${w.eventsPerSec} events/s, transfers p99 ${w.transferMs.p99} ms → ${why}`);
+          return lvl;
+        };
+
+        const t0 = performance.now();
+        await standIn.holdLive(opts.calls, opts.rampPerSec, opts.eventsPerSec);
+        const rampSeconds = Math.round((performance.now() - t0) / 100) / 10;
+        const soakLevel = await level(opts.calls, opts.soakSeconds);
+        await sleep(1000); // replacements for transferred calls go live
+        const mem = await server.settledMemory();
+        const per = (a: number, b: number) => Math.round(((a - b) / Math.max(1, mem.liveCalls) / 1024) * 10) / 10;
+
+        const reference = await tlsReference(pin, baseURL, cert, apiKey, Math.min(opts.referenceSockets, opts.calls)).catch((err: Error) => {
+          failures.push(`TLS reference: ${err.message}`);
+          return null;
+        });
+        result.soak = {
+          rampSeconds,
+          level: soakLevel,
+          memory: {
+            baselineRss: base.memory.rss,
+            baselineHeap: base.memory.heapUsed,
+            liveCalls: mem.liveCalls,
+            rssPerCallKB: per(mem.memory.rss, base.memory.rss),
+            heapPerCallKB: per(mem.memory.heapUsed, base.memory.heapUsed),
+            externalPerCallKB: per(mem.memory.external, base.memory.external),
+          },
+          transferMs: soakLevel.standIn.transferMs,
+          referenceTlsWsClientKB: reference,
+        };
+        say(`  memory: ${result.soak.memory.rssPerCallKB} KB RSS, ${result.soak.memory.heapPerCallKB} KB heap per live call (bare TLS ws client: ${reference?.rssPerSocketKB.toFixed(1) ?? '?'} KB)`);
+        if (!soakLevel.held && !soakLevel.why.startsWith('loop lag')) failures.push(`soak: ${soakLevel.why}`);
+
+        // Capacity: keep raising the number of live calls until the loop lags or anything fails.
+        const levels: LevelResult[] = [soakLevel];
+        let lastHeld = soakLevel.held ? opts.calls : 0;
+        let stoppedBecause = soakLevel.held ? `reached --capacity-max ${opts.capacityMax}` : `${opts.calls}: ${soakLevel.why}`;
+        if (soakLevel.held) {
+          for (let c = opts.calls + opts.capacityStep; c <= opts.capacityMax; c += opts.capacityStep) {
+            const l = await level(c, opts.capacitySeconds);
+            levels.push(l);
+            if (!l.held) {
+              stoppedBecause = `${c}: ${l.why}`;
+              break;
+            }
+            lastHeld = c;
+          }
+        } else {
+          await standIn.hangupAll();
+          await server.waitIdle(60_000);
+          for (let c = opts.calls - opts.capacityStep; c > 0; c -= opts.capacityStep) {
+            const l = await level(c, opts.capacitySeconds);
+            levels.push(l);
+            if (l.held) {
+              lastHeld = c;
+              break;
+            }
+          }
+        }
+        result.capacity = { lastHeld, stoppedBecause, levels };
+        say(`  capacity: ${lastHeld} live calls held (stopped at ${stoppedBecause})`);
+        await standIn.hangupAll();
+      });
+    }
+
+    if (opts.scenarios.includes('cold')) {
+      say('cold start: process start → /ready 200');
+      const standIn = new StandInClient(pin.standIn);
+      try {
+        const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs: 0 });
+        const runsMs: number[] = [];
+        for (let i = 0; i < opts.coldStarts; i++) {
+          const s = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL, false), nodeArgs: [], logFile: join(cert.dir, 'server-cold.log'), cwd: cert.dir });
+          runsMs.push(Math.round(s.readyMs * 10) / 10);
+          await s.stop();
+          await sleep(200);
+        }
+        result.coldStart = { medianMs: median(runsMs), runsMs };
+        say(`  median ${result.coldStart.medianMs} ms (${runsMs.join(', ')})`);
+      } finally {
+        await standIn.close();
+      }
+    }
+  } finally {
+    if (!opts.keepLogs) cert.remove();
+    else say(`server logs kept in ${cert.dir}`);
+  }
+
+  const steal1 = cpuTimes();
+  result.machine.loadAverageEnd = machineFacts().loadAverage;
+  result.machine.otherProcessesAtEnd = otherProcesses(ourPids);
+  result.machine.stealPercent = steal0 && steal1 ? Math.round(((steal1.steal - steal0.steal) / Math.max(1, steal1.total - steal0.total)) * 1000) / 10 : null;
+  result.durationS = Math.round((Date.now() - started) / 1000);
+  result.targets = targets(result, opts);
+  result.ok = failures.length === 0;
+  return result;
+}
+
+async function tlsReference(pin: Pinning, baseURL: string, cert: ThrowawayCert, apiKey: string, sockets: number) {
+  const url = `${baseURL.replace('https:', 'wss:')}/realtime`;
+  const script = fileURLToPath(new URL('./tls-reference.ts', import.meta.url));
+  const [cmd = process.execPath, ...args] = [...pin.server, process.execPath, '--expose-gc', script, url, String(sockets)];
+  const child = spawn(cmd, args, { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: cert.caPath, BENCH_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`tls-reference exited with ${code}`);
+  const r = JSON.parse(out) as { sockets: number; rssPerSocketKB: number; heapPerSocketKB: number };
+  return { sockets: r.sockets, rssPerSocketKB: Math.round(r.rssPerSocketKB * 10) / 10, heapPerSocketKB: Math.round(r.heapPerSocketKB * 10) / 10 };
+}
+
+function targets(r: BenchResult, o: BenchOptions): BenchResult['targets'] {
+  const t: BenchResult['targets'] = [];
+  const steady = r.answer.find((a) => a.name.startsWith('steady'));
+  if (steady) t.push({ figure: `answer overhead, steady ${o.rate}/s: webhook → accept p99`, target: '≤ 5 ms', value: `${steady.report.acceptAfterWebhookMs.p99} ms`, met: steady.report.acceptAfterWebhookMs.p99 <= 5 });
+  const rtt = r.answer.find((a) => a.rttMs > 0);
+  if (rtt) t.push({ figure: `burst ${o.burst}, RTT ${o.rttMs} ms: webhook → accept p99`, target: `≤ ${o.rttMs + 25} ms`, value: `${rtt.report.acceptAfterWebhookMs.p99} ms`, met: rtt.report.acceptAfterWebhookMs.p99 <= o.rttMs + 25 });
+  const bad = r.answer.reduce((n, a) => n + a.report.failed + a.report.duplicateAccepts, 0);
+  if (r.answer.length) t.push({ figure: 'failed + duplicate accepts', target: '0', value: String(bad), met: bad === 0 });
+  if (r.capacity) t.push({ figure: `live calls at ${o.eventsPerSec} events/s over TLS, loop lag p99 < ${o.lagLimitMs} ms`, target: '≥ 2,000', value: String(r.capacity.lastHeld), met: r.capacity.lastHeld >= 2000 });
+  if (r.soak) {
+    t.push({ figure: `memory per live call (RSS, after GC, minus idle)`, target: '≤ 160 KB', value: `${r.soak.memory.rssPerCallKB} KB`, met: r.soak.memory.rssPerCallKB <= 160 });
+    t.push({ figure: `transfer latency under ${o.calls} calls: p99`, target: '≤ 10 ms', value: `${r.soak.transferMs.p99} ms`, met: r.soak.transferMs.p99 <= 10 });
+  }
+  if (r.coldStart) t.push({ figure: 'cold start: median process start → /ready 200', target: '≤ 1 s', value: `${r.coldStart.medianMs} ms`, met: r.coldStart.medianMs <= 1000 });
+  return t;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r, j) => {
+    const line = r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    return j === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+  }).join('\n');
+}
+
+export function formatSummary(r: BenchResult): string {
+  const m = r.machine;
+  const ms = (s: { p50: number; p95: number; p99: number; max: number }) => `${s.p50} / ${s.p95} / ${s.p99} / ${s.max}`;
+  const rows: string[][] = [['scenario', 'figure', 'value']];
+  for (const a of r.answer) {
+    rows.push([`answer: ${a.name}`, 'webhook → accept, p50/p95/p99/max ms', ms(a.report.acceptAfterWebhookMs)]);
+    rows.push(['', 'webhook answered (incl. accept service), p50/p99 ms', `${a.report.webhookAnswerMs.p50} / ${a.report.webhookAnswerMs.p99}`]);
+    rows.push(['', 'calls / failed / duplicate accepts', `${a.report.calls} / ${a.report.failed} / ${a.report.duplicateAccepts}`]);
+    if (a.server) rows.push(['', 'server loop lag p99 / CPU', `${a.server.loopLagP99Ms} ms / ${a.server.cpuPercent}%`]);
+  }
+  const protocols = (c: ConnectionReport | null) =>
+    c ? `${Object.entries(c.restByProtocol).map(([k, v]) => `${v} ${k}`).join(', ') || 'none new'} connections; requests ${Object.entries(c.restRequestsByProtocol).map(([k, v]) => `${v} ${k}`).join(', ')}` : 'n/a';
+  if (r.restConnections) rows.push(['REST to stand-in (answer run)', 'connections opened by the server', protocols(r.restConnections)]);
+  if (r.rttRestConnections) rows.push(['REST to stand-in (RTT burst)', 'connections opened during the burst', protocols(r.rttRestConnections)]);
+  if (r.soak) {
+    const l = r.soak.level;
+    rows.push([`soak: ${l.calls} calls, ${r.options.eventsPerSec} ev/s, ${r.options.soakSeconds} s`, 'loop lag p50 / p99 / max ms', `${l.loopLag.p50Ms} / ${l.loopLag.p99Ms} / ${l.loopLag.maxMs}`]);
+    rows.push(['', 'server CPU (one core = 100%)', `${l.cpuPercent}%`]);
+    rows.push(['', 'events delivered / s', String(l.standIn.eventsPerSec)]);
+    rows.push(['', 'memory per live call: RSS / heap KB', `${r.soak.memory.rssPerCallKB} / ${r.soak.memory.heapPerCallKB}`]);
+    if (r.soak.referenceTlsWsClientKB) rows.push(['', 'bare TLS ws client (floor): RSS KB', String(r.soak.referenceTlsWsClientKB.rssPerSocketKB)]);
+    rows.push(['', `transfer (fn call → REFER) p50 / p99 ms, n=${r.soak.transferMs.count}`, `${r.soak.transferMs.p50} / ${r.soak.transferMs.p99}`]);
+    rows.push(['', 'ramp time / failures', `${r.soak.rampSeconds} s / ${l.standIn.failures.length}`]);
+  }
+  if (r.capacity) rows.push(['capacity', 'last live-call count that held', `${r.capacity.lastHeld} (stopped at ${r.capacity.stoppedBecause})`]);
+  if (r.coldStart) rows.push(['cold start', `median of ${r.coldStart.runsMs.length}, ms`, `${r.coldStart.medianMs} (${r.coldStart.runsMs.join(', ')})`]);
+
+  const tgt = [['target', 'goal', 'measured', 'met'], ...r.targets.map((t) => [t.figure, t.target, t.value, t.met === null ? '?' : t.met ? 'yes' : 'NO'])];
+  return [
+    `Switchboard bench, ${r.startedAt}: commit ${m.commit.slice(0, 10)}${m.dirty ? ' (dirty)' : ''} on ${m.branch}; Node ${m.nodeVersion}; ${m.cpuModel} × ${m.cores}`,
+    `pinning: ${m.pinning}; load average ${m.loadAverage.join(' ')} → ${m.loadAverageEnd.join(' ')}; steal ${m.stealPercent ?? '?'}%`,
+    `also running at start: ${m.otherProcessesAtStart.join(' | ') || 'nothing busy'}`,
+    `call-record store: ${r.callRecordStore}`,
+    `stand-in service delay ${r.options.serviceDelayMs} ms; ${r.tls}`,
+    '',
+    table(rows),
+    '',
+    table(tgt),
+    '',
+    r.failures.length ? `FAILURES:\n  ${r.failures.join('\n  ')}` : 'no failures',
+  ].join('\n');
+}
+
+function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: 'boolean' },
+      scenarios: { type: 'string' },
+      'service-delay-ms': { type: 'string' },
+      'rtt-ms': { type: 'string' },
+      burst: { type: 'string' },
+      rate: { type: 'string' },
+      'rate-seconds': { type: 'string' },
+      calls: { type: 'string' },
+      events: { type: 'string' },
+      'soak-seconds': { type: 'string' },
+      'transfers-per-sec': { type: 'string' },
+      'capacity-step': { type: 'string' },
+      'capacity-max': { type: 'string' },
+      'capacity-seconds': { type: 'string' },
+      'cold-starts': { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      'server-node-args': { type: 'string' },
+      'keep-logs': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`npm run bench -- [options]   (see bench/README.md)
+  --smoke                 a few calls per scenario (what CI runs)
+  --scenarios a,b         answer, rtt, soak, cold (default all; soak includes capacity)
+  --service-delay-ms N    stand-in answer delay for accept/refer/hangup (30)
+  --rtt-ms N              emulated round trip for the RTT burst (40)
+  --burst N --rate R --rate-seconds T      answer scenarios (100, 200, 10)
+  --calls C --events E --soak-seconds T    soak (2000, 10, 30)
+  --transfers-per-sec N   transfer function calls during soak/capacity (5)
+  --capacity-step N --capacity-max N --capacity-seconds T   (500, 8000, 10)
+  --cold-starts N         (5)
+  --no-pin                do not pin with taskset
+  --log-level L           server LOG_LEVEL (info)
+  --server-node-args "…"  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --keep-logs             keep the server logs (path printed)
+  --out FILE              results file (default bench/results/<time>-<commit>.json)
+`);
+    process.exit(0);
+  }
+  const base = values.smoke ? smokeOptions : defaultOptions;
+  const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+  const opts: BenchOptions = {
+    ...base,
+    scenarios: values.scenarios ? (values.scenarios.split(',') as BenchOptions['scenarios']) : base.scenarios,
+    serviceDelayMs: num(values['service-delay-ms'], base.serviceDelayMs),
+    rttMs: num(values['rtt-ms'], base.rttMs),
+    burst: num(values.burst, base.burst),
+    rate: num(values.rate, base.rate),
+    rateSeconds: num(values['rate-seconds'], base.rateSeconds),
+    calls: num(values.calls, base.calls),
+    eventsPerSec: num(values.events, base.eventsPerSec),
+    soakSeconds: num(values['soak-seconds'], base.soakSeconds),
+    transfersPerSec: num(values['transfers-per-sec'], base.transfersPerSec),
+    capacityStep: num(values['capacity-step'], base.capacityStep),
+    capacityMax: num(values['capacity-max'], base.capacityMax),
+    capacitySeconds: num(values['capacity-seconds'], base.capacitySeconds),
+    coldStarts: num(values['cold-starts'], base.coldStarts),
+    pin: values['no-pin'] ? false : base.pin,
+    logLevel: values['log-level'] ?? base.logLevel,
+    serverNodeArgs: values['server-node-args'] ? values['server-node-args'].split(' ').filter(Boolean) : base.serverNodeArgs,
+    keepLogs: values['keep-logs'] ?? false,
+  };
+  return { opts, out: values.out ?? null };
+}
+
+if (import.meta.main) {
+  const { opts, out } = parseCli(process.argv.slice(2));
+  pinSelf(detectPinning(opts.pin));
+  const result = await runBench(opts, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${formatSummary(result)}\n`);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, '-').slice(0, 19);
+  const file = out ?? join(dir, `${stamp}-${result.machine.commit.slice(0, 8)}${opts === smokeOptions || process.argv.includes('--smoke') ? '.smoke.tmp' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stderr.write(`results: ${file}\n`);
+  process.exit(result.ok ? 0 : 1);
+}
