@@ -11,8 +11,13 @@ export interface Pinning {
   orchestratorCpu: string | null;
 }
 
+/** Cores of the machine, not of this process's affinity mask (which pinning narrows). */
+export function machineCores(): number {
+  return Math.max(cpus().length, availableParallelism());
+}
+
 export function detectPinning(wanted: boolean): Pinning {
-  const cores = availableParallelism();
+  const cores = machineCores();
   const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!wanted || !hasTaskset || cores < 2) {
     const why = !wanted ? 'disabled (--no-pin)' : !hasTaskset ? 'taskset not available' : 'fewer than 2 cores';
@@ -70,7 +75,7 @@ export function machineFacts() {
   const c = cpus();
   return {
     cpuModel: c[0]?.model ?? 'unknown',
-    cores: availableParallelism(),
+    cores: machineCores(),
     memoryGB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
     nodeVersion: process.version,

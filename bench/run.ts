@@ -12,7 +12,7 @@ import { ServerProcess } from './server-process.ts';
 import type { AnswerReport, ConnectionReport, WindowReport } from './stand-in.ts';
 import { StandInClient } from './stand-in-client.ts';
 import { median } from './stats.ts';
-import { makeThrowawayCert, type ThrowawayCert } from './tls-cert.ts';
+import { makeThrowawayCert, type ThrowawayCert } from '../src/testing/throwaway-cert.ts';
 
 export interface BenchOptions {
   scenarios: Array<'answer' | 'rtt' | 'soak' | 'cold'>;
@@ -118,7 +118,7 @@ export interface BenchResult {
   soak: null | {
     rampSeconds: number;
     level: LevelResult;
-    memory: { baselineRss: number; baselineHeap: number; liveCalls: number; rssPerCallKB: number; heapPerCallKB: number; externalPerCallKB: number };
+    memory: { baselineRss: number; baselineHeap: number; liveCalls: number; rssPerCallKB: number; heapPerCallKB: number; heapTotalPerCallKB: number; externalPerCallKB: number };
     transferMs: WindowReport['transferMs'];
     referenceTlsWsClientKB: { rssPerSocketKB: number; heapPerSocketKB: number; sockets: number } | null;
   };
@@ -142,10 +142,10 @@ function callRecordStore(): string {
   return existsSync(root) ? 'present in src/records, but not wired into the server: measured without it' : 'not present on this branch: measured without it';
 }
 
-export async function runBench(opts: BenchOptions, say: (line: string) => void = () => {}): Promise<BenchResult> {
+export async function runBench(opts: BenchOptions, say: (line: string) => void = () => {}, pinning?: Pinning): Promise<BenchResult> {
   const started = Date.now();
   const steal0 = cpuTimes();
-  const pin: Pinning = detectPinning(opts.pin);
+  const pin: Pinning = pinning ?? detectPinning(opts.pin);
   const cert: ThrowawayCert = makeThrowawayCert();
   const apiKey = `sk-bench-${randomBytes(12).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -301,6 +301,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
             liveCalls: mem.liveCalls,
             rssPerCallKB: per(mem.memory.rss, base.memory.rss),
             heapPerCallKB: per(mem.memory.heapUsed, base.memory.heapUsed),
+            heapTotalPerCallKB: per(mem.memory.heapTotal, base.memory.heapTotal),
             externalPerCallKB: per(mem.memory.external, base.memory.external),
           },
           transferMs: soakLevel.standIn.transferMs,
@@ -529,8 +530,9 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
 
 if (import.meta.main) {
   const { opts, out } = parseCli(process.argv.slice(2));
-  pinSelf(detectPinning(opts.pin));
-  const result = await runBench(opts, (line) => process.stderr.write(`${line}\n`));
+  const pinning = detectPinning(opts.pin);
+  pinSelf(pinning);
+  const result = await runBench(opts, (line) => process.stderr.write(`${line}\n`), pinning);
   process.stdout.write(`${formatSummary(result)}\n`);
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

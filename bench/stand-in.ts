@@ -113,6 +113,8 @@ export class StandIn {
   private rampPerSec = 200;
   private placer: NodeJS.Timeout | null = null;
   private readonly sessions = new Set<Http2Session>();
+  /** bench/tls-reference.ts sockets: they get the same event stream, outside every count. */
+  private readonly refs = new Set<{ ws: WebSocket; seq: number; nextAt: number }>();
   private readonly loop = monitorEventLoopDelay({ resolution: 10 });
   // window counters
   private windowFrom = performance.now();
@@ -350,6 +352,13 @@ export class StandIn {
         this.eventsSent++;
       }
     }
+    for (const r of this.refs) {
+      if (r.nextAt < now - 1000) r.nextAt = now;
+      while (r.nextAt <= now) {
+        r.ws.send(frames[r.seq++ % frames.length]!, textFrame);
+        r.nextAt += gap;
+      }
+    }
   }
 
   private startTransfer(): void {
@@ -495,8 +504,13 @@ export class StandIn {
     if (url.pathname !== '/v1/realtime') return refuse(404);
     if (req.headers.authorization !== `Bearer ${this.opts.apiKey}`) return refuse(401);
     if (callId.startsWith('ref_')) {
-      // bench/tls-reference.ts: bare sockets held open, nothing sent.
-      this.wss.handleUpgrade(req, socket, head, (ws) => ws.on('error', () => {}));
+      // bench/tls-reference.ts: bare client sockets, fed the same events as calls.
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const ref = { ws, seq: 0, nextAt: performance.now() + Math.random() * this.eventIntervalMs };
+        this.refs.add(ref);
+        ws.on('error', () => {});
+        ws.on('close', () => this.refs.delete(ref));
+      });
       return;
     }
     if (!call || (call.phase !== 'accepted' && call.phase !== 'ringing')) {

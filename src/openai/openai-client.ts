@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import OpenAI from 'openai';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Client, Pool, fetch as undiciFetch, type buildConnector, type Dispatcher } from 'undici';
 
 export interface OpenAIClientOptions {
   apiKey: string;
@@ -16,16 +18,69 @@ export interface OpenAIConnection {
   close(): Promise<void>;
 }
 
+/** Requests one HTTP/2 connection carries at once (RFC 9113 asks servers to allow at least 100). */
+export const h2StreamsPerConnection = 100;
+
+/**
+ * A pool client that learns its protocol at connect time: HTTP/2 connections carry
+ * many requests at once, HTTP/1.1 ones a single request (no pipelining).
+ * undici's default is one request at a time even on HTTP/2.
+ */
+function protocolAwareClient(origin: URL, opts: object): Dispatcher {
+  const { connect, ...rest } = opts as { connect: buildConnector.connector };
+  const client: Client = new Client(origin, {
+    ...rest,
+    connect: (options, callback) =>
+      connect(options, (...args) => {
+        const socket = args[1] as TLSSocket | null;
+        if (socket) client.pipelining = socket.alpnProtocol === 'h2' ? h2StreamsPerConnection : 1;
+        callback(...args);
+      }),
+  });
+  return client;
+}
+
+function isStreamedBody(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+/**
+ * Lets requests share an HTTP/2 connection. undici sends a request on a busy
+ * connection only if it is marked idempotent and its body is not a stream (it
+ * could not replay either); fetch hands it every body as a stream. So: our
+ * bodies (small JSON) are read into one buffer first, and requests are marked
+ * idempotent. undici never retries on its own, so the mark changes nothing else:
+ * retries stay ours (acceptWithRetry). HTTP/1.1 connections still carry one
+ * request at a time (protocolAwareClient).
+ */
+const shareConnections: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const shared = { ...opts, idempotent: opts.idempotent ?? true };
+  const body = opts.body;
+  if (!isStreamedBody(body)) return dispatch(shared, handler);
+  void (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  })().then(
+    (buffered) => dispatch({ ...shared, body: buffered }, handler),
+    // Let undici report the failure the usual way.
+    (err: Error) => dispatch({ ...opts, body: new Readable({ read() { this.destroy(err); } }) }, handler),
+  );
+  return true;
+};
+
 // One warm, long-lived pool: a fresh TLS connection costs two extra round trips,
 // which the caller hears as ringing. HTTP/2 multiplexes a burst of accepts on it.
 export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnection {
-  const dispatcher = new Agent({
+  const agent = new Agent({
     allowH2: true,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 10 * 60_000,
     connections: 32,
     ...(opts.ca ? { connect: { ca: opts.ca } } : {}),
+    factory: (origin, poolOpts) => new Pool(origin, { ...poolOpts, factory: protocolAwareClient }),
   });
+  const dispatcher = agent.compose(shareConnections);
   const client = new OpenAI({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
@@ -43,7 +98,7 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
       res.body.resume();
     },
     async close() {
-      await dispatcher.close();
+      await agent.close();
     },
   };
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export interface ThrowawayCert {
   dir: string;
+  /** PEM of the CA, for a client's `ca` option. */
+  ca: string;
   /** PEM of the CA: what the server trusts through NODE_EXTRA_CA_CERTS. */
   caPath: string;
   key: string;
@@ -14,7 +16,7 @@ export interface ThrowawayCert {
 
 /**
  * A private CA and a leaf for 127.0.0.1/localhost, made with the openssl CLI in a
- * temp dir. ECDSA P-256, as large API fronts commonly serve.
+ * temp dir (the bench and TLS tests). ECDSA P-256, as large API fronts commonly serve.
  */
 export function makeThrowawayCert(): ThrowawayCert {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
@@ -29,6 +31,7 @@ export function makeThrowawayCert(): ThrowawayCert {
   return {
     dir,
     caPath: at('ca.pem'),
+    ca: readFileSync(at('ca.pem'), 'utf8'),
     key: readFileSync(at('leaf.key'), 'utf8'),
     cert: readFileSync(at('leaf.pem'), 'utf8'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

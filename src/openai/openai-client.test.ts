@@ -1,0 +1,98 @@
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { APIUserAbortError } from 'openai';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeThrowawayCert } from '../testing/throwaway-cert.ts';
+import { createOpenAIConnection } from './openai-client.ts';
+
+const cert = makeThrowawayCert();
+afterAll(() => cert.remove());
+
+const acceptParams = { type: 'realtime' as const, model: 'gpt-realtime' };
+
+/** Counts connections and the most requests in flight on any one of them; answers after 50 ms. */
+function track() {
+  const perConnection = new Map<object, number>();
+  const stats = { connections: 0, maxInFlightPerConnection: 0, requests: 0 };
+  const handle = (conn: object, req: { resume(): unknown; on(event: 'end', fn: () => void): unknown }, end: () => void) => {
+    if (!perConnection.has(conn)) stats.connections++;
+    const n = (perConnection.get(conn) ?? 0) + 1;
+    perConnection.set(conn, n);
+    stats.maxInFlightPerConnection = Math.max(stats.maxInFlightPerConnection, n);
+    req.resume();
+    req.on('end', () =>
+      setTimeout(() => {
+        perConnection.set(conn, (perConnection.get(conn) ?? 1) - 1);
+        stats.requests++;
+        end();
+      }, 50),
+    );
+  };
+  return { stats, handle };
+}
+
+describe('the OpenAI connection pool', () => {
+  it('multiplexes concurrent accepts on the one warm HTTP/2 connection', async () => {
+    const { stats, handle } = track();
+    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
+      if (req.method === 'HEAD') return res.end();
+      handle(req.stream.session!, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    try {
+      await conn.warm();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
+      expect(stats.requests).toBe(20);
+      expect(stats.connections).toBe(1);
+      expect(stats.maxInFlightPerConnection).toBe(20);
+    } finally {
+      await conn.close();
+      server.close();
+    }
+  });
+
+  it('still honours an abort signal on a multiplexed accept', async () => {
+    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
+      if (req.method === 'HEAD') return res.end();
+      req.resume(); // never answers
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    try {
+      await conn.warm();
+      const accepts = Array.from({ length: 3 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams, { signal: AbortSignal.timeout(100) }));
+      const results = await Promise.allSettled(accepts);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(APIUserAbortError);
+    } finally {
+      await conn.close();
+      server.close();
+    }
+  });
+
+  it('sends one request at a time on each HTTP/1.1 connection (no pipelining)', async () => {
+    const { stats, handle } = track();
+    const server = createHttpsServer({ key: cert.key, cert: cert.cert, ALPNProtocols: ['http/1.1'] }, (req, res) => {
+      if (req.method === 'HEAD') return res.end();
+      handle(req.socket, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    try {
+      await conn.warm();
+      await Promise.all(Array.from({ length: 5 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
+      expect(stats.requests).toBe(5);
+      expect(stats.connections).toBe(5);
+      expect(stats.maxInFlightPerConnection).toBe(1);
+    } finally {
+      await conn.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
