@@ -96,7 +96,6 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
   });
   registerWebhookRoute(app, {
-    client: deps.client,
     webhookSecret: config.webhookSecret,
     dedupe,
     answerCall,
