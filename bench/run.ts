@@ -496,7 +496,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --cold-starts N         (5)
   --no-pin                do not pin with taskset
   --log-level L           server LOG_LEVEL (info)
-  --server-node-args "…"  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --server-node-args="…"  extra node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --keep-logs             keep the server logs (path printed)
   --out FILE              results file (default bench/results/<time>-<commit>.json)
 `);

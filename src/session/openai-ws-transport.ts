@@ -1,4 +1,5 @@
 import { connect as netConnect } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { ClientOptions } from 'ws';
@@ -21,10 +22,12 @@ export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions
   const plain = base.protocol === 'http:';
   const host = base.hostname.replace(/^\[|\]$/g, '');
   const port = Number(base.port || (plain ? 80 : 443));
+  // One TLS context for every control socket: without it each connect builds its own
+  // (an OpenSSL SSL_CTX with the trust store), costing CPU and memory per live call.
+  const secureContext = plain ? undefined : createSecureContext(opts.ca ? { ca: opts.ca } : {});
   const options: ClientOptions = {
     handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000,
-    ...(plain ? { createConnection: () => netConnect({ host, port }) } : {}),
-    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(plain ? { createConnection: () => netConnect({ host, port }) } : { secureContext }),
   };
   return {
     connect(callId, handlers) {
