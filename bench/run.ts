@@ -206,7 +206,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     result.answer.push(a);
     if (a.report.failed > 0 || a.report.duplicateAccepts > 0) failures.push(`${a.name}: ${a.report.failed} failed, ${a.report.duplicateAccepts} duplicate accepts; ${a.report.failures.join('; ')}`);
     const r = a.report.acceptAfterWebhookMs;
-    say(`  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}`);
+    say(`  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}; sent over ${a.report.sendSpreadMs} ms`);
   };
 
   try {
@@ -218,11 +218,13 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         await server.waitIdle();
         noteAnswer({ name: `burst ${opts.burst}`, rttMs: 0, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
         await server.waitIdle();
-        await server.stats({ reset: true });
-        const report = await standIn.answerSteady(opts.rate, opts.rateSeconds, opts.holdMs);
-        const s = await server.stats({ reset: true });
-        noteAnswer({ name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`, rttMs: 0, report, server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent } });
-        await server.waitIdle();
+        if (opts.rate > 0) {
+          await server.stats({ reset: true });
+          const report = await standIn.answerSteady(opts.rate, opts.rateSeconds, opts.holdMs);
+          const s = await server.stats({ reset: true });
+          noteAnswer({ name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`, rttMs: 0, report, server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent } });
+          await server.waitIdle();
+        }
         result.restConnections = await standIn.connectionReport();
       });
     }

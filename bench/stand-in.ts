@@ -59,6 +59,8 @@ export interface AnswerReport {
   failed: number;
   duplicateAccepts: number;
   controlSocketsOpened: number;
+  /** First to last webhook written: how long the stand-in took to send them. */
+  sendSpreadMs: number;
   failures: string[];
 }
 
@@ -238,6 +240,7 @@ export class StandIn {
       failed: failures.length,
       duplicateAccepts: duplicates,
       controlSocketsOpened: opened,
+      sendSpreadMs: Math.round((Math.max(...placed.map((c) => c.sentAt)) - Math.min(...placed.map((c) => c.sentAt))) * 100) / 100,
       failures: failures.slice(0, 10),
     };
   }

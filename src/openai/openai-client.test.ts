@@ -1,7 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { APIUserAbortError } from 'openai';
+import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeThrowawayCert } from '../testing/throwaway-cert.ts';
 import { createOpenAIConnection } from './openai-client.ts';
@@ -70,6 +70,34 @@ describe('the OpenAI connection pool', () => {
       expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(APIUserAbortError);
     } finally {
       await conn.close();
+      server.close();
+    }
+  });
+
+  it('maps answers and failures to the SDK errors the accept retries rely on', async () => {
+    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
+      if (req.method === 'HEAD') return res.end();
+      req.resume();
+      const status = req.url?.includes('rtc_gone') ? 404 : 500;
+      res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_1' });
+      res.end(JSON.stringify({ error: { message: status === 404 ? 'call not found' : 'boom', type: 'invalid_request_error', code: status === 404 ? 'call_not_found' : null } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    const refused = createOpenAIConnection({ apiKey: 'sk-test', baseURL: 'https://127.0.0.1:9/v1', webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    try {
+      const gone = await conn.client.realtime.calls.accept('rtc_gone', acceptParams).catch((e: unknown) => e);
+      expect(gone).toBeInstanceOf(APIError);
+      expect(gone).toMatchObject({ status: 404, code: 'call_not_found', requestID: 'req_1' });
+      expect((gone as Error).message).toContain('call not found');
+      const failed = await conn.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ status: 500 });
+      const down = await refused.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
+      expect(down).toBeInstanceOf(APIConnectionError);
+    } finally {
+      await conn.close();
+      await refused.close();
       server.close();
     }
   });

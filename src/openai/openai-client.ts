@@ -69,6 +69,33 @@ const shareConnections: Dispatcher.DispatcherComposeInterceptor = (dispatch) => 
   return true;
 };
 
+/**
+ * fetch for the SDK over undici's request(): call-control bodies are small JSON
+ * strings, sent as they are, and answers are read whole. undici's own fetch
+ * (WebIDL, Request objects, web streams) cost about as much as everything else
+ * between the webhook and the accept. Other bodies (streams, forms) go to it still.
+ */
+function leanFetch(dispatcher: Dispatcher): typeof fetch {
+  return async (input, init = {}) => {
+    const body = init.body;
+    if (body != null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return undiciFetch(input as string, { ...(init as object), dispatcher }) as unknown as Response;
+    }
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    const method = (init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
+    const res = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body: body ?? null, signal: init.signal ?? null });
+    const data = await res.body.arrayBuffer();
+    const answerHeaders = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, v);
+    }
+    const nullBody = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304;
+    return new Response(nullBody ? null : data, { status: res.statusCode, headers: answerHeaders });
+  };
+}
+
 // One warm, long-lived pool: a fresh TLS connection costs two extra round trips,
 // which the caller hears as ringing. HTTP/2 multiplexes a burst of accepts on it.
 export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnection {
@@ -86,8 +113,7 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
     baseURL: opts.baseURL,
     webhookSecret: opts.webhookSecret,
     maxRetries: 0, // retries are ours: bounded by the accept deadline, not by a count
-    fetch: undiciFetch as unknown as typeof fetch,
-    fetchOptions: { dispatcher },
+    fetch: leanFetch(dispatcher),
   });
   const origin = new URL(opts.baseURL).origin;
   return {
