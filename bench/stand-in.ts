@@ -26,6 +26,8 @@ export interface StandInOptions {
   serviceDelayMs: number;
   /** Emulated network round trip on every connection, both ways; 0 = loopback as it is. */
   rttMs: number;
+  /** Offer HTTP/2 by ALPN (as OpenAI does); false: HTTP/1.1 only. */
+  h2: boolean;
 }
 
 type Phase = 'ringing' | 'accepted' | 'live' | 'transferring' | 'ended';
@@ -78,8 +80,10 @@ export interface WindowReport {
 }
 
 export interface ConnectionReport {
-  /** Connections the server opened to the REST API, by ALPN protocol. */
+  /** HTTP/2 connections the server opened (REST only: control sockets are HTTP/1.1 upgrades). */
   restByProtocol: Record<string, number>;
+  /** HTTP/1.1 TLS connections: control sockets, plus REST connections when HTTP/2 is off. */
+  tlsHttp1?: number;
   restRequestsByProtocol: Record<string, number>;
   controlSockets: number;
 }
@@ -142,13 +146,15 @@ export class StandIn {
       this.sessions.add(s);
       s.on('close', () => this.sessions.delete(s));
     });
-    const tls = createTlsServer({ key: this.opts.key, cert: this.opts.cert, ALPNProtocols: ['h2', 'http/1.1'] });
+    const tls = createTlsServer({ key: this.opts.key, cert: this.opts.cert, ALPNProtocols: this.opts.h2 ? ['h2', 'http/1.1'] : ['http/1.1'] });
     tls.on('secureConnection', (socket: TLSSocket) => {
       const protocol = socket.alpnProtocol || 'none';
       if (protocol === 'h2') {
         this.connections.restByProtocol.h2 = (this.connections.restByProtocol.h2 ?? 0) + 1;
         h2.emit('connection', socket);
       } else {
+        // REST connections and control sockets both arrive here; the counts split them later.
+        this.connections.tlsHttp1 = (this.connections.tlsHttp1 ?? 0) + 1;
         h1.emit('connection', socket);
       }
     });
