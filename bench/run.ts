@@ -492,6 +492,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       calls: { type: 'string' },
       events: { type: 'string' },
       'soak-seconds': { type: 'string' },
+      'ramp-per-sec': { type: 'string' },
       'transfers-per-sec': { type: 'string' },
       'capacity-step': { type: 'string' },
       'capacity-max': { type: 'string' },
@@ -515,6 +516,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --rtt-ms N              emulated round trip for the RTT burst (40)
   --burst N --rate R --rate-seconds T      answer scenarios (100, 200, 10)
   --calls C --events E --soak-seconds T    soak (2000, 10, 30)
+  --ramp-per-sec N        new calls per second while ramping up (250)
   --transfers-per-sec N   transfer function calls during soak/capacity (5)
   --capacity-step N --capacity-max N --capacity-seconds T   (500, 8000, 10)
   --cold-starts N         (5)
@@ -541,6 +543,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     calls: num(values.calls, base.calls),
     eventsPerSec: num(values.events, base.eventsPerSec),
     soakSeconds: num(values['soak-seconds'], base.soakSeconds),
+    rampPerSec: num(values['ramp-per-sec'], base.rampPerSec),
     transfersPerSec: num(values['transfers-per-sec'], base.transfersPerSec),
     capacityStep: num(values['capacity-step'], base.capacityStep),
     capacityMax: num(values['capacity-max'], base.capacityMax),

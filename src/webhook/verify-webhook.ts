@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { UnwrapWebhookEvent } from 'openai/resources/webhooks/webhooks';
 
 export type Verdict =
@@ -23,7 +23,7 @@ const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function createWebhookVerifier(secret: string): VerifyWebhook {
   if (!secret) throw new Error('webhook secret is empty');
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  const key = createSecretKey(secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8'));
   return (rawBody, headers, nowSeconds = Math.floor(Date.now() / 1000)) => {
     const message = checkSignature(key, rawBody, headers, nowSeconds);
     if (message) return { ok: false, reason: 'signature', message };
@@ -40,7 +40,7 @@ function header(headers: IncomingHeaders, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function checkSignature(key: Buffer, body: string, headers: IncomingHeaders, nowSeconds: number): string | null {
+function checkSignature(key: KeyObject, body: string, headers: IncomingHeaders, nowSeconds: number): string | null {
   const signatures = header(headers, 'webhook-signature');
   const timestamp = header(headers, 'webhook-timestamp');
   const id = header(headers, 'webhook-id');
