@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** Emulated round trip for the RTT burst. */
   rttMs: number;
   burst: number;
+  /** Burst sizes to sweep on loopback (the burst cost per webhook is the slope of p99 over size). */
+  burstSweep: number[];
   rate: number;
   rateSeconds: number;
   /** How long an answer-scenario call stays up before the caller hangs up. */
@@ -52,6 +54,7 @@ export const defaultOptions: BenchOptions = {
   serviceDelayMs: 30,
   rttMs: 40,
   burst: 100,
+  burstSweep: [10, 25, 50, 100, 200],
   rate: 200,
   rateSeconds: 10,
   holdMs: 1000,
@@ -79,6 +82,7 @@ export const smokeOptions: BenchOptions = {
   ...defaultOptions,
   rttMs: 20,
   burst: 5,
+  burstSweep: [2, 4],
   rate: 20,
   rateSeconds: 0.5,
   holdMs: 200,
@@ -122,6 +126,8 @@ export interface BenchResult {
   restConnections: ConnectionReport | null;
   rttRestConnections: ConnectionReport | null;
   answer: AnswerScenario[];
+  /** p99 webhook → accept by burst size on loopback, and the least-squares slope: ms per webhook. */
+  burstSweep: null | { sizes: Array<{ burst: number; p50: number; p99: number }>; msPerWebhook: number };
   soak: null | {
     rampSeconds: number;
     level: LevelResult;
@@ -179,6 +185,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     restConnections: null,
     rttRestConnections: null,
     answer: [],
+    burstSweep: null,
     soak: null,
     capacity: null,
     coldStart: null,
@@ -240,6 +247,19 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           const s = await server.stats({ reset: true });
           noteAnswer({ name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`, rttMs: 0, report, server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent } });
           await server.waitIdle();
+        }
+        const sizes: Array<{ burst: number; p50: number; p99: number }> = [];
+        for (const n of opts.burstSweep) {
+          await standIn.warmWebhooks(n);
+          const r = await standIn.answerBurst(n, 200);
+          if (r.failed > 0 || r.duplicateAccepts > 0) failures.push(`burst sweep ${n}: ${r.failed} failed, ${r.duplicateAccepts} duplicates`);
+          sizes.push({ burst: n, p50: r.acceptAfterWebhookMs.p50, p99: r.acceptAfterWebhookMs.p99 });
+          await server.waitIdle();
+          await sleep(300);
+        }
+        if (sizes.length > 0) {
+          result.burstSweep = { sizes, msPerWebhook: slope(sizes.map((x) => [x.burst, x.p99])) };
+          say(`  burst sweep: ${sizes.map((x) => `${x.burst} → p99 ${x.p99} ms`).join(', ')}; ${result.burstSweep.msPerWebhook} ms per webhook`);
         }
         result.restConnections = await standIn.connectionReport();
       });
@@ -397,6 +417,17 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
   return result;
 }
 
+/** Least-squares slope of y over x, rounded to 0.001. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const num = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return Math.round((num / den) * 1000) / 1000;
+}
+
 async function tlsReference(pin: Pinning, baseURL: string, cert: ThrowawayCert, apiKey: string, sockets: number) {
   const url = `${baseURL.replace('https:', 'wss:')}/realtime`;
   const script = fileURLToPath(new URL('./tls-reference.ts', import.meta.url));
@@ -447,6 +478,7 @@ export function formatSummary(r: BenchResult): string {
   }
   const protocols = (c: ConnectionReport | null) =>
     c ? `${Object.entries(c.restByProtocol).map(([k, v]) => `${v} ${k}`).join(', ') || 'none new'} connections; requests ${Object.entries(c.restRequestsByProtocol).map(([k, v]) => `${v} ${k}`).join(', ')}` : 'n/a';
+  if (r.burstSweep) rows.push(['answer: burst sweep (loopback)', 'p99 ms by burst size; slope', `${r.burstSweep.sizes.map((x) => `${x.burst}: ${x.p99}`).join(', ')}; ${r.burstSweep.msPerWebhook} ms/webhook`]);
   if (r.restConnections) rows.push(['REST to stand-in (answer run)', 'connections opened by the server', protocols(r.restConnections)]);
   if (r.rttRestConnections) rows.push(['REST to stand-in (RTT burst)', 'connections opened during the burst', protocols(r.rttRestConnections)]);
   if (r.soak) {
@@ -487,6 +519,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'service-delay-ms': { type: 'string' },
       'rtt-ms': { type: 'string' },
       burst: { type: 'string' },
+      'burst-sweep': { type: 'string' },
       rate: { type: 'string' },
       'rate-seconds': { type: 'string' },
       calls: { type: 'string' },
@@ -515,6 +548,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --service-delay-ms N    stand-in answer delay for accept/refer/hangup (30)
   --rtt-ms N              emulated round trip for the RTT burst (40)
   --burst N --rate R --rate-seconds T      answer scenarios (100, 200, 10)
+  --burst-sweep a,b,…     burst sizes swept on loopback (10,25,50,100,200; empty to skip)
   --calls C --events E --soak-seconds T    soak (2000, 10, 30)
   --ramp-per-sec N        new calls per second while ramping up (250)
   --transfers-per-sec N   transfer function calls during soak/capacity (5)
@@ -538,6 +572,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     serviceDelayMs: num(values['service-delay-ms'], base.serviceDelayMs),
     rttMs: num(values['rtt-ms'], base.rttMs),
     burst: num(values.burst, base.burst),
+    burstSweep: values['burst-sweep'] !== undefined ? values['burst-sweep'].split(',').filter(Boolean).map(Number) : base.burstSweep,
     rate: num(values.rate, base.rate),
     rateSeconds: num(values['rate-seconds'], base.rateSeconds),
     calls: num(values.calls, base.calls),
