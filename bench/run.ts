@@ -103,6 +103,8 @@ interface AnswerScenario {
   rttMs: number;
   report: AnswerReport;
   server?: { loopLagP99Ms: number; cpuPercent: number };
+  /** The stand-in's own loop lag adds to every figure it takes. */
+  standIn?: { loopLagP99Ms: number; cpuPercent: number };
 }
 
 interface LevelResult {
@@ -243,9 +245,17 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         await server.waitIdle();
         if (opts.rate > 0) {
           await server.stats({ reset: true });
+          await standIn.resetWindow();
           const report = await standIn.answerSteady(opts.rate, opts.rateSeconds, opts.holdMs);
           const s = await server.stats({ reset: true });
-          noteAnswer({ name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`, rttMs: 0, report, server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent } });
+          const own = (await standIn.report()).standIn;
+          noteAnswer({
+            name: `steady ${opts.rate}/s for ${opts.rateSeconds} s`,
+            rttMs: 0,
+            report,
+            server: { loopLagP99Ms: s.loopLag.p99Ms, cpuPercent: s.cpu.percent },
+            standIn: { loopLagP99Ms: own.loopLagP99Ms, cpuPercent: own.cpuPercent },
+          });
           await server.waitIdle();
         }
         const sizes: Array<{ burst: number; p50: number; p99: number }> = [];
@@ -475,6 +485,7 @@ export function formatSummary(r: BenchResult): string {
     rows.push(['', 'webhook answered (incl. accept service), p50/p99 ms', `${a.report.webhookAnswerMs.p50} / ${a.report.webhookAnswerMs.p99}`]);
     rows.push(['', 'calls / failed / duplicate accepts', `${a.report.calls} / ${a.report.failed} / ${a.report.duplicateAccepts}`]);
     if (a.server) rows.push(['', 'server loop lag p99 / CPU', `${a.server.loopLagP99Ms} ms / ${a.server.cpuPercent}%`]);
+    if (a.standIn) rows.push(['', 'stand-in loop lag p99 / CPU', `${a.standIn.loopLagP99Ms} ms / ${a.standIn.cpuPercent}%`]);
   }
   const protocols = (c: ConnectionReport | null) =>
     c ? `${Object.entries(c.restByProtocol).map(([k, v]) => `${v} ${k}`).join(', ') || 'none new'} connections; requests ${Object.entries(c.restRequestsByProtocol).map(([k, v]) => `${v} ${k}`).join(', ')}` : 'n/a';

@@ -12,7 +12,9 @@ export class StandInClient {
   readonly exited: Promise<number | null>;
 
   constructor(command: string[]) {
-    const [cmd = process.execPath, ...args] = [...command, process.execPath, entry];
+    // Pinned to one core, the stand-in's parallel GC helpers would only take turns with it;
+    // one-threaded GC keeps its pauses (which delay the arrivals it timestamps) short.
+    const [cmd = process.execPath, ...args] = [...command, process.execPath, '--single-threaded-gc', entry];
     this.child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
       const w = this.waiting.get(msg.id);
