@@ -19,6 +19,10 @@ export type CallEvent =
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
   | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean }
+  /** An agent turn already reported was cut off by the caller (barge-in). */
+  | { type: 'transcript.interrupted'; callId: string; itemId: string }
+  /** A supervisor's instruction sent through the operator API. */
+  | { type: 'operator.instructed'; callId: string; text: string }
   | { type: 'tool.called'; callId: string; toolCallId: string; name: string; arguments: string }
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }
