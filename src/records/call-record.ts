@@ -5,10 +5,12 @@ export const outcomes = ['in_progress', 'completed', 'transferred', 'rejected', 
 export type Outcome = (typeof outcomes)[number];
 
 export interface TransferRecord {
+  /** The REFER target (`sip:…`); empty when none could be built. */
   target: string;
-  ok: boolean;
+  /** referred: OpenAI took the REFER and handed it to the carrier (not proof that someone answered). */
+  status: 'requested' | 'referred' | 'failed';
   error: string | null;
-  durationMs: number;
+  durationMs: number | null;
   at: string;
 }
 

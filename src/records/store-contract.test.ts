@@ -126,7 +126,7 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
 
   it('round-trips a call with its transcript and timeline', async () => {
     const record = callRecord('rtc_1', {
-      transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', ok: true, error: null, durationMs: 42.5, at: at(30_000) },
+      transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', status: 'referred', error: null, durationMs: 42.5, at: at(30_000) },
       tools: [{ toolCallId: 'tc_1', name: 'transfer_call', arguments: '{"reason":"ü"}', output: { ok: true }, error: null, durationMs: 43, at: at(29_000) }],
       errors: [{ at: at(10_000), message: 'boom', code: null }],
       outcome: 'transferred',
