@@ -3,7 +3,8 @@ import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { accepted, transferCall } from './call-event-fixtures.ts';
 import type { TimelineEntry } from './call-record.ts';
-import { Recorder, type RecorderOptions, type Schedule } from './recorder.ts';
+import type { Schedule } from '../schedule.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { Store, StoreBatch } from './store.ts';
 

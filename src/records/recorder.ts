@@ -1,16 +1,10 @@
 import type { CallEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
+import { defaultSchedule, type Schedule } from '../schedule.ts';
 import type { CallDetail, TimelineEntry } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
 import { batchSize, emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
-
-export type Schedule = (fn: () => void, delayMs: number) => { cancel(): void };
-
-export const defaultSchedule: Schedule = (fn, delayMs) => {
-  const timer = setTimeout(fn, delayMs).unref();
-  return { cancel: () => clearTimeout(timer) };
-};
 
 export interface RecorderOptions {
   store: Store;
