@@ -82,6 +82,11 @@ export class Recorder {
     }
   };
 
+  /** The call is in memory: live, or ended and not yet written. */
+  has(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   /** The call as known in memory (live, or ended and not yet written); null otherwise. */
   detail(callId: string): CallDetail | null {
     return this.calls.get(callId)?.detail() ?? null;

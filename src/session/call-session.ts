@@ -5,6 +5,7 @@ import { redactPhonesInText } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
+import { referCall, type TransferResult } from '../tools/transfer-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
 
@@ -55,6 +56,11 @@ export class CallSession implements CallActions {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sayCounter = 0;
   private resolveEnded!: (reason: EndReason) => void;
+  // Barge-in: which agent items came from which response, and which were cut off.
+  private readonly agentItemResponses = new Map<string, string>();
+  private readonly interruptedItems = new Set<string>();
+  private readonly interruptedResponses = new Set<string>();
+  private readonly playedResponses = new Set<string>();
 
   constructor(opts: CallSessionOptions) {
     this.opts = opts;
@@ -100,6 +106,31 @@ export class CallSession implements CallActions {
 
   markTransferred(): void {
     this.transferred = true;
+  }
+
+  get isLive(): boolean {
+    return this.state !== 'ending' && this.state !== 'ended';
+  }
+
+  /** Operator transfer: the same REFER as the agent's tool, to `target` (a number or a sip: URI). */
+  async transferTo(target: string, opts: { fallbackHost: string | null }): Promise<TransferResult> {
+    if (!this.isLive) return { ok: false, error: 'transfer_failed', detail: 'the call is ending' };
+    this.log.info({ callId: this.callId }, 'operator transfer');
+    return referCall(this.toolContext(), target, { fallbackHost: opts.fallbackHost, logPii: this.opts.logPii, now: this.now });
+  }
+
+  /**
+   * A supervisor's instruction: added to the conversation as a system message,
+   * and the agent responds to it now (says it, or acts on it).
+   */
+  instruct(text: string): void {
+    this.log.info({ callId: this.callId }, 'operator instruction');
+    this.emit({ type: 'operator.instructed', callId: this.callId, text });
+    this.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: `Instruction from a human supervisor: ${text}` }] },
+    });
+    this.send({ type: 'response.create' });
   }
 
   async hangup(reason: EndReason): Promise<void> {
@@ -153,7 +184,12 @@ export class CallSession implements CallActions {
         this.transcript('caller', event.transcript, event.item_id);
         break;
       case 'response.output_audio_transcript.done':
+        this.agentItemResponses.set(event.item_id, event.response_id);
+        if (this.interruptedResponses.has(event.response_id)) this.interruptedItems.add(event.item_id);
         this.transcript('agent', event.transcript, event.item_id);
+        break;
+      case 'conversation.item.truncated':
+        this.interrupt(event.item_id);
         break;
       case 'response.output_item.done':
         // response.function_call_arguments.done carries the same call: act on this one only.
@@ -166,7 +202,12 @@ export class CallSession implements CallActions {
         break;
       }
       case 'output_audio_buffer.stopped':
+        if (event.response_id) this.playedResponses.add(event.response_id);
+        this.settleSays(event.response_id ?? null);
+        break;
       case 'output_audio_buffer.cleared':
+        // Cleared before it finished playing: the caller talked over the agent.
+        if (event.response_id && !this.playedResponses.has(event.response_id)) this.interruptResponse(event.response_id, []);
         this.settleSays(event.response_id ?? null);
         break;
       case 'response.done': {
@@ -177,6 +218,10 @@ export class CallSession implements CallActions {
             callId: this.callId,
             usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0, totalTokens: usage.total_tokens ?? 0 },
           });
+        }
+        if (event.response.status === 'cancelled' && event.response.id) {
+          const itemIds = (event.response.output ?? []).flatMap((item) => (item.type === 'message' && item.id ? [item.id] : []));
+          this.interruptResponse(event.response.id, itemIds);
         }
         // A response that produced no audio will never report its playback ending.
         if (event.response.status !== 'completed' && event.response.id) this.settleSays(event.response.id);
@@ -198,8 +243,29 @@ export class CallSession implements CallActions {
   }
 
   private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
-    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii) }, 'transcript');
-    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId });
+    const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
+    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
+    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}) });
+  }
+
+  private interruptResponse(responseId: string, itemIds: readonly string[]): void {
+    this.interruptedResponses.add(responseId);
+    for (const [itemId, rid] of this.agentItemResponses) if (rid === responseId) this.interrupt(itemId);
+    for (const itemId of itemIds) this.interrupt(itemId);
+  }
+
+  /** Marks an agent item as cut off: now if its transcript is out, else when it arrives. */
+  private interrupt(itemId: string): void {
+    if (this.interruptedItems.has(itemId)) return;
+    this.interruptedItems.add(itemId);
+    if (this.agentItemResponses.has(itemId)) {
+      this.log.info({ callId: this.callId, itemId }, 'agent interrupted');
+      this.emit({ type: 'transcript.interrupted', callId: this.callId, itemId });
+    }
+  }
+
+  private toolContext(): ToolContext {
+    return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
   }
 
   private async onFunctionCall(item: { call_id?: string; name?: string; arguments?: string }): Promise<void> {
@@ -210,7 +276,7 @@ export class CallSession implements CallActions {
     const args = item.arguments ?? '';
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
     this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
-    const ctx: ToolContext = { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
+    const ctx = this.toolContext();
     const startedAt = this.now();
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
     const durationMs = this.now() - startedAt;
@@ -264,6 +330,9 @@ export class CallSession implements CallActions {
     for (const say of [...this.says.values()]) say.done();
     this.queue = [];
     this.toolCallsSeen.clear();
+    this.agentItemResponses.clear();
+    this.interruptedResponses.clear();
+    this.playedResponses.clear();
     const conn = this.conn;
     this.conn = null;
     conn?.close();
