@@ -3,6 +3,7 @@ import { loadConfig, type Config } from './config/config.ts';
 import { isSwitchboardError } from './errors.ts';
 import { createLogger } from './log/logger.ts';
 import { createOpenAIConnection } from './openai/openai-client.ts';
+import { openConfiguredStore } from './records/open-store.ts';
 import { createServer } from './server/create-server.ts';
 
 const keepWarmMs = 30_000;
@@ -21,7 +22,14 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 export async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
   const openai = createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
-  const server = createServer({ config, log, client: openai.client });
+  let store;
+  try {
+    store = await openConfiguredStore(config, log);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'cannot open the records store (DATABASE_URL or DATA_DIR)');
+    process.exit(1);
+  }
+  const server = createServer({ config, log, client: openai.client, store });
 
   const warm = () =>
     openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
@@ -41,6 +49,7 @@ export async function runServer(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down');
     clearInterval(keepWarm);
     await server.shutdown();
+    await store.close();
     await openai.close();
     process.exit(0);
   };

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
@@ -50,6 +53,7 @@ async function startServerProcess(extraEnv: Record<string, string>) {
       HOST: '127.0.0.1',
       LOCAL_PORT: String(port),
       LOG_LEVEL: 'info',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-shutdown-')), // records go to a fresh SQLite file, not ./data
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
