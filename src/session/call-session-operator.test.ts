@@ -87,6 +87,23 @@ describe('CallSession operator actions', () => {
   });
 });
 
+describe('CallSession instruct while the agent is talking', () => {
+  it('waits for the response in progress before asking for a new one', async () => {
+    const { session, transport } = setup();
+    await tick();
+    transport.last.push(ev({ type: 'response.created', response: { id: 'resp_busy', status: 'in_progress' } }));
+    session.instruct('Mention the sale.');
+    session.instruct('And say goodbye.');
+    const creates = () => transport.last.sent.slice(1).filter((e) => e.type === 'response.create').length;
+    expect(transport.last.sent.slice(1).map((e) => e.type)).toEqual(['conversation.item.create', 'conversation.item.create']);
+    transport.last.push(responseDone('resp_busy', 'completed'));
+    expect(creates()).toBe(1);
+    transport.last.push(ev({ type: 'response.created', response: { id: 'resp_sale', status: 'in_progress' } }));
+    transport.last.push(responseDone('resp_sale', 'completed'));
+    expect(creates()).toBe(2);
+  });
+});
+
 describe('CallSession barge-in', () => {
   it('a response cancelled after its transcript marks that turn interrupted', async () => {
     const { transport, events } = setup();

@@ -61,6 +61,9 @@ export class CallSession implements CallActions {
   private readonly interruptedItems = new Set<string>();
   private readonly interruptedResponses = new Set<string>();
   private readonly playedResponses = new Set<string>();
+  // The API refuses response.create while a response is in progress: operator requests wait their turn.
+  private readonly activeResponses = new Set<string>();
+  private deferredResponses: RealtimeClientEvent[] = [];
 
   constructor(opts: CallSessionOptions) {
     this.opts = opts;
@@ -130,7 +133,13 @@ export class CallSession implements CallActions {
       type: 'conversation.item.create',
       item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: `Instruction from a human supervisor: ${text}` }] },
     });
-    this.send({ type: 'response.create' });
+    this.sendWhenIdle({ type: 'response.create' });
+  }
+
+  /** Sends a response.create now, or once the response in progress is done. */
+  private sendWhenIdle(event: RealtimeClientEvent): void {
+    if (this.activeResponses.size === 0 && this.deferredResponses.length === 0) this.send(event);
+    else this.deferredResponses.push(event);
   }
 
   async hangup(reason: EndReason): Promise<void> {
@@ -161,11 +170,13 @@ export class CallSession implements CallActions {
       return;
     }
     const attempt = this.reconnectAttempts;
+    this.activeResponses.clear();
     this.state = 'open';
     this.reconnectAttempts = 0;
     this.log.info({ callId: this.callId, attempt }, 'control socket connected');
     this.emit({ type: 'control.connected', callId: this.callId, attempt });
-    if (!this.greeted) {
+    const greeting = !this.greeted;
+    if (greeting) {
       this.greeted = true;
       this.emit({ type: 'greeting.requested', callId: this.callId });
       this.conn?.send({
@@ -176,6 +187,9 @@ export class CallSession implements CallActions {
     const queued = this.queue;
     this.queue = [];
     for (const event of queued) this.conn?.send(event);
+    // Back after a drop with a request still waiting: nothing is in progress on the new socket.
+    const deferred = greeting ? undefined : this.deferredResponses.shift();
+    if (deferred) this.conn?.send(deferred);
   }
 
   private onServerEvent(event: RealtimeServerEvent): void {
@@ -196,6 +210,7 @@ export class CallSession implements CallActions {
         if (event.item.type === 'function_call') void this.onFunctionCall(event.item);
         break;
       case 'response.created': {
+        if (event.response.id) this.activeResponses.add(event.response.id);
         const tag = event.response.metadata?.[sayTag];
         const say = tag ? this.says.get(tag) : undefined;
         if (say && event.response.id) say.responseId = event.response.id;
@@ -211,6 +226,11 @@ export class CallSession implements CallActions {
         this.settleSays(event.response_id ?? null);
         break;
       case 'response.done': {
+        if (event.response.id) this.activeResponses.delete(event.response.id);
+        if (this.activeResponses.size === 0) {
+          const next = this.deferredResponses.shift();
+          if (next) this.send(next);
+        }
         const usage = event.response.usage;
         if (usage) {
           this.emit({
@@ -333,6 +353,8 @@ export class CallSession implements CallActions {
     this.agentItemResponses.clear();
     this.interruptedResponses.clear();
     this.playedResponses.clear();
+    this.activeResponses.clear();
+    this.deferredResponses = [];
     const conn = this.conn;
     this.conn = null;
     conn?.close();
