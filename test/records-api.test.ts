@@ -1,5 +1,6 @@
 // Records, the operator API and metrics, end to end: the real server and the emulator over real sockets.
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogs } from './support/capture-logs.ts';
 import { readSse, startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
 
 let stack: RecordsStack | undefined;
@@ -159,6 +160,28 @@ describe('steering a live call through the API, end to end', () => {
     }
     expect(stack.server.liveCalls.has(call.id)).toBe(true);
     expect(stack.emulator.call(call.id)!.hangups).toHaveLength(0);
+  });
+});
+
+describe('logs, end to end', () => {
+  it('every log line of a call carries its call id, and phone numbers are redacted', async () => {
+    const logs = captureLogs('debug');
+    stack = await startRecordsStack({
+      logger: logs.logger,
+      // a receiver that is down, so delivery failures are logged too
+      env: { CALL_EVENTS_URL: 'http://127.0.0.1:9/hooks', CALL_EVENTS_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' },
+      server: { callEventsDelivery: { pollMs: 20, retryBaseMs: 20 } },
+    });
+    const call = await stack.emulator.placeCall({ steps: [{ say: 'call me back on 919 555 1234' }, { call: { name: 'transfer_call', arguments: {} } }] });
+    await call.ended;
+    await waitFor(() => logs.lines.some((l) => l.msg === 'call event delivery failed; will retry'), 'a delivery attempt');
+    await stack.close();
+    stack = undefined;
+    const processLevel = /^(draining|stopped|Server listening at .*)$/;
+    const callLines = logs.lines.filter((l) => !processLevel.test(l.msg ?? ''));
+    expect(callLines.length).toBeGreaterThan(5);
+    expect(callLines.filter((l) => l.callId !== call.id)).toEqual([]);
+    expect(logs.text()).not.toMatch(/\+19195551234|919 555 1234|\+19195554321/);
   });
 });
 
