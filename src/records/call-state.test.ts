@@ -45,6 +45,7 @@ describe('CallState', () => {
     expect(detail.timeline.map((e) => e.type)).toEqual(transferCall('x').map((e) => e.type));
     // the timeline keeps what matters without repeating the record or leaking monotonic clocks
     expect(detail.timeline[0]!.data).toEqual({ profile: 'default', answerMs: 120, attempts: 1 });
+    expect(detail.timeline.at(-1)!.data).toEqual({ reason: 'transferred', endedAt: '2025-06-01T12:01:00.000Z' });
     expect(state.ended).toBe(true);
     expect(wanted).toEqual(['call.started', 'call.transferred']);
     expect(state.finish().type).toBe('call.ended');

@@ -17,7 +17,10 @@ const notInTimeline = new Set(['type', 'callId', 'parties', 'sipHeaders', 'webho
 
 function timelineData(event: CallEvent): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) if (!notInTimeline.has(key)) data[key] = value;
+  for (const [key, value] of Object.entries(event)) {
+    if (notInTimeline.has(key)) continue;
+    data[key] = key === 'endedAt' && typeof value === 'number' ? new Date(value).toISOString() : value; // wall clock: ISO like every other time
+  }
   return data;
 }
 
