@@ -144,6 +144,17 @@ describe('Recorder', () => {
     expect(ended.data.tools).toMatchObject([{ toolCallId: 'tc', name: 'end_call' }]);
   });
 
+  it('a rejected call gets only call.ended, with its outcome', async () => {
+    const recorder = make({ endGraceMs: 0 });
+    const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;
+    recorder.record({ type: 'call.rejected', callId: 'rtc_rej', parties: first.parties, sipHeaders: first.sipHeaders, statusCode: 486, reason: 'blocked caller' });
+    await recorder.flush();
+    const outbox = spy.batches.flatMap((b) => b.outbox);
+    expect(outbox.map((m) => m.type)).toEqual(['call.ended']);
+    expect(JSON.parse(outbox[0]!.payload).data).toMatchObject({ callId: 'rtc_rej', outcome: 'rejected', endReason: 'blocked caller', caller: '+19195551234' });
+    expect((await spy.store.getCall('rtc_rej'))?.outcome).toBe('rejected');
+  });
+
   it('queues no webhooks when call events are off', async () => {
     const recorder = make({ callEvents: false });
     for (const e of transferCall('rtc_off')) recorder.record(e);
