@@ -2,18 +2,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import OpenAI from 'openai';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../config/config.ts';
 import type { CallControl } from '../openai/call-control.ts';
+import { LiveCalls } from '../calls/live-calls.ts';
 import { accepted, transferCall } from '../records/call-event-fixtures.ts';
+import { CallState } from '../records/call-state.ts';
+import { Recorder } from '../records/recorder.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import type { Store } from '../records/store.ts';
 import { createServer, type SwitchboardServer } from '../server/create-server.ts';
 import { CallSession } from '../session/call-session.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { registerApi } from './register-api.ts';
 import { captureLogs } from '../../test/support/capture-logs.ts';
 
 const token = 'test-token-0123456789abcdef';
@@ -278,5 +283,37 @@ describe('operator API: live calls', () => {
     expect(after.json()).toMatchObject({ error: 'not_live' });
     const detail = (await h.server.app.inject({ method: 'GET', url: '/api/calls/rtc_live', headers: auth })).json();
     expect(detail.timeline.map((e: { type: string }) => e.type)).toContain('operator.instructed');
+  });
+});
+
+describe('operator API: a call held by another instance (shared PostgreSQL)', () => {
+  it('SSE follows it through the store until it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-api-'));
+    const store = await openSqliteStore(join(dir, 'switchboard.db'));
+    const logs = captureLogs();
+    const app = Fastify();
+    const recorder = new Recorder({ store, log: logs.logger, batchMs: 1000, callEvents: false }); // this instance's recorder: it never saw the call
+    registerApi(app, { token, store, recorder, liveCalls: new LiveCalls(), referFallbackHost: null, log: logs.logger, storePollMs: 20 });
+    cleanups.push(async () => {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // What the other instance's recorder writes, batch by batch.
+    const other = new CallState('rtc_elsewhere', new Date().toISOString());
+    const write = async (events: Parameters<CallState['apply']>[0][]) => {
+      for (const e of events) other.apply(e, Date.now());
+      const from = other.unwrittenFrom;
+      other.unwrittenFrom = other.timeline.length;
+      await store.writeBatch({ calls: [structuredClone(other.record)], turns: other.turns.map((turn) => ({ callId: other.callId, turn })), events: other.timeline.slice(from).map((entry) => ({ callId: other.callId, entry })), outbox: [] });
+    };
+    const events = transferCall('rtc_elsewhere');
+    await write(events.slice(0, 4));
+    const streamed = app.inject({ method: 'GET', url: '/api/calls/rtc_elsewhere/events', headers: auth });
+    await new Promise((r) => setTimeout(r, 60));
+    await write(events.slice(4));
+    const got = sse((await streamed).body);
+    expect(got.map((e) => e.event)).toEqual([...events.map((e) => e.type), 'end']);
+    expect(got.at(-1)!.data).toMatchObject({ outcome: 'transferred' });
   });
 });

@@ -9,7 +9,7 @@ import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
 
-export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 interface Harness {
   /** Several processes may share the database (PostgreSQL); SQLite belongs to one process. */
@@ -64,7 +64,7 @@ function postgresHarness(): Harness {
 const t0 = Date.parse('2025-06-01T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
 
-export function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord {
+function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord {
   return {
     callId,
     caller: '+19195551234',
