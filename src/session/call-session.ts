@@ -7,6 +7,7 @@ import type { CallParties } from '../sip/index.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
 export interface CallSessionOptions {
   callId: string;
@@ -21,6 +22,8 @@ export interface CallSessionOptions {
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
   now?: () => number;
+  /** Profile behaviour on top of the session: keypad input, idle handling, a duration cap. */
+  extensions?: readonly SessionExtensionFactory[];
 }
 
 type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
@@ -55,6 +58,7 @@ export class CallSession implements CallActions {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sayCounter = 0;
   private resolveEnded!: (reason: EndReason) => void;
+  private readonly extensions: SessionExtension[];
 
   constructor(opts: CallSessionOptions) {
     this.opts = opts;
@@ -62,6 +66,18 @@ export class CallSession implements CallActions {
     this.log = opts.log;
     this.now = opts.now ?? performance.now.bind(performance);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e) };
+    this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
+  }
+
+  private forExtensions(fn: (ext: SessionExtension) => void): void {
+    for (const ext of this.extensions) {
+      try {
+        fn(ext);
+      } catch (err) {
+        this.log.error({ callId: this.callId, err }, 'session extension failed');
+      }
+    }
   }
 
   start(): void {
@@ -74,6 +90,7 @@ export class CallSession implements CallActions {
     } catch (err) {
       this.log.error({ callId: this.callId, err }, 'call event listener failed');
     }
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onCallEvent?.(event));
   }
 
   /** Sends a client event now, or as soon as the socket is back. */
@@ -141,6 +158,7 @@ export class CallSession implements CallActions {
         type: 'response.create',
         response: { instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` },
       });
+      this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
     this.queue = [];
@@ -148,6 +166,7 @@ export class CallSession implements CallActions {
   }
 
   private onServerEvent(event: RealtimeServerEvent): void {
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id);
@@ -210,7 +229,7 @@ export class CallSession implements CallActions {
     const args = item.arguments ?? '';
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
     this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
-    const ctx: ToolContext = { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
+    const ctx: ToolContext = { callId: this.callId, toolCallId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
     const startedAt = this.now();
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
     const durationMs = this.now() - startedAt;
@@ -262,6 +281,7 @@ export class CallSession implements CallActions {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
+    this.forExtensions((ext) => ext.onEnd?.());
     this.queue = [];
     this.toolCallsSeen.clear();
     const conn = this.conn;
