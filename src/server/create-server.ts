@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type OpenAI from 'openai';
 import { buildAcceptParams } from '../accept/session-config.ts';
 import { createAnswerCall } from '../accept/answer-call.ts';
@@ -33,6 +33,8 @@ export interface SwitchboardServer {
   app: FastifyInstance;
   liveCalls: LiveCalls<CallSession>;
   dedupe: DeliveryDedupe;
+  /** Stops taking calls: /ready and webhooks answer 503 from now on. */
+  beginDrain(): void;
   /** Stops taking calls, lets live ones finish (up to the drain timeout), then closes. */
   shutdown(): Promise<void>;
   isDraining(): boolean;
@@ -70,7 +72,10 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
   const dedupe = new DeliveryDedupe({ ttlMs: deps.dedupeTtlMs ?? 10 * 60_000 });
   let draining = false;
 
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.webhookMaxBodyBytes });
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }), // our routes log what matters
+    bodyLimit: config.webhookMaxBodyBytes });
   app.get('/health', async (_req, reply) => reply.code(204).send());
   app.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
@@ -103,6 +108,9 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     liveCalls,
     dedupe,
     isDraining: () => draining,
+    beginDrain() {
+      draining = true;
+    },
     async shutdown() {
       draining = true;
       const live = liveCalls.size;

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// switchboard <command>: one entry point for the server, the emulator and the demo.
+const usage = `Usage: switchboard <command> [options]
+
+Commands:
+  start       run the server (same as npm start)
+  emulator    run the local emulator of OpenAI's side (--help for options)
+  demo        emulator + server + one scripted call; prints the timeline
+
+Configuration: see README.md.
+`;
+
+const [command, ...rest] = process.argv.slice(2);
+
+switch (command) {
+  case 'start': {
+    const { loadConfigOrExit, runServer } = await import('./main.ts');
+    await runServer(loadConfigOrExit());
+    break;
+  }
+  case 'emulator': {
+    const { runEmulatorCli } = await import('./emulator/cli.ts');
+    process.exitCode = await runEmulatorCli(rest);
+    break;
+  }
+  case 'demo': {
+    const { runDemo } = await import('./demo/run-demo.ts');
+    process.exitCode = await runDemo(rest);
+    break;
+  }
+  case undefined:
+  case 'help':
+  case '--help':
+  case '-h':
+    process.stdout.write(usage);
+    break;
+  default:
+    process.stderr.write(`switchboard: unknown command "${command}"\n\n${usage}`);
+    process.exitCode = 64; // EX_USAGE
+}

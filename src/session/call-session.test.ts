@@ -1,0 +1,153 @@
+import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { CallEvent } from '../calls/call-events.ts';
+import type { CallControl } from '../openai/call-control.ts';
+import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { endCallTool } from '../tools/end-call.ts';
+import { transferCallTool } from '../tools/transfer-call.ts';
+import { CallSession } from './call-session.ts';
+
+const parties = {
+  caller: '+19195551234',
+  dialed: '+19195550000',
+  sipCallId: 'abc',
+  contact: { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' },
+};
+
+function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number } = {}) {
+  const calls: string[] = [];
+  const control: CallControl = {
+    accept: async () => {},
+    reject: async () => {},
+    refer: async (_id, target) => {
+      calls.push(`refer ${target}`);
+      if (overrides.referFails) throw new Error('refer refused');
+    },
+    hangup: async () => void calls.push('hangup'),
+  };
+  const transport = new FakeControlTransport();
+  const events: CallEvent[] = [];
+  const tools = new Map(
+    [transferCallTool({ referTo: '+19195554321', fallbackHost: null, logPii: false }), endCallTool({ goodbyeMaxMs: 5_000 })].map((t) => [t.definition.name, t]),
+  );
+  const session = new CallSession({
+    callId: 'rtc_test',
+    parties,
+    greeting: 'Hello there!',
+    tools,
+    transport,
+    control,
+    log: pino({ level: 'silent' }),
+    logPii: false,
+    reconnectMaxAttempts: overrides.reconnectMaxAttempts ?? 3,
+    reconnectBaseDelayMs: 1,
+    onEvent: (e) => events.push(e),
+  });
+  session.start();
+  return { session, transport, calls, events };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+const functionCall = (callId: string, name: string, args = '{}') =>
+  ({ type: 'response.output_item.done', event_id: 'e', response_id: 'r', output_index: 0, item: { type: 'function_call', call_id: callId, name, arguments: args } }) as RealtimeServerEvent;
+
+describe('CallSession', () => {
+  it('greets once, with the greeting quoted, even after a reconnect', async () => {
+    const { transport } = setup();
+    await tick();
+    expect(transport.last.sent).toEqual([{ type: 'response.create', response: { instructions: 'Greet the caller by saying exactly: "Hello there!"' } }]);
+    transport.last.drop({ code: 1006 });
+    await tick();
+    expect(transport.sockets).toHaveLength(2);
+    expect(transport.last.sent).toEqual([]);
+  });
+
+  it('runs a tool once per tool call id, even when the event repeats across sockets', async () => {
+    const { transport, calls } = setup();
+    await tick();
+    transport.last.push(functionCall('call_1', 'transfer_call'));
+    transport.last.push(functionCall('call_1', 'transfer_call'));
+    await tick();
+    expect(calls).toEqual(['refer sip:+19195554321@67.231.5.176:5061;transport=tls']);
+    const outputs = transport.last.sent.filter((e) => e.type === 'conversation.item.create');
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]).toMatchObject({ item: { type: 'function_call_output', call_id: 'call_1', output: '{"ok":true,"status":"transferring"}' } });
+  });
+
+  it('tells the caller when the REFER fails, instead of going silent', async () => {
+    const { transport, events } = setup({ referFails: true });
+    await tick();
+    transport.last.push(functionCall('call_1', 'transfer_call'));
+    await tick();
+    const sent = transport.last.sent.slice(1);
+    expect(sent[0]).toMatchObject({ item: { call_id: 'call_1', output: expect.stringContaining('"transfer_failed"') } });
+    expect(sent[1]).toMatchObject({ type: 'response.create', response: { instructions: expect.stringContaining('could not transfer') } });
+    expect(events.find((e) => e.type === 'transfer.completed')).toMatchObject({ ok: false });
+  });
+
+  it('answers an unknown tool with an error output', async () => {
+    const { transport } = setup();
+    await tick();
+    transport.last.push(functionCall('call_9', 'launch_rocket'));
+    await tick();
+    expect(transport.last.sent[1]).toMatchObject({ item: { call_id: 'call_9', output: expect.stringContaining('unknown_tool') } });
+    expect(transport.last.sent[2]).toMatchObject({ type: 'response.create' });
+  });
+
+  it('end_call: says goodbye, hangs up only when that goodbye has played', async () => {
+    const { transport, calls, session } = setup();
+    await tick();
+    transport.last.push(functionCall('call_2', 'end_call'));
+    await tick();
+    const goodbye = transport.last.sent.at(-1);
+    expect(goodbye).toMatchObject({ type: 'response.create', response: { metadata: { switchboard_say: expect.any(String) } } });
+    const tag = (goodbye as { response: { metadata: Record<string, string> } }).response.metadata.switchboard_say;
+    transport.last.push({ type: 'response.created', event_id: 'e', response: { id: 'resp_bye', metadata: { switchboard_say: tag } } } as RealtimeServerEvent);
+    transport.last.push({ type: 'output_audio_buffer.stopped', event_id: 'e', response_id: 'resp_other' } as RealtimeServerEvent);
+    await tick();
+    expect(calls).toEqual([]);
+    transport.last.push({ type: 'output_audio_buffer.stopped', event_id: 'e', response_id: 'resp_bye' } as RealtimeServerEvent);
+    expect(await session.ended).toBe('agent_hangup');
+    expect(calls).toEqual(['hangup']);
+  });
+
+  it('ends on a normal close, and on a refused reconnect (404)', async () => {
+    const a = setup();
+    await tick();
+    a.transport.last.drop({ code: 1000 });
+    expect(await a.session.ended).toBe('caller_hangup');
+
+    const b = setup();
+    await tick();
+    b.transport.last.drop({ code: 1006 });
+    await tick();
+    b.transport.last.drop({ code: 1006, httpStatus: 404 });
+    expect(await b.session.ended).toBe('gone');
+  });
+
+  it('queues events while reconnecting and sends them on the new socket', async () => {
+    const { transport, session } = setup();
+    await tick();
+    transport.autoOpen = false;
+    transport.last.drop({ code: 1006 });
+    void session.say('Still there?', 10_000);
+    await tick();
+    expect(transport.last.sent).toEqual([]);
+    transport.last.open();
+    expect(transport.last.sent).toMatchObject([{ type: 'response.create', response: { instructions: 'Still there?' } }]);
+  });
+
+  it('hangs up when the socket cannot be restored', async () => {
+    const { transport, session, calls } = setup({ reconnectMaxAttempts: 2 });
+    await tick();
+    transport.autoOpen = false;
+    for (let i = 0; i < 3; i++) {
+      transport.last.drop({ code: 1006 });
+      await tick();
+    }
+    expect(await session.ended).toBe('control_lost');
+    expect(calls).toEqual(['hangup']);
+    expect(transport.sockets).toHaveLength(3);
+  });
+});

@@ -1,0 +1,117 @@
+import OpenAI from 'openai';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.ts';
+import { signWebhook } from '../emulator/index.ts';
+import type { CallControl } from '../openai/call-control.ts';
+import { createServer } from '../server/create-server.ts';
+import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { webhookPath } from './webhook-route.ts';
+
+const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+
+function app() {
+  const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', WEBHOOK_MAX_BODY_BYTES: '4096' });
+  const accepts: string[] = [];
+  const control: CallControl = {
+    accept: async (id) => void accepts.push(id),
+    reject: async () => {},
+    refer: async () => {},
+    hangup: async () => {},
+  };
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', webhookSecret: secret });
+  const server = createServer({ config, log: pino({ level: 'silent' }), client, control, transport: new FakeControlTransport() });
+  return { server, accepts };
+}
+
+const event = (type = 'realtime.call.incoming', callId = 'rtc_1') =>
+  JSON.stringify({ object: 'event', id: 'evt_1', type, created_at: 1750287018, data: { call_id: callId, sip_headers: [{ name: 'From', value: '<sip:+19195551234@h>' }] } });
+
+function signed(body: string, opts: { id?: string; at?: number; key?: string } = {}) {
+  const id = opts.id ?? 'msg_1';
+  const at = opts.at ?? Math.floor(Date.now() / 1000);
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(at),
+    'webhook-signature': signWebhook(opts.key ?? secret, id, at, body),
+  };
+}
+
+describe('POST /webhooks/openai/realtime/call/inbound', () => {
+  it('accepts a correctly signed incoming call, then answers 200', async () => {
+    const { server, accepts } = app();
+    const body = event();
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ callId: 'rtc_1', status: 'accepted' });
+    expect(accepts).toEqual(['rtc_1']);
+    await server.liveCalls.get('rtc_1')?.hangup('operator_hangup');
+  });
+
+  it.each([
+    ['a tampered body', (b: string) => ({ headers: signed(b), payload: b.replace('rtc_1', 'rtc_2') })],
+    ['a wrong secret', (b: string) => ({ headers: signed(b, { key: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' }), payload: b })],
+    ['a stale timestamp', (b: string) => ({ headers: signed(b, { at: Math.floor(Date.now() / 1000) - 3600 }), payload: b })],
+    ['missing headers', (b: string) => ({ headers: { 'content-type': 'application/json' }, payload: b })],
+  ])('refuses %s with 400 and no side effect', async (_name, build) => {
+    const { server, accepts } = app();
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, ...build(event()) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('invalid_signature');
+    expect(accepts).toEqual([]);
+    expect(server.dedupe.size).toBe(0);
+  });
+
+  it('answers 400 to a signed body that is not JSON', async () => {
+    const { server, accepts } = app();
+    const body = '{"type": "realtime.call.incoming", ';
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('malformed_body');
+    expect(accepts).toEqual([]);
+  });
+
+  it('answers 400 naming the field when the incoming call lacks a call_id', async () => {
+    const { server } = app();
+    const body = JSON.stringify({ object: 'event', id: 'evt_1', type: 'realtime.call.incoming', created_at: 1, data: { sip_headers: [] } });
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'malformed_body', field: 'data.call_id' });
+  });
+
+  it('ignores other event types with 200, so OpenAI does not retry them', async () => {
+    const { server, accepts } = app();
+    const body = event('response.completed');
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ignored' });
+    expect(accepts).toEqual([]);
+  });
+
+  it('refuses a body over the size limit', async () => {
+    const { server, accepts } = app();
+    const body = JSON.stringify({ pad: 'x'.repeat(5000) });
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(413);
+    expect(accepts).toEqual([]);
+  });
+
+  it('answers 503 while draining', async () => {
+    const { server, accepts } = app();
+    server.beginDrain();
+    const body = event();
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(503);
+    expect(accepts).toEqual([]);
+    expect((await server.app.inject('/ready')).statusCode).toBe(503);
+  });
+});
+
+describe('GET /health and /ready', () => {
+  it('answers 204 and 200', async () => {
+    const { server } = app();
+    expect((await server.app.inject('/health')).statusCode).toBe(204);
+    expect((await server.app.inject('/ready')).statusCode).toBe(200);
+  });
+});
