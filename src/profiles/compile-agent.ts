@@ -173,10 +173,9 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
     if (signingSecret === null) {
       problems.push(warning(path, 'no signingSecret (here or in httpTools): requests are not signed'));
     } else {
-      try {
-        new Webhook(signingSecret);
-      } catch {
-        problems.push(error([...path, t.signingSecret !== undefined ? 'signingSecret' : 'name'], 'the signing secret is not a valid whsec_… (base64) secret'));
+      if (!isSigningSecret(signingSecret)) {
+        const where = t.signingSecret !== undefined ? [...path, 'signingSecret'] : ['httpTools', 'signingSecret'];
+        problems.push(error(where, 'expected a whsec_… secret: base64 of at least 16 random bytes'));
         return;
       }
     }
@@ -235,4 +234,14 @@ function toTurnDetection(t: NonNullable<AgentSpec['turnDetection']>): RealtimeAu
   };
   if (t.type === 'semantic_vad') return { type: 'semantic_vad', ...(t.eagerness ? { eagerness: t.eagerness } : {}), ...common };
   return { type: 'server_vad', ...(t.idleTimeoutMs !== undefined ? { idle_timeout_ms: t.idleTimeoutMs } : {}), ...common };
+}
+
+function isSigningSecret(secret: string): boolean {
+  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
+  try {
+    new Webhook(secret);
+  } catch {
+    return false;
+  }
+  return Buffer.from(secret.slice(6), 'base64').length >= 16;
 }

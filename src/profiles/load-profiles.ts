@@ -33,7 +33,7 @@ export function loadProfilesText(text: string, opts: LoadOptions): LoadResult {
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = lineCounter.linePos(e.pos[0]);
       return { path: [], message: `YAML: ${e.message.split('\n')[0]}`, severity: 'error' as const, ...(pos ? { line: pos.line, column: pos.col } : {}) };
     });
     return { ok: false, problems, warnings: [] };
