@@ -35,6 +35,7 @@ export async function runServer(config: Config): Promise<void> {
 
   const warm = () =>
     openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
+  if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
   await warm();
   const keepWarm = setInterval(warm, keepWarmMs).unref();
 
