@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessHours, parseRange, type OpenRange } from './business-hours.ts';
+import { BusinessHours, describeNextOpening, parseRange, type OpenRange } from './business-hours.ts';
 
 const r = (text: string): OpenRange => {
   const range = parseRange(text);
@@ -41,7 +41,8 @@ describe('BusinessHours in America/New_York across DST', () => {
 
   it('is closed at weekends and says when it opens next', () => {
     const status = office.status(utc('2025-03-08T15:00:00Z')); // Sat 10:00 EST
-    expect(status).toEqual({ open: false, next: { date: '2025-03-10', weekday: 'Monday', time: '09:00' } });
+    expect(status).toEqual({ open: false, next: { date: '2025-03-10', inDays: 2, weekday: 'Monday', time: '09:00' } });
+    expect(!status.open && describeNextOpening(status.next)).toBe('Monday 2025-03-10 at 09:00');
   });
 });
 
@@ -60,11 +61,18 @@ describe('closures', () => {
     expect(shop.status(utc('2025-12-26T06:00:00Z'))).toEqual({
       open: false,
       closure: 'Christmas Day',
-      next: { date: '2025-12-26', weekday: 'Friday', time: '08:00' },
+      next: { date: '2025-12-26', inDays: 1, weekday: 'Friday', time: '08:00' },
     });
     // 2025-12-25T07:30Z is 24 December, 23:30: after hours, but not the closure.
     expect(shop.status(utc('2025-12-25T07:30:00Z'))).toMatchObject({ open: false, next: { date: '2025-12-26' } });
     expect(shop.isOpen(utc('2025-12-26T17:00:00Z'))).toBe(true); // 26 Dec 09:00
+  });
+
+  it('says "today" and "tomorrow" when it reopens soon', () => {
+    const early = shop.status(utc('2025-12-26T15:00:00Z')); // 26 Dec 07:00
+    expect(!early.open && describeNextOpening(early.next)).toBe('today at 08:00');
+    const late = shop.status(utc('2025-12-27T07:30:00Z')); // 26 Dec 23:30
+    expect(!late.open && describeNextOpening(late.next)).toBe('tomorrow (Saturday) at 08:00');
   });
 
   it('spans a multi-day closure and reopens after it', () => {

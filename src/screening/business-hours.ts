@@ -33,6 +33,8 @@ export type HoursStatus =
 
 export interface NextOpening {
   date: string;
+  /** 0: later today, 1: tomorrow, … */
+  inDays: number;
   weekday: string;
   /** `HH:MM`, local. */
   time: string;
@@ -109,13 +111,16 @@ export class BusinessHours {
         .filter((start) => offset > 0 || start > local.minute)
         .sort((a, b) => a - b);
       const start = starts[0];
-      if (start !== undefined) return { date: day.date, weekday: weekdayNames[day.weekday] ?? '', time: hhmm(start) };
+      if (start !== undefined) return { date: day.date, inDays: offset, weekday: weekdayNames[day.weekday] ?? '', time: hhmm(start) };
     }
     return null;
   }
 }
 
-/** "Monday at 09:00" — short enough for a model to say naturally. */
+/** "today at 09:00", "tomorrow (Tuesday) at 09:00", "Monday 2026-03-16 at 09:00": easy for a model to say. */
 export function describeNextOpening(next: NextOpening | null): string | null {
-  return next === null ? null : `${next.weekday} ${next.date} at ${next.time}`;
+  if (next === null) return null;
+  if (next.inDays === 0) return `today at ${next.time}`;
+  if (next.inDays === 1) return `tomorrow (${next.weekday}) at ${next.time}`;
+  return `${next.weekday} ${next.date} at ${next.time}`;
 }
