@@ -149,6 +149,8 @@ routing:
     const r = await check('agents:\n  sales: {\n');
     expect(r.code).toBe(1);
     expect(r.lines[0]).toMatch(/^sb\.yaml:\d+:\d+: YAML: /);
+    const flow = await check('httpTools: { signingSecret: ${SECRET} }\n');
+    expect(flow.lines).toEqual([expect.stringMatching(/^sb\.yaml:1:\d+: YAML: .*\(inside \{ \} or \[ \], put \$\{VAR\} in quotes: "\$\{VAR\}"\)/), 'sb.yaml: 1 problem; the server would refuse this file']);
   });
 
   it('reports an unreadable file and usage errors', async () => {

@@ -31,12 +31,14 @@ const split = (problems: Problem[]) => ({
 export function loadProfilesText(text: string, opts: LoadOptions): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return { path: [], message: `YAML: ${e.message.split('\n')[0]}`, severity: 'error' as const, ...(pos ? { line: pos.line, column: pos.col } : {}) };
-    });
-    return { ok: false, problems, warnings: [] };
+  const syntax = doc.errors[0];
+  if (syntax) {
+    // Later syntax errors are usually echoes of the first: report that one.
+    const pos = lineCounter.linePos(syntax.pos[0]);
+    const lineText = text.split('\n')[pos.line - 1] ?? '';
+    const hint = /[[{].*\$\{/.test(lineText) ? ' (inside { } or [ ], put ${VAR} in quotes: "${VAR}")' : '';
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more after it)` : '';
+    return { ok: false, problems: [{ path: [], message: `YAML: ${syntax.message.split('\n')[0]}${hint}${more}`, severity: 'error', line: pos.line, column: pos.col }], warnings: [] };
   }
   const problems: Problem[] = [];
   const data = interpolateTree(doc.toJS({ maxAliasCount: 1_000 }) ?? {}, opts.env, problems);
