@@ -67,6 +67,6 @@ describe('the server process with a profile file', () => {
     proc.stderr.on('data', (d) => (stderr += d));
     const [code] = await once(proc, 'exit');
     expect(code).toBe(78);
-    expect(stderr).toContain(`${path}:7:22: routing.default.agent: no agent named "nobody"`);
+    expect(stderr).toContain(`${path}:7:14: routing.default.agent: no agent named "nobody"`);
   });
 });
