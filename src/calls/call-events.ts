@@ -1,7 +1,16 @@
 import type { CallParties, SipHeader } from '../sip/index.ts';
 
 export type Speaker = 'caller' | 'agent';
-export type EndReason = 'caller_hangup' | 'agent_hangup' | 'transferred' | 'operator_hangup' | 'control_lost' | 'drain_timeout' | 'gone';
+export type EndReason =
+  | 'caller_hangup'
+  | 'agent_hangup'
+  | 'transferred'
+  | 'operator_hangup'
+  | 'control_lost'
+  | 'drain_timeout'
+  | 'gone'
+  | 'idle_timeout'
+  | 'max_duration';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -28,6 +37,7 @@ export type CallEvent =
   | { type: 'transfer.requested'; callId: string; target: string }
   | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
   | { type: 'usage'; callId: string; usage: TokenUsage }
+  | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   | { type: 'call.ended'; callId: string; reason: EndReason; endedAt: number };
 

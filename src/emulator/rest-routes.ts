@@ -61,6 +61,16 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRoutesDeps): 
     void reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
   });
 
+  // The model list: clients call it to check their key and warm their connection.
+  app.get('/v1/models', async (req, reply) => {
+    const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
+    if (unauthorized) return send(reply, unauthorized.status, unauthorized);
+    const created = 1_756_339_200;
+    const data = ['gpt-realtime', 'gpt-realtime-mini', 'gpt-4o-mini-transcribe'].map((id) => ({ id, object: 'model', created, owned_by: 'system' }));
+    reply.header('x-request-id', newRequestId());
+    return reply.code(200).send({ object: 'list', data });
+  });
+
   for (const action of actions) {
     app.post<{ Params: { callId: string } }>(`/v1/realtime/calls/:callId/${action}`, (req, reply) => handle(deps, action, req, reply));
   }

@@ -1,32 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from './emulator.ts';
+import { createSelfSignedCert } from './self-signed-cert.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
-function selfSignedCert(): { cert: Buffer; key: Buffer } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'emulator-tls-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const tls = selfSignedCert();
+const tls = createSelfSignedCert();
 
 // The server's real path: the SDK's OpenAIRealtimeWS always dials wss:, so this needs the TLS mode.
 describe.skipIf(!tls)('TLS mode with the SDK realtime client', () => {

@@ -171,6 +171,7 @@ export class CallState {
         break;
       case 'greeting.requested':
       case 'operator.instructed':
+      case 'dtmf':
         break;
       default: {
         const unknown: never = event;

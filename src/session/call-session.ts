@@ -8,6 +8,8 @@ import { runToolCall } from '../tools/run-tool-call.ts';
 import { referCall, type TransferResult } from '../tools/transfer-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import { ResponseGate } from './response-gate.ts';
+import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
 export interface CallSessionOptions {
   callId: string;
@@ -22,6 +24,8 @@ export interface CallSessionOptions {
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
   now?: () => number;
+  /** Profile behaviour on top of the session: keypad input, idle handling, a duration cap. */
+  extensions?: readonly SessionExtensionFactory[];
 }
 
 type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
@@ -56,14 +60,14 @@ export class CallSession implements CallActions {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sayCounter = 0;
   private resolveEnded!: (reason: EndReason) => void;
+  private readonly extensions: SessionExtension[];
   // Barge-in: which agent items came from which response, and which were cut off.
   private readonly agentItemResponses = new Map<string, string>();
   private readonly interruptedItems = new Set<string>();
   private readonly interruptedResponses = new Set<string>();
   private readonly playedResponses = new Set<string>();
-  // The API refuses response.create while a response is in progress: operator requests wait their turn.
-  private readonly activeResponses = new Set<string>();
-  private deferredResponses: RealtimeClientEvent[] = [];
+  // Operator instructions wait for the response in progress (the API refuses a second one).
+  private readonly gate = new ResponseGate((event) => this.send(event));
 
   constructor(opts: CallSessionOptions) {
     this.opts = opts;
@@ -71,6 +75,18 @@ export class CallSession implements CallActions {
     this.log = opts.log;
     this.now = opts.now ?? performance.now.bind(performance);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e) };
+    this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
+  }
+
+  private forExtensions(fn: (ext: SessionExtension) => void): void {
+    for (const ext of this.extensions) {
+      try {
+        fn(ext);
+      } catch (err) {
+        this.log.error({ callId: this.callId, err }, 'session extension failed');
+      }
+    }
   }
 
   start(): void {
@@ -83,6 +99,7 @@ export class CallSession implements CallActions {
     } catch (err) {
       this.log.error({ callId: this.callId, err }, 'call event listener failed');
     }
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onCallEvent?.(event));
   }
 
   /** Sends a client event now, or as soon as the socket is back. */
@@ -133,13 +150,7 @@ export class CallSession implements CallActions {
       type: 'conversation.item.create',
       item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: `Instruction from a human supervisor: ${text}` }] },
     });
-    this.sendWhenIdle({ type: 'response.create' });
-  }
-
-  /** Sends a response.create now, or once the response in progress is done. */
-  private sendWhenIdle(event: RealtimeClientEvent): void {
-    if (this.activeResponses.size === 0 && this.deferredResponses.length === 0) this.send(event);
-    else this.deferredResponses.push(event);
+    this.gate.create();
   }
 
   async hangup(reason: EndReason): Promise<void> {
@@ -170,29 +181,28 @@ export class CallSession implements CallActions {
       return;
     }
     const attempt = this.reconnectAttempts;
-    this.activeResponses.clear();
     this.state = 'open';
     this.reconnectAttempts = 0;
     this.log.info({ callId: this.callId, attempt }, 'control socket connected');
     this.emit({ type: 'control.connected', callId: this.callId, attempt });
-    const greeting = !this.greeted;
-    if (greeting) {
+    if (!this.greeted) {
       this.greeted = true;
       this.emit({ type: 'greeting.requested', callId: this.callId });
       this.conn?.send({
         type: 'response.create',
         response: { instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` },
       });
+      this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
     this.queue = [];
     for (const event of queued) this.conn?.send(event);
-    // Back after a drop with a request still waiting: nothing is in progress on the new socket.
-    const deferred = greeting ? undefined : this.deferredResponses.shift();
-    if (deferred) this.conn?.send(deferred);
+    if (attempt > 0) this.gate.reset(); // nothing is in progress on a new socket: a waiting instruction goes now
   }
 
   private onServerEvent(event: RealtimeServerEvent): void {
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
+    this.gate.observe(event);
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id);
@@ -210,7 +220,6 @@ export class CallSession implements CallActions {
         if (event.item.type === 'function_call') void this.onFunctionCall(event.item);
         break;
       case 'response.created': {
-        if (event.response.id) this.activeResponses.add(event.response.id);
         const tag = event.response.metadata?.[sayTag];
         const say = tag ? this.says.get(tag) : undefined;
         if (say && event.response.id) say.responseId = event.response.id;
@@ -226,11 +235,6 @@ export class CallSession implements CallActions {
         this.settleSays(event.response_id ?? null);
         break;
       case 'response.done': {
-        if (event.response.id) this.activeResponses.delete(event.response.id);
-        if (this.activeResponses.size === 0) {
-          const next = this.deferredResponses.shift();
-          if (next) this.send(next);
-        }
         const usage = event.response.usage;
         if (usage) {
           this.emit({
@@ -296,7 +300,7 @@ export class CallSession implements CallActions {
     const args = item.arguments ?? '';
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
     this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
-    const ctx = this.toolContext();
+    const ctx: ToolContext = { ...this.toolContext(), toolCallId };
     const startedAt = this.now();
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
     const durationMs = this.now() - startedAt;
@@ -348,13 +352,12 @@ export class CallSession implements CallActions {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
+    this.forExtensions((ext) => ext.onEnd?.());
     this.queue = [];
     this.toolCallsSeen.clear();
     this.agentItemResponses.clear();
     this.interruptedResponses.clear();
     this.playedResponses.clear();
-    this.activeResponses.clear();
-    this.deferredResponses = [];
     const conn = this.conn;
     this.conn = null;
     conn?.close();
