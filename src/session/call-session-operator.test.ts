@@ -104,6 +104,19 @@ describe('CallSession instruct while the agent is talking', () => {
   });
 });
 
+describe('CallSession instruct across a reconnect', () => {
+  it('a waiting instruction goes out on the new socket', async () => {
+    const { session, transport } = setup();
+    await tick();
+    transport.last.push(ev({ type: 'response.created', response: { id: 'resp_busy', status: 'in_progress' } }));
+    session.instruct('Mention the sale.');
+    transport.last.drop({ code: 1006 }); // response.done for resp_busy never comes
+    await expect.poll(() => transport.sockets.length, { timeout: 5_000 }).toBe(2);
+    await tick();
+    expect(transport.last.sent.map((e) => e.type)).toEqual(['response.create']);
+  });
+});
+
 describe('CallSession barge-in', () => {
   it('a response cancelled after its transcript marks that turn interrupted', async () => {
     const { transport, events } = setup();
