@@ -6,6 +6,7 @@ Commands:
   start       run the server (same as npm start)
   emulator    run the local emulator of OpenAI's side (--help for options)
   demo        emulator + server + one scripted call; prints the timeline
+  check       validate the profile file (switchboard.yaml): check [file]
 
 Configuration: see README.md.
 `;
@@ -26,6 +27,11 @@ switch (command) {
   case 'demo': {
     const { runDemo } = await import('./demo/run-demo.ts');
     process.exitCode = await runDemo(rest);
+    break;
+  }
+  case 'check': {
+    const { runCheckCommand } = await import('./profiles/check-command.ts');
+    process.exitCode = await runCheckCommand(rest);
     break;
   }
   case undefined:

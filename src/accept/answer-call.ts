@@ -79,6 +79,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       logPii: deps.logPii,
       reconnectMaxAttempts: deps.reconnectMaxAttempts,
       now,
+      ...(agent.extensions ? { extensions: agent.extensions } : {}),
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     });
     deps.liveCalls.add(session);

@@ -1,5 +1,6 @@
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import type { CallParties } from '../sip/index.ts';
 import type { Tool } from '../tools/tool.ts';
 
@@ -9,6 +10,8 @@ export interface AgentPlan {
   acceptParams: CallAcceptParams;
   greeting: string;
   tools: ReadonlyMap<string, Tool>;
+  /** Per-profile session behaviour (keypad, idle, duration cap); none for the environment's agent. */
+  extensions?: readonly SessionExtensionFactory[];
 }
 
 export type CallPlan = { kind: 'accept'; agent: AgentPlan } | { kind: 'reject'; statusCode: number; reason: string };

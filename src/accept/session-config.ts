@@ -1,5 +1,5 @@
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
-import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
+import type { RealtimeAudioInputTurnDetection, RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 
 export interface AgentSettings {
   model: string;
@@ -7,7 +7,13 @@ export interface AgentSettings {
   voice: string;
   transcriptionModel: string;
   tools: readonly RealtimeFunctionTool[];
+  /** ISO-639-1, e.g. `en`; unset lets the model guess. */
+  transcriptionLanguage?: string;
+  /** Default: semantic VAD. Never with threshold, prefix_padding_ms or silence_duration_ms (SIP refuses them). */
+  turnDetection?: RealtimeAudioInputTurnDetection;
 }
+
+const defaultTurnDetection: RealtimeAudioInputTurnDetection = { type: 'semantic_vad', eagerness: 'auto', create_response: true, interrupt_response: true };
 
 /**
  * The accept body. SIP refuses turn_detection.threshold, prefix_padding_ms and
@@ -20,8 +26,8 @@ export function buildAcceptParams(agent: AgentSettings): CallAcceptParams {
     instructions: agent.instructions,
     audio: {
       input: {
-        transcription: { model: agent.transcriptionModel },
-        turn_detection: { type: 'semantic_vad', eagerness: 'auto', create_response: true, interrupt_response: true },
+        transcription: { model: agent.transcriptionModel, ...(agent.transcriptionLanguage ? { language: agent.transcriptionLanguage } : {}) },
+        turn_detection: agent.turnDetection ?? defaultTurnDetection,
       },
       output: { voice: agent.voice },
     },

@@ -1,7 +1,16 @@
 import type { CallParties, SipHeader } from '../sip/index.ts';
 
 export type Speaker = 'caller' | 'agent';
-export type EndReason = 'caller_hangup' | 'agent_hangup' | 'transferred' | 'operator_hangup' | 'control_lost' | 'drain_timeout' | 'gone';
+export type EndReason =
+  | 'caller_hangup'
+  | 'agent_hangup'
+  | 'transferred'
+  | 'operator_hangup'
+  | 'control_lost'
+  | 'drain_timeout'
+  | 'gone'
+  | 'idle_timeout'
+  | 'max_duration';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -19,11 +28,16 @@ export type CallEvent =
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
   | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean }
+  /** An agent turn already reported was cut off by the caller (barge-in). */
+  | { type: 'transcript.interrupted'; callId: string; itemId: string }
+  /** A supervisor's instruction sent through the operator API. */
+  | { type: 'operator.instructed'; callId: string; text: string }
   | { type: 'tool.called'; callId: string; toolCallId: string; name: string; arguments: string }
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }
   | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
   | { type: 'usage'; callId: string; usage: TokenUsage }
+  | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   | { type: 'call.ended'; callId: string; reason: EndReason; endedAt: number };
 

@@ -53,8 +53,30 @@ const envSchema = z.object({
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  RETENTION_DAYS: z.coerce.number({ error: 'expected a number of days (0 keeps calls forever)' }).int('expected a whole number of days').min(0).max(36_500).default(90),
+  API_TOKEN: z.string().min(16, 'too short: use at least 16 random characters, e.g. `openssl rand -hex 32`').optional(),
+  CALL_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL that receives the call events' }).optional(),
+  CALL_EVENTS_SECRET: z
+    .string()
+    .refine(isStandardWebhookSecret, 'expected a Standard Webhooks secret: whsec_ followed by 24 to 64 base64-encoded random bytes (`echo whsec_$(openssl rand -base64 32)`)')
+    .optional(),
+  CALL_EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
+  CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
+  STORE_BATCH_MS: ms(10, 60_000).default(1_000),
   BENCH_STATS: flag.default(false),
 });
+
+function isStandardWebhookSecret(value: string): boolean {
+  const b64 = value.startsWith('whsec_') ? value.slice('whsec_'.length) : null;
+  if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
+  const bytes = Buffer.from(b64, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
 
 export type Env = Record<string, string | undefined>;
 
@@ -78,6 +100,18 @@ export interface Config {
   readonly goodbyeMaxMs: number;
   readonly reconnectMaxAttempts: number;
   readonly webhookMaxBodyBytes: number;
+  /** null: SQLite at `${dataDir}/switchboard.db`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** 0 keeps calls forever. */
+  readonly retentionDays: number;
+  /** null: the operator API is off. */
+  readonly apiToken: string | null;
+  readonly callEventsUrl: string | null;
+  readonly callEventsSecret: string | null;
+  readonly callEventsMaxAttempts: number;
+  readonly callEventsTimeoutMs: number;
+  readonly storeBatchMs: number;
   /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
   readonly benchStats: boolean;
 }
@@ -109,6 +143,9 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
       problems.push(`AGENT_INSTRUCTIONS_FILE: cannot read ${input.AGENT_INSTRUCTIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  if (input.CALL_EVENTS_URL && !input.CALL_EVENTS_SECRET) {
+    problems.push('CALL_EVENTS_SECRET: required when CALL_EVENTS_URL is set: the secret receivers verify the events with (whsec_…)');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { problems });
   }
@@ -133,6 +170,15 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     goodbyeMaxMs: v.GOODBYE_MAX_MS,
     reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+    databaseUrl: v.DATABASE_URL ?? null,
+    dataDir: v.DATA_DIR,
+    retentionDays: v.RETENTION_DAYS,
+    apiToken: v.API_TOKEN ?? null,
+    callEventsUrl: v.CALL_EVENTS_URL ?? null,
+    callEventsSecret: v.CALL_EVENTS_SECRET ?? null,
+    callEventsMaxAttempts: v.CALL_EVENTS_MAX_ATTEMPTS,
+    callEventsTimeoutMs: v.CALL_EVENTS_TIMEOUT_MS,
+    storeBatchMs: v.STORE_BATCH_MS,
     benchStats: v.BENCH_STATS,
   });
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import OpenAI from 'openai';
+import OpenAI, { AuthenticationError } from 'openai';
 import { Agent, Client, Pool, fetch as undiciFetch, type buildConnector, type Dispatcher } from 'undici';
 
 export interface OpenAIClientOptions {
@@ -15,6 +15,11 @@ export interface OpenAIConnection {
   client: OpenAI;
   /** Opens (or keeps) a pooled connection, so the first accept pays no TCP/TLS handshake. */
   warm(): Promise<void>;
+  /**
+   * The first warm-up goes through the SDK's own request path (so its code is hot
+   * for the first call) and tells whether the API key is refused.
+   */
+  checkKey(): Promise<'ok' | 'refused' | 'unknown'>;
   close(): Promise<void>;
 }
 
@@ -122,6 +127,14 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
       // Any answer proves the connection is up; the status does not matter.
       const res = await dispatcher.request({ origin, path: '/', method: 'HEAD', headersTimeout: 5_000 });
       res.body.resume();
+    },
+    async checkKey() {
+      try {
+        await client.models.list({ timeout: 5_000 });
+        return 'ok';
+      } catch (err) {
+        return err instanceof AuthenticationError ? 'refused' : 'unknown';
+      }
     },
     async close() {
       await agent.close();

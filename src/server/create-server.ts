@@ -3,11 +3,16 @@ import type OpenAI from 'openai';
 import { buildAcceptParams } from '../accept/session-config.ts';
 import { createAnswerCall } from '../accept/answer-call.ts';
 import { acceptEveryCall, type AgentPlan, type PlanCall } from '../accept/call-plan.ts';
-import type { CallEventListener } from '../calls/call-events.ts';
+import { registerApi } from '../api/register-api.ts';
+import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
+import { Metrics } from '../metrics/metrics.ts';
 import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
+import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
+import { RecordsService } from '../records/records-service.ts';
+import type { Store } from '../records/store.ts';
 import type { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { openaiWsTransport } from '../session/openai-ws-transport.ts';
@@ -28,12 +33,19 @@ export interface ServerDeps {
   /** Routing and screening; by default every call gets the environment's agent. */
   planCall?: PlanCall;
   dedupeTtlMs?: number;
+  /** Call records, the operator API and call-event webhooks need a store; without one they are off. */
+  store?: Store;
+  /** Overrides for the call-event delivery worker (tests). */
+  callEventsDelivery?: Partial<OutboxWorkerOptions>;
 }
 
 export interface SwitchboardServer {
   app: FastifyInstance;
   liveCalls: LiveCalls<CallSession>;
   dedupe: DeliveryDedupe;
+  metrics: Metrics;
+  /** null without a store. */
+  records: RecordsService | null;
   /** Stops taking calls: /ready and webhooks answer 503 from now on. */
   beginDrain(): void;
   /** Stops taking calls, lets live ones finish (up to the drain timeout), then closes. */
@@ -82,6 +94,45 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
   );
 
+  const store = deps.store;
+  const metrics = new Metrics({ activeCalls: () => liveCalls.size, ...(store ? { outboxStats: () => store.outboxStats() } : {}) });
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  const records = store
+    ? new RecordsService({
+        store,
+        log,
+        batchMs: config.storeBatchMs,
+        retentionDays: config.retentionDays,
+        callEvents:
+          config.callEventsUrl && config.callEventsSecret
+            ? { url: config.callEventsUrl, secret: config.callEventsSecret, maxAttempts: config.callEventsMaxAttempts, timeoutMs: config.callEventsTimeoutMs }
+            : null,
+        metrics,
+        ...(deps.callEventsDelivery ? { outbox: deps.callEventsDelivery } : {}),
+      })
+    : null;
+  if (store && records) {
+    registerApi(app, { token: config.apiToken, store, recorder: records.recorder, liveCalls, referFallbackHost: config.referSipHost, log });
+    if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
+    if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
+    records.start();
+  } else {
+    log.warn('no records store: call records, the operator API and call-event webhooks are off');
+  }
+
+  // Every listener runs synchronously and only touches memory: nothing here can slow the call.
+  const listeners = [metrics.observe, ...(records ? [records.recorder.record] : []), ...(deps.onEvent ? [deps.onEvent] : [])];
+  const onEvent = (event: CallEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        log.error({ callId: event.callId, eventType: event.type, err }, 'call event listener failed');
+      }
+    }
+  };
+
   if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
   const answerCall = createAnswerCall({
@@ -93,7 +144,7 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     acceptDeadlineMs: config.acceptDeadlineMs,
     reconnectMaxAttempts: config.reconnectMaxAttempts,
     logPii: config.logPii,
-    ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    onEvent,
   });
   registerWebhookRoute(app, {
     webhookSecret: config.webhookSecret,
@@ -109,6 +160,8 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     app,
     liveCalls,
     dedupe,
+    metrics,
+    records,
     isDraining: () => draining,
     beginDrain() {
       draining = true;
@@ -120,6 +173,7 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
       const cut = await liveCalls.drain(config.drainTimeoutMs);
       if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
       await app.close();
+      await records?.close();
       dedupe.clear();
       log.info('stopped');
     },

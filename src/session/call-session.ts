@@ -5,8 +5,11 @@ import { redactPhonesInText } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
+import { referCall, type TransferResult } from '../tools/transfer-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import { ResponseGate } from './response-gate.ts';
+import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
 export interface CallSessionOptions {
   callId: string;
@@ -21,6 +24,8 @@ export interface CallSessionOptions {
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
   now?: () => number;
+  /** Profile behaviour on top of the session: keypad input, idle handling, a duration cap. */
+  extensions?: readonly SessionExtensionFactory[];
 }
 
 type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
@@ -55,6 +60,14 @@ export class CallSession implements CallActions {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sayCounter = 0;
   private resolveEnded!: (reason: EndReason) => void;
+  private readonly extensions: SessionExtension[];
+  // Barge-in: which agent items came from which response, and which were cut off.
+  private readonly agentItemResponses = new Map<string, string>();
+  private readonly interruptedItems = new Set<string>();
+  private readonly interruptedResponses = new Set<string>();
+  private readonly playedResponses = new Set<string>();
+  // Operator instructions wait for the response in progress (the API refuses a second one).
+  private readonly gate = new ResponseGate((event) => this.send(event));
 
   constructor(opts: CallSessionOptions) {
     this.opts = opts;
@@ -62,6 +75,18 @@ export class CallSession implements CallActions {
     this.log = opts.log;
     this.now = opts.now ?? performance.now.bind(performance);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e) };
+    this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
+  }
+
+  private forExtensions(fn: (ext: SessionExtension) => void): void {
+    for (const ext of this.extensions) {
+      try {
+        fn(ext);
+      } catch (err) {
+        this.log.error({ callId: this.callId, err }, 'session extension failed');
+      }
+    }
   }
 
   start(): void {
@@ -74,6 +99,7 @@ export class CallSession implements CallActions {
     } catch (err) {
       this.log.error({ callId: this.callId, err }, 'call event listener failed');
     }
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onCallEvent?.(event));
   }
 
   /** Sends a client event now, or as soon as the socket is back. */
@@ -100,6 +126,31 @@ export class CallSession implements CallActions {
 
   markTransferred(): void {
     this.transferred = true;
+  }
+
+  get isLive(): boolean {
+    return this.state !== 'ending' && this.state !== 'ended';
+  }
+
+  /** Operator transfer: the same REFER as the agent's tool, to `target` (a number or a sip: URI). */
+  async transferTo(target: string, opts: { fallbackHost: string | null }): Promise<TransferResult> {
+    if (!this.isLive) return { ok: false, error: 'transfer_failed', detail: 'the call is ending' };
+    this.log.info({ callId: this.callId }, 'operator transfer');
+    return referCall(this.toolContext(), target, { fallbackHost: opts.fallbackHost, logPii: this.opts.logPii, now: this.now });
+  }
+
+  /**
+   * A supervisor's instruction: added to the conversation as a system message,
+   * and the agent responds to it now (says it, or acts on it).
+   */
+  instruct(text: string): void {
+    this.log.info({ callId: this.callId }, 'operator instruction');
+    this.emit({ type: 'operator.instructed', callId: this.callId, text });
+    this.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: `Instruction from a human supervisor: ${text}` }] },
+    });
+    this.gate.create();
   }
 
   async hangup(reason: EndReason): Promise<void> {
@@ -141,19 +192,28 @@ export class CallSession implements CallActions {
         type: 'response.create',
         response: { instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` },
       });
+      this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
     this.queue = [];
     for (const event of queued) this.conn?.send(event);
+    if (attempt > 0) this.gate.reset(); // nothing is in progress on a new socket: a waiting instruction goes now
   }
 
   private onServerEvent(event: RealtimeServerEvent): void {
+    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
+    this.gate.observe(event);
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id);
         break;
       case 'response.output_audio_transcript.done':
+        this.agentItemResponses.set(event.item_id, event.response_id);
+        if (this.interruptedResponses.has(event.response_id)) this.interruptedItems.add(event.item_id);
         this.transcript('agent', event.transcript, event.item_id);
+        break;
+      case 'conversation.item.truncated':
+        this.interrupt(event.item_id);
         break;
       case 'response.output_item.done':
         // response.function_call_arguments.done carries the same call: act on this one only.
@@ -166,7 +226,12 @@ export class CallSession implements CallActions {
         break;
       }
       case 'output_audio_buffer.stopped':
+        if (event.response_id) this.playedResponses.add(event.response_id);
+        this.settleSays(event.response_id ?? null);
+        break;
       case 'output_audio_buffer.cleared':
+        // Cleared before it finished playing: the caller talked over the agent.
+        if (event.response_id && !this.playedResponses.has(event.response_id)) this.interruptResponse(event.response_id, []);
         this.settleSays(event.response_id ?? null);
         break;
       case 'response.done': {
@@ -177,6 +242,10 @@ export class CallSession implements CallActions {
             callId: this.callId,
             usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0, totalTokens: usage.total_tokens ?? 0 },
           });
+        }
+        if (event.response.status === 'cancelled' && event.response.id) {
+          const itemIds = (event.response.output ?? []).flatMap((item) => (item.type === 'message' && item.id ? [item.id] : []));
+          this.interruptResponse(event.response.id, itemIds);
         }
         // A response that produced no audio will never report its playback ending.
         if (event.response.status !== 'completed' && event.response.id) this.settleSays(event.response.id);
@@ -198,8 +267,29 @@ export class CallSession implements CallActions {
   }
 
   private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
-    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii) }, 'transcript');
-    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId });
+    const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
+    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
+    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}) });
+  }
+
+  private interruptResponse(responseId: string, itemIds: readonly string[]): void {
+    this.interruptedResponses.add(responseId);
+    for (const [itemId, rid] of this.agentItemResponses) if (rid === responseId) this.interrupt(itemId);
+    for (const itemId of itemIds) this.interrupt(itemId);
+  }
+
+  /** Marks an agent item as cut off: now if its transcript is out, else when it arrives. */
+  private interrupt(itemId: string): void {
+    if (this.interruptedItems.has(itemId)) return;
+    this.interruptedItems.add(itemId);
+    if (this.agentItemResponses.has(itemId)) {
+      this.log.info({ callId: this.callId, itemId }, 'agent interrupted');
+      this.emit({ type: 'transcript.interrupted', callId: this.callId, itemId });
+    }
+  }
+
+  private toolContext(): ToolContext {
+    return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
   }
 
   private async onFunctionCall(item: { call_id?: string; name?: string; arguments?: string }): Promise<void> {
@@ -210,7 +300,7 @@ export class CallSession implements CallActions {
     const args = item.arguments ?? '';
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
     this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
-    const ctx: ToolContext = { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
+    const ctx: ToolContext = { ...this.toolContext(), toolCallId };
     const startedAt = this.now();
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
     const durationMs = this.now() - startedAt;
@@ -262,8 +352,12 @@ export class CallSession implements CallActions {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
+    this.forExtensions((ext) => ext.onEnd?.());
     this.queue = [];
     this.toolCallsSeen.clear();
+    this.agentItemResponses.clear();
+    this.interruptedResponses.clear();
+    this.playedResponses.clear();
     const conn = this.conn;
     this.conn = null;
     conn?.close();

@@ -44,6 +44,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const log = opts.logger ?? createLogger(config.logLevel);
   const openai = createOpenAIConnection({ apiKey, baseURL: config.openaiBaseUrl, webhookSecret });
   const server = createServer({ config, log, client: openai.client, ...opts.server });
+  await openai.checkKey();
   await openai.warm();
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.app.server.address() as AddressInfo;

@@ -22,7 +22,7 @@ export function endCallTool(opts: EndCallOptions): Tool {
         output: { ok: true, status: 'ending' },
         followUp: { kind: 'silent' },
         after: async () => {
-          await ctx.call.say('Say a brief, friendly goodbye to the caller.', opts.goodbyeMaxMs);
+          await ctx.call.say('Say a brief, friendly goodbye to the caller, such as "Thank you for calling. Goodbye!"', opts.goodbyeMaxMs);
           await ctx.call.hangup('agent_hangup');
         },
       };

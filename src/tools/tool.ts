@@ -16,6 +16,8 @@ export interface CallActions {
 
 export interface ToolContext {
   callId: string;
+  /** The model's id for this function call (the same on a redelivery). */
+  toolCallId?: string;
   parties: CallParties;
   control: CallControl;
   call: CallActions;

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { apiRegistry, eventsQuery, listCallsQuery } from './schemas.ts';
+
+type Json = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('Error'), description);
+
+function strip(schema: Json): Json {
+  const { $schema: _s, $id: _i, ...rest } = schema;
+  return rest;
+}
+
+/** Each property of an object schema becomes one query parameter. */
+function queryParameters(schema: z.ZodType): Json[] {
+  const s = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(s.properties ?? {}).map(([name, prop]) => {
+    const { description, ...rest } = prop;
+    return { name, in: 'query', required: s.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest };
+  });
+}
+
+const idParam = { name: 'id', in: 'path', required: true, description: 'The call id (rtc_…).', schema: { type: 'string' } };
+const common = { '401': error('Missing or wrong API token.') };
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate the requests. */
+export function buildOpenApi(opts: { version: string }): Json {
+  const components = z.toJSONSchema(apiRegistry, { uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Json> };
+  const schemas = Object.fromEntries(Object.entries(components.schemas).map(([id, s]) => [id, strip(s)]));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard operator API',
+      version: opts.version,
+      description: 'Call records and transcripts, live call events, and steering of live calls. Every endpoint needs `Authorization: Bearer <API_TOKEN>`.',
+    },
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/calls': {
+        get: {
+          summary: 'List calls, newest first',
+          parameters: queryParameters(listCallsQuery),
+          responses: { '200': json(ref('CallPage'), 'A page of calls; pass nextCursor as cursor for the next one.'), '400': error('A parameter is invalid; `field` names it.'), ...common },
+        },
+      },
+      '/api/calls/{id}': {
+        get: {
+          summary: 'One call with its transcript and timeline',
+          parameters: [idParam],
+          responses: { '200': json(ref('CallDetail'), 'The call.'), '404': error('No such call.'), ...common },
+        },
+      },
+      '/api/calls/{id}/events': {
+        get: {
+          summary: "A call's events as Server-Sent Events",
+          description:
+            'Replays the call so far, then streams each event as it happens (`event:` is the event type, `id:` its sequence number, `data:` a TimelineEntry with callId), then an `end` event with the outcome, and closes. Reconnect with Last-Event-ID to resume.',
+          parameters: [idParam, ...queryParameters(eventsQuery), { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'integer' } }],
+          responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': error('No such call.'), ...common },
+        },
+      },
+      '/api/calls/{id}/transfer': {
+        post: {
+          summary: 'Transfer a live call (SIP REFER)',
+          description: 'A number goes to sip:{number}@{the carrier edge from the INVITE Contact}; a sip: URI is used as it is.',
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('TransferRequest') } } },
+          responses: {
+            '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'transferring' }, target: { type: 'string' } } }, 'The REFER was handed to the carrier.'),
+            '400': error('The body is invalid; `field` names it.'),
+            '404': error('The call is not live on this instance.'),
+            '422': error('No SIP host to transfer to, or an unusable target.'),
+            '502': error('The REFER request failed.'),
+            ...common,
+          },
+        },
+      },
+      '/api/calls/{id}/hangup': {
+        post: {
+          summary: 'Hang up a live call',
+          parameters: [idParam],
+          responses: { '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'ended' } } }, 'Hung up.'), '404': error('The call is not live on this instance.'), ...common },
+        },
+      },
+      '/api/calls/{id}/say': {
+        post: {
+          summary: "Give the agent a supervisor's instruction",
+          description: 'Added to the conversation as a system message; the agent responds to it at once (says it or acts on it).',
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('SayRequest') } } },
+          responses: {
+            '202': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'instructed' } } }, 'Sent to the agent.'),
+            '400': error('The body is invalid; `field` names it.'),
+            '404': error('The call is not live on this instance.'),
+            ...common,
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import pkg from '../../package.json' with { type: 'json' };
+import type { LiveCalls } from '../calls/live-calls.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Recorder } from '../records/recorder.ts';
+import type { Store } from '../records/store.ts';
+import type { CallSession } from '../session/call-session.ts';
+import { bearerAuth } from './auth.ts';
+import { registerCallsRoutes } from './calls-routes.ts';
+import { registerLiveRoutes } from './live-routes.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { SseStream } from './sse.ts';
+
+export interface ApiDeps {
+  /** API_TOKEN; null turns the API off. */
+  token: string | null;
+  store: Store;
+  recorder: Recorder;
+  liveCalls: LiveCalls<CallSession>;
+  referFallbackHost: string | null;
+  log: Logger;
+  heartbeatMs?: number;
+  storePollMs?: number;
+}
+
+/** The operator API under /api (Bearer API_TOKEN), and its OpenAPI document at /openapi.json (public). */
+export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
+  const openapi = buildOpenApi({ version: pkg.version });
+  app.get('/openapi.json', async (_req, reply) => reply.send(openapi));
+
+  const token = deps.token;
+  if (!token) {
+    // Off means off: never open by accident.
+    app.all('/api/*', async (_req, reply) => reply.code(404).send({ error: 'api_disabled', message: 'the operator API is off: set API_TOKEN to turn it on' }));
+    return;
+  }
+
+  const streams = new Set<SseStream>();
+  app.addHook('preClose', async () => {
+    for (const stream of [...streams]) stream.end();
+  });
+
+  app.register(
+    async (api) => {
+      api.addHook('onRequest', bearerAuth(token));
+      api.setErrorHandler((err: FastifyError, req, reply) => {
+        const status = err.statusCode ?? 500;
+        if (status < 500) {
+          // Fastify's own refusals (malformed JSON, empty JSON body, too large): still name what is wrong.
+          return reply.code(status).send({ error: 'invalid_request', field: 'body', message: `body: ${err.message}` });
+        }
+        deps.log.error({ err, url: req.url }, 'operator API error');
+        return reply.code(500).send({ error: 'internal', message: 'internal error' });
+      });
+      api.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ error: 'not_found', message: 'no such endpoint: see /openapi.json' }));
+      registerCallsRoutes(api, {
+        store: deps.store,
+        recorder: deps.recorder,
+        liveCalls: deps.liveCalls,
+        log: deps.log,
+        heartbeatMs: deps.heartbeatMs ?? 15_000,
+        storePollMs: deps.storePollMs ?? 1_000,
+        streams,
+      });
+      registerLiveRoutes(api, { liveCalls: deps.liveCalls, referFallbackHost: deps.referFallbackHost });
+    },
+    { prefix: '/api' },
+  );
+}

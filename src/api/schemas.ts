@@ -1,0 +1,118 @@
+// The operator API's shapes, once: requests are validated with them and /openapi.json is generated from them.
+import { z } from 'zod';
+import { outcomes, type CallDetail, type CallPage } from '../records/call-record.ts';
+import { decodeCursor } from '../records/cursor.ts';
+import { normalizePhoneNumber } from '../sip/index.ts';
+
+/** Schemas that appear in the OpenAPI document under #/components/schemas. */
+export const apiRegistry = z.registry<{ id: string; description?: string }>();
+
+const e164 = /^\+[1-9]\d{6,14}$/;
+const sipUri = /^sips?:[^\s@]+@[^\s]+$/;
+
+// In a query string an unencoded "+" arrives as a space: " 1919…" means "+1919…".
+const phoneParam = (what: string) =>
+  z
+    .string()
+    .transform((v) => v.replace(/^ (?=\d)/, '+').trim())
+    .pipe(z.string().refine((v) => normalizePhoneNumber(v) !== null, { error: `expected the ${what} number, e.g. +19195551234` }))
+    .transform((v) => normalizePhoneNumber(v) ?? v)
+    .meta({ description: `The ${what} number as E.164, e.g. +19195551234 (encode + as %2B)` });
+
+export const listCallsQuery = z
+  .object({
+    caller: phoneParam('caller’s').optional(),
+    dialed: phoneParam('dialed').optional(),
+    outcome: z.enum(outcomes, { error: `expected one of ${outcomes.join(', ')}` }).optional(),
+    from: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-01T00:00:00Z' }).optional().meta({ description: 'Calls that started at or after this time.' }),
+    to: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-02T00:00:00Z' }).optional().meta({ description: 'Calls that started before this time.' }),
+    q: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').optional().meta({ description: 'Text that appears in the transcript (case-insensitive).' }),
+    limit: z.coerce.number({ error: 'expected a number from 1 to 200' }).int('expected a whole number').min(1, 'at least 1').max(200, 'at most 200').default(50),
+    cursor: z.string().refine((v) => decodeCursor(v) !== null, { error: 'not a cursor from this API: use nextCursor as given' }).optional().meta({ description: 'nextCursor from the previous page.' }),
+  })
+  .strict();
+
+export const callIdParams = z.object({ id: z.string().min(1).max(256) });
+
+export const eventsQuery = z.object({
+  after: z.coerce.number({ error: 'expected a sequence number' }).int().min(0).optional().meta({ description: 'Send only events after this sequence number (like the Last-Event-ID header).' }),
+});
+
+export const transferBody = z
+  .object({
+    target: z
+      .string({ error: 'required: a phone number (+E.164) or a sip: URI' })
+      .trim()
+      .refine((v) => e164.test(v) || sipUri.test(v), { error: 'expected a phone number like +19195554321 or a sip: URI like sip:+19195554321@host' }),
+  })
+  .strict()
+  .register(apiRegistry, { id: 'TransferRequest' });
+
+export const sayBody = z
+  .object({ text: z.string({ error: 'required: what the agent should say or do' }).trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters') })
+  .strict()
+  .register(apiRegistry, { id: 'SayRequest' });
+
+const iso = z.iso.datetime();
+const sipHeader = z.object({ name: z.string(), value: z.string() });
+
+export const callRecordSchema = z
+  .object({
+    callId: z.string(),
+    caller: z.string().nullable(),
+    dialed: z.string().nullable(),
+    sipCallId: z.string().nullable(),
+    sipHeaders: z.array(sipHeader),
+    profile: z.string().nullable(),
+    outcome: z.enum(outcomes),
+    endReason: z.string().nullable(),
+    startedAt: iso,
+    acceptedAt: iso.nullable(),
+    connectedAt: iso.nullable(),
+    endedAt: iso.nullable(),
+    answerMs: z.number().nullable(),
+    transfer: z
+      .object({ target: z.string(), status: z.enum(['requested', 'referred', 'failed']), error: z.string().nullable(), durationMs: z.number().nullable(), at: iso })
+      .nullable(),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }),
+    tools: z.array(
+      z.object({ toolCallId: z.string(), name: z.string(), arguments: z.string(), output: z.unknown(), error: z.string().nullable(), durationMs: z.number().nullable(), at: iso }),
+    ),
+    errors: z.array(z.object({ at: iso, message: z.string(), code: z.string().nullable() })),
+    reconnects: z.number().int(),
+    updatedAt: iso,
+  })
+  .register(apiRegistry, { id: 'CallRecord' });
+
+export const transcriptTurnSchema = z
+  .object({
+    seq: z.number().int(),
+    speaker: z.enum(['caller', 'agent']),
+    text: z.string(),
+    at: iso,
+    itemId: z.string().nullable(),
+    interrupted: z.boolean().meta({ description: 'The caller cut this agent turn off; not all of the text was heard.' }),
+  })
+  .register(apiRegistry, { id: 'TranscriptTurn' });
+
+export const timelineEntrySchema = z
+  .object({ seq: z.number().int(), at: iso, type: z.string(), data: z.record(z.string(), z.unknown()) })
+  .register(apiRegistry, { id: 'TimelineEntry' });
+
+export const callDetailSchema = callRecordSchema
+  .extend({ transcript: z.array(transcriptTurnSchema), timeline: z.array(timelineEntrySchema), live: z.boolean() })
+  .register(apiRegistry, { id: 'CallDetail' });
+
+export const callPageSchema = z
+  .object({ calls: z.array(callRecordSchema), nextCursor: z.string().nullable() })
+  .register(apiRegistry, { id: 'CallPage' });
+
+export const errorSchema = z
+  .object({ error: z.string(), message: z.string(), field: z.string().optional() })
+  .register(apiRegistry, { id: 'Error' });
+
+// The documented shapes and the stored ones must not drift apart.
+const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean };
+const _pageMatches: z.infer<typeof callPageSchema> = {} as CallPage;
+void _detailMatches;
+void _pageMatches;

@@ -1,0 +1,46 @@
+// The caller's side: speech the server sees as VAD and transcription events, and keypad presses.
+import type { LiveCall } from './call-state.ts';
+import { newItemId } from './ids.ts';
+import { audioCommitted, dtmfReceived, speechStarted, speechStopped, transcriptionCompleted } from './server-events.ts';
+import { transcriptionOn } from './session.ts';
+
+const previousItems = new WeakMap<LiveCall, string>();
+
+/** ms of audio since the call was answered, as VAD events count it. */
+function audioMs(call: LiveCall): number {
+  const accepted = call.record.accepts.find((a) => a.status === 200);
+  return Math.max(0, Math.round(call.clock.now() - (accepted?.answeredAt ?? call.record.createdAt)));
+}
+
+/**
+ * speech_started, (speechMs later) speech_stopped, committed, and the transcript
+ * only when the session transcribes input (it is off unless the accept set it).
+ */
+export async function callerSays(call: LiveCall, text: string, speechMs: number): Promise<void> {
+  const itemId = newItemId();
+  const startMs = audioMs(call);
+  call.send(speechStarted(itemId, startMs));
+  if (!(await call.sleep(speechMs))) return;
+  const endMs = audioMs(call);
+  call.send(speechStopped(itemId, endMs));
+  call.send(audioCommitted(itemId, previousItems.get(call) ?? null));
+  previousItems.set(call, itemId);
+  call.record.transcript.push({ at: call.clock.now(), speaker: 'caller', text });
+  if (transcriptionOn(call.record.session)) {
+    call.send(transcriptionCompleted(itemId, text, Math.max(0.1, (endMs - startMs) / 1000)));
+    call.note('caller', `"${text}"`);
+  } else {
+    call.note('caller', `"${text}" (not transcribed: transcription is off)`);
+  }
+  call.changed();
+}
+
+export async function callerPresses(call: LiveCall, digits: string, gapMs = 50): Promise<void> {
+  for (const digit of digits) {
+    if (call.isEnded) return;
+    call.send(dtmfReceived(digit, Math.floor(call.clock.epochMs() / 1000)));
+    call.record.dtmf.push({ at: call.clock.now(), digit });
+    call.note('dtmf', `caller pressed ${digit}`);
+    if (!(await call.sleep(gapMs))) return;
+  }
+}

@@ -1,0 +1,221 @@
+// startEmulator: OpenAI's side of Realtime SIP calls on a local port (REST, control socket, webhooks).
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { CallRecord, WebhookTamper } from './call-record.ts';
+import { LiveCall } from './call-state.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { attachControlSocket } from './control-socket.ts';
+import { registerControlRoutes } from './control-routes.ts';
+import { checkExpectations } from './expectations.ts';
+import { newCallId, newWebhookEventId, newWebhookId } from './ids.ts';
+import { buildInviteHeaders } from './invite-headers.ts';
+import { resolveLogger, type EmulatorLogger } from './logger.ts';
+import { registerRestRoutes } from './rest-routes.ts';
+import { expectSchema, parseScenario, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
+import { playScenario } from './scenario-player.ts';
+import { formatTimeline, formatTimelines } from './timeline.ts';
+import { WebhookSender, type DeliveryResult } from './webhook-sender.ts';
+import { isValidWebhookSecret } from './webhook-signing.ts';
+
+export interface StartEmulatorOptions {
+  /** Bearer token required on every REST call and on the WebSocket. */
+  apiKey: string;
+  /** `whsec_<base64>` used to sign webhooks. */
+  webhookSecret: string;
+  /** Where realtime.call.incoming is POSTed (or later: setWebhookUrl). */
+  webhookUrl?: string;
+  host?: string;
+  port?: number;
+  /** Serve https/wss instead of http/ws. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Delays between webhook attempts; default [500, 1000, 2000, 4000]. */
+  webhookRetryDelaysMs?: number[];
+  /** No answer within this counts as a failed attempt; default 5000. */
+  webhookTimeoutMs?: number;
+  /** How long an agent utterance plays; default 300. */
+  playbackMs?: number;
+  logger?: EmulatorLogger | false;
+  clock?: Clock;
+}
+
+export interface EmulatedCall {
+  id: string;
+  webhookId: string;
+  record: CallRecord;
+  ended: Promise<CallRecord>;
+  /** placeCall only: settles when the webhook was acknowledged or retries ran out. */
+  delivered?: Promise<DeliveryResult>;
+}
+
+export interface DeliverWebhookOptions {
+  webhookId?: string;
+  tamper?: WebhookTamper;
+  retry?: boolean;
+}
+
+export interface Emulator {
+  /** e.g. 'http://127.0.0.1:PORT/v1': the OpenAI client's baseURL. */
+  baseURL: string;
+  setWebhookUrl(url: string): void;
+  placeCall(scenario?: ScenarioInput, opts?: { duplicates?: number }): Promise<EmulatedCall>;
+  deliverWebhook(callId: string, opts?: DeliverWebhookOptions): Promise<{ status: number; body: string }>;
+  createCall(scenario?: ScenarioInput): EmulatedCall;
+  call(callId: string): CallRecord | undefined;
+  calls(): CallRecord[];
+  timeline(callId?: string): string;
+  check(callId: string, expect: ScenarioExpect): string[];
+  close(): Promise<void>;
+}
+
+const defaultRetryDelaysMs = [500, 1000, 2000, 4000];
+
+function checkOptions(opts: StartEmulatorOptions): void {
+  if (!opts.apiKey) throw new TypeError('startEmulator: apiKey is required');
+  if (!opts.webhookSecret || !isValidWebhookSecret(opts.webhookSecret)) {
+    throw new TypeError("startEmulator: webhookSecret must be 'whsec_<base64 of at least 16 bytes>' or a non-empty string");
+  }
+  const delays = opts.webhookRetryDelaysMs ?? [];
+  if (!delays.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError('startEmulator: webhookRetryDelaysMs must be non-negative integers');
+  if (opts.webhookUrl !== undefined) new URL(opts.webhookUrl);
+}
+
+function formatBaseURL(address: AddressInfo, tls: boolean): string {
+  const host = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.address;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `${tls ? 'https' : 'http'}://${shown}:${address.port}/v1`;
+}
+
+export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulator> {
+  checkOptions(opts);
+  const clock = opts.clock ?? systemClock;
+  const logger = resolveLogger(opts.logger);
+  const playbackMs = opts.playbackMs ?? 300;
+  const calls = new Map<string, LiveCall>();
+  const players = new Set<Promise<void>>();
+  const shutdown = new AbortController();
+  let webhookUrl = opts.webhookUrl;
+  let closed: Promise<void> | undefined;
+
+  const server: http.Server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    serverFactory: (handler) => server.on('request', handler),
+  });
+
+  const sender = new WebhookSender({
+    secret: opts.webhookSecret,
+    clock,
+    logger,
+    timeoutMs: opts.webhookTimeoutMs ?? 5000,
+    retryDelaysMs: opts.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
+    webhookUrl: () => webhookUrl,
+    signal: shutdown.signal,
+  });
+
+  const liveCall = (callId: string): LiveCall => {
+    const call = calls.get(callId);
+    if (!call) throw new Error(`no emulated call ${callId}`);
+    return call;
+  };
+
+  const emulatedCall = (call: LiveCall, delivered?: Promise<DeliveryResult>): EmulatedCall => ({
+    id: call.id,
+    webhookId: call.record.webhookId,
+    record: call.record,
+    ended: call.ended,
+    ...(delivered ? { delivered } : {}),
+  });
+
+  const createCall = (input?: ScenarioInput): EmulatedCall => {
+    if (shutdown.signal.aborted) throw new Error('the emulator is closed');
+    const scenario = parseScenario(input ?? {});
+    const sipHeaders =
+      scenario.sipHeaders ?? buildInviteHeaders({ from: scenario.from, to: scenario.to, callerName: scenario.callerName, contact: scenario.contact });
+    const call = new LiveCall({ id: newCallId(), webhookId: newWebhookId(), eventId: newWebhookEventId(), scenario, sipHeaders, clock, logger });
+    calls.set(call.id, call);
+    call.note('call', `incoming call from ${scenario.from} to ${scenario.to} (${scenario.name})`);
+    logger.info({ callId: call.id, scenario: scenario.name }, 'emulated call created');
+    const player = playScenario(call, { playbackMs })
+      .catch((err: unknown) => logger.error({ callId: call.id, err: err instanceof Error ? err.message : String(err) }, 'scenario failed'))
+      .finally(() => players.delete(player));
+    players.add(player);
+    return emulatedCall(call);
+  };
+
+  const placeCall = async (input?: ScenarioInput, placeOpts: { duplicates?: number } = {}): Promise<EmulatedCall> => {
+    if (!webhookUrl) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+    const copies = placeOpts.duplicates ?? 1;
+    if (!Number.isInteger(copies) || copies < 1) throw new TypeError('placeCall: duplicates must be a positive integer');
+    const created = createCall(input);
+    const call = liveCall(created.id);
+    const firstAttempts: Promise<void>[] = [];
+    const deliveries = Array.from({ length: copies }, (_, i) => {
+      let firstAnswered = (): void => {};
+      firstAttempts.push(new Promise<void>((resolve) => (firstAnswered = resolve)));
+      return sender.deliver(call, { webhookId: call.record.webhookId, retry: true, copy: i + 1, onFirstAnswer: () => firstAnswered() });
+    });
+    const delivered = Promise.all(deliveries).then(
+      (results) => results.find((r) => r.status >= 200 && r.status < 300) ?? results[results.length - 1] ?? { status: 0, body: '', attempts: 0 },
+    );
+    delivered.catch((err: unknown) => logger.error({ callId: call.id, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery failed'));
+    await Promise.race([Promise.all(firstAttempts), delivered.then(() => undefined, () => undefined)]);
+    return emulatedCall(call, delivered);
+  };
+
+  registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger });
+  registerControlRoutes(app, {
+    placeCall,
+    call: (id) => calls.get(id)?.record,
+    calls: () => [...calls.values()].map((c) => c.record),
+    timeline: (id) => formatTimeline(liveCall(id).record),
+    check: (id, expect) => checkExpectations(liveCall(id).record, expect),
+    expectOf: (id) => calls.get(id)?.scenario.expect,
+  });
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const controlSocket = attachControlSocket(server, { apiKey: opts.apiKey, calls, logger, playbackMs });
+  const baseURL = formatBaseURL(server.address() as AddressInfo, Boolean(opts.tls));
+  logger.info({ baseURL }, 'emulator listening');
+
+  return {
+    baseURL,
+    setWebhookUrl(url: string) {
+      new URL(url);
+      webhookUrl = url;
+    },
+    placeCall,
+    createCall,
+    async deliverWebhook(callId, deliverOpts = {}) {
+      if (!webhookUrl) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+      const call = liveCall(callId);
+      const result = await sender.deliver(call, {
+        webhookId: deliverOpts.webhookId ?? call.record.webhookId,
+        tamper: deliverOpts.tamper,
+        retry: deliverOpts.retry ?? false,
+      });
+      return { status: result.status, body: result.body };
+    },
+    call: (callId) => calls.get(callId)?.record,
+    calls: () => [...calls.values()].map((c) => c.record),
+    timeline: (callId) => (callId === undefined ? formatTimelines([...calls.values()].map((c) => c.record)) : formatTimeline(liveCall(callId).record)),
+    check: (callId, expect) => {
+      const call = calls.get(callId);
+      if (!call) return [`no emulated call ${callId}`];
+      return checkExpectations(call.record, expectSchema.parse(expect));
+    },
+    close() {
+      closed ??= (async () => {
+        shutdown.abort();
+        for (const call of calls.values()) call.end('shutdown');
+        await Promise.all([...calls.values()].map((c) => c.socketsClosed(500)));
+        controlSocket.close();
+        await app.close();
+        await Promise.allSettled([...players]);
+        logger.info({ calls: calls.size }, 'emulator closed');
+      })();
+      return closed;
+    },
+  };
+}

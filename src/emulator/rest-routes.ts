@@ -1,0 +1,227 @@
+// POST /v1/realtime/calls/{call_id}/accept|reject|refer|hangup, answered like OpenAI's call-control API.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkBearer } from './auth.ts';
+import type { ReferRequest, RestRequest } from './call-record.ts';
+import type { LiveCall } from './call-state.ts';
+import type { Clock } from './clock.ts';
+import { apiFailure, callNotFound, invalidJson, invalidUrl, serviceFault, type ApiFailure } from './errors.ts';
+import { newRequestId } from './ids.ts';
+import type { EmulatorLogger } from './logger.ts';
+import { expectInteger, expectObject, expectString, fail, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
+import { bandwidthReferProblem } from './refer-target.ts';
+import { acceptedSession, describeSession } from './session.ts';
+import { validateAccept } from './validate-accept.ts';
+
+export interface RestRoutesDeps {
+  apiKey: string;
+  calls: ReadonlyMap<string, LiveCall>;
+  clock: Clock;
+  logger: EmulatorLogger;
+  /** How long after a successful refer the carrier takes the call. */
+  referCompleteMs?: number;
+}
+
+type Action = 'accept' | 'reject' | 'refer' | 'hangup';
+const actions: readonly Action[] = ['accept', 'reject', 'refer', 'hangup'];
+const listFor = { accept: 'accepts', reject: 'rejects', refer: 'refers', hangup: 'hangups' } as const;
+
+interface ParsedBody {
+  value: unknown;
+  malformed: boolean;
+}
+
+function parseBody(raw: unknown): ParsedBody {
+  if (typeof raw !== 'string' || raw.trim() === '') return { value: undefined, malformed: false };
+  try {
+    return { value: JSON.parse(raw), malformed: false };
+  } catch {
+    return { value: raw, malformed: true };
+  }
+}
+
+function send(reply: FastifyReply, status: number, failure?: ApiFailure): FastifyReply {
+  reply.header('x-request-id', newRequestId()).header('openai-processing-ms', '12');
+  if (failure) return reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
+  return reply.code(status).send();
+}
+
+export function registerRestRoutes(app: FastifyInstance, deps: RestRoutesDeps): void {
+  // Bodies stay raw text: malformed JSON must get OpenAI's 400, and accept records the body as received.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setNotFoundHandler((req, reply) => {
+    const failure = invalidUrl(req.method, req.url);
+    void reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
+  });
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const failure = status >= 500 ? serviceFault(500) : apiFailure(status, err.message);
+    void reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
+  });
+
+  // The model list: clients call it to check their key and warm their connection.
+  app.get('/v1/models', async (req, reply) => {
+    const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
+    if (unauthorized) return send(reply, unauthorized.status, unauthorized);
+    const created = 1_756_339_200;
+    const data = ['gpt-realtime', 'gpt-realtime-mini', 'gpt-4o-mini-transcribe'].map((id) => ({ id, object: 'model', created, owned_by: 'system' }));
+    reply.header('x-request-id', newRequestId());
+    return reply.code(200).send({ object: 'list', data });
+  });
+
+  for (const action of actions) {
+    app.post<{ Params: { callId: string } }>(`/v1/realtime/calls/:callId/${action}`, (req, reply) => handle(deps, action, req, reply));
+  }
+}
+
+async function handle(
+  deps: RestRoutesDeps,
+  action: Action,
+  req: FastifyRequest<{ Params: { callId: string } }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { callId } = req.params;
+  const call = deps.calls.get(callId);
+  const authFailure = checkBearer(req.headers.authorization, deps.apiKey);
+  const body = parseBody(req.body);
+  const entry: ReferRequest = { receivedAt: deps.clock.now(), body: body.value };
+  if (call) {
+    if (action === 'refer' && isRecord(body.value) && typeof body.value.target_uri === 'string') entry.targetUri = body.value.target_uri;
+    call.record[listFor[action]].push(entry);
+  }
+  const answer = (failure?: ApiFailure): FastifyReply => {
+    entry.status = failure?.status ?? 200;
+    entry.answeredAt = deps.clock.now();
+    if (failure) {
+      const { code, message, param } = failure.body.error;
+      entry.error = { code, message, param };
+    }
+    if (call) {
+      const detail = failure ? ` → ${failure.status} ${failure.body.error.code ?? failure.body.error.type}${failure.body.error.param ? ` (${failure.body.error.param})` : ''}` : '';
+      if (failure) call.note(action, `${action}${detail}`, entry.receivedAt);
+      call.changed();
+    }
+    deps.logger.info({ callId, action, status: entry.status, code: failure?.body.error.code ?? null }, 'call-control request');
+    return send(reply, 200, failure);
+  };
+
+  if (authFailure) return answer(authFailure);
+  if (!call) return answer(callNotFound(callId));
+  const faults = call.scenario.faults;
+  const delayMs = faults.serviceDelayMs + (action === 'accept' ? faults.acceptDelayMs : 0);
+  if (delayMs > 0) await sleep(delayMs);
+  if (body.malformed) return answer(invalidJson());
+
+  switch (action) {
+    case 'accept':
+      return answer(accept(call, entry));
+    case 'reject':
+      return answer(reject(call, body.value));
+    case 'refer':
+      return answer(refer(deps, call, entry, body.value));
+    case 'hangup':
+      return answer(hangup(call, body.value));
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Index among this call's authorised requests of one kind (fault lists count these). */
+function attemptIndex(list: readonly RestRequest[], entry: RestRequest): number {
+  return list.filter((r) => r.status !== 401).indexOf(entry);
+}
+
+function accept(call: LiveCall, entry: RestRequest): ApiFailure | undefined {
+  const { record } = call;
+  const fault = call.scenario.faults.acceptStatuses[attemptIndex(record.accepts, entry)];
+  if (record.state === 'pending' && fault !== undefined) {
+    if (fault === 404) {
+      call.end('caller');
+      return callNotFound(call.id);
+    }
+    return serviceFault(fault);
+  }
+  if (record.state !== 'pending') {
+    return apiFailure(400, `Call '${call.id}' is not pending: it ${record.state === 'ended' ? 'has ended' : 'was already accepted'}.`, {
+      code: 'call_not_pending',
+    });
+  }
+  const checked = validateAccept(entry.body ?? {});
+  if (!checked.ok) return checked.failure;
+  record.session = acceptedSession(checked.value.params);
+  record.state = 'accepted';
+  const firstWebhook = record.webhooks[0];
+  if (record.answerMs === undefined && firstWebhook) record.answerMs = entry.receivedAt - firstWebhook.sentAt;
+  call.note('accept', describeSession(record.session), entry.receivedAt);
+  for (const warning of checked.value.warnings) call.issue(warning);
+  call.setTimer(() => call.end('timeout'), call.scenario.maxDurationMs);
+  return undefined;
+}
+
+function reject(call: LiveCall, body: unknown): ApiFailure | undefined {
+  const checked = runChecks(() => {
+    if (body === undefined) return 603;
+    const obj = expectObject(body, 'body');
+    rejectUnknownKeys(obj, new Set(['status_code']), '');
+    return obj.status_code === undefined ? 603 : expectInteger(obj.status_code, 'status_code', { min: 400, max: 699 });
+  });
+  if (!checked.ok) return checked.failure;
+  if (call.record.state === 'ended') return callNotFound(call.id);
+  if (call.record.state !== 'pending') {
+    return apiFailure(400, `Call '${call.id}' was already accepted; use hangup to end it.`, { code: 'call_not_pending' });
+  }
+  call.note('reject', `reject ${checked.value}`);
+  call.end('reject');
+  return undefined;
+}
+
+function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, body: unknown): ApiFailure | undefined {
+  const { record } = call;
+  if (record.state === 'ended') return callNotFound(call.id);
+  const checked = runChecks(() => {
+    const obj = expectObject(body ?? {}, 'body');
+    rejectUnknownKeys(obj, new Set(['target_uri']), '');
+    const target = expectString(requireKey(obj, 'target_uri', ''), 'target_uri');
+    if (!/^(sips?|tel):\S+$/i.test(target)) {
+      fail(apiFailure(400, `Invalid 'target_uri': expected a 'sip:', 'sips:' or 'tel:' URI, but got '${target}'.`, { param: 'target_uri', code: 'invalid_value' }));
+    }
+    return target;
+  });
+  if (!checked.ok) return checked.failure;
+  if (record.state === 'pending') {
+    return apiFailure(400, `Call '${call.id}' has not been accepted yet; only an active call can be transferred.`, { code: 'call_not_accepted' });
+  }
+  if (call.transferring) {
+    return apiFailure(400, `Call '${call.id}' is already being transferred.`, { code: 'call_transfer_in_progress' });
+  }
+  const faults = call.scenario.faults;
+  const fault = faults.referStatuses[attemptIndex(record.refers, entry)] ?? faults.referStatus;
+  if (fault !== undefined) return serviceFault(fault);
+  if (call.scenario.carrier === 'bandwidth') {
+    const problem = bandwidthReferProblem(checked.value, record.sipHeaders);
+    if (problem) {
+      call.issue(`carrier declined the REFER: ${problem}`);
+      return apiFailure(400, `The transfer failed: the carrier declined the REFER (SIP 403 Forbidden): ${problem}.`, {
+        param: 'target_uri',
+        code: 'refer_failed',
+      });
+    }
+  }
+  call.transferring = true;
+  call.note('refer', `refer → ${checked.value}`, entry.receivedAt);
+  call.setTimer(() => call.end('refer'), deps.referCompleteMs ?? 100);
+  return undefined;
+}
+
+function hangup(call: LiveCall, body: unknown): ApiFailure | undefined {
+  if (body !== undefined) {
+    const checked = runChecks(() => rejectUnknownKeys(expectObject(body, 'body'), new Set(), ''));
+    if (!checked.ok) return checked.failure;
+  }
+  if (call.record.state === 'ended') return callNotFound(call.id);
+  call.note('hangup', 'hangup');
+  call.end('hangup');
+  return undefined;
+}

@@ -1,0 +1,106 @@
+// Plays a scenario on a call: waits for the accept, the socket and the greeting, then runs the steps.
+import type { LiveCall } from './call-state.ts';
+import { callerPresses, callerSays } from './caller.ts';
+import { emitFunctionCall, startResponse } from './model-simulator.ts';
+import type { Step } from './scenario.ts';
+
+export interface PlayerOptions {
+  /** How long an agent utterance plays. */
+  playbackMs: number;
+  /** How long the player waits for a response.create that follows a tool output. */
+  followUpWaitMs?: number;
+}
+
+const idle = (call: LiveCall) => () => call.activeResponse === undefined;
+
+/** Before a step: the server must have a socket open (after a drop it should reconnect). */
+async function ensureSocket(call: LiveCall): Promise<void> {
+  if (call.openSocketCount > 0) return;
+  const ok = await call.waitUntil(() => call.openSocketCount > 0, call.scenario.socketTimeoutMs);
+  if (!ok && !call.isEnded) call.issue(`no control socket open for ${call.scenario.socketTimeoutMs} ms; events go unseen`);
+}
+
+async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise<void> {
+  const { scenario } = call;
+  switch (step.kind) {
+    case 'say':
+      await callerSays(call, step.text, scenario.speechMs);
+      return;
+    case 'reply':
+      startResponse(call, 'reply', step.text, opts.playbackMs);
+      await call.waitUntil(idle(call));
+      return;
+    case 'call': {
+      const fn = emitFunctionCall(call, step.name, step.arguments);
+      const answered = await call.waitUntil(() => fn.outputs.length > 0, scenario.toolTimeoutMs);
+      if (call.isEnded) return;
+      if (!answered) {
+        call.issue(`no function_call_output for ${fn.name} (${fn.callId}) within ${scenario.toolTimeoutMs} ms`);
+        return;
+      }
+      // The server usually follows a tool output with response.create: let that play out first.
+      await call.waitUntil(() => call.activeResponse !== undefined, opts.followUpWaitMs ?? 300);
+      await call.waitUntil(idle(call));
+      return;
+    }
+    case 'dtmf':
+      await callerPresses(call, step.digits);
+      return;
+    case 'wait':
+      await call.sleep(step.ms);
+      return;
+    case 'drop': {
+      const dropped = call.dropSockets();
+      call.note('socket', `dropped ${dropped} connection${dropped === 1 ? '' : 's'} (no close frame)`);
+      return;
+    }
+    case 'hangup':
+      call.note('caller', 'caller hung up');
+      call.end('caller');
+      return;
+  }
+}
+
+/** After the last step the caller waits for a quiet spell, then hangs up. */
+async function idleHangup(call: LiveCall): Promise<void> {
+  while (!call.isEnded) {
+    await call.waitUntil(idle(call));
+    const mark = call.lastActivityAt;
+    if (!(await call.sleep(call.scenario.idleHangupMs))) return;
+    if (call.lastActivityAt === mark && call.activeResponse === undefined) break;
+  }
+  if (call.isEnded) return;
+  call.note('caller', 'caller hung up (idle)');
+  call.end('caller');
+}
+
+export async function playScenario(call: LiveCall, opts: PlayerOptions): Promise<void> {
+  const { scenario, record } = call;
+  call.setTimer(() => {
+    if (record.state !== 'pending') return;
+    call.note('caller', `gave up ringing after ${scenario.ringTimeoutMs} ms`);
+    call.end('timeout');
+  }, scenario.ringTimeoutMs);
+
+  await call.waitUntil(() => record.state !== 'pending');
+  if (call.isEnded) return;
+
+  const connected = await call.waitUntil(() => record.connectionCount > 0, scenario.socketTimeoutMs);
+  if (call.isEnded) return;
+  if (!connected) call.issue(`no control socket connected within ${scenario.socketTimeoutMs} ms of the accept`);
+
+  const greeted = await call.waitUntil(() => record.greetingRequestedAt !== undefined, scenario.greetingWaitMs);
+  if (greeted) await call.waitUntil(idle(call));
+  if (call.isEnded) return;
+
+  record.stepsStartedAt = call.clock.now();
+  call.note('scenario', greeted ? `steps start (${scenario.steps.length})` : `steps start (${scenario.steps.length}); no greeting was requested`);
+  for (const step of scenario.steps) {
+    if (call.isEnded) return;
+    await call.waitUntil(idle(call));
+    if (step.kind !== 'wait' && step.kind !== 'hangup') await ensureSocket(call);
+    if (call.isEnded) return;
+    await runStep(call, step, opts);
+  }
+  await idleHangup(call);
+}

@@ -1,0 +1,122 @@
+// What the emulated caller and model do on one call, validated with zod.
+import { z } from 'zod';
+import { SwitchboardError } from '../errors.ts';
+
+const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 number like +19195551234');
+const ms = (max: number) => z.int().min(0).max(max);
+const httpErrorStatus = z.int().min(400).max(599);
+
+const stepInput = z
+  .strictObject({
+    say: z.string().min(1).optional(),
+    reply: z.string().min(1).optional(),
+    call: z
+      .strictObject({
+        name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'expected a tool name matching ^[a-zA-Z0-9_-]{1,64}$'),
+        arguments: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
+    dtmf: z.string().regex(/^[0-9*#A-D]+$/, 'expected DTMF digits 0-9, *, #, A-D').optional(),
+    wait: ms(600_000).optional(),
+    drop: z.literal(true).optional(),
+    hangup: z.literal(true).optional(),
+  })
+  .superRefine((step, ctx) => {
+    const actions = Object.entries(step).filter(([, v]) => v !== undefined).map(([k]) => k);
+    if (actions.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          actions.length === 0
+            ? 'a step needs one of say, reply, call, dtmf, wait, drop, hangup'
+            : `a step has exactly one action, got ${actions.join(' and ')}`,
+      });
+    }
+  });
+
+export type Step =
+  | { kind: 'say'; text: string }
+  | { kind: 'reply'; text: string }
+  | { kind: 'call'; name: string; arguments: Record<string, unknown> }
+  | { kind: 'dtmf'; digits: string }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'drop' }
+  | { kind: 'hangup' };
+
+function toStep(s: z.output<typeof stepInput>): Step {
+  if (s.say !== undefined) return { kind: 'say', text: s.say };
+  if (s.reply !== undefined) return { kind: 'reply', text: s.reply };
+  if (s.call !== undefined) return { kind: 'call', name: s.call.name, arguments: s.call.arguments ?? {} };
+  if (s.dtmf !== undefined) return { kind: 'dtmf', digits: s.dtmf };
+  if (s.wait !== undefined) return { kind: 'wait', ms: s.wait };
+  if (s.drop) return { kind: 'drop' };
+  return { kind: 'hangup' };
+}
+
+export const endedByValues = ['caller', 'hangup', 'refer', 'reject', 'timeout', 'shutdown'] as const;
+
+export const expectSchema = z.strictObject({
+  accepted: z.boolean().optional(),
+  greeted: z.boolean().optional(),
+  referTarget: z.string().optional(),
+  hungUp: z.boolean().optional(),
+  endedBy: z.enum(endedByValues).optional(),
+  functionOutputs: z.int().min(0).optional(),
+  transcriptIncludes: z.array(z.string()).optional(),
+  rejectStatus: z.int().min(400).max(699).optional(),
+  errorEvents: z.int().min(0).optional(),
+  connections: z.int().min(0).optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1).default('call'),
+  from: e164.default('+19195551234'),
+  to: e164.default('+19195550000'),
+  callerName: z.string().optional(),
+  /** Replaces the Contact header value of the generated INVITE. */
+  contact: z.string().min(1).optional(),
+  /** Replaces the generated INVITE headers entirely. */
+  sipHeaders: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
+  sipMediaSecurity: z.string().default('srtp'),
+  /** 'bandwidth': REFER only to a sip: URI on the INVITE's Contact host, like Bandwidth; 'any': any sip:/sips:/tel:. */
+  carrier: z.enum(['bandwidth', 'any']).default('bandwidth'),
+  faults: z
+    .strictObject({
+      acceptStatuses: z.array(httpErrorStatus).default([]),
+      acceptDelayMs: ms(60_000).default(0),
+      referStatus: httpErrorStatus.optional(),
+      referStatuses: z.array(httpErrorStatus).default([]),
+      serviceDelayMs: ms(60_000).default(0),
+    })
+    .prefault({}),
+  steps: z.array(stepInput.transform(toStep)).default([]),
+  idleHangupMs: ms(600_000).default(1000),
+  ringTimeoutMs: ms(600_000).default(30_000),
+  socketTimeoutMs: ms(600_000).default(5000),
+  toolTimeoutMs: ms(600_000).default(5000),
+  greetingWaitMs: ms(600_000).default(2000),
+  speechMs: ms(60_000).default(100),
+  maxDurationMs: ms(3_600_000).default(600_000),
+  expect: expectSchema.prefault({}),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioExpect = z.input<typeof expectSchema>;
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+/** Parses a scenario; the error names the field (`steps[2].dtmf: …`). */
+export function parseScenario(input: unknown = {}): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown field`).join('; ');
+    }
+    return `${formatPath(issue.path) || '(scenario)'}: ${issue.message}`;
+  });
+  throw new SwitchboardError('SB_EMULATOR_SCENARIO', problems.join('; '), { problems });
+}

@@ -1,0 +1,168 @@
+// Delivers realtime.call.incoming like OpenAI: signed, retried with backoff on non-2xx or no answer.
+import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { WebhookAttempt, WebhookTamper } from './call-record.ts';
+import type { LiveCall } from './call-state.ts';
+import type { Clock } from './clock.ts';
+import { newCallId, randomHex } from './ids.ts';
+import type { EmulatorLogger } from './logger.ts';
+import { signWebhook } from './webhook-signing.ts';
+
+export interface WebhookSenderDeps {
+  secret: string;
+  clock: Clock;
+  logger: EmulatorLogger;
+  timeoutMs: number;
+  retryDelaysMs: readonly number[];
+  webhookUrl(): string | undefined;
+  /** Aborted on close(): stops in-flight attempts and retries. */
+  signal: AbortSignal;
+}
+
+export interface DeliveryOptions {
+  webhookId: string;
+  tamper?: WebhookTamper | undefined;
+  retry: boolean;
+  copy?: number;
+  /** Called once the first attempt got its answer (or none). */
+  onFirstAnswer?: () => void;
+}
+
+export interface DeliveryResult {
+  /** HTTP status of the last attempt; 0 when it got no answer. */
+  status: number;
+  body: string;
+  attempts: number;
+}
+
+const maxRecordedBody = 2000;
+
+export function buildIncomingEvent(call: LiveCall, createdAtSeconds: number): RealtimeCallIncomingWebhookEvent {
+  return {
+    object: 'event',
+    id: call.record.eventId,
+    type: 'realtime.call.incoming',
+    created_at: createdAtSeconds,
+    data: {
+      call_id: call.id,
+      sip_headers: call.record.sipHeaders,
+      sip_media_security: call.scenario.sipMediaSecurity,
+    },
+  } satisfies RealtimeCallIncomingWebhookEvent;
+}
+
+export class WebhookSender {
+  readonly #deps: WebhookSenderDeps;
+
+  constructor(deps: WebhookSenderDeps) {
+    this.#deps = deps;
+  }
+
+  /** One delivery: a single attempt, or attempts with the retry delays until a 2xx. */
+  async deliver(call: LiveCall, opts: DeliveryOptions): Promise<DeliveryResult> {
+    const delays = opts.retry ? this.#deps.retryDelaysMs : [];
+    let last: DeliveryResult = { status: 0, body: '', attempts: 0 };
+    for (let attempt = 1; ; attempt++) {
+      if (this.#deps.signal.aborted) break;
+      const result = await this.#attempt(call, opts, attempt);
+      if (attempt === 1) opts.onFirstAnswer?.();
+      last = { ...result, attempts: attempt };
+      if (result.status >= 200 && result.status < 300) break;
+      // Another copy of this delivery already got its 2xx: OpenAI stops retrying.
+      if (!opts.tamper && call.ackedWebhookIds.has(opts.webhookId)) break;
+      const delay = delays[attempt - 1];
+      if (delay === undefined) {
+        if (opts.retry) call.issue(`webhook ${opts.webhookId} not acknowledged after ${attempt} attempts`);
+        break;
+      }
+      call.note('webhook', `retrying in ${delay} ms`);
+      if (!(await this.#sleep(delay))) break;
+      if (!opts.tamper && call.ackedWebhookIds.has(opts.webhookId)) break;
+    }
+    return last;
+  }
+
+  #sleep(ms: number): Promise<boolean> {
+    const { signal } = this.#deps;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async #attempt(call: LiveCall, opts: DeliveryOptions, attempt: number): Promise<{ status: number; body: string }> {
+    const { clock, logger } = this.#deps;
+    const url = this.#deps.webhookUrl();
+    if (!url) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+    if (!call.webhookBody) call.webhookBody = JSON.stringify(buildIncomingEvent(call, Math.floor(clock.epochMs() / 1000)));
+    const { headers, body } = this.#signed(call, opts);
+    const record: WebhookAttempt = {
+      webhookId: opts.webhookId,
+      attempt,
+      copy: opts.copy ?? 1,
+      sentAt: clock.now(),
+      status: null,
+      ...(opts.tamper ? { tamper: opts.tamper } : {}),
+    };
+    call.record.webhooks.push(record);
+    let answer: { status: number; body: string };
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(this.#deps.timeoutMs), this.#deps.signal]);
+      const res = await fetch(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
+      answer = { status: res.status, body: await res.text() };
+      record.status = res.status;
+      record.responseBody = answer.body.slice(0, maxRecordedBody);
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      record.error = timedOut ? `no answer within ${this.#deps.timeoutMs} ms` : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      answer = { status: 0, body: record.error };
+    }
+    record.answeredAt = clock.now();
+    const ok = answer.status >= 200 && answer.status < 300;
+    if (ok && !opts.tamper) call.ackedWebhookIds.add(opts.webhookId);
+    const label = opts.tamper ? `tampered (${opts.tamper}) ` : '';
+    const outcome = record.status === null ? record.error : String(record.status);
+    const copy = record.copy > 1 ? ` copy ${record.copy}` : '';
+    call.note(
+      'webhook',
+      ok && !opts.tamper
+        ? `delivered ${call.record.eventId} → ${outcome} (${attempt} attempt${attempt > 1 ? 's' : ''})${copy}`
+        : `${label}attempt ${attempt} ${call.record.eventId} → ${outcome}${copy}`,
+      record.sentAt,
+    );
+    logger.info({ callId: call.id, webhookId: opts.webhookId, attempt, status: record.status, tamper: opts.tamper ?? null }, 'webhook attempt');
+    return answer;
+  }
+
+  #signed(call: LiveCall, opts: DeliveryOptions): { headers: Record<string, string>; body: string } {
+    const { secret, clock } = this.#deps;
+    const nowSeconds = Math.floor(clock.epochMs() / 1000);
+    let body = call.webhookBody;
+    let timestamp = nowSeconds;
+    let signingSecret = secret;
+    if (opts.tamper === 'stale') timestamp = nowSeconds - 600;
+    if (opts.tamper === 'future') timestamp = nowSeconds + 600;
+    if (opts.tamper === 'wrong-secret') signingSecret = `whsec_${Buffer.from(randomHex(24), 'hex').toString('base64')}`;
+    let signature = signWebhook(signingSecret, opts.webhookId, timestamp, body);
+    // Signed first, altered after: a forged call id the server must not trust.
+    if (opts.tamper === 'body') body = body.replace(call.id, newCallId());
+    if (opts.tamper === 'signature') signature = `v1,${Buffer.from(randomHex(32), 'hex').toString('base64')}`;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'OpenAI/1.0 (+https://platform.openai.com/docs/webhooks)',
+    };
+    if (opts.tamper !== 'missing-headers') {
+      headers['webhook-id'] = opts.webhookId;
+      headers['webhook-timestamp'] = String(timestamp);
+      headers['webhook-signature'] = signature;
+    }
+    return { headers, body };
+  }
+}

@@ -1,0 +1,151 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallEvent } from '../calls/call-events.ts';
+import { endOutcome } from '../calls/call-outcome.ts';
+import type { OutboxStats } from '../records/store.ts';
+
+export interface MetricsOptions {
+  activeCalls: () => number;
+  /** The outbox backlog, read at scrape time; absent when there is no store. */
+  outboxStats?: () => Promise<OutboxStats>;
+  /** Process metrics, including nodejs_eventloop_lag_seconds (default true). */
+  processMetrics?: boolean;
+}
+
+const secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Prometheus metrics, fed by CallEvents. Labels are bounded (outcomes, tool
+ * names the agent declared, results): never a call id or a phone number.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly calls: Counter<'outcome'>;
+  private readonly answer: Histogram;
+  private readonly acceptFailures: Counter;
+  private readonly transfers: Histogram<'result'>;
+  private readonly tools: Histogram<'tool' | 'result'>;
+  private readonly reconnects: Counter;
+  private readonly deliveries: Counter<'type' | 'result'>;
+  private readonly storeWrites: Histogram;
+  private readonly storeFailures: Counter;
+  private readonly live = new Map<string, { transferred: boolean; connected: boolean }>();
+
+  constructor(opts: MetricsOptions) {
+    const registers = [this.registry];
+    this.calls = new Counter({ name: 'switchboard_calls_total', help: 'Calls by outcome.', labelNames: ['outcome'], registers });
+    new Gauge({
+      name: 'switchboard_active_calls',
+      help: 'Calls this instance controls right now.',
+      registers,
+      collect() {
+        this.set(opts.activeCalls());
+      },
+    });
+    this.answer = new Histogram({
+      name: 'switchboard_webhook_to_accept_seconds',
+      help: 'From the incoming-call webhook arriving to the accept succeeding.',
+      buckets: secondsBuckets,
+      registers,
+    });
+    this.acceptFailures = new Counter({ name: 'switchboard_accept_failures_total', help: 'Calls whose accept failed after its retries.', registers });
+    this.transfers = new Histogram({
+      name: 'switchboard_transfer_seconds',
+      help: 'REFER request latency, by result (referred, failed).',
+      labelNames: ['result'],
+      buckets: secondsBuckets,
+      registers,
+    });
+    this.tools = new Histogram({ name: 'switchboard_tool_seconds', help: 'Tool call latency, by tool and result.', labelNames: ['tool', 'result'], buckets: secondsBuckets, registers });
+    this.reconnects = new Counter({ name: 'switchboard_control_reconnects_total', help: 'Control-socket reconnect attempts.', registers });
+    if (opts.outboxStats) {
+      const read = opts.outboxStats;
+      // One read per scrape, shared by both gauges; the last good value when the store is down.
+      let last: OutboxStats = { pending: 0, dead: 0 };
+      let reading: Promise<OutboxStats> | null = null;
+      const stats = () =>
+        (reading ??= read()
+          .then((s) => (last = s), () => last)
+          .finally(() => setImmediate(() => (reading = null))));
+      new Gauge({
+        name: 'switchboard_call_events_backlog',
+        help: 'Call-event webhooks waiting for delivery (outbox).',
+        registers,
+        async collect() {
+          this.set((await stats()).pending);
+        },
+      });
+      new Gauge({
+        name: 'switchboard_call_events_dead',
+        help: 'Call-event webhooks given up on after the last attempt.',
+        registers,
+        async collect() {
+          this.set((await stats()).dead);
+        },
+      });
+    }
+    this.deliveries = new Counter({ name: 'switchboard_call_events_attempts_total', help: 'Call-event webhook attempts, by type and result.', labelNames: ['type', 'result'], registers });
+    this.storeWrites = new Histogram({ name: 'switchboard_store_write_seconds', help: 'Time to write one batch of call records.', buckets: secondsBuckets, registers });
+    this.storeFailures = new Counter({ name: 'switchboard_store_write_failures_total', help: 'Batches of call records that failed to write (kept and retried).', registers });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** The CallEvent listener. */
+  readonly observe = (event: CallEvent): void => {
+    switch (event.type) {
+      case 'call.accepted':
+        this.live.set(event.callId, { transferred: false, connected: false });
+        this.answer.observe(event.answerMs / 1000);
+        break;
+      case 'call.rejected':
+        this.calls.inc({ outcome: 'rejected' });
+        break;
+      case 'call.missed':
+        this.calls.inc({ outcome: 'missed' });
+        break;
+      case 'call.failed':
+        this.acceptFailures.inc();
+        this.calls.inc({ outcome: 'failed' });
+        break;
+      case 'control.connected': {
+        const call = this.live.get(event.callId);
+        if (call) call.connected = true;
+        break;
+      }
+      case 'control.reconnecting':
+        this.reconnects.inc();
+        break;
+      case 'transfer.completed': {
+        this.transfers.observe({ result: event.ok ? 'referred' : 'failed' }, event.durationMs / 1000);
+        const call = this.live.get(event.callId);
+        if (call && event.ok) call.transferred = true;
+        break;
+      }
+      case 'tool.completed': {
+        // A name the model made up is not a label value: it would grow without bound.
+        const tool = event.error === 'unknown_tool' ? 'unknown' : event.name;
+        this.tools.observe({ tool, result: event.error ? 'error' : 'ok' }, event.durationMs / 1000);
+        break;
+      }
+      case 'call.ended': {
+        const call = this.live.get(event.callId) ?? { transferred: false, connected: true };
+        this.live.delete(event.callId);
+        this.calls.inc({ outcome: endOutcome(event.reason, call) });
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  storeWritten(durationMs: number): void {
+    this.storeWrites.observe(durationMs / 1000);
+  }
+
+  storeWriteFailed(): void {
+    this.storeFailures.inc();
+  }
+
+  deliveryAttempt(type: string, result: string): void {
+    this.deliveries.inc({ type, result });
+  }
+}

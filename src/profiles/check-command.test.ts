@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { runCheckCommand } from './check-command.ts';
+
+const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+
+async function check(text: string | null, env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const code = await runCheckCommand(text === null ? ['switchboard.example.yaml'] : ['sb.yaml'], {
+    env: { TOOLS_SIGNING_SECRET: secret, ...env },
+    cwd: text === null ? process.cwd() : '/virtual',
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    ...(text === null
+      ? {}
+      : {
+          readFile: (p: string) => {
+            if (p === '/virtual/sb.yaml') return text;
+            const f = files[p];
+            if (f === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+            return f;
+          },
+        }),
+  });
+  return { code, out, err, lines: err.trim().split('\n') };
+}
+
+const minimal = (agent: string, extra = '') => `
+carrier: { allowedHosts: [67.231.5.0/24] }
+agents:
+  sales:
+${agent}
+routing:
+  default: { agent: sales }
+${extra}`;
+
+describe('switchboard check', () => {
+  it('accepts the shipped example file', async () => {
+    const r = await check(null);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('switchboard.example.yaml: OK (3 agents, 4 routes, 3 schedules, 2 HTTP tools)\n');
+    expect(r.err).toBe('');
+  });
+
+  it('names the path and line of a wrong type, as agents.sales.tools[2].timeoutMs', async () => {
+    const tool = (n: string, extra = '') => `      - { name: ${n}, description: d, url: "https://x.example/${n}"${extra} }`;
+    const r = await check(minimal(`    tools:\n${tool('a')}\n${tool('b')}\n${tool('c', ', timeoutMs: fast')}`));
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual(['sb.yaml:8:64: agents.sales.tools[2].timeoutMs: expected a number', 'sb.yaml: 1 problem; the server would refuse this file']);
+  });
+
+  it('refuses the turn-detection fields SIP refuses, at check time', async () => {
+    const r = await check(minimal('    turnDetection: { type: server_vad, threshold: 0.5, prefix_padding_ms: 300, silenceDurationMs: 500 }'));
+    expect(r.code).toBe(1);
+    expect(r.lines.slice(0, 3)).toEqual([
+      'sb.yaml:5:40: agents.sales.turnDetection.threshold: SIP calls refuse threshold (OpenAI answers 400 "Unknown parameter"): remove it',
+      'sb.yaml:5:56: agents.sales.turnDetection.prefix_padding_ms: SIP calls refuse prefix_padding_ms (OpenAI answers 400 "Unknown parameter"): remove it',
+      'sb.yaml:5:80: agents.sales.turnDetection.silenceDurationMs: SIP calls refuse silence_duration_ms (OpenAI answers 400 "Unknown parameter"): remove it',
+    ]);
+    const ok = await check(minimal('    turnDetection: { type: server_vad, idleTimeoutMs: 8000, interruptResponse: false }'));
+    expect(ok.code).toBe(0);
+  });
+
+  it('lists every structural problem: unknown keys, bad values, missing variables, bad keys', async () => {
+    const r = await check(`
+business: { timeZone: Mars/Olympus }
+screening:
+  block: { callers: ["12a"], status: 200 }
+schedules:
+  office:
+    weekly: { mon: 9-5, funday: 10:00-11:00 }
+agents:
+  sales:
+    greting: hi
+    transfers:
+      billing: { to: "555-1234", description: Billing }
+    dtmf: { keys: { "12": { action: hangup } } }
+    tools:
+      - { name: a, description: d, url: "https://x.example", headers: { Authorization: "Bearer \${CRM_TOKEN}" } }
+routing: {}
+`);
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([
+      'sb.yaml:2:13: business.timeZone: expected an IANA time zone like America/New_York',
+      'sb.yaml:4:22: screening.block.callers[0]: expected a number like +19195551234, or a prefix ending in * like +1900*',
+      'sb.yaml:4:30: screening.block.status: must be at least 400',
+      'sb.yaml:7:15: schedules.office.weekly.mon: expected a time range like 09:00-17:00 (24-hour clock; 22:00-02:00 runs past midnight)',
+      'sb.yaml:7:25: schedules.office.weekly.funday: unknown key',
+      'sb.yaml:10:5: agents.sales.greting: unknown key',
+      'sb.yaml:12:18: agents.sales.transfers.billing.to: expected an E.164 number like +19195554321 or a sip: URI',
+      'sb.yaml:13:21: agents.sales.dtmf.keys["12"]: bad key: expected one key: 0-9, *, #, A-D',
+      'sb.yaml:15:73: agents.sales.tools[0].headers.Authorization: environment variable CRM_TOKEN is not set',
+      'sb.yaml: 9 problems; the server would refuse this file',
+    ]);
+    expect(r.err).not.toContain(secret);
+  });
+
+  it('checks cross-references once the structure is right', async () => {
+    const r = await check(`
+agents:
+  sales:
+    transfers: { billing: { to: "+19195554321", description: B, hours: nights } }
+    dtmf: { keys: { "0": { action: transfer, to: operator } } }
+    tools: [{ name: end_call, description: d, url: "https://x.example" }]
+routing:
+  routes: [{ dialed: "+18005550100", agent: support, hours: office }]
+  default: { agent: sales, afterHours: { agent: nobody } }
+`);
+    expect(r.code).toBe(1);
+    expect(r.lines.filter((l) => !l.includes('warning'))).toEqual([
+      'sb.yaml:4:65: agents.sales.transfers.billing.hours: no schedule named "nights"',
+      'sb.yaml:5:46: agents.sales.dtmf.keys["0"].to: no destination named "operator" in this agent\'s transfers',
+      'sb.yaml:6:15: agents.sales.tools[0].name: end_call is built in: choose another name',
+      'sb.yaml:8:38: routing.routes[0].agent: no agent named "support"',
+      'sb.yaml:8:54: routing.routes[0].hours: no schedule named "office"',
+      'sb.yaml:9:28: routing.default.afterHours: afterHours needs hours',
+      'sb.yaml:9:42: routing.default.afterHours.agent: no agent named "nobody"',
+      'sb.yaml: 7 problems; the server would refuse this file',
+    ]);
+    expect(r.lines).toContain("sb.yaml:2:1: warning: carrier: no allowedHosts: transfers trust any Contact host in the INVITE; list your carrier's hosts or networks");
+  });
+
+  it('compiles templates, JSON schemas, secrets and instruction files', async () => {
+    const r = await check(
+      minimal(`    greeting: "Hi {{ callr }}, {{sip.X-Account}}"
+    instructionsFile: prompts/missing.md
+    tools:
+      - name: t
+        description: d
+        url: "https://x.example"
+        signingSecret: "whsec_%%%"
+        parameters: { type: object, properties: { a: { type: strnig } } }
+      - { name: u, description: d, url: "https://x.example", parameters: { type: array } }
+      - { name: v, description: d, url: "https://x.example", signingSecret: "whsec_c2hvcnQ=" }`),
+    );
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([
+      'sb.yaml:5:5: agents.sales.greeting: unknown variable "callr"',
+      'sb.yaml:5:5: agents.sales.greeting: unknown variable "sip.X-Account"',
+      'sb.yaml:6:5: agents.sales.instructionsFile: cannot read prompts/missing.md (ENOENT)',
+      expect.stringMatching(/^sb\.yaml:12:9: agents\.sales\.tools\[0\]\.parameters: invalid JSON schema: .*data\/properties\/a\/type must be equal to one of the allowed values/),
+      'sb.yaml:13:76: agents.sales.tools[1].parameters.type: tool parameters must be a JSON schema of type "object"',
+      'sb.yaml:14:62: agents.sales.tools[2].signingSecret: expected a whsec_… secret: base64 of at least 16 random bytes',
+      'sb.yaml: 6 problems; the server would refuse this file',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', async () => {
+    const r = await check('agents:\n  sales: {\n');
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toMatch(/^sb\.yaml:\d+:\d+: YAML: /);
+    const flow = await check('httpTools: { signingSecret: ${SECRET} }\n');
+    expect(flow.lines).toEqual([expect.stringMatching(/^sb\.yaml:1:\d+: YAML: .*\(inside \{ \} or \[ \], put \$\{VAR\} in quotes: "\$\{VAR\}"\)/), 'sb.yaml: 1 problem; the server would refuse this file']);
+  });
+
+  it('reports an unreadable file and usage errors', async () => {
+    const r = await runCheckCommand(['/nope/sb.yaml'], { env: {}, cwd: '/', out: () => {}, err: () => {} });
+    expect(r).toBe(1);
+    expect(await runCheckCommand(['a', 'b'], { env: {}, cwd: '/', out: () => {}, err: () => {} })).toBe(64);
+  });
+});

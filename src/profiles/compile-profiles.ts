@@ -1,0 +1,94 @@
+// The whole file, compiled into what the call planner reads: routing table,
+// screening lists, schedules and agent profiles.
+import { BusinessHours, parseRange, weekdayKeys, type OpenRange } from '../screening/business-hours.ts';
+import { NumberList } from '../screening/number-list.ts';
+import type { PlannableProfile, PlanSnapshot } from '../screening/plan-call.ts';
+import type { AfterHours, Route, RoutingTable } from '../screening/route-call.ts';
+import type { Timers } from '../session/timers.ts';
+import { HostAllowList } from '../sip/host-allow-list.ts';
+import { createSchemaCompiler } from '../tools/json-schema.ts';
+import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
+import type { AgentDefaults } from './agent-defaults.ts';
+import { compileAgent } from './compile-agent.ts';
+import type { Problem } from './problem.ts';
+import type { ProfilesFile } from './schema.ts';
+
+export interface CompileDeps {
+  defaults: AgentDefaults;
+  /** Relative paths in the file (instructionsFile) resolve against this. */
+  baseDir: string;
+  readFile: (path: string) => string;
+  fetch?: typeof fetch;
+  /** Epoch ms: opening hours and the date and time in templates. */
+  clock?: () => number;
+  timers?: Timers;
+}
+
+export interface CompiledProfiles extends PlanSnapshot {
+  summary: { agents: number; routes: number; schedules: number; httpTools: number };
+}
+
+const afterHoursRejectStatus = 480; // Temporarily Unavailable
+
+export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems: Problem[]): CompiledProfiles {
+  const clock = deps.clock ?? Date.now;
+  const schedules = new Map<string, BusinessHours>();
+  for (const [name, s] of Object.entries(file.schedules)) {
+    schedules.set(
+      name,
+      new BusinessHours({
+        timeZone: s.timeZone ?? file.business.timeZone,
+        weekly: weekdayKeys.map((d) => (s.weekly[d] ?? []).map((r) => parseRange(r) as OpenRange)),
+        closures: s.closed.map((c) => ('date' in c ? { from: c.date, to: c.date, ...(c.reason ? { reason: c.reason } : {}) } : c)),
+      }),
+    );
+  }
+  const carrier: CarrierPolicy = {
+    allowList: file.carrier.allowedHosts ? new HostAllowList(file.carrier.allowedHosts) : null,
+    fallbackHost: file.carrier.fallbackHost ?? deps.defaults.referSipHost,
+  };
+  const compileSchema = createSchemaCompiler();
+  const profiles = new Map<string, PlannableProfile>();
+  for (const [name, spec] of Object.entries(file.agents)) {
+    profiles.set(
+      name,
+      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.timers ? { timers: deps.timers } : {}) }, problems),
+    );
+  }
+
+  const target = (name: string, t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined }) => {
+    const afterHours: AfterHours =
+      t.afterHours === undefined ? { kind: 'reject', statusCode: afterHoursRejectStatus } : 'agent' in t.afterHours ? { kind: 'profile', profile: t.afterHours.agent } : { kind: 'reject', statusCode: t.afterHours.reject };
+    return { name, profile: t.agent, hours: t.hours === undefined ? null : (schedules.get(t.hours) ?? null), afterHours };
+  };
+  const routes: Route[] = file.routing.routes.map((r, i) => ({
+    ...target(`routing.routes[${i}]`, r),
+    dialed: r.dialed ? new NumberList(r.dialed) : null,
+    callers: r.callerPrefix ? new NumberList(r.callerPrefix, true) : null,
+  }));
+  const { screening } = file;
+  const routing: RoutingTable = {
+    screening: {
+      block: screening.block ? new NumberList(screening.block.callers) : null,
+      blockStatus: screening.block?.status ?? 603,
+      allow: screening.allow ? new NumberList(screening.allow.callers) : null,
+      notAllowedStatus: screening.allow?.status ?? 403,
+      rejectAnonymous: screening.anonymous?.reject ?? false,
+      anonymousStatus: screening.anonymous?.status ?? 433,
+    },
+    routes,
+    fallback: file.routing.default ? { ...target('routing.default', file.routing.default), dialed: null, callers: null } : null,
+    noRouteStatus: file.routing.noRouteStatus,
+  };
+  return {
+    routing,
+    profiles,
+    maxConcurrentCalls: file.limits.maxConcurrentCalls ?? null,
+    summary: {
+      agents: profiles.size,
+      routes: routes.length + (routing.fallback ? 1 : 0),
+      schedules: schedules.size,
+      httpTools: Object.values(file.agents).reduce((n, a) => n + a.tools.length, 0),
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import type { CallEvent } from '../calls/call-events.ts';
+import { endOutcome } from '../calls/call-outcome.ts';
+import type { CallParties, SipHeader } from '../sip/index.ts';
+import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
+import type { CallEventType } from './store.ts';
+
+/** A call-event webhook the fold asks for; the recorder turns it into an outbox message. */
+export interface WantedCallEvent {
+  type: CallEventType;
+  ordinal: number;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+// Fields that are in the record already, or monotonic-clock values that mean nothing outside the process.
+const notInTimeline = new Set(['type', 'callId', 'parties', 'sipHeaders', 'webhookReceivedAt', 'acceptedAt']);
+
+function timelineData(event: CallEvent): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (notInTimeline.has(key)) continue;
+    data[key] = key === 'endedAt' && typeof value === 'number' ? new Date(value).toISOString() : value; // wall clock: ISO like every other time
+  }
+  return data;
+}
+
+/**
+ * One call's record, folded from its events in memory. Knows what changed since
+ * the last write, so a flush writes only that.
+ */
+export class CallState {
+  readonly callId: string;
+  readonly record: CallRecord;
+  readonly turns: TranscriptTurn[] = [];
+  readonly timeline: TimelineEntry[] = [];
+  /** Wall-clock ms when the call ended (any terminal event); null while live. */
+  endedAtMs: number | null = null;
+  /** The call.ended webhook has been asked for: nothing more is expected. */
+  finalized = false;
+  callDirty = true;
+  readonly dirtyTurns = new Set<number>();
+  /** Timeline entries from this index on are not written yet. */
+  unwrittenFrom = 0;
+  private connected = false;
+  private transferred = false;
+  private readonly interruptedItems = new Set<string>();
+  private readonly ordinals = new Map<CallEventType, number>();
+
+  constructor(callId: string, startedAt: string) {
+    this.callId = callId;
+    this.record = {
+      callId,
+      caller: null,
+      dialed: null,
+      sipCallId: null,
+      sipHeaders: [],
+      profile: null,
+      outcome: 'in_progress',
+      endReason: null,
+      startedAt,
+      acceptedAt: null,
+      connectedAt: null,
+      endedAt: null,
+      answerMs: null,
+      transfer: null,
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      tools: [],
+      errors: [],
+      reconnects: 0,
+      updatedAt: startedAt,
+    };
+  }
+
+  get ended(): boolean {
+    return this.endedAtMs !== null;
+  }
+
+  /** Folds one event in; returns its timeline entry and any call-event webhook it calls for. */
+  apply(event: CallEvent, nowMs: number): { entry: TimelineEntry; wanted: WantedCallEvent[] } {
+    const at = new Date(nowMs).toISOString();
+    const r = this.record;
+    const wanted: WantedCallEvent[] = [];
+    r.updatedAt = at;
+    this.callDirty = true;
+    switch (event.type) {
+      case 'call.accepted':
+        this.identify(event.parties, event.sipHeaders);
+        r.profile = event.profile;
+        r.startedAt = new Date(nowMs - event.answerMs).toISOString();
+        r.acceptedAt = at;
+        r.answerMs = event.answerMs;
+        wanted.push(this.want('call.started', at, this.startedData()));
+        break;
+      case 'call.rejected':
+        this.identify(event.parties, event.sipHeaders);
+        this.end(nowMs, 'rejected', event.reason);
+        break;
+      case 'call.missed':
+        this.identify(event.parties, event.sipHeaders);
+        this.end(nowMs, 'missed', 'caller_left_before_accept');
+        break;
+      case 'call.failed':
+        this.identify(event.parties, event.sipHeaders);
+        r.errors.push({ at, message: event.message, code: 'accept_failed' });
+        this.end(nowMs, 'failed', 'accept_failed');
+        break;
+      case 'control.connected':
+        this.connected = true;
+        r.connectedAt ??= at;
+        break;
+      case 'control.reconnecting':
+        r.reconnects++;
+        break;
+      case 'transcript': {
+        const turn: TranscriptTurn = {
+          seq: this.turns.length + 1,
+          speaker: event.speaker,
+          text: event.text,
+          at,
+          itemId: event.itemId,
+          interrupted: event.interrupted === true || this.interruptedItems.has(event.itemId),
+        };
+        this.turns.push(turn);
+        this.dirtyTurns.add(turn.seq);
+        break;
+      }
+      case 'transcript.interrupted': {
+        const turn = this.turns.findLast((t) => t.itemId === event.itemId);
+        if (turn) {
+          turn.interrupted = true;
+          this.dirtyTurns.add(turn.seq);
+        } else {
+          this.interruptedItems.add(event.itemId); // the transcript comes later
+        }
+        break;
+      }
+      case 'tool.called':
+        r.tools.push({ toolCallId: event.toolCallId, name: event.name, arguments: event.arguments, output: null, error: null, durationMs: null, at });
+        break;
+      case 'tool.completed': {
+        let tool: ToolCallRecord | undefined = r.tools.find((t) => t.toolCallId === event.toolCallId);
+        if (!tool) {
+          tool = { toolCallId: event.toolCallId, name: event.name, arguments: '', output: null, error: null, durationMs: null, at };
+          r.tools.push(tool);
+        }
+        tool.output = event.output ?? null;
+        tool.durationMs = event.durationMs;
+        tool.error = event.error ?? null;
+        break;
+      }
+      case 'transfer.requested':
+        r.transfer = { target: event.target, status: 'requested', error: null, durationMs: null, at };
+        break;
+      case 'transfer.completed':
+        r.transfer = { target: event.target, status: event.ok ? 'referred' : 'failed', error: event.error ?? null, durationMs: event.durationMs, at };
+        if (event.ok) {
+          this.transferred = true;
+          wanted.push(this.want('call.transferred', at, { callId: this.callId, target: event.target, durationMs: event.durationMs, at }));
+        }
+        break;
+      case 'usage':
+        r.usage.inputTokens += event.usage.inputTokens;
+        r.usage.outputTokens += event.usage.outputTokens;
+        r.usage.totalTokens += event.usage.totalTokens;
+        break;
+      case 'error':
+        r.errors.push({ at, message: event.message, code: event.code ?? null });
+        break;
+      case 'call.ended':
+        this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
+        break;
+      case 'greeting.requested':
+      case 'operator.instructed':
+      case 'dtmf':
+        break;
+      default: {
+        const unknown: never = event;
+        void unknown;
+      }
+    }
+    const entry: TimelineEntry = { seq: this.timeline.length + 1, at, type: event.type, data: timelineData(event) };
+    this.timeline.push(entry);
+    return { entry, wanted };
+  }
+
+  /** The call.ended webhook: the whole record with its transcript. */
+  finish(): WantedCallEvent {
+    this.finalized = true;
+    const { timeline: _timeline, ...record } = this.detail();
+    return this.want('call.ended', this.record.endedAt ?? this.record.updatedAt, record);
+  }
+
+  detail(): CallDetail {
+    return structuredClone({ ...this.record, transcript: this.turns, timeline: this.timeline });
+  }
+
+  private identify(parties: CallParties, sipHeaders: readonly SipHeader[]): void {
+    this.record.caller = parties.caller;
+    this.record.dialed = parties.dialed;
+    this.record.sipCallId = parties.sipCallId;
+    this.record.sipHeaders = [...sipHeaders];
+  }
+
+  private end(atMs: number, outcome: CallRecord['outcome'], reason: string): void {
+    if (this.endedAtMs !== null) return;
+    this.endedAtMs = atMs;
+    this.record.endedAt = new Date(atMs).toISOString();
+    this.record.outcome = outcome;
+    this.record.endReason = reason;
+  }
+
+  private startedData(): Record<string, unknown> {
+    const r = this.record;
+    return { callId: r.callId, caller: r.caller, dialed: r.dialed, sipCallId: r.sipCallId, profile: r.profile, startedAt: r.startedAt, acceptedAt: r.acceptedAt };
+  }
+
+  private want(type: CallEventType, at: string, data: Record<string, unknown>): WantedCallEvent {
+    const ordinal = (this.ordinals.get(type) ?? 0) + 1;
+    this.ordinals.set(type, ordinal);
+    return { type, ordinal, at, data };
+  }
+}

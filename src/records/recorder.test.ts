@@ -1,0 +1,224 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallEvent } from '../calls/call-events.ts';
+import { createLogger } from '../log/logger.ts';
+import { accepted, transferCall } from './call-event-fixtures.ts';
+import type { TimelineEntry } from './call-record.ts';
+import type { Schedule } from '../schedule.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
+import { openSqliteStore } from './sqlite-store.ts';
+import type { Store, StoreBatch } from './store.ts';
+
+const log = createLogger('silent');
+
+/** A real (in-memory SQLite) store that remembers every batch and fails when told. */
+async function spyStore() {
+  const inner = await openSqliteStore(':memory:');
+  const batches: StoreBatch[] = [];
+  let failures = 0;
+  const store: Store = Object.create(inner) as Store;
+  store.writeBatch = async (batch) => {
+    batches.push(structuredClone(batch));
+    if (failures > 0) {
+      failures--;
+      throw new Error('database is down');
+    }
+    await inner.writeBatch(batch);
+  };
+  return { store, batches, failNext: (n: number) => void (failures = n), close: () => inner.close() };
+}
+
+/** Timers the test fires by hand. */
+function manualSchedule() {
+  const pending: { fn: () => void; delayMs: number; cancelled: boolean }[] = [];
+  const schedule: Schedule = (fn, delayMs) => {
+    const t = { fn, delayMs, cancelled: false };
+    pending.push(t);
+    return { cancel: () => void (t.cancelled = true) };
+  };
+  return { schedule, pending, fire: () => pending.splice(0).filter((t) => !t.cancelled).forEach((t) => t.fn()) };
+}
+
+describe('Recorder', () => {
+  let spy: Awaited<ReturnType<typeof spyStore>>;
+  let clock: number;
+  const make = (over: Partial<RecorderOptions> = {}) =>
+    new Recorder({ store: spy.store, log, batchMs: 1000, callEvents: true, now: () => clock, schedule: manualSchedule().schedule, ...over });
+
+  beforeEach(async () => {
+    spy = await spyStore();
+    clock = Date.parse('2025-06-01T12:00:00.000Z');
+  });
+  afterEach(() => spy.close());
+
+  it('only buffers on record(): nothing is written until a flush', async () => {
+    const recorder = make();
+    for (const e of transferCall('rtc_1')) recorder.record(e);
+    expect(spy.batches).toHaveLength(0);
+    expect(recorder.detail('rtc_1')?.outcome).toBe('transferred');
+    await recorder.flush();
+    expect(spy.batches).toHaveLength(1);
+  });
+
+  it('never throws into the call path, even for events it cannot fold', () => {
+    const recorder = make();
+    expect(() => recorder.record({ type: 'usage', callId: 'rtc_x', usage: null } as unknown as CallEvent)).not.toThrow();
+  });
+
+  it('writes a full call that a store read gives back whole', async () => {
+    const recorder = make();
+    for (const e of transferCall('rtc_full')) recorder.record(e);
+    clock += 1000;
+    await recorder.flush();
+    const got = await spy.store.getCall('rtc_full');
+    expect(got).toEqual(recorder.detail('rtc_full') ?? got); // still in memory or already the same
+    expect(got).toMatchObject({
+      outcome: 'transferred',
+      transfer: { status: 'referred' },
+      usage: { totalTokens: 370 },
+      transcript: [{ speaker: 'agent' }, { speaker: 'caller', text: 'I would like to talk to a person, please.' }],
+    });
+    expect(got?.timeline).toHaveLength(transferCall('x').length);
+  });
+
+  it('writes only what changed since the last batch', async () => {
+    const recorder = make();
+    recorder.record(accepted('rtc_inc'));
+    recorder.record({ type: 'transcript', callId: 'rtc_inc', speaker: 'agent', text: 'Hi', itemId: 'i1' });
+    await recorder.flush();
+    recorder.record({ type: 'transcript', callId: 'rtc_inc', speaker: 'caller', text: 'Hello', itemId: 'i2' });
+    recorder.record({ type: 'transcript.interrupted', callId: 'rtc_inc', itemId: 'i1' });
+    await recorder.flush();
+    await recorder.flush(); // nothing new: no write
+    expect(spy.batches).toHaveLength(2);
+    const second = spy.batches[1]!;
+    expect(second.turns.map((t) => [t.turn.seq, t.turn.interrupted]).sort()).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect(second.events.map((e) => e.entry.seq)).toEqual([3, 4]);
+    expect((await spy.store.getCall('rtc_inc'))?.transcript.map((t) => t.interrupted)).toEqual([true, false]);
+  });
+
+  it('keeps a failed batch and writes it with the next one', async () => {
+    const recorder = make();
+    recorder.record(accepted('rtc_f'));
+    spy.failNext(1);
+    await recorder.flush();
+    expect(await spy.store.getCall('rtc_f')).toBeNull();
+    recorder.record({ type: 'transcript', callId: 'rtc_f', speaker: 'agent', text: 'Hi', itemId: 'i1' });
+    await recorder.flush();
+    const got = await spy.store.getCall('rtc_f');
+    expect(got?.timeline.map((e) => e.type)).toEqual(['call.accepted', 'transcript']);
+    expect(await spy.store.outboxStats()).toEqual({ pending: 1, dead: 0 }); // call.started survived the failure, once
+  });
+
+  it('queues call.started, call.transferred and, after the grace period, call.ended with the transcript', async () => {
+    const recorder = make({ endGraceMs: 500 });
+    for (const e of transferCall('rtc_ev')) recorder.record(e);
+    clock = Date.parse('2025-06-01T12:01:00.100Z'); // 100 ms after the end: still in grace
+    await recorder.flush();
+    expect(spy.batches[0]!.outbox.map((m) => m.type)).toEqual(['call.started', 'call.transferred']);
+    clock += 1000;
+    await recorder.flush();
+    const ended = spy.batches[1]!.outbox;
+    expect(ended.map((m) => m.type)).toEqual(['call.ended']);
+    const body = JSON.parse(ended[0]!.payload);
+    expect(body).toMatchObject({ type: 'call.ended', timestamp: '2025-06-01T12:01:00.000Z', data: { callId: 'rtc_ev', outcome: 'transferred' } });
+    expect(body.data.transcript).toHaveLength(2);
+    const ids = [...spy.batches[0]!.outbox, ...ended].map((m) => m.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.every((id) => /^msg_[0-9a-f]{32}$/.test(id))).toBe(true);
+    // the record left memory once its last state was written
+    expect(recorder.detail('rtc_ev')).toBeNull();
+    expect(recorder.bufferedCalls).toBe(0);
+  });
+
+  it('lets a late event join the record during the grace period', async () => {
+    const recorder = make({ endGraceMs: 500 });
+    recorder.record(accepted('rtc_late'));
+    recorder.record({ type: 'call.ended', callId: 'rtc_late', reason: 'agent_hangup', endedAt: clock });
+    recorder.record({ type: 'tool.completed', callId: 'rtc_late', toolCallId: 'tc', name: 'end_call', output: { ok: true }, durationMs: 3 });
+    clock += 600;
+    await recorder.flush();
+    const ended = JSON.parse(spy.batches[0]!.outbox.find((m) => m.type === 'call.ended')!.payload);
+    expect(ended.data.tools).toMatchObject([{ toolCallId: 'tc', name: 'end_call' }]);
+  });
+
+  it('a rejected call gets only call.ended, with its outcome', async () => {
+    const recorder = make({ endGraceMs: 0 });
+    const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;
+    recorder.record({ type: 'call.rejected', callId: 'rtc_rej', parties: first.parties, sipHeaders: first.sipHeaders, statusCode: 486, reason: 'blocked caller' });
+    await recorder.flush();
+    const outbox = spy.batches.flatMap((b) => b.outbox);
+    expect(outbox.map((m) => m.type)).toEqual(['call.ended']);
+    expect(JSON.parse(outbox[0]!.payload).data).toMatchObject({ callId: 'rtc_rej', outcome: 'rejected', endReason: 'blocked caller', caller: '+19195551234' });
+    expect((await spy.store.getCall('rtc_rej'))?.outcome).toBe('rejected');
+  });
+
+  it('queues no webhooks when call events are off', async () => {
+    const recorder = make({ callEvents: false });
+    for (const e of transferCall('rtc_off')) recorder.record(e);
+    await recorder.close();
+    expect(spy.batches.flatMap((b) => b.outbox)).toEqual([]);
+    expect((await spy.store.getCall('rtc_off'))?.outcome).toBe('transferred');
+  });
+
+  it('close() writes everything at once, ended calls included', async () => {
+    const recorder = make({ endGraceMs: 60_000 });
+    for (const e of transferCall('rtc_c')) recorder.record(e);
+    recorder.record(accepted('rtc_live'));
+    await recorder.close();
+    expect(spy.batches.flatMap((b) => b.outbox).map((m) => m.type).sort()).toEqual(['call.ended', 'call.started', 'call.started', 'call.transferred']);
+    expect((await spy.store.getCall('rtc_live'))?.outcome).toBe('in_progress');
+  });
+
+  it('flushes on its own every batch window', async () => {
+    const timers = manualSchedule();
+    const recorder = make({ schedule: timers.schedule });
+    recorder.start();
+    expect(timers.pending.map((t) => t.delayMs)).toEqual([1000]);
+    recorder.record(accepted('rtc_t'));
+    timers.fire();
+    await new Promise((r) => setImmediate(r));
+    expect(spy.batches).toHaveLength(1);
+    expect(timers.pending.map((t) => t.delayMs)).toEqual([1000]); // the next window is scheduled
+    await recorder.close();
+    expect(timers.pending.every((t) => t.cancelled)).toBe(true);
+  });
+
+  describe('follow', () => {
+    it('replays after a sequence number, then follows live until the end', () => {
+      const recorder = make();
+      const events = transferCall('rtc_s');
+      events.slice(0, 4).forEach((e) => recorder.record(e));
+      const got: TimelineEntry[] = [];
+      const sub = recorder.follow('rtc_s', 1, { onEntry: (e) => got.push(e) });
+      expect(sub?.ended).toBe(false);
+      expect(got.map((e) => e.seq)).toEqual([2, 3, 4]);
+      events.slice(4).forEach((e) => recorder.record(e));
+      expect(got.map((e) => e.seq)).toEqual(events.slice(1).map((_, i) => i + 2));
+      expect(got.at(-1)?.type).toBe('call.ended');
+      recorder.record({ type: 'error', callId: 'other', message: 'x' });
+      expect(got).toHaveLength(events.length - 1);
+    });
+
+    it('says a finished call is over after replaying it, and knows nothing of calls not in memory', () => {
+      const recorder = make();
+      transferCall('rtc_done').forEach((e) => recorder.record(e));
+      const got: string[] = [];
+      expect(recorder.follow('rtc_done', 0, { onEntry: (e) => got.push(e.type) })?.ended).toBe(true);
+      expect(got.at(-1)).toBe('call.ended');
+      expect(recorder.follow('rtc_unknown', 0, { onEntry: () => undefined })).toBeNull();
+    });
+
+    it('stops sending after unsubscribe', () => {
+      const recorder = make();
+      recorder.record(accepted('rtc_u'));
+      const got: number[] = [];
+      const sub = recorder.follow('rtc_u', 0, { onEntry: (e) => got.push(e.seq) });
+      sub?.unsubscribe();
+      recorder.record({ type: 'greeting.requested', callId: 'rtc_u' });
+      expect(got).toEqual([1]);
+    });
+  });
+});

@@ -1,0 +1,234 @@
+import type { Speaker } from '../calls/call-events.ts';
+import type { CallDetail, CallPage, CallQuery, CallRecord, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+import type { CallEventType, OutboxDelivery, OutboxStats, Store, StoreBatch } from './store.ts';
+
+const callColumns = [
+  'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',
+  'started_at', 'accepted_at', 'connected_at', 'ended_at', 'answer_ms', 'transfer',
+  'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at',
+] as const;
+
+const upsertCall = `INSERT INTO calls (${callColumns.join(', ')})
+  VALUES (${callColumns.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (call_id) DO UPDATE SET ${callColumns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+const upsertTurn = `INSERT INTO call_turns (call_id, seq, speaker, text, at, item_id, interrupted) VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (call_id, seq) DO UPDATE SET text = excluded.text, interrupted = excluded.interrupted`;
+
+const insertEvent = `INSERT INTO call_events (call_id, seq, at, type, data) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (call_id, seq) DO NOTHING`;
+
+const insertOutbox = `INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)
+  ON CONFLICT (id) DO NOTHING`;
+
+const ms = (iso: string): number => Date.parse(iso);
+const msOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+const iso = (v: unknown): string => new Date(Number(v)).toISOString();
+const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
+const num = (v: unknown): number => Number(v);
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+// PostgreSQL returns jsonb parsed, SQLite returns the text.
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+function callParams(c: CallRecord): SqlValue[] {
+  return [
+    c.callId, c.caller, c.dialed, c.sipCallId, JSON.stringify(c.sipHeaders), c.profile, c.outcome, c.endReason,
+    ms(c.startedAt), msOrNull(c.acceptedAt), msOrNull(c.connectedAt), msOrNull(c.endedAt), c.answerMs,
+    c.transfer === null ? null : JSON.stringify(c.transfer),
+    c.usage.inputTokens, c.usage.outputTokens, c.usage.totalTokens,
+    JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt),
+  ];
+}
+
+function toCall(r: SqlRow): CallRecord {
+  return {
+    callId: String(r.call_id),
+    caller: str(r.caller),
+    dialed: str(r.dialed),
+    sipCallId: str(r.sip_call_id),
+    sipHeaders: json(r.sip_headers),
+    profile: str(r.profile),
+    outcome: String(r.outcome) as Outcome,
+    endReason: str(r.end_reason),
+    startedAt: iso(r.started_at),
+    acceptedAt: isoOrNull(r.accepted_at),
+    connectedAt: isoOrNull(r.connected_at),
+    endedAt: isoOrNull(r.ended_at),
+    answerMs: r.answer_ms === null || r.answer_ms === undefined ? null : num(r.answer_ms),
+    transfer: r.transfer === null || r.transfer === undefined ? null : json(r.transfer),
+    usage: { inputTokens: num(r.input_tokens), outputTokens: num(r.output_tokens), totalTokens: num(r.total_tokens) },
+    tools: json(r.tools),
+    errors: json(r.errors),
+    reconnects: num(r.reconnects),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+function toTurn(r: SqlRow): TranscriptTurn {
+  return {
+    seq: num(r.seq),
+    speaker: String(r.speaker) as Speaker,
+    text: String(r.text),
+    at: iso(r.at),
+    itemId: str(r.item_id),
+    interrupted: num(r.interrupted) === 1,
+  };
+}
+
+function toEntry(r: SqlRow): TimelineEntry {
+  return { seq: num(r.seq), at: iso(r.at), type: String(r.type), data: json(r.data) };
+}
+
+function toDelivery(r: SqlRow): OutboxDelivery {
+  return {
+    id: String(r.id),
+    callId: String(r.call_id),
+    type: String(r.type) as CallEventType,
+    payload: String(r.payload),
+    createdAt: iso(r.created_at),
+    attempts: num(r.attempts),
+  };
+}
+
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The Store over any SqlDriver: the SQL is shared, the dialects differ only where marked. */
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
+  private readonly db: SqlDriver;
+
+  constructor(db: SqlDriver) {
+    this.db = db;
+    this.kind = db.dialect;
+  }
+
+  async writeBatch(batch: StoreBatch): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const call of batch.calls) await tx.run(upsertCall, callParams(call));
+      for (const { callId, turn } of batch.turns) {
+        await tx.run(upsertTurn, [callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
+      }
+      for (const { callId, entry } of batch.events) {
+        await tx.run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
+      }
+      for (const m of batch.outbox) await tx.run(insertOutbox, [m.id, m.callId, m.type, m.payload, ms(m.createdAt)]);
+    });
+  }
+
+  async getCall(callId: string): Promise<CallDetail | null> {
+    const [row] = await this.db.query(`SELECT * FROM calls WHERE call_id = $1`, [callId]);
+    if (!row) return null;
+    const turns = await this.db.query(`SELECT * FROM call_turns WHERE call_id = $1 ORDER BY seq`, [callId]);
+    const events = await this.db.query(`SELECT * FROM call_events WHERE call_id = $1 ORDER BY seq`, [callId]);
+    return { ...toCall(row), transcript: turns.map(toTurn), timeline: events.map(toEntry) };
+  }
+
+  async listCalls(q: CallQuery): Promise<CallPage> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (clause: (p: string) => string, value: SqlValue) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (q.caller !== undefined) add((p) => `c.caller = ${p}`, q.caller);
+    if (q.dialed !== undefined) add((p) => `c.dialed = ${p}`, q.dialed);
+    if (q.outcome !== undefined) add((p) => `c.outcome = ${p}`, q.outcome);
+    if (q.from !== undefined) add((p) => `c.started_at >= ${p}`, ms(q.from));
+    if (q.to !== undefined) add((p) => `c.started_at < ${p}`, ms(q.to));
+    if (q.text !== undefined) {
+      add((p) => `EXISTS (SELECT 1 FROM call_turns t WHERE t.call_id = c.call_id AND lower(t.text) LIKE ${p} ESCAPE '\\')`, likePattern(q.text));
+    }
+    if (q.cursor !== undefined) {
+      const cursor = decodeCursor(q.cursor);
+      if (!cursor) throw new TypeError('invalid cursor');
+      params.push(cursor.startedAtMs, cursor.callId);
+      const t = `$${params.length - 1}`;
+      const id = `$${params.length}`;
+      where.push(`(c.started_at < ${t} OR (c.started_at = ${t} AND c.call_id < ${id}))`);
+    }
+    params.push(q.limit + 1);
+    const sql = `SELECT c.* FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.started_at DESC, c.call_id DESC LIMIT $${params.length}`;
+    const rows = await this.db.query(sql, params);
+    const calls = rows.slice(0, q.limit).map(toCall);
+    const last = calls[calls.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor({ startedAtMs: ms(last.startedAt), callId: last.callId }) : null;
+    return { calls, nextCursor };
+  }
+
+  async purge(before: Date): Promise<{ calls: number; outbox: number }> {
+    const cutoff = before.getTime();
+    return this.db.transaction(async (tx) => {
+      const old = `SELECT call_id FROM calls WHERE started_at < $1 AND outcome <> 'in_progress'`;
+      await tx.run(`DELETE FROM call_turns WHERE call_id IN (${old})`, [cutoff]);
+      await tx.run(`DELETE FROM call_events WHERE call_id IN (${old})`, [cutoff]);
+      const calls = await tx.run(`DELETE FROM calls WHERE started_at < $1 AND outcome <> 'in_progress'`, [cutoff]);
+      const outbox = await tx.run(`DELETE FROM outbox WHERE created_at < $1 AND status <> 'pending'`, [cutoff]);
+      return { calls, outbox };
+    });
+  }
+
+  async claimOutbox(opts: { now: Date; limit: number; leaseMs: number }): Promise<OutboxDelivery[]> {
+    const now = opts.now.getTime();
+    // PostgreSQL: rows another instance is claiming right now are skipped, not waited for.
+    const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.transaction((tx) =>
+      tx.query(
+        `UPDATE outbox SET lease_until = $2
+         WHERE seq IN (
+           SELECT o.seq FROM outbox o
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
+             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.call_id = o.call_id AND p.status = 'pending' AND p.seq < o.seq)
+           ORDER BY o.seq LIMIT $3 ${lock}
+         )
+         RETURNING *`,
+        [now, now + opts.leaseMs, opts.limit],
+      ),
+    );
+    return rows.sort((a, b) => num(a.seq) - num(b.seq)).map(toDelivery);
+  }
+
+  async markDelivered(id: string, at: Date): Promise<void> {
+    await this.db.run(
+      `UPDATE outbox SET status = 'delivered', delivered_at = $2, attempts = attempts + 1, lease_until = NULL, last_error = NULL WHERE id = $1`,
+      [id, at.getTime()],
+    );
+  }
+
+  async markRetry(id: string, opts: { attempts: number; nextAttemptAt: Date; error: string }): Promise<void> {
+    await this.db.run(`UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL WHERE id = $1 AND status = 'pending'`, [
+      id,
+      opts.attempts,
+      opts.nextAttemptAt.getTime(),
+      opts.error,
+    ]);
+  }
+
+  async markDead(id: string, opts: { attempts: number; error: string }): Promise<void> {
+    await this.db.run(`UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3, lease_until = NULL WHERE id = $1 AND status = 'pending'`, [
+      id,
+      opts.attempts,
+      opts.error,
+    ]);
+  }
+
+  async releaseLeases(ids: readonly string[]): Promise<void> {
+    await this.db.transaction(async (tx: SqlExecutor) => {
+      for (const id of ids) await tx.run(`UPDATE outbox SET lease_until = NULL WHERE id = $1 AND status = 'pending'`, [id]);
+    });
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    const rows = await this.db.query(`SELECT status, COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status`);
+    const count = (status: string) => num(rows.find((r) => r.status === status)?.n ?? 0);
+    return { pending: count('pending'), dead: count('dead') };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,368 @@
+// One contract, two databases: SQLite in a temp dir and the real PostgreSQL at 127.0.0.1:5432/test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CallRecord, TranscriptTurn } from './call-record.ts';
+import { openPostgresStore } from './postgres-store.ts';
+import { openSqliteStore } from './sqlite-store.ts';
+import { emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
+
+const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+interface Harness {
+  /** Several processes may share the database (PostgreSQL); SQLite belongs to one process. */
+  shared: boolean;
+  /** The next open() gets a new, empty database. */
+  fresh(): void;
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteHarness(): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
+  let n = 0;
+  let path = '';
+  return {
+    shared: false,
+    async open() {
+      return openSqliteStore(path);
+    },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    fresh() {
+      path = join(dir, `db-${++n}.sqlite`);
+    },
+  };
+}
+
+function postgresHarness(): Harness {
+  const prefix = `sb_test_${process.pid}_${Date.now().toString(36)}`;
+  const schemas: string[] = [];
+  let schema = '';
+  let n = 0;
+  return {
+    shared: true,
+    async open() {
+      return openPostgresStore({ connectionString: testDatabaseUrl, schema, maxConnections: 4 });
+    },
+    async cleanup() {
+      const client = new pg.Client({ connectionString: testDatabaseUrl });
+      await client.connect();
+      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+      await client.end();
+    },
+    fresh() {
+      schema = `${prefix}_${++n}`;
+      schemas.push(schema);
+    },
+  };
+}
+
+const t0 = Date.parse('2025-06-01T12:00:00.000Z');
+const at = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
+
+function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord {
+  return {
+    callId,
+    caller: '+19195551234',
+    dialed: '+18005550000',
+    sipCallId: `sip-${callId}`,
+    sipHeaders: [
+      { name: 'From', value: '"Ann" <sip:+19195551234@sip.example.com>' },
+      { name: 'To', value: '<sip:+18005550000@sip.example.com>' },
+    ],
+    profile: 'default',
+    outcome: 'completed',
+    endReason: 'caller_hangup',
+    startedAt: at(0),
+    acceptedAt: at(120),
+    connectedAt: at(300),
+    endedAt: at(60_000),
+    answerMs: 119.5,
+    transfer: null,
+    usage: { inputTokens: 10, outputTokens: 20, totalTokens: 30 },
+    tools: [],
+    errors: [],
+    reconnects: 0,
+    updatedAt: at(60_000),
+    ...over,
+  };
+}
+
+function turn(seq: number, speaker: 'caller' | 'agent', text: string, over: Partial<TranscriptTurn> = {}): TranscriptTurn {
+  return { seq, speaker, text, at: at(seq * 1000), itemId: `item_${seq}`, interrupted: false, ...over };
+}
+
+function batch(over: Partial<StoreBatch>): StoreBatch {
+  return { ...emptyBatch(), ...over };
+}
+
+function message(id: string, callId: string, type: OutboxMessage['type'] = 'call.started'): OutboxMessage {
+  return { id, callId, type, payload: JSON.stringify({ type, data: { callId } }), createdAt: at(0) };
+}
+
+const harnesses: [string, () => Harness][] = [
+  ['sqlite', sqliteHarness],
+  ['postgres', postgresHarness],
+];
+
+describe.each(harnesses)('Store contract: %s', (_name, make) => {
+  const harness = make();
+  let store: Store;
+  const open: Store[] = [];
+
+  beforeEach(async () => {
+    harness.fresh();
+    store = await harness.open();
+    open.push(store);
+    return async () => {
+      for (const s of open.splice(0)) await s.close();
+    };
+  });
+  afterAll(() => harness.cleanup());
+
+  it('round-trips a call with its transcript and timeline', async () => {
+    const record = callRecord('rtc_1', {
+      transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', status: 'referred', error: null, durationMs: 42.5, at: at(30_000) },
+      tools: [{ toolCallId: 'tc_1', name: 'transfer_call', arguments: '{"reason":"ü"}', output: { ok: true }, error: null, durationMs: 43, at: at(29_000) }],
+      errors: [{ at: at(10_000), message: 'boom', code: null }],
+      outcome: 'transferred',
+      endReason: 'transferred',
+    });
+    await store.writeBatch(
+      batch({
+        calls: [record],
+        turns: [
+          { callId: 'rtc_1', turn: turn(1, 'agent', 'Hello! How can I help?') },
+          { callId: 'rtc_1', turn: turn(2, 'caller', 'Ich möchte bitte mit einem Menschen sprechen 👋') },
+        ],
+        events: [
+          { callId: 'rtc_1', entry: { seq: 1, at: at(0), type: 'call.accepted', data: { answerMs: 119.5 } } },
+          { callId: 'rtc_1', entry: { seq: 2, at: at(300), type: 'control.connected', data: { attempt: 0 } } },
+        ],
+      }),
+    );
+    const got = await store.getCall('rtc_1');
+    expect(got).toEqual({
+      ...record,
+      transcript: [turn(1, 'agent', 'Hello! How can I help?'), turn(2, 'caller', 'Ich möchte bitte mit einem Menschen sprechen 👋')],
+      timeline: [
+        { seq: 1, at: at(0), type: 'call.accepted', data: { answerMs: 119.5 } },
+        { seq: 2, at: at(300), type: 'control.connected', data: { attempt: 0 } },
+      ],
+    });
+    expect(await store.getCall('rtc_missing')).toBeNull();
+  });
+
+  it('keeps nulls as nulls', async () => {
+    const record = callRecord('rtc_n', {
+      caller: null, dialed: null, sipCallId: null, profile: null, endReason: null,
+      acceptedAt: null, connectedAt: null, endedAt: null, answerMs: null, outcome: 'rejected',
+    });
+    await store.writeBatch(batch({ calls: [record] }));
+    expect(await store.getCall('rtc_n')).toMatchObject({ ...record, transcript: [], timeline: [] });
+  });
+
+  it('updates a call and a turn in place, and a replayed batch changes nothing', async () => {
+    const live = callRecord('rtc_2', { outcome: 'in_progress', endedAt: null, endReason: null });
+    const first = batch({
+      calls: [live],
+      turns: [{ callId: 'rtc_2', turn: turn(1, 'agent', 'Let me explain our opening hours') }],
+      events: [{ callId: 'rtc_2', entry: { seq: 1, at: at(0), type: 'call.accepted', data: {} } }],
+      outbox: [message('evt_a', 'rtc_2')],
+    });
+    await store.writeBatch(first);
+    await store.writeBatch(first);
+    const ended = callRecord('rtc_2', { usage: { inputTokens: 100, outputTokens: 200, totalTokens: 300 } });
+    await store.writeBatch(
+      batch({
+        calls: [ended],
+        turns: [{ callId: 'rtc_2', turn: turn(1, 'agent', 'Let me explain our opening hours', { interrupted: true }) }],
+        events: [{ callId: 'rtc_2', entry: { seq: 1, at: at(5), type: 'call.accepted', data: { changed: true } } }],
+        outbox: [message('evt_a', 'rtc_2')],
+      }),
+    );
+    const got = await store.getCall('rtc_2');
+    expect(got?.outcome).toBe('completed');
+    expect(got?.usage.totalTokens).toBe(300);
+    expect(got?.transcript).toEqual([turn(1, 'agent', 'Let me explain our opening hours', { interrupted: true })]);
+    expect(got?.timeline).toEqual([{ seq: 1, at: at(0), type: 'call.accepted', data: {} }]);
+    expect(await store.outboxStats()).toEqual({ pending: 1, dead: 0 });
+  });
+
+  it('rolls back a failing batch as a whole', async () => {
+    const bad = batch({
+      calls: [callRecord('rtc_rb')],
+      turns: [{ callId: 'rtc_rb', turn: { ...turn(1, 'agent', 'x'), text: null as unknown as string } }],
+    });
+    await expect(store.writeBatch(bad)).rejects.toThrow();
+    expect(await store.getCall('rtc_rb')).toBeNull();
+  });
+
+  describe('listCalls', () => {
+    beforeEach(async () => {
+      const calls = [
+        callRecord('rtc_a', { startedAt: at(1_000), caller: '+19195550001', outcome: 'completed' }),
+        callRecord('rtc_b', { startedAt: at(2_000), caller: '+19195550002', outcome: 'transferred', dialed: '+18005551111' }),
+        callRecord('rtc_c', { startedAt: at(3_000), caller: '+19195550001', outcome: 'missed' }),
+        callRecord('rtc_d', { startedAt: at(3_000), caller: '+19195550003', outcome: 'rejected' }), // same start as rtc_c
+        callRecord('rtc_e', { startedAt: at(4_000), caller: '+19195550001', outcome: 'in_progress' }),
+      ];
+      await store.writeBatch(
+        batch({
+          calls,
+          turns: [
+            { callId: 'rtc_a', turn: turn(1, 'caller', 'What are your OPENING hours?') },
+            { callId: 'rtc_b', turn: turn(1, 'caller', 'I want a refund, 100% of it') },
+            { callId: 'rtc_c', turn: turn(1, 'caller', 'opening_hours please') },
+          ],
+        }),
+      );
+    });
+
+    const ids = (page: { calls: CallRecord[] }) => page.calls.map((c) => c.callId);
+
+    it('lists newest first, ties broken by call id', async () => {
+      expect(ids(await store.listCalls({ limit: 10 }))).toEqual(['rtc_e', 'rtc_d', 'rtc_c', 'rtc_b', 'rtc_a']);
+    });
+
+    it('filters by caller, dialed number, outcome and time range', async () => {
+      expect(ids(await store.listCalls({ limit: 10, caller: '+19195550001' }))).toEqual(['rtc_e', 'rtc_c', 'rtc_a']);
+      expect(ids(await store.listCalls({ limit: 10, dialed: '+18005551111' }))).toEqual(['rtc_b']);
+      expect(ids(await store.listCalls({ limit: 10, outcome: 'missed' }))).toEqual(['rtc_c']);
+      expect(ids(await store.listCalls({ limit: 10, from: at(2_000), to: at(4_000) }))).toEqual(['rtc_d', 'rtc_c', 'rtc_b']);
+      expect(ids(await store.listCalls({ limit: 10, caller: '+19195550001', outcome: 'completed' }))).toEqual(['rtc_a']);
+    });
+
+    it('searches transcripts case-insensitively, taking % and _ literally', async () => {
+      expect(ids(await store.listCalls({ limit: 10, text: 'opening hours' }))).toEqual(['rtc_a']);
+      expect(ids(await store.listCalls({ limit: 10, text: 'OPENING' }))).toEqual(['rtc_c', 'rtc_a']);
+      expect(ids(await store.listCalls({ limit: 10, text: '100%' }))).toEqual(['rtc_b']);
+      expect(ids(await store.listCalls({ limit: 10, text: 'g_h' }))).toEqual(['rtc_c']);
+      expect(ids(await store.listCalls({ limit: 10, text: '%' }))).toEqual(['rtc_b']);
+      expect(ids(await store.listCalls({ limit: 10, text: 'nothing like this' }))).toEqual([]);
+    });
+
+    it('pages with a cursor, each call exactly once, across equal start times', async () => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      const sizes: number[] = [];
+      do {
+        const page = await store.listCalls({ limit: 2, ...(cursor ? { cursor } : {}) });
+        sizes.push(page.calls.length);
+        seen.push(...ids(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(['rtc_e', 'rtc_d', 'rtc_c', 'rtc_b', 'rtc_a']);
+      expect(sizes).toEqual([2, 2, 1]);
+    });
+
+    it('pages within a filter', async () => {
+      const first = await store.listCalls({ limit: 1, caller: '+19195550001' });
+      expect(ids(first)).toEqual(['rtc_e']);
+      const second = await store.listCalls({ limit: 5, caller: '+19195550001', cursor: first.nextCursor ?? '' });
+      expect(ids(second)).toEqual(['rtc_c', 'rtc_a']);
+      expect(second.nextCursor).toBeNull();
+    });
+  });
+
+  it('purges ended calls older than the cutoff with their transcripts, keeping live calls and pending events', async () => {
+    await store.writeBatch(
+      batch({
+        calls: [
+          callRecord('rtc_old', { startedAt: at(0) }),
+          callRecord('rtc_old_live', { startedAt: at(0), outcome: 'in_progress' }),
+          callRecord('rtc_new', { startedAt: at(10 * 86_400_000) }),
+        ],
+        turns: [
+          { callId: 'rtc_old', turn: turn(1, 'caller', 'old words') },
+          { callId: 'rtc_new', turn: turn(1, 'caller', 'new words') },
+        ],
+        events: [{ callId: 'rtc_old', entry: { seq: 1, at: at(0), type: 'call.accepted', data: {} } }],
+        outbox: [message('evt_old_pending', 'rtc_old'), message('evt_old_done', 'rtc_old', 'call.ended')],
+      }),
+    );
+    const [claimed] = await store.claimOutbox({ now: new Date(t0), limit: 1, leaseMs: 1000 });
+    await store.markDelivered(claimed!.id, new Date(t0));
+    const purged = await store.purge(new Date(t0 + 86_400_000));
+    expect(purged.calls).toBe(1);
+    expect(await store.getCall('rtc_old')).toBeNull();
+    expect(await store.getCall('rtc_old_live')).not.toBeNull();
+    expect((await store.getCall('rtc_new'))?.transcript).toHaveLength(1);
+    expect((await store.listCalls({ limit: 10, text: 'old words' })).calls).toEqual([]);
+    expect(purged.outbox).toBe(1); // the delivered one; the pending one waits for delivery
+    expect(await store.outboxStats()).toEqual({ pending: 1, dead: 0 });
+  });
+
+  describe('outbox', () => {
+    const now = new Date(t0);
+    const later = (msLater: number) => new Date(t0 + msLater);
+
+    it('claims due messages oldest first, once per lease', async () => {
+      await store.writeBatch(batch({ outbox: [message('evt_1', 'rtc_x'), message('evt_2', 'rtc_y'), message('evt_3', 'rtc_z')] }));
+      const first = await store.claimOutbox({ now, limit: 2, leaseMs: 10_000 });
+      expect(first.map((m) => [m.id, m.attempts])).toEqual([['evt_1', 0], ['evt_2', 0]]);
+      expect(first[0]).toMatchObject({ callId: 'rtc_x', type: 'call.started', payload: message('evt_1', 'rtc_x').payload, createdAt: at(0) });
+      expect((await store.claimOutbox({ now, limit: 10, leaseMs: 10_000 })).map((m) => m.id)).toEqual(['evt_3']);
+      expect(await store.claimOutbox({ now: later(5_000), limit: 10, leaseMs: 10_000 })).toEqual([]);
+      // an expired lease (the holder died) makes the message due again
+      expect((await store.claimOutbox({ now: later(10_000), limit: 10, leaseMs: 10_000 })).map((m) => m.id)).toEqual(['evt_1', 'evt_2', 'evt_3']);
+    });
+
+    it("holds a call's later events until the earlier one is settled", async () => {
+      await store.writeBatch(batch({ outbox: [message('evt_s', 'rtc_o', 'call.started'), message('evt_e', 'rtc_o', 'call.ended')] }));
+      const [started] = await store.claimOutbox({ now, limit: 10, leaseMs: 1_000 });
+      expect(started?.id).toBe('evt_s');
+      await store.markRetry('evt_s', { attempts: 1, nextAttemptAt: later(5_000), error: 'HTTP 500' });
+      expect(await store.claimOutbox({ now: later(1_000), limit: 10, leaseMs: 1_000 })).toEqual([]);
+      const [retry] = await store.claimOutbox({ now: later(5_000), limit: 10, leaseMs: 1_000 });
+      expect(retry).toMatchObject({ id: 'evt_s', attempts: 1 });
+      await store.markDelivered('evt_s', later(5_000));
+      expect((await store.claimOutbox({ now: later(5_000), limit: 10, leaseMs: 1_000 })).map((m) => m.id)).toEqual(['evt_e']);
+    });
+
+    it('counts the backlog; dead and delivered messages leave it', async () => {
+      await store.writeBatch(batch({ outbox: [message('evt_1', 'rtc_1'), message('evt_2', 'rtc_2'), message('evt_3', 'rtc_3')] }));
+      expect(await store.outboxStats()).toEqual({ pending: 3, dead: 0 });
+      await store.claimOutbox({ now, limit: 10, leaseMs: 1_000 });
+      await store.markDelivered('evt_1', now);
+      await store.markDead('evt_2', { attempts: 20, error: 'HTTP 410' });
+      expect(await store.outboxStats()).toEqual({ pending: 1, dead: 1 });
+      expect((await store.claimOutbox({ now: later(1_000), limit: 10, leaseMs: 1_000 })).map((m) => m.id)).toEqual(['evt_3']);
+    });
+
+    it('releases leases for messages it will not send', async () => {
+      await store.writeBatch(batch({ outbox: [message('evt_1', 'rtc_1')] }));
+      await store.claimOutbox({ now, limit: 10, leaseMs: 60_000 });
+      expect(await store.claimOutbox({ now, limit: 10, leaseMs: 60_000 })).toEqual([]);
+      await store.releaseLeases(['evt_1']);
+      expect((await store.claimOutbox({ now, limit: 10, leaseMs: 60_000 })).map((m) => m.id)).toEqual(['evt_1']);
+    });
+
+    it('never hands one message to two claimers at once (instances sharing PostgreSQL)', async () => {
+      const other = harness.shared ? await harness.open() : store;
+      if (other !== store) open.push(other);
+      const outbox = Array.from({ length: 30 }, (_, i) => message(`evt_${i}`, `rtc_${i}`));
+      await store.writeBatch(batch({ outbox }));
+      const claims = await Promise.all([
+        store.claimOutbox({ now, limit: 10, leaseMs: 60_000 }),
+        other.claimOutbox({ now, limit: 10, leaseMs: 60_000 }),
+        store.claimOutbox({ now, limit: 10, leaseMs: 60_000 }),
+        other.claimOutbox({ now, limit: 10, leaseMs: 60_000 }),
+      ]);
+      const ids = claims.flat().map((m) => m.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(30);
+    });
+  });
+
+  it('migrates once: reopening an existing database keeps its data', async () => {
+    await store.writeBatch(batch({ calls: [callRecord('rtc_keep')] }));
+    const again = await harness.open();
+    open.push(again);
+    expect((await again.getCall('rtc_keep'))?.callId).toBe('rtc_keep');
+  });
+});

@@ -1,0 +1,56 @@
+// The PlanCall the server runs before every accept, over whatever config is current.
+import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { AgentPlan, CallPlan, PlanCall } from '../accept/call-plan.ts';
+import type { CallParties, SipHeader } from '../sip/index.ts';
+import type { CallCounter } from './call-counter.ts';
+import { routeCall, type RoutingTable } from './route-call.ts';
+
+export interface PlanInput {
+  callId: string;
+  parties: CallParties;
+  sipHeaders: readonly SipHeader[];
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface PlannableProfile {
+  name: string;
+  maxConcurrentCalls: number | null;
+  /** Renders this call's instructions, greeting and tools: string work only. */
+  buildPlan(input: PlanInput): AgentPlan;
+}
+
+export interface PlanSnapshot {
+  routing: RoutingTable;
+  profiles: ReadonlyMap<string, PlannableProfile>;
+  maxConcurrentCalls: number | null;
+}
+
+export interface PlanCallDeps {
+  /** The config in force now; a reload swaps what this returns. */
+  snapshot: () => PlanSnapshot;
+  counter: CallCounter;
+  /** Epoch ms (wall clock: opening hours depend on it). */
+  now?: () => number;
+}
+
+export const busyStatus = 486;
+
+export function createPlanCall(deps: PlanCallDeps): PlanCall {
+  const now = deps.now ?? Date.now;
+  return (parties: CallParties, event: RealtimeCallIncomingWebhookEvent): CallPlan => {
+    const snapshot = deps.snapshot();
+    const at = now();
+    const decision = routeCall(snapshot.routing, parties, at);
+    if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
+    const profile = snapshot.profiles.get(decision.profile);
+    if (!profile) return { kind: 'reject', statusCode: 500, reason: `unknown_profile:${decision.profile}` };
+    const callId = event.data.call_id;
+    const agent = profile.buildPlan({ callId, parties, sipHeaders: event.data.sip_headers, at });
+    const slot = deps.counter.reserve(callId, profile.name, { overall: snapshot.maxConcurrentCalls, profile: profile.maxConcurrentCalls });
+    if (!slot.ok) {
+      return { kind: 'reject', statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };
+    }
+    return { kind: 'accept', agent };
+  };
+}

@@ -1,0 +1,117 @@
+// Keypad input. Digits are collected until a pause (or `#`); a single mapped key runs
+// its action (e.g. "0" → transfer to the operator), anything else reaches the model as
+// conversation context, because the model does not act on DTMF events by itself.
+import type { DepartmentTransfer } from '../tools/department-transfer.ts';
+import { ResponseGate } from './response-gate.ts';
+import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
+import { realTimers, type Timers } from './timers.ts';
+
+export type DtmfAction =
+  | { kind: 'transfer'; destination: string }
+  | { kind: 'hangup' }
+  | { kind: 'say'; instructions: string };
+
+export interface DtmfOptions {
+  actions: ReadonlyMap<string, DtmfAction>;
+  /** Pause that ends a run of digits. */
+  interDigitMs: number;
+  transfer: DepartmentTransfer | null;
+  goodbyeMaxMs: number;
+  /** Epoch ms, for destination hours. */
+  clock?: () => number;
+  timers?: Timers;
+}
+
+export function dtmfHandler(opts: DtmfOptions): SessionExtensionFactory {
+  return (ctx) => new DtmfHandler(ctx, opts);
+}
+
+class DtmfHandler implements SessionExtension {
+  private readonly ctx: ExtensionContext;
+  private readonly opts: DtmfOptions;
+  private readonly timers: Timers;
+  private readonly gate: ResponseGate;
+  private digits = '';
+  private timer: unknown = null;
+  private ended = false;
+
+  constructor(ctx: ExtensionContext, opts: DtmfOptions) {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.timers = opts.timers ?? realTimers;
+    this.gate = new ResponseGate((e) => ctx.send(e));
+  }
+
+  onServerEvent(event: Parameters<NonNullable<SessionExtension['onServerEvent']>>[0]): void {
+    this.gate.observe(event);
+    if (event.type !== 'input_audio_buffer.dtmf_event_received') return;
+    const digit = String(event.event).toUpperCase();
+    if (!/^[0-9*#A-D]$/.test(digit)) return;
+    this.digits += digit;
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    if (digit === '#') this.flush();
+    else this.timer = this.timers.set(() => this.flush(), this.opts.interDigitMs);
+  }
+
+  onEnd(): void {
+    this.ended = true;
+    if (this.timer !== null) this.timers.clear(this.timer);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const digits = this.digits;
+    this.digits = '';
+    if (this.ended || digits === '') return;
+    const action = digits.length === 1 ? this.opts.actions.get(digits) : undefined;
+    this.ctx.log.info({ callId: this.ctx.callId, digits: digits.length, action: action?.kind ?? null }, 'keypad input');
+    this.ctx.call.emit({ type: 'dtmf', callId: this.ctx.callId, digits, action: action ? describe(action) : null });
+    if (action) void this.run(digits, action);
+    else this.tellModel(digits);
+  }
+
+  private tellModel(digits: string): void {
+    this.ctx.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `[keypad] The caller pressed: ${digits.split('').join(' ')}` }] },
+    });
+    this.gate.create();
+  }
+
+  private async run(digit: string, action: DtmfAction): Promise<void> {
+    const { ctx } = this;
+    try {
+      if (action.kind === 'say') {
+        this.gate.create({ instructions: action.instructions });
+        return;
+      }
+      if (action.kind === 'hangup') {
+        this.gate.interrupt();
+        await ctx.call.say('Say a brief, friendly goodbye to the caller.', this.opts.goodbyeMaxMs);
+        await ctx.call.hangup('agent_hangup');
+        return;
+      }
+      const transfer = this.opts.transfer;
+      if (!transfer) return this.tellModel(digit);
+      const availability = transfer.availability(action.destination, (this.opts.clock ?? Date.now)());
+      if (!availability.ok) {
+        const opens = availability.error === 'closed' && availability.opensAt ? ` It opens ${availability.opensAt}.` : '';
+        this.gate.create({
+          instructions: `The caller pressed ${digit} on the keypad to be transferred to ${action.destination}, but ${action.destination} is closed right now.${opens} Tell them, and offer to help them yourself or to take a message.`,
+        });
+        return;
+      }
+      this.gate.interrupt();
+      await ctx.call.say(`Tell the caller, in one short sentence, that you are transferring them to ${action.destination} now.`, this.opts.goodbyeMaxMs);
+      const result = await transfer.transfer(ctx, action.destination, `caller pressed ${digit} on the keypad`);
+      if (result.followUp.kind === 'instruct') this.gate.create({ instructions: result.followUp.instructions });
+    } catch (err) {
+      ctx.log.error({ callId: ctx.callId, err }, 'keypad action failed');
+    }
+  }
+}
+
+function describe(action: DtmfAction): string {
+  return action.kind === 'transfer' ? `transfer:${action.destination}` : action.kind;
+}

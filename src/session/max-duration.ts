@@ -1,0 +1,39 @@
+// A hard cap on a call's length: a short goodbye, then hang up.
+import { ResponseGate } from './response-gate.ts';
+import type { SessionExtensionFactory } from './session-extension.ts';
+import { realTimers, type Timers } from './timers.ts';
+
+export interface MaxDurationOptions {
+  maxMs: number;
+  goodbyeMaxMs: number;
+  goodbyeInstructions?: string;
+  timers?: Timers;
+}
+
+export const defaultDurationGoodbye = 'The call has reached its time limit. Apologise briefly, say goodbye, and invite the caller to call back.';
+
+export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
+  return (ctx) => {
+    const timers = opts.timers ?? realTimers;
+    const gate = new ResponseGate((e) => ctx.send(e));
+    let timer: unknown = null;
+    let ended = false;
+    return {
+      onStart() {
+        timer = timers.set(async () => {
+          timer = null;
+          if (ended) return;
+          ctx.log.info({ callId: ctx.callId, maxMs: opts.maxMs }, 'call reached its maximum duration');
+          gate.interrupt();
+          await ctx.call.say(opts.goodbyeInstructions ?? defaultDurationGoodbye, opts.goodbyeMaxMs);
+          await ctx.call.hangup('max_duration');
+        }, opts.maxMs);
+      },
+      onServerEvent: (event) => gate.observe(event),
+      onEnd() {
+        ended = true;
+        if (timer !== null) timers.clear(timer);
+      },
+    };
+  };
+}

@@ -1,0 +1,21 @@
+// Per-profile behaviour that rides on a call's control session (keypad input, idle
+// handling, a maximum duration) without the session knowing about profiles.
+import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
+import type { CallEvent } from '../calls/call-events.ts';
+import type { ToolContext } from '../tools/tool.ts';
+
+export interface ExtensionContext extends ToolContext {
+  /** Sends a client event now, or once the socket is back. */
+  send(event: RealtimeClientEvent): void;
+}
+
+export interface SessionExtension {
+  /** The control socket opened for the first time; the greeting has been requested. */
+  onStart?(): void;
+  onServerEvent?(event: RealtimeServerEvent): void;
+  onCallEvent?(event: CallEvent): void;
+  /** The call ended: release timers. */
+  onEnd?(): void;
+}
+
+export type SessionExtensionFactory = (ctx: ExtensionContext) => SessionExtension;

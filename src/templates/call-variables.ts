@@ -1,0 +1,62 @@
+// The variables a call's instructions and greeting may use.
+import { headerValues, type CallParties, type SipHeader } from '../sip/index.ts';
+import type { LocalClock } from './local-clock.ts';
+import type { TemplateLookup } from './template.ts';
+
+export const callVariableNames = ['caller', 'dialed', 'callId', 'business', 'profile', 'date', 'time', 'weekday', 'timeZone'] as const;
+
+const known = new Set<string>(callVariableNames);
+
+/** `sip.<Header>` is known only for headers the profile names (lower-cased in `sipHeaders`). */
+export function isCallVariable(name: string, sipHeaders: ReadonlySet<string>): boolean {
+  if (name.startsWith('sip.')) return sipHeaders.has(name.slice(4).toLowerCase());
+  return known.has(name);
+}
+
+export interface CallVariableInput {
+  callId: string;
+  parties: CallParties;
+  sipHeaders: readonly SipHeader[];
+  business: string;
+  profile: string;
+  clock: LocalClock;
+  at: number;
+}
+
+const maxHeaderValueChars = 200;
+
+/** Header values are untrusted and go into a prompt: one line, printable, short. */
+export function cleanHeaderValue(value: string): string {
+  const flat = value.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > maxHeaderValueChars ? flat.slice(0, maxHeaderValueChars) : flat;
+}
+
+export function callVariables(input: CallVariableInput): TemplateLookup {
+  return (name) => {
+    switch (name) {
+      case 'caller':
+        return input.parties.caller;
+      case 'dialed':
+        return input.parties.dialed;
+      case 'callId':
+        return input.callId;
+      case 'business':
+        return input.business;
+      case 'profile':
+        return input.profile;
+      case 'date':
+        return input.clock.date(input.at);
+      case 'time':
+        return input.clock.time(input.at);
+      case 'weekday':
+        return input.clock.weekday(input.at);
+      case 'timeZone':
+        return input.clock.timeZone;
+      default: {
+        if (!name.startsWith('sip.')) return null;
+        const value = headerValues(input.sipHeaders, name.slice(4))[0];
+        return value === undefined ? null : cleanHeaderValue(value);
+      }
+    }
+  };
+}

@@ -1,0 +1,4 @@
+// The `testing` entry point: what users need to test a Switchboard server without a phone or an OpenAI account.
+export * from '../emulator/index.ts';
+export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.ts';
+export { FakeControlSocket, FakeControlTransport } from './fake-control-transport.ts';
