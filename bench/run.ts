@@ -42,6 +42,8 @@ export interface BenchOptions {
   /** The stand-in offers HTTP/2 (as OpenAI does). */
   h2: boolean;
   logLevel: string;
+  /** PostgreSQL for the records store; unset: SQLite in the temp dir. */
+  databaseUrl: string | null;
   /** Extra node flags for the server, e.g. --cpu-prof. */
   serverNodeArgs: string[];
   keepLogs: boolean;
@@ -72,6 +74,7 @@ export const defaultOptions: BenchOptions = {
   pin: true,
   h2: true,
   logLevel: 'info',
+  databaseUrl: null,
   serverNodeArgs: [],
   keepLogs: false,
   waitQuietMinutes: 0,
@@ -152,9 +155,12 @@ function logLevels(file: string): { warn: number; error: number } {
   return { warn: (text.match(/"level":40/g) ?? []).length, error: (text.match(/"level":(50|60)/g) ?? []).length };
 }
 
-function callRecordStore(): string {
-  const root = fileURLToPath(new URL('../src/records/', import.meta.url));
-  return existsSync(root) ? 'present in src/records, but not wired into the server: measured without it' : 'not present on this branch: measured without it';
+function callRecordStore(opts: BenchOptions): string {
+  const wired = existsSync(fileURLToPath(new URL('../src/records/open-store.ts', import.meta.url)));
+  if (!wired) return 'not present on this branch: measured without it';
+  return opts.databaseUrl
+    ? `on: PostgreSQL at ${new URL(opts.databaseUrl).host} (DATABASE_URL), with the recorder and its batched writes in the server process`
+    : 'on: SQLite (node:sqlite) in the temp dir (DATA_DIR), with the recorder and its batched writes in the server process';
 }
 
 async function waitQuiet(minutes: number, say: (line: string) => void): Promise<number> {
@@ -181,7 +187,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     startedAt: new Date(started).toISOString(),
     durationS: 0,
     machine: { ...machineFacts(), loadAverageEnd: [], stealPercent: null, otherProcessesAtStart: otherProcesses(ourPids), otherProcessesAtEnd: [], pinning: pin.how, waitedForQuietS },
-    callRecordStore: callRecordStore(),
+    callRecordStore: callRecordStore(opts),
     options: opts,
     tls: 'stand-in serves TLS 1.3 with a throwaway ECDSA P-256 CA made by openssl; the server trusts it through NODE_EXTRA_CA_CERTS',
     restConnections: null,
@@ -204,6 +210,8 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     LOG_LEVEL: opts.logLevel,
     DRAIN_TIMEOUT_MS: '2000',
     NODE_EXTRA_CA_CERTS: cert.caPath,
+    DATA_DIR: join(cert.dir, 'data'),
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...(stats ? { BENCH_STATS: 'true' } : {}),
   });
 
@@ -545,6 +553,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'no-pin': { type: 'boolean' },
       'no-h2': { type: 'boolean' },
       'log-level': { type: 'string' },
+      'database-url': { type: 'string' },
       'server-node-args': { type: 'string' },
       'keep-logs': { type: 'boolean' },
       'wait-quiet': { type: 'string' },
@@ -568,6 +577,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --no-pin                do not pin with taskset
   --no-h2                 the stand-in offers HTTP/1.1 only (to compare)
   --log-level L           server LOG_LEVEL (info)
+  --database-url URL      records store on PostgreSQL (default: SQLite in the temp dir)
   --server-node-args="…"  extra node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --keep-logs             keep the server logs (path printed)
   --wait-quiet MIN        first wait up to MIN minutes for the load average to drop below 0.5
@@ -598,6 +608,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     pin: values['no-pin'] ? false : base.pin,
     h2: values['no-h2'] ? false : base.h2,
     logLevel: values['log-level'] ?? base.logLevel,
+    databaseUrl: values['database-url'] ?? base.databaseUrl,
     serverNodeArgs: values['server-node-args'] ? values['server-node-args'].split(' ').filter(Boolean) : base.serverNodeArgs,
     keepLogs: values['keep-logs'] ?? false,
     waitQuietMinutes: num(values['wait-quiet'], base.waitQuietMinutes),
