@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeThrowawayCert } from '../testing/throwaway-cert.ts';
-import { createOpenAIConnection } from './openai-client.ts';
+import { createOpenAIConnection, h2StreamsPerConnection } from './openai-client.ts';
 
 const cert = makeThrowawayCert();
 afterAll(() => cert.remove());
@@ -48,6 +48,27 @@ describe('the OpenAI connection pool', () => {
       expect(stats.requests).toBe(20);
       expect(stats.connections).toBe(1);
       expect(stats.maxInFlightPerConnection).toBe(20);
+    } finally {
+      await conn.close();
+      server.close();
+    }
+  });
+
+  it('keeps a burst larger than the stream limit on the one connection (no new TLS connections)', async () => {
+    const { stats, handle } = track();
+    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
+      if (req.method === 'HEAD') return res.end();
+      handle(req.stream.session!, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    try {
+      await conn.warm();
+      await Promise.all(Array.from({ length: 250 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
+      expect(stats.requests).toBe(250);
+      expect(stats.connections).toBe(1);
+      expect(stats.maxInFlightPerConnection).toBe(h2StreamsPerConnection);
     } finally {
       await conn.close();
       server.close();

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import OpenAI, { AuthenticationError } from 'openai';
-import { Agent, Client, Pool, fetch as undiciFetch, type buildConnector, type Dispatcher } from 'undici';
+import { buildConnector, Client, Dispatcher, Pool, fetch as undiciFetch } from 'undici';
 
 export interface OpenAIClientOptions {
   apiKey: string;
@@ -27,22 +27,52 @@ export interface OpenAIConnection {
 export const h2StreamsPerConnection = 100;
 
 /**
- * A pool client that learns its protocol at connect time: HTTP/2 connections carry
- * many requests at once, HTTP/1.1 ones a single request (no pipelining).
- * undici's default is one request at a time even on HTTP/2.
+ * The API's connections: one HTTP/2 connection when the server speaks it, every
+ * request multiplexed on it, and the ones beyond h2StreamsPerConnection waiting for
+ * a free stream (a new TLS connection would cost three round trips: more than the
+ * wait). A server that only speaks HTTP/1.1 gets a pool of connections carrying one
+ * request each, no pipelining. undici's own pool would open a connection per
+ * concurrent request even on HTTP/2, as each new connection starts out able to
+ * carry one request until its protocol is known.
  */
-function protocolAwareClient(origin: URL, opts: object): Dispatcher {
-  const { connect, ...rest } = opts as { connect: buildConnector.connector };
-  const client: Client = new Client(origin, {
-    ...rest,
-    connect: (options, callback) =>
-      connect(options, (...args) => {
-        const socket = args[1] as TLSSocket | null;
-        if (socket) client.pipelining = socket.alpnProtocol === 'h2' ? h2StreamsPerConnection : 1;
-        callback(...args);
-      }),
-  });
-  return client;
+class PreferHttp2 extends Dispatcher {
+  private readonly primary: Client;
+  private readonly http1: Pool;
+  private protocol: 'h2' | 'http/1.1' | null = null;
+
+  constructor(origin: string, ca: string | Buffer | undefined) {
+    super();
+    const tls = ca ? { ca } : {};
+    const keepAlive = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 10 * 60_000 };
+    const connect = buildConnector({ ...tls, allowH2: true });
+    const primary: Client = new Client(origin, {
+      ...keepAlive,
+      allowH2: true,
+      connect: (options, callback) =>
+        connect(options, (...args) => {
+          const socket = args[1] as TLSSocket | null;
+          if (socket) {
+            this.protocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+            primary.pipelining = this.protocol === 'h2' ? h2StreamsPerConnection : 1;
+          }
+          callback(...args);
+        }),
+    });
+    this.primary = primary;
+    this.http1 = new Pool(origin, { ...keepAlive, connections: 32, connect: tls });
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return (this.protocol === 'http/1.1' ? this.http1 : this.primary).dispatch(opts, handler);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([this.primary.close(), this.http1.close()]);
+  }
+
+  override async destroy(): Promise<void> {
+    await Promise.all([this.primary.destroy(), this.http1.destroy()]);
+  }
 }
 
 function isStreamedBody(body: unknown): body is AsyncIterable<Uint8Array> {
@@ -56,7 +86,7 @@ function isStreamedBody(body: unknown): body is AsyncIterable<Uint8Array> {
  * bodies (small JSON) are read into one buffer first, and requests are marked
  * idempotent. undici never retries on its own, so the mark changes nothing else:
  * retries stay ours (acceptWithRetry). HTTP/1.1 connections still carry one
- * request at a time (protocolAwareClient).
+ * request at a time (PreferHttp2).
  */
 const shareConnections: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
   const shared = { ...opts, idempotent: opts.idempotent ?? true };
@@ -101,18 +131,11 @@ function leanFetch(dispatcher: Dispatcher): typeof fetch {
   };
 }
 
-// One warm, long-lived pool: a fresh TLS connection costs two extra round trips,
+// One warm, long-lived connection: a fresh TLS connection costs two extra round trips,
 // which the caller hears as ringing. HTTP/2 multiplexes a burst of accepts on it.
 export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnection {
-  const agent = new Agent({
-    allowH2: true,
-    keepAliveTimeout: 60_000,
-    keepAliveMaxTimeout: 10 * 60_000,
-    connections: 32,
-    ...(opts.ca ? { connect: { ca: opts.ca } } : {}),
-    factory: (origin, poolOpts) => new Pool(origin, { ...poolOpts, factory: protocolAwareClient }),
-  });
-  const dispatcher = agent.compose(shareConnections);
+  const connections = new PreferHttp2(new URL(opts.baseURL).origin, opts.ca);
+  const dispatcher = connections.compose(shareConnections);
   const client = new OpenAI({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
@@ -137,7 +160,7 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
       }
     },
     async close() {
-      await agent.close();
+      await connections.close();
     },
   };
 }
