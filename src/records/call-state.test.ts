@@ -120,4 +120,19 @@ describe('CallState', () => {
     expect(w.data).not.toHaveProperty('timeline');
     expect(w.at).toBe('2025-06-01T12:01:00.000Z');
   });
+
+  it('snapshots a record that later events do not change (what a batch write holds)', () => {
+    const events = transferCall('rtc_s');
+    const state = new CallState('rtc_s', new Date(t0).toISOString());
+    // Up to and including tool.called: usage so far 150, one tool without output.
+    events.slice(0, 7).forEach((e, i) => state.apply(e, t0 + i * 1000));
+    const snap = state.snapshot();
+    const before = structuredClone(snap);
+    events.slice(7).forEach((e, i) => state.apply(e, t0 + (7 + i) * 1000));
+    expect(snap).toEqual(before);
+    expect(snap.usage.totalTokens).toBe(150);
+    expect(snap.tools[0]?.output).toBeNull();
+    expect(state.snapshot().usage.totalTokens).toBe(370);
+    expect(state.snapshot().tools[0]?.output).toEqual({ ok: true, status: 'transferring' });
+  });
 });

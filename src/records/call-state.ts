@@ -190,6 +190,17 @@ export class CallState {
     return this.want('call.ended', this.record.endedAt ?? this.record.updatedAt, record);
   }
 
+  /**
+   * The record as of now, for a write that may finish after the call has moved on:
+   * the parts that change in place are copied, the rest shared (a field that
+   * changes is replaced, never mutated). A deep structuredClone per dirty call per
+   * batch cost tens of ms a second with thousands of live calls.
+   */
+  snapshot(): CallRecord {
+    const r = this.record;
+    return { ...r, usage: { ...r.usage }, tools: r.tools.map((t) => ({ ...t })), errors: [...r.errors] };
+  }
+
   detail(): CallDetail {
     return structuredClone({ ...this.record, transcript: this.turns, timeline: this.timeline });
   }

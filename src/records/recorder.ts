@@ -171,7 +171,7 @@ export class Recorder {
       const eventsFrom = state.unwrittenFrom;
       const eventsTo = state.timeline.length;
       if (!state.callDirty && turns.length === 0 && eventsFrom === eventsTo) continue;
-      if (state.callDirty) batch.calls.push(structuredClone(state.record));
+      if (state.callDirty) batch.calls.push(state.snapshot());
       for (const seq of turns) {
         const turn = state.turns[seq - 1];
         if (turn) batch.turns.push({ callId: state.callId, turn: { ...turn } });

@@ -23,6 +23,9 @@ const insertEvent = `INSERT INTO call_events (call_id, seq, at, type, data) VALU
 const insertOutbox = `INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)
   ON CONFLICT (id) DO NOTHING`;
 
+/** Longest stretch a batch write holds the event loop before it yields. */
+const writeSliceMs = 4;
+
 const ms = (iso: string): number => Date.parse(iso);
 const msOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 const iso = (v: unknown): string => new Date(Number(v)).toISOString();
@@ -108,14 +111,24 @@ export class SqlStore implements Store {
 
   async writeBatch(batch: StoreBatch): Promise<void> {
     await this.db.transaction(async (tx) => {
-      for (const call of batch.calls) await tx.run(upsertCall, callParams(call));
+      // A synchronous driver (node:sqlite) runs every statement on the event loop: a batch
+      // of thousands of rows held it for 100 ms and more. Give the loop a turn every few ms.
+      let sliceFrom = performance.now();
+      const run = async (sql: string, params: SqlValue[]) => {
+        await tx.run(sql, params);
+        if (performance.now() - sliceFrom >= writeSliceMs) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceFrom = performance.now();
+        }
+      };
+      for (const call of batch.calls) await run(upsertCall, callParams(call));
       for (const { callId, turn } of batch.turns) {
-        await tx.run(upsertTurn, [callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
+        await run(upsertTurn, [callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
       }
       for (const { callId, entry } of batch.events) {
-        await tx.run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
+        await run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
       }
-      for (const m of batch.outbox) await tx.run(insertOutbox, [m.id, m.callId, m.type, m.payload, ms(m.createdAt)]);
+      for (const m of batch.outbox) await run(insertOutbox, [m.id, m.callId, m.type, m.payload, ms(m.createdAt)]);
     });
   }
 
