@@ -24,7 +24,7 @@ const insertOutbox = `INSERT INTO outbox (id, call_id, type, payload, created_at
   ON CONFLICT (id) DO NOTHING`;
 
 /** Longest stretch a batch write holds the event loop before it yields. */
-const writeSliceMs = 4;
+const writeSliceMs = 2;
 
 const ms = (iso: string): number => Date.parse(iso);
 const msOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
