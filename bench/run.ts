@@ -23,6 +23,8 @@ export interface BenchOptions {
   burst: number;
   /** Burst sizes to sweep on loopback (the burst cost per webhook is the slope of p99 over size). */
   burstSweep: number[];
+  /** Calls answered (at 200/s) before the warm answer scenarios are measured. */
+  warmupCalls: number;
   rate: number;
   rateSeconds: number;
   /** How long an answer-scenario call stays up before the caller hangs up. */
@@ -57,6 +59,7 @@ export const defaultOptions: BenchOptions = {
   rttMs: 40,
   burst: 100,
   burstSweep: [10, 25, 50, 100, 200],
+  warmupCalls: 2000,
   rate: 200,
   rateSeconds: 10,
   holdMs: 1000,
@@ -86,6 +89,7 @@ export const smokeOptions: BenchOptions = {
   rttMs: 20,
   burst: 5,
   burstSweep: [2, 4],
+  warmupCalls: 10,
   rate: 20,
   rateSeconds: 0.5,
   holdMs: 200,
@@ -104,6 +108,8 @@ export const smokeOptions: BenchOptions = {
 interface AnswerScenario {
   name: string;
   rttMs: number;
+  /** Measured on a just-started server (20 calls behind it), not held to the targets. */
+  cold?: boolean;
   report: AnswerReport;
   server?: { loopLagP99Ms: number; cpuPercent: number };
   /** The stand-in's own loop lag adds to every figure it takes. */
@@ -242,13 +248,26 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     say(`  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}; sent over ${a.report.sendSpreadMs} ms`);
   };
 
+  // Calls answered at 200/s, each up for 200 ms: what a server that has been running has behind it.
+  const warmUp = async (standIn: StandInClient, server: ServerProcess) => {
+    if (opts.warmupCalls <= 0) return;
+    const r = await standIn.answerSteady(200, opts.warmupCalls / 200, 200);
+    if (r.failed > 0 || r.duplicateAccepts > 0) failures.push(`warm-up: ${r.failed} failed, ${r.duplicateAccepts} duplicates`);
+    await server.waitIdle();
+  };
+
   try {
     if (opts.scenarios.includes('answer')) {
       say('answer: burst and steady rate, loopback');
       await withStack('answer', 0, async (standIn, server) => {
         await standIn.warmWebhooks(Math.max(opts.burst, 32));
-        await standIn.answerSteady(50, 0.4, 100); // warm-up: code paths compiled, pools open
+        // First a burst on a just-started server (20 calls since start), then one on a server
+        // that has been running: pools open and the call path optimized by the JIT.
+        await standIn.answerSteady(100, 0.2, 100);
         await server.waitIdle();
+        noteAnswer({ name: `burst ${opts.burst}, fresh server`, rttMs: 0, cold: true, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
+        await server.waitIdle();
+        await warmUp(standIn, server);
         noteAnswer({ name: `burst ${opts.burst}`, rttMs: 0, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
         await server.waitIdle();
         if (opts.rate > 0) {
@@ -287,8 +306,11 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       say(`answer: burst with a ${opts.rttMs} ms emulated round trip`);
       await withStack('rtt', opts.rttMs, async (standIn, server) => {
         await standIn.warmWebhooks(Math.max(opts.burst, 8));
-        await standIn.answerSteady(20, 0.25, 100);
+        await standIn.answerSteady(100, 0.2, 100);
         await server.waitIdle();
+        noteAnswer({ name: `burst ${opts.burst}, RTT ${opts.rttMs} ms, fresh server`, rttMs: opts.rttMs, cold: true, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
+        await server.waitIdle();
+        await warmUp(standIn, server);
         const before = await standIn.connectionReport();
         const report = await standIn.answerBurst(opts.burst, opts.holdMs);
         const after = await standIn.connectionReport();
@@ -310,7 +332,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         // Warm-up: a few live calls with events and transfers, then all hung up.
         await standIn.holdLive(Math.min(50, opts.calls), opts.rampPerSec, opts.eventsPerSec);
         await standIn.transfers(Math.max(2, opts.transfersPerSec));
-        await sleep(1500);
+        await sleep(Math.min(1500, opts.soakSeconds * 1000));
         await standIn.hangupAll();
         await server.waitIdle();
         await sleep(500);
@@ -463,7 +485,7 @@ function targets(r: BenchResult, o: BenchOptions): BenchResult['targets'] {
   const t: BenchResult['targets'] = [];
   const steady = r.answer.find((a) => a.name.startsWith('steady'));
   if (steady) t.push({ figure: `answer overhead, steady ${o.rate}/s: webhook → accept p99`, target: '≤ 5 ms', value: `${steady.report.acceptAfterWebhookMs.p99} ms`, met: steady.report.acceptAfterWebhookMs.p99 <= 5 });
-  const rtt = r.answer.find((a) => a.rttMs > 0);
+  const rtt = r.answer.find((a) => a.rttMs > 0 && !a.cold);
   if (rtt) t.push({ figure: `burst ${o.burst}, RTT ${o.rttMs} ms: webhook → accept p99`, target: `≤ ${o.rttMs + 25} ms`, value: `${rtt.report.acceptAfterWebhookMs.p99} ms`, met: rtt.report.acceptAfterWebhookMs.p99 <= o.rttMs + 25 });
   const bad = r.answer.reduce((n, a) => n + a.report.failed + a.report.duplicateAccepts, 0);
   if (r.answer.length) t.push({ figure: 'failed + duplicate accepts', target: '0', value: String(bad), met: bad === 0 });
@@ -539,6 +561,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'rtt-ms': { type: 'string' },
       burst: { type: 'string' },
       'burst-sweep': { type: 'string' },
+      'warmup-calls': { type: 'string' },
       rate: { type: 'string' },
       'rate-seconds': { type: 'string' },
       calls: { type: 'string' },
@@ -569,6 +592,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --rtt-ms N              emulated round trip for the RTT burst (40)
   --burst N --rate R --rate-seconds T      answer scenarios (100, 200, 10)
   --burst-sweep a,b,…     burst sizes swept on loopback (10,25,50,100,200; empty to skip)
+  --warmup-calls N        calls answered (200/s) before the warm answer scenarios (2000)
   --calls C --events E --soak-seconds T    soak (2000, 10, 30)
   --ramp-per-sec N        new calls per second while ramping up (250)
   --transfers-per-sec N   transfer function calls during soak/capacity (5)
@@ -593,6 +617,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     serviceDelayMs: num(values['service-delay-ms'], base.serviceDelayMs),
     rttMs: num(values['rtt-ms'], base.rttMs),
     burst: num(values.burst, base.burst),
+    warmupCalls: num(values['warmup-calls'], base.warmupCalls),
     burstSweep: values['burst-sweep'] !== undefined ? values['burst-sweep'].split(',').filter(Boolean).map(Number) : base.burstSweep,
     rate: num(values.rate, base.rate),
     rateSeconds: num(values['rate-seconds'], base.rateSeconds),

@@ -260,8 +260,10 @@ export class StandIn {
     this.eventIntervalMs = 1000 / eventsPerSec;
     if (!this.ticker) this.ticker = setInterval(() => this.tick(), 5);
     if (!this.placer) this.placer = setInterval(() => this.topUp(), 10);
+    // Fewer than before: the excess callers hang up.
+    for (const c of this.live.slice(count)) this.callerHangup(c);
     const deadline = performance.now() + (timeoutMs ?? 120_000);
-    while (this.live.length < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (this.live.length !== count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     return this.live.length;
   }
 

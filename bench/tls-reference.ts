@@ -31,7 +31,7 @@ await new Promise((r) => setTimeout(r, 200));
 const base = await settled();
 const sockets: WebSocket[] = [];
 for (let i = 0; i < count; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => open(i + j)))));
-await new Promise((r) => setTimeout(r, 2000)); // events flowing on every socket
+await new Promise((r) => setTimeout(r, count >= 100 ? 2000 : 300)); // events flowing on every socket
 const held = await settled();
 process.stdout.write(
   `${JSON.stringify({ sockets: sockets.length, rssPerSocketKB: (held.rss - base.rss) / count / 1024, heapPerSocketKB: (held.heapUsed - base.heapUsed) / count / 1024, heapTotalPerSocketKB: (held.heapTotal - base.heapTotal) / count / 1024 })}\n`,

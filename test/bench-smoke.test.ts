@@ -8,10 +8,13 @@ describe('bench smoke', () => {
     const r = await runBench(smokeOptions);
     expect(r.failures).toEqual([]);
     expect(r.answer.map((a) => [a.report.calls, a.report.failed, a.report.duplicateAccepts])).toEqual([
-      [smokeOptions.burst, 0, 0],
+      [smokeOptions.burst, 0, 0], // fresh server
+      [smokeOptions.burst, 0, 0], // after the warm-up
       [smokeOptions.rate * smokeOptions.rateSeconds, 0, 0],
-      [smokeOptions.burst, 0, 0],
+      [smokeOptions.burst, 0, 0], // emulated round trip, fresh server
+      [smokeOptions.burst, 0, 0], // emulated round trip, after the warm-up
     ]);
+    expect(r.burstSweep?.sizes.map((x) => x.burst)).toEqual(smokeOptions.burstSweep);
     expect(r.answer.every((a) => a.report.controlSocketsOpened === a.report.calls)).toBe(true);
     expect(r.soak?.level.live).toBe(smokeOptions.calls);
     expect(r.soak?.level.standIn.eventsSent).toBeGreaterThan(0);
