@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { migrate } from './migrations.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 import { SqlStore } from './sql-store.ts';
@@ -9,20 +10,52 @@ import type { Store } from './store.ts';
 // node:sqlite numbers parameters ?1, ?2…; the shared SQL uses $1, $2…
 const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, '?$1');
 
+// Checkpoints the WAL from its own thread and connection. PASSIVE never blocks the writer.
+const checkpointerSource = `
+const { DatabaseSync } = require('node:sqlite');
+const { parentPort, workerData } = require('node:worker_threads');
+const db = new DatabaseSync(workerData.path, { timeout: 5000 });
+const timer = setInterval(() => { try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+export interface SqliteOptions {
+  /** How often the WAL is checkpointed, off the event loop. */
+  checkpointEveryMs?: number;
+}
+
 /**
  * node:sqlite is synchronous: each statement runs on the event loop. Batches are
- * small and WAL with synchronous=NORMAL keeps a commit well under a millisecond.
+ * small and WAL with synchronous=NORMAL keeps a commit to a few milliseconds, as
+ * long as the commit does not also checkpoint: SQLite's automatic checkpoint (every
+ * 1000 WAL pages) copies pages back and syncs the file inside a commit, which held
+ * the event loop 20–50 ms every few seconds with thousands of live calls. So a
+ * worker thread checkpoints instead.
  */
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly checkpointer: Worker | null;
+  private checkpointerExited: Promise<void> = Promise.resolve();
   private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string) {
+  constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path, { timeout: 5_000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    if (path === ':memory:') {
+      this.checkpointer = null;
+    } else {
+      this.db.exec('PRAGMA wal_autocheckpoint = 0');
+      this.checkpointer = new Worker(checkpointerSource, { eval: true, workerData: { path, everyMs: opts.checkpointEveryMs ?? 1_000 } });
+      this.checkpointer.unref();
+      // Without its checkpointer the WAL would grow without end: commits checkpoint again.
+      this.checkpointer.once('error', () => {
+        if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 0');
+      });
+      this.checkpointerExited = new Promise((resolve) => this.checkpointer!.once('exit', () => resolve()));
+    }
   }
 
   private statement(sql: string): StatementSync {
@@ -61,14 +94,20 @@ class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await this.lock;
+    this.checkpointer?.postMessage('close');
+    await this.checkpointerExited;
     this.statements.clear();
-    if (this.db.isOpen) this.db.close();
+    if (this.db.isOpen) {
+      // What the checkpointer left: the file is complete on its own after close.
+      if (this.checkpointer) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
   }
 }
 
 /** Opens (creating when needed) the SQLite file and applies the migrations. */
-export async function openSqliteStore(path: string): Promise<Store> {
-  const driver = new SqliteDriver(path);
+export async function openSqliteStore(path: string, opts: SqliteOptions = {}): Promise<Store> {
+  const driver = new SqliteDriver(path, opts);
   try {
     await migrate(driver);
   } catch (err) {
