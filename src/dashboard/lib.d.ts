@@ -66,4 +66,16 @@ export function applyToTranscript(turns: readonly TranscriptLine[], entry: Timel
 export function callIdFromHash(hash: string): string | null;
 export function hashForCall(callId: string): string;
 export function prettyJson(value: unknown): string;
+export interface DetailLine {
+  at: string;
+  kind: 'turn' | 'note';
+  speaker: string;
+  text: string;
+  interrupted: boolean;
+}
+
+export function transcriptWithNotes(
+  transcript: readonly { at: string; speaker: string; text: string; interrupted: boolean }[],
+  timeline: readonly TimelineEntryLike[],
+): DetailLine[];
 export function timelineSummary(entry: TimelineEntryLike): string;

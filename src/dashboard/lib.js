@@ -216,14 +216,29 @@ export function prettyJson(value) {
   return JSON.stringify(value, null, 2);
 }
 
+const ms = (value) => (typeof value === 'number' ? `${Math.round(value)} ms` : '? ms');
+
+/**
+ * A call's transcript with the supervisor's instructions (from the timeline) between the
+ * turns, by time: what the detail view shows.
+ */
+export function transcriptWithNotes(transcript, timeline) {
+  const lines = transcript.map((t) => ({ at: t.at, kind: 'turn', speaker: t.speaker, text: t.text, interrupted: t.interrupted === true }));
+  for (const e of timeline) {
+    if (e.type === 'operator.instructed') lines.push({ at: e.at, kind: 'note', speaker: 'supervisor', text: String(e.data?.text ?? ''), interrupted: false });
+  }
+  // Stable: turns and notes at the same millisecond keep their order.
+  return lines.map((l, i) => [l, i]).sort(([a, i], [b, j]) => Date.parse(a.at) - Date.parse(b.at) || i - j).map(([l]) => l);
+}
+
 /** One line about a timeline entry, for the detail view's timeline. */
 export function timelineSummary(entry) {
   const d = entry.data ?? {};
   switch (entry.type) {
     case 'call.accepted':
-      return `accepted for profile ${d.profile ?? '?'} after ${d.answerMs ?? '?'} ms`;
+      return `accepted for profile ${d.profile ?? '?'} after ${typeof d.answerMs === 'number' ? Math.round(d.answerMs) : '?'} ms`;
     case 'control.connected':
-      return `control socket connected (attempt ${d.attempt ?? 1})`;
+      return d.attempt > 0 ? `control socket reconnected (attempt ${d.attempt})` : 'control socket connected';
     case 'control.reconnecting':
       return `control socket lost (code ${d.code ?? '?'}); reconnecting in ${d.delayMs ?? '?'} ms`;
     case 'transcript':
@@ -235,11 +250,11 @@ export function timelineSummary(entry) {
     case 'tool.called':
       return `tool ${d.name ?? '?'} called`;
     case 'tool.completed':
-      return `tool ${d.name ?? '?'} ${d.error ? `failed: ${d.error}` : 'done'} in ${d.durationMs ?? '?'} ms`;
+      return `tool ${d.name ?? '?'} ${d.error ? `failed: ${d.error}` : 'done'} in ${ms(d.durationMs)}`;
     case 'transfer.requested':
       return `transfer to ${d.target ?? '?'} requested`;
     case 'transfer.completed':
-      return d.ok ? `transferred to ${d.target ?? '?'} in ${d.durationMs ?? '?'} ms` : `transfer to ${d.target ?? '?'} failed: ${d.error ?? 'unknown error'}`;
+      return d.ok ? `transferred to ${d.target ?? '?'} in ${ms(d.durationMs)}` : `transfer to ${d.target ?? '?'} failed: ${d.error ?? 'unknown error'}`;
     case 'usage':
       return `tokens: ${d.usage?.totalTokens ?? '?'}`;
     case 'dtmf':

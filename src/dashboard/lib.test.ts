@@ -12,6 +12,7 @@ import {
   localDateTimeToIso,
   prettyJson,
   timelineSummary,
+  transcriptWithNotes,
   type SseEvent,
   type TranscriptLine,
 } from './lib.js';
@@ -97,6 +98,9 @@ describe('formatting', () => {
     expect(timelineSummary({ seq: 1, type: 'call.ended', data: { reason: 'operator_hangup' } })).toBe('ended: operator hangup');
     expect(timelineSummary({ seq: 2, type: 'transfer.completed', data: { ok: false, target: 'sip:x@y', error: 'refused' } })).toBe('transfer to sip:x@y failed: refused');
     expect(timelineSummary({ seq: 3, type: 'something.new', data: {} })).toBe('');
+    expect(timelineSummary({ seq: 4, type: 'call.accepted', data: { profile: 'sales', answerMs: 11.877465000000003 } })).toBe('accepted for profile sales after 12 ms');
+    expect(timelineSummary({ seq: 5, type: 'control.connected', data: { attempt: 0 } })).toBe('control socket connected');
+    expect(timelineSummary({ seq: 6, type: 'control.connected', data: { attempt: 2 } })).toBe('control socket reconnected (attempt 2)');
   });
 });
 
@@ -168,6 +172,25 @@ describe('applyToTranscript', () => {
     const once = applyToTranscript([], turn(1, 'caller', 'hi', 'a'));
     expect(applyToTranscript(once, turn(1, 'caller', 'hi', 'a'))).toBe(once);
     expect(applyToTranscript(once, { seq: 2, type: 'transcript.interrupted', data: { itemId: 'unknown' } })).toBe(once);
+  });
+});
+
+describe('transcriptWithNotes', () => {
+  it('puts the supervisor’s instructions between the turns, by time', () => {
+    const turn = (at: string, text: string) => ({ at, speaker: 'caller', text, interrupted: false });
+    const lines = transcriptWithNotes(
+      [turn('2025-06-01T10:00:01.000Z', 'one'), turn('2025-06-01T10:00:03.000Z', 'three'), turn('2025-06-01T10:00:03.000Z', 'four')],
+      [
+        { seq: 1, type: 'call.accepted', at: '2025-06-01T10:00:00.000Z', data: {} },
+        { seq: 5, type: 'operator.instructed', at: '2025-06-01T10:00:02.000Z', data: { text: 'two' } },
+      ],
+    );
+    expect(lines.map((l) => [l.kind, l.text])).toEqual([
+      ['turn', 'one'],
+      ['note', 'two'],
+      ['turn', 'three'],
+      ['turn', 'four'],
+    ]);
   });
 });
 
