@@ -166,22 +166,22 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     expect(consoleErrors).toEqual([]);
   });
 
-  it('marks a call in progress in the store but not live here, and shows the refusal of an action plainly', async () => {
-    stack = await startRecordsStack();
-    const at = new Date().toISOString();
-    const ghost: CallRecord = {
-      callId: 'rtc_left_over_from_a_crash',
+  /** A record as the store would hold it, written straight to the store. */
+  function storedCall(callId: string, startedAt: Date, more: Partial<CallRecord> = {}): CallRecord {
+    const at = startedAt.toISOString();
+    return {
+      callId,
       caller: '+14155550199',
       dialed: '+19195550000',
       sipCallId: null,
       sipHeaders: [],
       profile: 'default',
-      outcome: 'in_progress',
-      endReason: null,
+      outcome: 'completed',
+      endReason: 'caller_hangup',
       startedAt: at,
       acceptedAt: at,
       connectedAt: at,
-      endedAt: null,
+      endedAt: new Date(startedAt.getTime() + 30_000).toISOString(),
       answerMs: 10,
       transfer: null,
       usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
@@ -189,11 +189,41 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
       errors: [],
       reconnects: 0,
       updatedAt: at,
+      ...more,
     };
+  }
+
+  async function signIn(p: Page): Promise<void> {
+    await p.getByLabel('API token').fill(apiToken);
+    await p.getByRole('button', { name: 'Connect' }).click();
+    await p.getByRole('heading', { name: /Live calls/ }).waitFor();
+  }
+
+  it('pages through the recent calls with Load more, following the API’s cursor', async () => {
+    stack = await startRecordsStack();
+    const base = Date.parse('2025-06-01T12:00:00Z');
+    const calls = Array.from({ length: 30 }, (_, i) => storedCall(`rtc_page_${String(i).padStart(2, '0')}`, new Date(base + i * 60_000)));
+    await stack.store.writeBatch({ ...emptyBatch(), calls });
+    page = await openDashboard(stack);
+    await signIn(page);
+    const rowIds = () => page!.locator('#calls-body tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id')));
+    const newestFirst = calls.map((c) => c.callId).reverse();
+    await page.locator('#calls-body tr').nth(24).waitFor();
+    expect(await rowIds()).toEqual(newestFirst.slice(0, 25));
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.locator('#calls-body tr').nth(29).waitFor();
+    expect(await rowIds()).toEqual(newestFirst);
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'hidden' });
+    expect(await page.locator('#calls-body tr').first().locator('td').nth(5).textContent()).toBe('0:30');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('marks a call in progress in the store but not live here, and shows the refusal of an action plainly', async () => {
+    stack = await startRecordsStack();
+    const ghost = storedCall('rtc_left_over_from_a_crash', new Date(), { outcome: 'in_progress', endReason: null, endedAt: null });
     await stack.store.writeBatch({ ...emptyBatch(), calls: [ghost] });
     page = await openDashboard(stack);
-    await page.getByLabel('API token').fill(apiToken);
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await signIn(page);
     const card = page.locator(`article.live-card[data-call-id="${ghost.callId}"]`);
     await card.locator('.card-status', { hasText: 'Not live on this instance' }).waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
