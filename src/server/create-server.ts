@@ -5,6 +5,7 @@ import { createAnswerCall } from '../accept/answer-call.ts';
 import { acceptEveryCall, type AgentPlan, type PlanCall } from '../accept/call-plan.ts';
 import { registerApi } from '../api/register-api.ts';
 import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
+import { registerDashboard } from '../dashboard/dashboard-routes.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
@@ -93,6 +94,9 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
   app.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
   );
+
+  // Always served: without the API it says why instead of failing silently.
+  registerDashboard(app);
 
   const store = deps.store;
   const metrics = new Metrics({ activeCalls: () => liveCalls.size, ...(store ? { outboxStats: () => store.outboxStats() } : {}) });
