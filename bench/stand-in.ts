@@ -15,7 +15,7 @@ import { turnFrames, transferCallEvent } from './events.ts';
 import { delayedLink } from './net-link.ts';
 import { summarize, type Summary } from './stats.ts';
 import { WebhookSender } from './webhook-sender.ts';
-import { signWebhook } from './webhook-sign.ts';
+import { signWebhook } from '../src/emulator/webhook-signing.ts';
 
 export interface StandInOptions {
   key: string;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpStatus, startServerProcess, waitFor, type ServerProcess } from './support/server-process.ts';
 
@@ -37,5 +38,18 @@ describe('SIGTERM', () => {
     const record = await call.ended;
     expect(record.endedBy).toBe('hangup');
     expect((await exited).code).toBe(0);
+  });
+
+  it('exits even when a client holds a connection open (a pre-opened load-balancer socket)', async () => {
+    server = await startServerProcess({ DRAIN_TIMEOUT_MS: '1000' });
+    const { proc, base, exited } = server;
+    const url = new URL(base);
+    const idle = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const stream = await fetch(`${base}/health`, { headers: { connection: 'keep-alive' } });
+    expect(stream.status).toBe(204);
+    proc.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
+    idle.destroy();
   });
 });

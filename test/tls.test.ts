@@ -1,12 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSelfSignedCert } from '../src/emulator/index.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { tryThrowawayCert } from '../src/testing/throwaway-cert.ts';
 import { startServerProcess, waitFor, type ServerProcess } from './support/server-process.ts';
 
-const tls = createSelfSignedCert();
+const tls = tryThrowawayCert();
 let server: ServerProcess | undefined;
+afterAll(() => tls?.remove());
 afterEach(async () => {
   await server?.stop();
   server = undefined;
@@ -14,9 +12,7 @@ afterEach(async () => {
 
 describe.skipIf(!tls)('an https base URL with a private CA', () => {
   it('works through NODE_EXTRA_CA_CERTS: REST over https, control socket over wss', async () => {
-    const caFile = join(mkdtempSync(join(tmpdir(), 'sb-ca-')), 'ca.pem');
-    writeFileSync(caFile, tls!.cert);
-    server = await startServerProcess({ NODE_EXTRA_CA_CERTS: caFile }, { tls: tls! });
+    server = await startServerProcess({ NODE_EXTRA_CA_CERTS: tls!.caPath }, { tls: { cert: tls!.cert, key: tls!.key } });
     expect(server.emulator.baseURL).toMatch(/^https:/);
     const call = await server.emulator.placeCall({ steps: [{ say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }] });
     const record = await call.ended;
@@ -26,7 +22,7 @@ describe.skipIf(!tls)('an https base URL with a private CA', () => {
   });
 
   it('without the CA, the accept fails and the webhook gets 502 (no silent plaintext fallback)', async () => {
-    server = await startServerProcess({ ACCEPT_DEADLINE_MS: '300' }, { tls: tls! });
+    server = await startServerProcess({ ACCEPT_DEADLINE_MS: '300' }, { tls: { cert: tls!.cert, key: tls!.key } });
     const call = server.emulator.createCall({ steps: [] });
     expect((await server.emulator.deliverWebhook(call.id)).status).toBe(502);
     expect(server.emulator.call(call.id)?.accepts).toHaveLength(0);

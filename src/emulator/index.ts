@@ -24,4 +24,3 @@ export { signWebhook } from './webhook-signing.ts';
 export type { Clock } from './clock.ts';
 export type { EmulatorLogger } from './logger.ts';
 export { runEmulatorCli } from './cli.ts';
-export { createSelfSignedCert, type SelfSignedCert } from './self-signed-cert.ts';

@@ -89,6 +89,8 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }), // our routes log what matters
+    // After the drain, close every connection: a pre-opened socket or an SSE stream must not hold the exit.
+    forceCloseConnections: true,
     bodyLimit: config.webhookMaxBodyBytes });
   app.get('/health', async (_req, reply) => reply.code(204).send());
   app.get('/ready', async (_req, reply) =>
@@ -151,6 +153,7 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     onEvent,
   });
   registerWebhookRoute(app, {
+    client: deps.client,
     webhookSecret: config.webhookSecret,
     dedupe,
     answerCall,

@@ -37,3 +37,12 @@ export function makeThrowawayCert(): ThrowawayCert {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** The same, or undefined where the openssl CLI is missing (tests skip then). */
+export function tryThrowawayCert(): ThrowawayCert | undefined {
+  try {
+    return makeThrowawayCert();
+  } catch {
+    return undefined;
+  }
+}

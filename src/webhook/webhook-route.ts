@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import type { AnswerCall } from '../accept/answer-call.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
-import { createWebhookVerifier } from './verify-webhook.ts';
+import { verifyWebhook } from './verify-webhook.ts';
 
 export const webhookPath = '/webhooks/openai/realtime/call/inbound';
 
@@ -19,6 +20,8 @@ const incomingCall = z.object({
 });
 
 export interface WebhookRouteDeps {
+  /** Its webhooks.unwrap checks the signature. */
+  client: OpenAI;
   webhookSecret: string;
   dedupe: DeliveryDedupe;
   answerCall: AnswerCall;
@@ -32,7 +35,6 @@ export interface WebhookRouteDeps {
 
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? performance.now.bind(performance);
-  const verifyWebhook = createWebhookVerifier(deps.webhookSecret);
   app.register(async (scope) => {
     // The signature covers the exact bytes, so the body stays a string until verified.
     scope.removeContentTypeParser('application/json');
@@ -41,7 +43,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     scope.post(webhookPath, async (req, reply) => {
       const receivedAt = now();
       const raw = typeof req.body === 'string' ? req.body : '';
-      const verdict = verifyWebhook(raw, req.headers);
+      const verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
       if (!verdict.ok) {
         deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
         return reply.code(400).send({ error: verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', message: verdict.message });
