@@ -1,10 +1,10 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeThrowawayCert } from '../testing/throwaway-cert.ts';
-import { createOpenAIConnection, h2StreamsPerConnection } from './openai-client.ts';
+import { createOpenAIConnection, h2StreamsPerConnection, type OpenAIConnection } from './openai-client.ts';
 
 const cert = makeThrowawayCert();
 afterAll(() => cert.remove());
@@ -32,116 +32,95 @@ function track() {
   return { stats, handle };
 }
 
+type Handler = Parameters<typeof createSecureServer>[1];
+
+/** Runs fn against a local TLS API (HTTP/2 with HTTP/1.1 fallback unless http1Only) and the real pool. */
+async function withApi(handler: NonNullable<Handler>, fn: (conn: OpenAIConnection) => Promise<void>, opts: { http1Only?: boolean } = {}): Promise<void> {
+  const answer: NonNullable<Handler> = (req, res) => (req.method === 'HEAD' ? void res.end() : handler(req, res));
+  const server: Server & { closeAllConnections?: () => void } = opts.http1Only
+    ? createHttpsServer({ key: cert.key, cert: cert.cert, ALPNProtocols: ['http/1.1'] }, answer as never)
+    : createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, answer);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+  try {
+    await fn(conn);
+  } finally {
+    await conn.close();
+    server.closeAllConnections?.();
+    server.close();
+  }
+}
+
+const ok = (res: { writeHead(status: number, headers: Record<string, string>): { end(body: string): unknown } }) => () =>
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+
 describe('the OpenAI connection pool', () => {
   it('multiplexes concurrent accepts on the one warm HTTP/2 connection', async () => {
     const { stats, handle } = track();
-    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
-      if (req.method === 'HEAD') return res.end();
-      handle(req.stream.session!, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    try {
+    await withApi((req, res) => handle(req.stream.session!, req, ok(res)), async (conn) => {
       await conn.warm();
       await Promise.all(Array.from({ length: 20 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
-      expect(stats.requests).toBe(20);
-      expect(stats.connections).toBe(1);
-      expect(stats.maxInFlightPerConnection).toBe(20);
-    } finally {
-      await conn.close();
-      server.close();
-    }
+    });
+    expect(stats.requests).toBe(20);
+    expect(stats.connections).toBe(1);
+    expect(stats.maxInFlightPerConnection).toBe(20);
   });
 
   it('keeps a burst larger than the stream limit on the one connection (no new TLS connections)', async () => {
     const { stats, handle } = track();
-    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
-      if (req.method === 'HEAD') return res.end();
-      handle(req.stream.session!, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    try {
+    await withApi((req, res) => handle(req.stream.session!, req, ok(res)), async (conn) => {
       await conn.warm();
       await Promise.all(Array.from({ length: 250 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
-      expect(stats.requests).toBe(250);
-      expect(stats.connections).toBe(1);
-      expect(stats.maxInFlightPerConnection).toBe(h2StreamsPerConnection);
-    } finally {
-      await conn.close();
-      server.close();
-    }
+    });
+    expect(stats.requests).toBe(250);
+    expect(stats.connections).toBe(1);
+    expect(stats.maxInFlightPerConnection).toBe(h2StreamsPerConnection);
   });
 
   it('still honours an abort signal on a multiplexed accept', async () => {
-    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
-      if (req.method === 'HEAD') return res.end();
-      req.resume(); // never answers
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    try {
+    await withApi((req) => void req.resume() /* never answers */, async (conn) => {
       await conn.warm();
       const accepts = Array.from({ length: 3 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams, { signal: AbortSignal.timeout(100) }));
       const results = await Promise.allSettled(accepts);
       expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
       expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(APIUserAbortError);
-    } finally {
-      await conn.close();
-      server.close();
-    }
+    });
   });
 
   it('maps answers and failures to the SDK errors the accept retries rely on', async () => {
-    const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, (req, res) => {
-      if (req.method === 'HEAD') return res.end();
+    const answer: NonNullable<Handler> = (req, res) => {
       req.resume();
       const status = req.url?.includes('rtc_gone') ? 404 : 500;
       res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_1' });
       res.end(JSON.stringify({ error: { message: status === 404 ? 'call not found' : 'boom', type: 'invalid_request_error', code: status === 404 ? 'call_not_found' : null } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    const refused = createOpenAIConnection({ apiKey: 'sk-test', baseURL: 'https://127.0.0.1:9/v1', webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    try {
+    };
+    await withApi(answer, async (conn) => {
       const gone = await conn.client.realtime.calls.accept('rtc_gone', acceptParams).catch((e: unknown) => e);
       expect(gone).toBeInstanceOf(APIError);
       expect(gone).toMatchObject({ status: 404, code: 'call_not_found', requestID: 'req_1' });
       expect((gone as Error).message).toContain('call not found');
       const failed = await conn.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
       expect(failed).toMatchObject({ status: 500 });
-      const down = await refused.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
-      expect(down).toBeInstanceOf(APIConnectionError);
-    } finally {
-      await conn.close();
-      await refused.close();
-      server.close();
-    }
+    });
+    const refused = createOpenAIConnection({ apiKey: 'sk-test', baseURL: 'https://127.0.0.1:9/v1', webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
+    const down = await refused.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(APIConnectionError);
+    await refused.close();
   });
 
   it('sends one request at a time on each HTTP/1.1 connection (no pipelining)', async () => {
     const { stats, handle } = track();
-    const server = createHttpsServer({ key: cert.key, cert: cert.cert, ALPNProtocols: ['http/1.1'] }, (req, res) => {
-      if (req.method === 'HEAD') return res.end();
-      handle(req.socket, req, () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const conn = createOpenAIConnection({ apiKey: 'sk-test', baseURL: `https://127.0.0.1:${port}/v1`, webhookSecret: 'whsec_dGVzdA==', ca: cert.ca });
-    try {
-      await conn.warm();
-      await Promise.all(Array.from({ length: 5 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
-      expect(stats.requests).toBe(5);
-      expect(stats.connections).toBe(5);
-      expect(stats.maxInFlightPerConnection).toBe(1);
-    } finally {
-      await conn.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    await withApi(
+      (req, res) => handle(req.socket, req, ok(res)),
+      async (conn) => {
+        await conn.warm();
+        await Promise.all(Array.from({ length: 5 }, (_, i) => conn.client.realtime.calls.accept(`rtc_${i}`, acceptParams)));
+      },
+      { http1Only: true },
+    );
+    expect(stats.requests).toBe(5);
+    expect(stats.connections).toBe(5);
+    expect(stats.maxInFlightPerConnection).toBe(1);
   });
 });
