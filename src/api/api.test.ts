@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../config/config.ts';
-import type { CallControl } from '../openai/call-control.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
 import { accepted, transferCall } from '../records/call-event-fixtures.ts';
 import { CallState } from '../records/call-state.ts';
@@ -41,13 +41,8 @@ async function start(env: Env = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-api-'));
   const store = await openSqliteStore(join(dir, 'switchboard.db'));
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==', REFER_TO: '+19195554321', API_TOKEN: token, LOG_LEVEL: 'info', DRAIN_TIMEOUT_MS: '100', ...env });
-  const calls: string[] = [];
-  const control: CallControl = {
-    accept: async () => {},
-    reject: async () => {},
-    refer: async (_id, target) => void calls.push(`refer ${target}`),
-    hangup: async () => void calls.push('hangup'),
-  };
+  const control = new RecordingCallControl();
+  const calls = control.actions;
   const transport = new FakeControlTransport();
   const logs = captureLogs();
   const server = createServer({ config, log: logs.logger, client: new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' }), control, transport, store });

@@ -3,20 +3,15 @@ import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
-import type { CallControl } from '../openai/call-control.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { CallSession } from './call-session.ts';
 
 const contact = { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' };
 
 function setup(opts: { contact?: typeof contact | null } = {}) {
-  const calls: string[] = [];
-  const control: CallControl = {
-    accept: async () => {},
-    reject: async () => {},
-    refer: async (_id, target) => void calls.push(`refer ${target}`),
-    hangup: async () => void calls.push('hangup'),
-  };
+  const control = new RecordingCallControl();
+  const calls = control.actions;
   const transport = new FakeControlTransport();
   const events: CallEvent[] = [];
   const session = new CallSession({

@@ -2,8 +2,8 @@ import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
-import type { CallControl } from '../openai/call-control.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import { CallSession } from './call-session.ts';
@@ -16,16 +16,8 @@ const parties = {
 };
 
 function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number } = {}) {
-  const calls: string[] = [];
-  const control: CallControl = {
-    accept: async () => {},
-    reject: async () => {},
-    refer: async (_id, target) => {
-      calls.push(`refer ${target}`);
-      if (overrides.referFails) throw new Error('refer refused');
-    },
-    hangup: async () => void calls.push('hangup'),
-  };
+  const control = new RecordingCallControl({ referFails: overrides.referFails ?? false });
+  const calls = control.actions;
   const transport = new FakeControlTransport();
   const events: CallEvent[] = [];
   const tools = new Map(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
-import type { CallControl } from '../openai/call-control.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { BusinessHours, parseRange, type OpenRange } from '../screening/business-hours.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -27,18 +27,10 @@ const mondayNoonNY = Date.parse('2026-03-09T16:00:00Z');
 const saturdayNY = Date.parse('2026-03-14T16:00:00Z');
 
 function harness(contact: string, opts: { fallbackHost?: string | null; context?: ContextHeader[]; at?: number; referFails?: boolean } = {}) {
-  const refers: string[] = [];
   const events: CallEvent[] = [];
   let transferred = false;
-  const control: CallControl = {
-    accept: async () => {},
-    reject: async () => {},
-    hangup: async () => {},
-    refer: async (_id, uri) => {
-      refers.push(uri);
-      if (opts.referFails) throw new Error('refer refused');
-    },
-  };
+  const control = new RecordingCallControl({ referFails: opts.referFails ?? false });
+  const refers = control.refers;
   const headers = [
     { name: 'From', value: '<sip:+12125551234@67.231.5.176>;tag=1' },
     { name: 'To', value: '<sip:+18005550100@sip.api.openai.com>' },

@@ -3,25 +3,19 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
-import type { CallControl } from '../openai/call-control.ts';
 import { createServer } from '../server/create-server.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { webhookPath } from './webhook-route.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 function app() {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', WEBHOOK_MAX_BODY_BYTES: '4096' });
-  const accepts: string[] = [];
-  const control: CallControl = {
-    accept: async (id) => void accepts.push(id),
-    reject: async () => {},
-    refer: async () => {},
-    hangup: async () => {},
-  };
+  const control = new RecordingCallControl();
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', webhookSecret: secret });
   const server = createServer({ config, log: pino({ level: 'silent' }), client, control, transport: new FakeControlTransport() });
-  return { server, accepts };
+  return { server, accepts: control.accepts };
 }
 
 const event = (type = 'realtime.call.incoming', callId = 'rtc_1') =>
