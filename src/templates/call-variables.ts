@@ -31,7 +31,8 @@ export function cleanHeaderValue(value: string): string {
   return flat.length > maxHeaderValueChars ? flat.slice(0, maxHeaderValueChars) : flat;
 }
 
-export function callVariables(input: CallVariableInput): TemplateLookup {
+/** The variables every template of a call shares: who, where, which profile. */
+export function callIdentity(input: Pick<CallVariableInput, 'callId' | 'parties' | 'business' | 'profile'>): TemplateLookup {
   return (name) => {
     switch (name) {
       case 'caller':
@@ -44,6 +45,16 @@ export function callVariables(input: CallVariableInput): TemplateLookup {
         return input.business;
       case 'profile':
         return input.profile;
+      default:
+        return null;
+    }
+  };
+}
+
+export function callVariables(input: CallVariableInput): TemplateLookup {
+  const identity = callIdentity(input);
+  return (name) => {
+    switch (name) {
       case 'date':
         return input.clock.date(input.at);
       case 'time':
@@ -53,7 +64,7 @@ export function callVariables(input: CallVariableInput): TemplateLookup {
       case 'timeZone':
         return input.clock.timeZone;
       default: {
-        if (!name.startsWith('sip.')) return null;
+        if (!name.startsWith('sip.')) return identity(name);
         const value = headerValues(input.sipHeaders, name.slice(4))[0];
         return value === undefined ? null : cleanHeaderValue(value);
       }

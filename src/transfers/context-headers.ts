@@ -3,6 +3,7 @@
 import type { CallParties } from '../sip/index.ts';
 import type { UriHeader } from '../sip/uri-headers.ts';
 import { truncateUtf8, userToUserValue, type UuiEncoding } from '../sip/user-to-user.ts';
+import { callIdentity } from '../templates/call-variables.ts';
 import type { Template } from '../templates/template.ts';
 
 export const contextVariableNames = ['callId', 'reason', 'caller', 'dialed', 'destination', 'profile', 'business'] as const;
@@ -27,25 +28,11 @@ export interface ContextInput {
 }
 
 export function contextHeaders(headers: readonly ContextHeader[], input: ContextInput): UriHeader[] {
+  const identity = callIdentity(input);
   const lookup = (name: string): string | null => {
-    switch (name) {
-      case 'callId':
-        return input.callId;
-      case 'reason':
-        return input.reason;
-      case 'caller':
-        return input.parties.caller;
-      case 'dialed':
-        return input.parties.dialed;
-      case 'destination':
-        return input.destination;
-      case 'profile':
-        return input.profile;
-      case 'business':
-        return input.business;
-      default:
-        return null;
-    }
+    if (name === 'reason') return input.reason;
+    if (name === 'destination') return input.destination;
+    return identity(name) ?? null;
   };
   return headers.map((h) => {
     const data = h.value.render(lookup);
