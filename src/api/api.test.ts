@@ -263,6 +263,7 @@ describe('operator API: live calls', () => {
   it('transfer, say and hangup act on the live call; a call that is not live gets 404', async () => {
     const h = await start();
     const session = await liveCall(h, 'rtc_live');
+    h.transport.last.finishResponse('resp_greeting');
     const say = await h.server.app.inject({ method: 'POST', url: '/api/calls/rtc_live/say', headers: auth, payload: { text: 'Tell them about the spring sale.' } });
     expect(say.statusCode).toBe(202);
     expect(h.transport.last.sent.at(-2)).toMatchObject({ type: 'conversation.item.create', item: { role: 'system' } });

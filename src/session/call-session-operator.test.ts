@@ -70,6 +70,7 @@ describe('CallSession operator actions', () => {
   it("instruct: the supervisor's text goes in as a system message and the agent responds to it", async () => {
     const { session, transport, events } = setup();
     await tick();
+    transport.last.finishResponse('resp_greeting');
     session.instruct('Offer the caller a 10% discount.');
     expect(transport.last.sent.slice(1)).toEqual([
       {

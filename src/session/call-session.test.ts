@@ -70,6 +70,7 @@ describe('CallSession', () => {
   it('tells the caller when the REFER fails, instead of going silent', async () => {
     const { transport, events } = setup({ referFails: true });
     await tick();
+    transport.last.finishResponse('resp_greeting');
     transport.last.push(functionCall('call_1', 'transfer_call'));
     await tick();
     const sent = transport.last.sent.slice(1);
@@ -81,15 +82,30 @@ describe('CallSession', () => {
   it('answers an unknown tool with an error output', async () => {
     const { transport } = setup();
     await tick();
+    transport.last.finishResponse('resp_greeting');
     transport.last.push(functionCall('call_9', 'launch_rocket'));
     await tick();
     expect(transport.last.sent[1]).toMatchObject({ item: { call_id: 'call_9', output: expect.stringContaining('unknown_tool') } });
     expect(transport.last.sent[2]).toMatchObject({ type: 'response.create' });
   });
 
+  it('holds a follow-up response until the response in progress is done (one gate for the whole call)', async () => {
+    const { transport } = setup();
+    await tick();
+    // The greeting is still playing when the model already calls a tool.
+    transport.last.push({ type: 'response.created', event_id: 'e', response: { id: 'resp_greeting' } } as RealtimeServerEvent);
+    transport.last.push(functionCall('call_7', 'launch_rocket'));
+    await tick();
+    const types = () => transport.last.sent.slice(1).map((e) => e.type);
+    expect(types()).toEqual(['conversation.item.create']);
+    transport.last.push({ type: 'response.done', event_id: 'e', response: { id: 'resp_greeting', status: 'completed' } } as RealtimeServerEvent);
+    expect(types()).toEqual(['conversation.item.create', 'response.create']);
+  });
+
   it('end_call: says goodbye, hangs up only when that goodbye has played', async () => {
     const { transport, calls, session } = setup();
     await tick();
+    transport.last.finishResponse('resp_greeting');
     transport.last.push(functionCall('call_2', 'end_call'));
     await tick();
     const goodbye = transport.last.sent.at(-1);

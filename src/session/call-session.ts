@@ -66,7 +66,7 @@ export class CallSession implements CallActions {
   private readonly interruptedItems = new Set<string>();
   private readonly interruptedResponses = new Set<string>();
   private readonly playedResponses = new Set<string>();
-  // Operator instructions wait for the response in progress (the API refuses a second one).
+  // Every response.create goes through this one gate: the API refuses a second response while one runs.
   private readonly gate = new ResponseGate((event) => this.send(event));
 
   constructor(opts: CallSessionOptions) {
@@ -75,7 +75,7 @@ export class CallSession implements CallActions {
     this.log = opts.log;
     this.now = opts.now ?? performance.now.bind(performance);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
-    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e) };
+    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e), responses: this.gate };
     this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
   }
 
@@ -120,7 +120,7 @@ export class CallSession implements CallActions {
       const timer = setTimeout(done, capMs);
       this.timers.add(timer);
       this.says.set(tag, { tag, responseId: null, done });
-      this.send({ type: 'response.create', response: { instructions, metadata: { [sayTag]: tag } } });
+      this.gate.create({ instructions, metadata: { [sayTag]: tag } });
     });
   }
 
@@ -188,10 +188,7 @@ export class CallSession implements CallActions {
     if (!this.greeted) {
       this.greeted = true;
       this.emit({ type: 'greeting.requested', callId: this.callId });
-      this.conn?.send({
-        type: 'response.create',
-        response: { instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` },
-      });
+      this.gate.create({ instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` });
       this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
@@ -201,8 +198,8 @@ export class CallSession implements CallActions {
   }
 
   private onServerEvent(event: RealtimeServerEvent): void {
+    this.gate.observe(event); // first: extensions read the gate's state
     if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
-    this.gate.observe(event);
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id);
@@ -308,8 +305,8 @@ export class CallSession implements CallActions {
     this.emit({ type: 'tool.completed', callId: this.callId, toolCallId, name, output: result.output, durationMs, ...(error ? { error } : {}) });
     if (this.state === 'ended') return;
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: toolCallId, output: JSON.stringify(result.output) } });
-    if (result.followUp.kind === 'respond') this.send({ type: 'response.create' });
-    else if (result.followUp.kind === 'instruct') this.send({ type: 'response.create', response: { instructions: result.followUp.instructions } });
+    if (result.followUp.kind === 'respond') this.gate.create();
+    else if (result.followUp.kind === 'instruct') this.gate.create({ instructions: result.followUp.instructions });
     if (result.after) {
       try {
         await result.after();

@@ -2,7 +2,7 @@
 // its action (e.g. "0" → transfer to the operator), anything else reaches the model as
 // conversation context, because the model does not act on DTMF events by itself.
 import type { DepartmentTransfer } from '../tools/department-transfer.ts';
-import { ResponseGate } from './response-gate.ts';
+import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 import { realTimers, type Timers } from './timers.ts';
 
@@ -39,11 +39,10 @@ class DtmfHandler implements SessionExtension {
     this.ctx = ctx;
     this.opts = opts;
     this.timers = opts.timers ?? realTimers;
-    this.gate = new ResponseGate((e) => ctx.send(e));
+    this.gate = ctx.responses;
   }
 
   onServerEvent(event: Parameters<NonNullable<SessionExtension['onServerEvent']>>[0]): void {
-    this.gate.observe(event);
     if (event.type !== 'input_audio_buffer.dtmf_event_received') return;
     const digit = String(event.event).toUpperCase();
     if (!/^[0-9*#A-D]$/.test(digit)) return;

@@ -9,6 +9,7 @@ import { dtmfHandler, type DtmfAction } from './dtmf-handler.ts';
 import { idleWatch } from './idle-watch.ts';
 import { ManualTimers } from './manual-timers.ts';
 import { maxDuration } from './max-duration.ts';
+import { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtensionFactory } from './session-extension.ts';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -19,6 +20,7 @@ function harness(factory: SessionExtensionFactory) {
   const refers: string[] = [];
   const events: CallEvent[] = [];
   let hungUp: EndReason | null = null;
+  const responses = new ResponseGate((e) => void sent.push(e));
   const ctx: ExtensionContext = {
     callId: 'rtc_1',
     parties: parseCallParties([
@@ -29,6 +31,7 @@ function harness(factory: SessionExtensionFactory) {
     control: { accept: async () => {}, reject: async () => {}, hangup: async () => {}, refer: async (_id, uri) => void refers.push(uri) },
     log: createLogger('silent'),
     send: (e) => void sent.push(e),
+    responses,
     call: {
       say: async (text) => void says.push(text),
       hangup: async (reason) => void (hungUp = reason),
@@ -37,7 +40,11 @@ function harness(factory: SessionExtensionFactory) {
     },
   };
   const ext = factory(ctx);
-  const server = (e: RealtimeServerEvent) => ext.onServerEvent?.(e);
+  // As the session does: its one gate sees every server event, then the extensions do.
+  const server = (e: RealtimeServerEvent) => {
+    responses.observe(e);
+    ext.onServerEvent?.(e);
+  };
   return { ext, sent, says, refers, events, server, hungUp: () => hungUp };
 }
 

@@ -3,7 +3,7 @@
 // running tool stop the clock. The re-prompt itself does not restart it.
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent } from '../calls/call-events.ts';
-import { ResponseGate } from './response-gate.ts';
+import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 import { realTimers, type Timers } from './timers.ts';
 
@@ -40,11 +40,10 @@ class IdleWatch implements SessionExtension {
     this.ctx = ctx;
     this.opts = opts;
     this.timers = opts.timers ?? realTimers;
-    this.gate = new ResponseGate((e) => ctx.send(e));
+    this.gate = ctx.responses;
   }
 
   onServerEvent(event: RealtimeServerEvent): void {
-    this.gate.observe(event);
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
       case 'input_audio_buffer.dtmf_event_received':

@@ -1,5 +1,4 @@
 // A hard cap on a call's length: a short goodbye, then hang up.
-import { ResponseGate } from './response-gate.ts';
 import type { SessionExtensionFactory } from './session-extension.ts';
 import { realTimers, type Timers } from './timers.ts';
 
@@ -15,7 +14,7 @@ export const defaultDurationGoodbye = 'The call has reached its time limit. Apol
 export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
   return (ctx) => {
     const timers = opts.timers ?? realTimers;
-    const gate = new ResponseGate((e) => ctx.send(e));
+    const gate = ctx.responses;
     let timer: unknown = null;
     let ended = false;
     return {
@@ -29,7 +28,6 @@ export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
           await ctx.call.hangup('max_duration');
         }, opts.maxMs);
       },
-      onServerEvent: (event) => gate.observe(event),
       onEnd() {
         ended = true;
         if (timer !== null) timers.clear(timer);

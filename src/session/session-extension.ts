@@ -3,10 +3,13 @@
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent } from '../calls/call-events.ts';
 import type { ToolContext } from '../tools/tool.ts';
+import type { ResponseGate } from './response-gate.ts';
 
 export interface ExtensionContext extends ToolContext {
   /** Sends a client event now, or once the socket is back. */
   send(event: RealtimeClientEvent): void;
+  /** The call's one response gate: every response.create goes through it. */
+  responses: ResponseGate;
 }
 
 export interface SessionExtension {

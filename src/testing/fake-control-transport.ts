@@ -1,4 +1,4 @@
-import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
+import type { RealtimeClientEvent, RealtimeResponse, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { ControlCloseInfo, ControlHandlers, ControlTransport } from '../session/control-transport.ts';
 
 /** One simulated control socket: the test plays the server side. */
@@ -17,6 +17,13 @@ export class FakeControlSocket {
 
   push(event: RealtimeServerEvent): void {
     this.handlers.onEvent(event);
+  }
+
+  /** The model runs one whole response: response.created, then response.done. */
+  finishResponse(id: string, metadata: Record<string, string> | null = null): void {
+    const response: RealtimeResponse = { id, object: 'realtime.response', status: 'completed', metadata, output: [] };
+    this.push({ type: 'response.created', event_id: `evt_${id}_c`, response });
+    this.push({ type: 'response.done', event_id: `evt_${id}_d`, response });
   }
 
   /** The server side closes (1000: call over; 1006: dropped; httpStatus: refused upgrade). */
