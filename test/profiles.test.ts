@@ -55,7 +55,7 @@ describe('routing', () => {
     const output = events.findIndex((e) => e.type === 'conversation.item.create');
     expect(filler).toBeGreaterThan(0);
     expect(output).toBeGreaterThan(filler);
-    expect(events[output + 1]).toEqual({ type: 'response.create' });
+    expect(events[output + 1]).toEqual({ type: 'response.create', event_id: expect.any(String) });
   });
 
   it('routes the same line to the after-hours agent on Saturday, which transfers an emergency', async () => {

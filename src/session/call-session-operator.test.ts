@@ -77,7 +77,7 @@ describe('CallSession operator actions', () => {
         type: 'conversation.item.create',
         item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: 'Instruction from a human supervisor: Offer the caller a 10% discount.' }] },
       },
-      { type: 'response.create' },
+      { type: 'response.create', event_id: expect.any(String) },
     ]);
     expect(events.at(-1)).toEqual({ type: 'operator.instructed', callId: 'rtc_op', text: 'Offer the caller a 10% discount.' });
   });

@@ -48,7 +48,7 @@ describe('CallSession', () => {
   it('greets once, with the greeting quoted, even after a reconnect', async () => {
     const { transport } = setup();
     await tick();
-    expect(transport.last.sent).toEqual([{ type: 'response.create', response: { instructions: 'Greet the caller by saying exactly: "Hello there!"' } }]);
+    expect(transport.last.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Greet the caller by saying exactly: "Hello there!"' } }]);
     transport.last.drop({ code: 1006 });
     await tick();
     expect(transport.sockets).toHaveLength(2);
@@ -86,7 +86,7 @@ describe('CallSession', () => {
     transport.last.push(functionCall('call_9', 'launch_rocket'));
     await tick();
     expect(transport.last.sent[1]).toMatchObject({ item: { call_id: 'call_9', output: expect.stringContaining('unknown_tool') } });
-    expect(transport.last.sent[2]).toMatchObject({ type: 'response.create' });
+    expect(transport.last.sent[2]).toMatchObject({ type: 'response.create', event_id: expect.any(String) });
   });
 
   it('holds a follow-up response until the response in progress is done (one gate for the whole call)', async () => {

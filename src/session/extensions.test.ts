@@ -87,7 +87,7 @@ describe('keypad input', () => {
     timers.advance(1000);
     expect(h.sent).toEqual([
       { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4' }] } },
-      { type: 'response.create' },
+      { type: 'response.create', event_id: expect.any(String) },
     ]);
     expect(h.events).toContainEqual({ type: 'dtmf', callId: 'rtc_1', digits: '1234', action: null });
   });
@@ -124,7 +124,7 @@ describe('keypad input', () => {
     timers.advance(1000);
     await flush();
     expect(h.refers).toEqual([]);
-    expect(h.sent).toEqual([{ type: 'response.create', response: { instructions: expect.stringContaining('billing is closed right now. It opens Monday 2026-03-16 at 09:00.') } }]);
+    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: expect.stringContaining('billing is closed right now. It opens Monday 2026-03-16 at 09:00.') } }]);
   });
 
   it('a mapped digit inside a longer run is just digits', async () => {
@@ -141,7 +141,7 @@ describe('keypad input', () => {
     const { timers, h } = setup(monday);
     h.server(dtmf('*'));
     timers.advance(1000);
-    expect(h.sent).toEqual([{ type: 'response.create', response: { instructions: 'Read the opening hours.' } }]);
+    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Read the opening hours.' } }]);
     h.server(response('response.created', 'resp_2'));
     h.server(dtmf('9'));
     timers.advance(1000);
@@ -171,7 +171,7 @@ describe('idle handling', () => {
     timers.advance(7999);
     expect(h.sent).toEqual([]);
     timers.advance(1);
-    expect(h.sent).toEqual([{ type: 'response.create', response: { instructions: 'Ask if they are there.' } }]);
+    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Ask if they are there.' } }]);
     agentTurn(h, 'reprompt'); // the re-prompt itself does not restart the clock
     timers.advance(11999);
     expect(h.hungUp()).toBeNull();

@@ -7,30 +7,45 @@ type ResponseParams = Extract<RealtimeClientEvent, { type: 'response.create' }>[
 export class ResponseGate {
   private readonly send: (event: RealtimeClientEvent) => void;
   private readonly active = new Set<string>();
-  /** Sent by us, not yet reported as created. */
-  private requested = 0;
+  /** Sent by us, not yet reported as created, by client event id (errors name it). */
+  private readonly requested = new Map<string, ResponseParams | undefined>();
+  /** Requests matched to a response.created, until that response is done. */
+  private readonly attributed = new Map<string, { responseId: string; params: ResponseParams | undefined }>();
   private readonly waiting: Array<ResponseParams | undefined> = [];
-  private lastSent: ResponseParams | undefined;
+  private counter = 0;
 
   constructor(send: (event: RealtimeClientEvent) => void) {
     this.send = send;
   }
 
   get busy(): boolean {
-    return this.active.size > 0 || this.requested > 0;
+    return this.active.size > 0 || this.requested.size > 0;
   }
 
   observe(event: RealtimeServerEvent): void {
     if (event.type === 'response.created') {
-      if (event.response.id) this.active.add(event.response.id);
-      if (this.requested > 0) this.requested--;
+      if (!event.response.id) return;
+      this.active.add(event.response.id);
+      // Most likely ours, the oldest asked for; an error naming it later says otherwise.
+      const oldest = this.requested.entries().next();
+      if (!oldest.done) {
+        const [eventId, params] = oldest.value;
+        this.requested.delete(eventId);
+        this.attributed.set(eventId, { responseId: event.response.id, params });
+      }
     } else if (event.type === 'response.done') {
-      if (event.response.id) this.active.delete(event.response.id);
+      if (event.response.id) {
+        this.active.delete(event.response.id);
+        for (const [eventId, a] of this.attributed) if (a.responseId === event.response.id) this.attributed.delete(eventId);
+      }
       this.flush();
-    } else if (event.type === 'error' && event.error.code === 'conversation_already_has_active_response' && this.requested > 0) {
-      // Another response got there first: ours goes again after it.
-      this.requested--;
-      this.waiting.unshift(this.lastSent);
+    } else if (event.type === 'error' && event.error.event_id) {
+      const eventId = event.error.event_id;
+      const params = this.requested.has(eventId) ? this.requested.get(eventId) : this.attributed.get(eventId)?.params;
+      if (!this.requested.delete(eventId) && !this.attributed.delete(eventId)) return;
+      // Refused: never let it hold the gate shut. If another response got there first, ours goes after it.
+      if (event.error.code === 'conversation_already_has_active_response') this.waiting.unshift(params);
+      this.flush();
     }
   }
 
@@ -43,7 +58,8 @@ export class ResponseGate {
   /** A new control socket: nothing is in progress on it; what waits goes now. */
   reset(): void {
     this.active.clear();
-    this.requested = 0;
+    this.requested.clear();
+    this.attributed.clear();
     this.flush();
   }
 
@@ -55,11 +71,10 @@ export class ResponseGate {
   }
 
   private flush(): void {
-    if (this.busy) return;
-    if (this.waiting.length === 0) return;
+    if (this.busy || this.waiting.length === 0) return;
     const response = this.waiting.shift();
-    this.lastSent = response;
-    this.requested++;
-    this.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+    const eventId = `sb_response_${++this.counter}`;
+    this.requested.set(eventId, response);
+    this.send(response ? { type: 'response.create', event_id: eventId, response } : { type: 'response.create', event_id: eventId });
   }
 }
