@@ -2,16 +2,11 @@ import { APIConnectionError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../errors.ts';
 import type { CallControl } from '../openai/call-control.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { acceptWithRetry } from './accept-call.ts';
 import { buildAcceptParams } from './session-config.ts';
 
 const params = buildAcceptParams({ model: 'gpt-realtime', instructions: 'Be kind.', voice: 'marin', transcriptionModel: 'gpt-4o-mini-transcribe', tools: [] });
-
-/** A virtual clock: sleeping advances time, so the deadline logic is exact. */
-function clock() {
-  let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms), sleeps: [] as number[] };
-}
 
 function controlAnswering(results: Array<Error | 'ok'>): CallControl & { attempts: number } {
   const c = {
@@ -31,11 +26,11 @@ const apiError = (status: number, code?: string) => APIError.generate(status, { 
 
 describe('acceptWithRetry', () => {
   it('retries 5xx, 429 and network errors, then accepts', async () => {
-    const c = clock();
+    const clock = new ManualClock();
     const control = controlAnswering([apiError(500), apiError(429), new APIConnectionError({ message: 'reset' }), 'ok']);
-    const outcome = await acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 3000, now: c.now, sleep: c.sleep });
+    const outcome = await clock.run(acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 3000, clock }));
     expect(outcome).toEqual({ kind: 'accepted', attempts: 4 });
-    expect(c.now()).toBe(100 + 200 + 400); // exponential backoff
+    expect(clock.now()).toBe(100 + 200 + 400); // exponential backoff
   });
 
   it('treats 404 call_id_not_found as a caller who hung up', async () => {
@@ -51,12 +46,12 @@ describe('acceptWithRetry', () => {
   });
 
   it('gives up when the deadline passes', async () => {
-    const c = clock();
+    const clock = new ManualClock();
     const control = controlAnswering(Array.from({ length: 50 }, () => apiError(503)));
-    const err = await acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 1000, now: c.now, sleep: c.sleep }).catch((e: unknown) => e);
+    const err = await clock.run(acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 1000, clock })).catch((e: unknown) => e);
     expect(isSwitchboardError(err, 'SB_ACCEPT_FAILED')).toBe(true);
     expect((err as { fields: { attempts: number; status: number } }).fields).toMatchObject({ attempts: 4, status: 503 });
-    expect(c.now()).toBeLessThan(1000);
+    expect(clock.now()).toBeLessThan(1000);
   });
 });
 

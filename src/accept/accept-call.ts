@@ -2,17 +2,16 @@ import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import { SwitchboardError } from '../errors.ts';
 import type { CallControl } from '../openai/call-control.ts';
+import { backoffMs } from '../time/backoff.ts';
+import { sleep, systemClock, type Clock } from '../time/clock.ts';
 
 export type AcceptOutcome = { kind: 'accepted'; attempts: number } | { kind: 'gone'; attempts: number };
 
 export interface AcceptRetryOptions {
   deadlineMs: number;
   firstBackoffMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function isRetryable(err: unknown): boolean {
   if (err instanceof APIConnectionError) return true; // includes timeouts
@@ -34,10 +33,9 @@ export async function acceptWithRetry(
   params: CallAcceptParams,
   opts: AcceptRetryOptions,
 ): Promise<AcceptOutcome> {
-  const now = opts.now ?? performance.now.bind(performance);
-  const sleep = opts.sleep ?? defaultSleep;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   const deadline = now() + opts.deadlineMs;
-  let backoffMs = opts.firstBackoffMs ?? 100;
   for (let attempt = 1; ; attempt++) {
     const remainingMs = deadline - now();
     try {
@@ -49,12 +47,12 @@ export async function acceptWithRetry(
       const fields = { callId, attempts: attempt, status, apiCode: err instanceof APIError ? err.code : undefined };
       if (err instanceof APIUserAbortError) throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
       if (!isRetryable(err)) throw new SwitchboardError('SB_ACCEPT_FAILED', 'not retryable', fields, { cause: err });
-      const waitMs = Math.min(backoffMs, deadline - now());
+      // No jitter: the deadline, not a crowd of retries, bounds the waiting.
+      const waitMs = Math.min(backoffMs(attempt, { baseMs: opts.firstBackoffMs ?? 100, maxMs: opts.deadlineMs, jitter: 0 }), deadline - now());
       if (waitMs <= 0 || now() + waitMs >= deadline) {
         throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
       }
-      await sleep(waitMs);
-      backoffMs *= 2;
+      await sleep(clock, waitMs);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { CallControl } from '../openai/call-control.ts';
 import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { parseCallParties } from '../sip/index.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import type { WebhookAnswer } from '../webhook/delivery-dedupe.ts';
 import { acceptWithRetry } from './accept-call.ts';
 import type { PlanCall } from './call-plan.ts';
@@ -23,14 +24,14 @@ export interface AnswerCallDeps {
   reconnectMaxAttempts: number;
   logPii: boolean;
   onEvent?: CallEventListener;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<WebhookAnswer>;
 
 /** Webhook → accept → control session. Answers only once the accept has succeeded. */
 export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
-  const now = deps.now ?? performance.now.bind(performance);
+  const clock = deps.clock ?? systemClock;
   return async (event, receivedAt) => {
     const callId = event.data.call_id;
     const sipHeaders = event.data.sip_headers;
@@ -49,7 +50,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     const agent = plan.agent;
     let outcome;
     try {
-      outcome = await acceptWithRetry(deps.control, callId, agent.acceptParams, { deadlineMs: deps.acceptDeadlineMs, now });
+      outcome = await acceptWithRetry(deps.control, callId, agent.acceptParams, { deadlineMs: deps.acceptDeadlineMs, clock });
     } catch (err) {
       const fields = isSwitchboardError(err) ? err.fields : {};
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
@@ -57,7 +58,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message: (err as Error).message });
       return { status: 502, body: { error: 'accept_failed', callId } };
     }
-    const acceptedAt = now();
+    const acceptedAt = clock.now();
     const answerMs = acceptedAt - receivedAt;
     if (outcome.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
@@ -78,7 +79,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       log: deps.log,
       logPii: deps.logPii,
       reconnectMaxAttempts: deps.reconnectMaxAttempts,
-      now,
+      clock,
       ...(agent.extensions ? { extensions: agent.extensions } : {}),
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     });

@@ -3,7 +3,7 @@ import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
 import type { WebSocket } from 'ws';
 import type { CallRecord, ConnectionRecord, EndedBy, ResponseRecord } from './call-record.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { SipHeader } from './invite-headers.ts';
 import type { EmulatorLogger } from './logger.ts';
 import type { Scenario } from './scenario.ts';

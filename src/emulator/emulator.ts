@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { CallRecord, WebhookTamper } from './call-record.ts';
 import { LiveCall } from './call-state.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import { attachControlSocket } from './control-socket.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { checkExpectations } from './expectations.ts';

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkBearer } from './auth.ts';
 import type { ReferRequest, RestRequest } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { apiFailure, callNotFound, invalidJson, invalidUrl, serviceFault, type ApiFailure } from './errors.ts';
 import { newRequestId } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';

@@ -2,7 +2,7 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { WebhookAttempt, WebhookTamper } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { newCallId, randomHex } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { signWebhook } from './webhook-signing.ts';

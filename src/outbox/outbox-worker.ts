@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { OutboxDelivery, Store } from '../records/store.ts';
-import { defaultSchedule, type Schedule } from '../schedule.ts';
-import { retryDelayMs } from './backoff.ts';
+import { backoffMs } from '../time/backoff.ts';
+import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import { signatureHeaders } from './sign.ts';
 
 export type DeliveryResult = 'delivered' | 'retry' | 'dead';
@@ -13,8 +13,7 @@ export interface OutboxWorkerOptions {
   secret: string;
   log: Logger;
   fetch?: typeof fetch;
-  now?: () => number;
-  schedule?: Schedule;
+  clock?: Clock;
   /** How often the outbox is checked when nothing kicks it. */
   pollMs?: number;
   timeoutMs?: number;
@@ -35,7 +34,7 @@ export interface OutboxWorkerOptions {
  */
 export class OutboxWorker {
   private readonly opts: Required<Omit<OutboxWorkerOptions, 'onAttempt' | 'random'>> & Pick<OutboxWorkerOptions, 'onAttempt' | 'random'>;
-  private timer: { cancel(): void } | null = null;
+  private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
@@ -44,8 +43,7 @@ export class OutboxWorker {
   constructor(opts: OutboxWorkerOptions) {
     this.opts = {
       fetch: globalThis.fetch,
-      now: Date.now,
-      schedule: defaultSchedule,
+      clock: systemClock,
       pollMs: 1_000,
       timeoutMs: 10_000,
       leaseMs: 60_000,
@@ -79,7 +77,7 @@ export class OutboxWorker {
         this.again = false;
         this.kick();
       } else {
-        this.timer = this.opts.schedule(() => this.kick(), this.opts.pollMs);
+        this.timer = this.opts.clock.setTimeout(() => this.kick(), this.opts.pollMs).unref();
       }
     });
   }
@@ -90,17 +88,17 @@ export class OutboxWorker {
     this.timer?.cancel();
     this.timer = null;
     if (!this.running) return;
-    const abortTimer = setTimeout(() => {
+    const abortTimer = this.opts.clock.setTimeout(() => {
       for (const controller of this.inFlight.values()) controller.abort(new Error('shutting down'));
     }, waitMs);
     await this.running;
-    clearTimeout(abortTimer);
+    abortTimer.cancel();
   }
 
   private async drain(): Promise<void> {
     try {
       while (!this.stopped) {
-        const claimed = await this.opts.store.claimOutbox({ now: new Date(this.opts.now()), limit: this.opts.batchSize, leaseMs: this.opts.leaseMs });
+        const claimed = await this.opts.store.claimOutbox({ now: new Date(this.opts.clock.epochMs()), limit: this.opts.batchSize, leaseMs: this.opts.leaseMs });
         if (claimed.length === 0) return;
         await Promise.all(claimed.map((m) => this.deliver(m)));
         if (claimed.length < this.opts.batchSize) return;
@@ -114,7 +112,7 @@ export class OutboxWorker {
     const attempt = m.attempts + 1;
     const controller = new AbortController();
     this.inFlight.set(m.id, controller);
-    const started = performance.now();
+    const started = this.opts.clock.now();
     let status: number | null = null;
     let error: string | null = null;
     try {
@@ -123,7 +121,7 @@ export class OutboxWorker {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'switchboard-call-events',
-          ...signatureHeaders(this.opts.secret, m.id, m.payload, new Date(this.opts.now())),
+          ...signatureHeaders(this.opts.secret, m.id, m.payload, new Date(this.opts.clock.epochMs())),
         },
         body: m.payload,
         signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
@@ -137,11 +135,11 @@ export class OutboxWorker {
     } finally {
       this.inFlight.delete(m.id);
     }
-    const durationMs = performance.now() - started;
+    const durationMs = this.opts.clock.now() - started;
     const fields = { callId: m.callId, eventType: m.type, webhookId: m.id, attempt, status };
     try {
       if (error === null) {
-        await this.opts.store.markDelivered(m.id, new Date(this.opts.now()));
+        await this.opts.store.markDelivered(m.id, new Date(this.opts.clock.epochMs()));
         this.opts.log.info(fields, 'call event delivered');
         this.opts.onAttempt?.({ type: m.type, result: 'delivered', status, durationMs });
       } else if (controller.signal.aborted) {
@@ -151,8 +149,8 @@ export class OutboxWorker {
         this.opts.log.error({ ...fields, err: error }, 'call event undeliverable: giving up');
         this.opts.onAttempt?.({ type: m.type, result: 'dead', status, durationMs });
       } else {
-        const delayMs = retryDelayMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, ...(this.opts.random ? { random: this.opts.random } : {}) });
-        await this.opts.store.markRetry(m.id, { attempts: attempt, nextAttemptAt: new Date(this.opts.now() + delayMs), error });
+        const delayMs = backoffMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, ...(this.opts.random ? { random: this.opts.random } : {}) });
+        await this.opts.store.markRetry(m.id, { attempts: attempt, nextAttemptAt: new Date(this.opts.clock.epochMs() + delayMs), error });
         this.opts.log.warn({ ...fields, err: error, retryInMs: delayMs }, 'call event delivery failed; will retry');
         this.opts.onAttempt?.({ type: m.type, result: 'retry', status, durationMs });
       }

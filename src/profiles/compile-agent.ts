@@ -11,9 +11,8 @@ import { dtmfHandler, type DtmfAction } from '../session/dtmf-handler.ts';
 import { defaultIdleGoodbye, defaultRepromptInstructions, idleWatch } from '../session/idle-watch.ts';
 import { maxDuration } from '../session/max-duration.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
-import type { Timers } from '../session/timers.ts';
 import { callVariables, isCallVariable } from '../templates/call-variables.ts';
-import { LocalClock } from '../templates/local-clock.ts';
+import { LocalClock } from '../time/local-clock.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
 import { departmentTransfer, type Department, type DepartmentTransfer } from '../tools/department-transfer.ts';
 import { endCallTool } from '../tools/end-call.ts';
@@ -37,7 +36,6 @@ export interface AgentCompileDeps {
   fetch?: typeof fetch;
   /** Epoch ms. */
   clock: () => number;
-  timers?: Timers;
 }
 
 const knownVoices = new Set(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar']);
@@ -204,13 +202,12 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
 
 function buildExtensions(spec: AgentSpec, deps: AgentCompileDeps, transfer: DepartmentTransfer | null): SessionExtensionFactory[] {
   const goodbyeMaxMs = deps.defaults.goodbyeMaxMs;
-  const timers = deps.timers ? { timers: deps.timers } : {};
   const actions = new Map<string, DtmfAction>();
   for (const [key, a] of Object.entries(spec.dtmf?.keys ?? {})) {
     actions.set(key, a.action === 'transfer' ? { kind: 'transfer', destination: a.to } : a.action === 'hangup' ? { kind: 'hangup' } : { kind: 'say', instructions: a.instructions });
   }
   // Keypad digits always reach the model; the map only adds shortcuts.
-  const extensions = [dtmfHandler({ actions, interDigitMs: spec.dtmf?.interDigitMs ?? 1_200, transfer, goodbyeMaxMs, clock: deps.clock, ...timers })];
+  const extensions = [dtmfHandler({ actions, interDigitMs: spec.dtmf?.interDigitMs ?? 1_200, transfer, goodbyeMaxMs })];
   if (spec.idle) {
     extensions.push(
       idleWatch({
@@ -219,11 +216,10 @@ function buildExtensions(spec: AgentSpec, deps: AgentCompileDeps, transfer: Depa
         repromptInstructions: spec.idle.reprompt ?? defaultRepromptInstructions,
         goodbyeInstructions: spec.idle.goodbye ?? defaultIdleGoodbye,
         goodbyeMaxMs,
-        ...timers,
       }),
     );
   }
-  if (spec.maxCallSeconds !== undefined) extensions.push(maxDuration({ maxMs: spec.maxCallSeconds * 1000, goodbyeMaxMs, ...timers }));
+  if (spec.maxCallSeconds !== undefined) extensions.push(maxDuration({ maxMs: spec.maxCallSeconds * 1000, goodbyeMaxMs }));
   return extensions;
 }
 

@@ -4,7 +4,6 @@ import { BusinessHours, parseRange, weekdayKeys, type OpenRange } from '../scree
 import { NumberList } from '../screening/number-list.ts';
 import type { PlannableProfile, PlanSnapshot } from '../screening/plan-call.ts';
 import type { AfterHours, Route, RoutingTable } from '../screening/route-call.ts';
-import type { Timers } from '../session/timers.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
@@ -21,7 +20,6 @@ export interface CompileDeps {
   fetch?: typeof fetch;
   /** Epoch ms: opening hours and the date and time in templates. */
   clock?: () => number;
-  timers?: Timers;
 }
 
 export interface CompiledProfiles extends PlanSnapshot {
@@ -52,7 +50,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
   for (const [name, spec] of Object.entries(file.agents)) {
     profiles.set(
       name,
-      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.timers ? { timers: deps.timers } : {}) }, problems),
+      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, problems),
     );
   }
 

@@ -8,7 +8,6 @@ import type { CallEventListener } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallCounter } from '../screening/call-counter.ts';
 import { createPlanCall } from '../screening/plan-call.ts';
-import type { Timers } from '../session/timers.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import type { CompiledProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
@@ -29,7 +28,6 @@ export interface ProfilesRuntimeOptions {
   fetch?: typeof fetch;
   /** Epoch ms: opening hours, template dates. */
   clock?: () => number;
-  timers?: Timers;
 }
 
 export interface ProfilesRuntime {
@@ -63,7 +61,6 @@ export function startProfiles(opts: ProfilesRuntimeOptions): StartProfilesResult
       readFile: reading,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.timers ? { timers: opts.timers } : {}),
     });
   };
   const first = load();

@@ -6,7 +6,7 @@ import { parseRange, isIsoDate, weekdayKeys } from '../screening/business-hours.
 import { isNumberPattern } from '../screening/number-list.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 import { parseHostPort } from '../sip/index.ts';
-import { isLocale, isTimeZone } from '../templates/local-clock.ts';
+import { isLocale, isTimeZone } from '../time/local-clock.ts';
 import { httpMethods } from '../tools/http-tool.ts';
 
 // `${VAR}` always yields text: numbers written that way arrive as "5000".

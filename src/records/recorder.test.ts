@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { accepted, transferCall } from './call-event-fixtures.ts';
 import type { TimelineEntry } from './call-record.ts';
-import type { Schedule } from '../schedule.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { Store, StoreBatch } from './store.ts';
@@ -27,26 +27,14 @@ async function spyStore() {
   return { store, batches, failNext: (n: number) => void (failures = n), close: () => inner.close() };
 }
 
-/** Timers the test fires by hand. */
-function manualSchedule() {
-  const pending: { fn: () => void; delayMs: number; cancelled: boolean }[] = [];
-  const schedule: Schedule = (fn, delayMs) => {
-    const t = { fn, delayMs, cancelled: false };
-    pending.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  };
-  return { schedule, pending, fire: () => pending.splice(0).filter((t) => !t.cancelled).forEach((t) => t.fn()) };
-}
-
 describe('Recorder', () => {
   let spy: Awaited<ReturnType<typeof spyStore>>;
-  let clock: number;
-  const make = (over: Partial<RecorderOptions> = {}) =>
-    new Recorder({ store: spy.store, log, batchMs: 1000, callEvents: true, now: () => clock, schedule: manualSchedule().schedule, ...over });
+  let clock: ManualClock;
+  const make = (over: Partial<RecorderOptions> = {}) => new Recorder({ store: spy.store, log, batchMs: 1000, callEvents: true, clock, ...over });
 
   beforeEach(async () => {
     spy = await spyStore();
-    clock = Date.parse('2025-06-01T12:00:00.000Z');
+    clock = new ManualClock({ epochMs: Date.parse('2025-06-01T12:00:00.000Z') });
   });
   afterEach(() => spy.close());
 
@@ -67,7 +55,7 @@ describe('Recorder', () => {
   it('writes a full call that a store read gives back whole', async () => {
     const recorder = make();
     for (const e of transferCall('rtc_full')) recorder.record(e);
-    clock += 1000;
+    clock.advance(1000);
     await recorder.flush();
     const got = await spy.store.getCall('rtc_full');
     expect(got).toEqual(recorder.detail('rtc_full') ?? got); // still in memory or already the same
@@ -115,10 +103,10 @@ describe('Recorder', () => {
   it('queues call.started, call.transferred and, after the grace period, call.ended with the transcript', async () => {
     const recorder = make({ endGraceMs: 500 });
     for (const e of transferCall('rtc_ev')) recorder.record(e);
-    clock = Date.parse('2025-06-01T12:01:00.100Z'); // 100 ms after the end: still in grace
+    clock.advance(Date.parse('2025-06-01T12:01:00.100Z') - clock.epochMs()); // 100 ms after the end: still in grace
     await recorder.flush();
     expect(spy.batches[0]!.outbox.map((m) => m.type)).toEqual(['call.started', 'call.transferred']);
-    clock += 1000;
+    clock.advance(1000);
     await recorder.flush();
     const ended = spy.batches[1]!.outbox;
     expect(ended.map((m) => m.type)).toEqual(['call.ended']);
@@ -136,9 +124,9 @@ describe('Recorder', () => {
   it('lets a late event join the record during the grace period', async () => {
     const recorder = make({ endGraceMs: 500 });
     recorder.record(accepted('rtc_late'));
-    recorder.record({ type: 'call.ended', callId: 'rtc_late', reason: 'agent_hangup', endedAt: clock });
+    recorder.record({ type: 'call.ended', callId: 'rtc_late', reason: 'agent_hangup', endedAt: clock.epochMs() });
     recorder.record({ type: 'tool.completed', callId: 'rtc_late', toolCallId: 'tc', name: 'end_call', output: { ok: true }, durationMs: 3 });
-    clock += 600;
+    clock.advance(600);
     await recorder.flush();
     const ended = JSON.parse(spy.batches[0]!.outbox.find((m) => m.type === 'call.ended')!.payload);
     expect(ended.data.tools).toMatchObject([{ toolCallId: 'tc', name: 'end_call' }]);
@@ -173,17 +161,17 @@ describe('Recorder', () => {
   });
 
   it('flushes on its own every batch window', async () => {
-    const timers = manualSchedule();
-    const recorder = make({ schedule: timers.schedule });
+    const recorder = make();
     recorder.start();
-    expect(timers.pending.map((t) => t.delayMs)).toEqual([1000]);
+    expect(clock.pendingDelaysMs()).toEqual([1000]);
     recorder.record(accepted('rtc_t'));
-    timers.fire();
-    await new Promise((r) => setImmediate(r));
+    await clock.advanceAsync(999);
+    expect(spy.batches).toHaveLength(0);
+    await clock.advanceAsync(1);
     expect(spy.batches).toHaveLength(1);
-    expect(timers.pending.map((t) => t.delayMs)).toEqual([1000]); // the next window is scheduled
+    expect(clock.pendingDelaysMs()).toEqual([1000]); // the next window is scheduled
     await recorder.close();
-    expect(timers.pending.every((t) => t.cancelled)).toBe(true);
+    expect(clock.pendingCount).toBe(0);
   });
 
   describe('follow', () => {

@@ -1,7 +1,7 @@
 import type { CallEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
-import { defaultSchedule, type Schedule } from '../schedule.ts';
+import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import type { CallDetail, TimelineEntry } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
 import { batchSize, emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
@@ -17,8 +17,8 @@ export interface RecorderOptions {
   endGraceMs?: number;
   /** Past this many calls held in memory (the store is failing), the oldest ended ones are dropped. */
   maxBufferedCalls?: number;
-  now?: () => number;
-  schedule?: Schedule;
+  /** Batch timer and record timestamps (wall time). */
+  clock?: Clock;
   /** After each successful write: how long it took and how many webhooks it queued. */
   onWritten?: (info: { durationMs: number; rows: number; outbox: number }) => void;
   onWriteFailed?: (err: Error) => void;
@@ -35,19 +35,17 @@ export interface TimelineSubscriber {
  */
 export class Recorder {
   private readonly opts: RecorderOptions;
-  private readonly now: () => number;
-  private readonly schedule: Schedule;
+  private readonly clock: Clock;
   private readonly calls = new Map<string, CallState>();
   private readonly subscribers = new Map<string, Set<TimelineSubscriber>>();
   private outbox: OutboxMessage[] = [];
-  private timer: { cancel(): void } | null = null;
+  private timer: Timer | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
 
   constructor(opts: RecorderOptions) {
     this.opts = opts;
-    this.now = opts.now ?? Date.now;
-    this.schedule = opts.schedule ?? defaultSchedule;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Starts the periodic flush. */
@@ -56,16 +54,16 @@ export class Recorder {
     const tick = () => {
       this.timer = null;
       void this.flush().finally(() => {
-        if (!this.closed) this.timer = this.schedule(tick, this.opts.batchMs);
+        if (!this.closed) this.timer = this.clock.setTimeout(tick, this.opts.batchMs).unref();
       });
     };
-    this.timer = this.schedule(tick, this.opts.batchMs);
+    this.timer = this.clock.setTimeout(tick, this.opts.batchMs).unref();
   }
 
   /** The CallEvent listener. Never throws, never waits. */
   readonly record = (event: CallEvent): void => {
     try {
-      const nowMs = this.now();
+      const nowMs = this.clock.epochMs();
       let state = this.calls.get(event.callId);
       if (!state) {
         state = new CallState(event.callId, new Date(nowMs).toISOString());
@@ -159,7 +157,7 @@ export class Recorder {
   }
 
   private async writeOnce(final: boolean): Promise<void> {
-    const nowMs = this.now();
+    const nowMs = this.clock.epochMs();
     const graceMs = this.opts.endGraceMs ?? this.opts.batchMs;
     const batch: StoreBatch = emptyBatch();
     const written: { state: CallState; turns: number[]; eventsFrom: number; eventsTo: number }[] = [];
@@ -185,7 +183,7 @@ export class Recorder {
     batch.outbox = this.outbox;
     this.outbox = [];
     if (batchSize(batch) === 0) return this.dropWritten();
-    const startedAt = performance.now();
+    const startedAt = this.clock.now();
     try {
       await this.opts.store.writeBatch(batch);
     } catch (err) {
@@ -202,7 +200,7 @@ export class Recorder {
       if (final) throw err;
       return;
     }
-    this.opts.onWritten?.({ durationMs: performance.now() - startedAt, rows: batchSize(batch), outbox: batch.outbox.length });
+    this.opts.onWritten?.({ durationMs: this.clock.now() - startedAt, rows: batchSize(batch), outbox: batch.outbox.length });
     this.dropWritten();
   }
 

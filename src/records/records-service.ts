@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import { Recorder } from './recorder.ts';
 import { startRetention } from './retention.ts';
 import type { Store } from './store.ts';
@@ -13,6 +14,7 @@ export interface RecordsServiceOptions {
   /** CALL_EVENTS_*: null when call-event webhooks are off. */
   callEvents: { url: string; secret: string; maxAttempts: number; timeoutMs: number } | null;
   metrics?: Metrics;
+  clock?: Clock;
   /** Overrides for the delivery worker (tests: fetch, backoff). */
   outbox?: Partial<OutboxWorkerOptions>;
 }
@@ -27,6 +29,7 @@ export class RecordsService {
   constructor(opts: RecordsServiceOptions) {
     this.opts = opts;
     const { metrics, callEvents } = opts;
+    const clock = opts.clock ?? systemClock;
     this.outbox = callEvents
       ? new OutboxWorker({
           store: opts.store,
@@ -35,6 +38,7 @@ export class RecordsService {
           maxAttempts: callEvents.maxAttempts,
           timeoutMs: callEvents.timeoutMs,
           log: opts.log,
+          clock,
           ...(metrics ? { onAttempt: (a) => metrics.deliveryAttempt(a.type, a.result) } : {}),
           ...opts.outbox,
         })
@@ -44,6 +48,7 @@ export class RecordsService {
       log: opts.log,
       batchMs: opts.batchMs,
       callEvents: callEvents !== null,
+      clock,
       onWritten: (info) => {
         metrics?.storeWritten(info.durationMs);
         if (info.outbox > 0) this.outbox?.kick();
@@ -55,7 +60,7 @@ export class RecordsService {
   start(): void {
     this.recorder.start();
     this.outbox?.start();
-    this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log });
+    this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
   }
 
   /** Writes what is buffered, gives the outbox a last chance, and stops. The store stays open (its owner closes it). */

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { defaultSchedule, type Schedule } from '../schedule.ts';
+import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import type { Store } from './store.ts';
 
 export interface RetentionOptions {
@@ -8,8 +8,7 @@ export interface RetentionOptions {
   days: number;
   log: Logger;
   everyMs?: number;
-  now?: () => number;
-  schedule?: Schedule;
+  clock?: Clock;
 }
 
 const dayMs = 86_400_000;
@@ -17,19 +16,18 @@ const dayMs = 86_400_000;
 /** Purges old calls now and then every `everyMs` (default hourly). Returns a stop function. */
 export function startRetention(opts: RetentionOptions): () => void {
   if (opts.days <= 0) return () => undefined;
-  const now = opts.now ?? Date.now;
-  const schedule = opts.schedule ?? defaultSchedule;
-  let timer: { cancel(): void } | null = null;
+  const clock = opts.clock ?? systemClock;
+  let timer: Timer | null = null;
   let stopped = false;
   const run = async () => {
-    const before = new Date(now() - opts.days * dayMs);
+    const before = new Date(clock.epochMs() - opts.days * dayMs);
     try {
       const purged = await opts.store.purge(before);
       if (purged.calls > 0 || purged.outbox > 0) opts.log.info({ ...purged, before: before.toISOString(), retentionDays: opts.days }, 'old call records purged');
     } catch (err) {
       opts.log.error({ err: (err as Error).message }, 'purging old call records failed');
     }
-    if (!stopped) timer = schedule(() => void run(), opts.everyMs ?? 3_600_000);
+    if (!stopped) timer = clock.setTimeout(() => void run(), opts.everyMs ?? 3_600_000).unref();
   };
   void run();
   return () => {

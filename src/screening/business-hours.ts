@@ -1,6 +1,6 @@
 // Opening hours in one time zone: a weekly schedule and dated closures. Everything
 // is wall-clock arithmetic on Intl's view of the instant, so DST needs no special case.
-import { LocalClock, type LocalDateTime } from '../templates/local-clock.ts';
+import { LocalClock, type LocalDateTime } from '../time/local-clock.ts';
 
 export const weekdayKeys = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type WeekdayKey = (typeof weekdayKeys)[number];

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { CallSession } from './call-session.ts';
 
@@ -14,6 +15,7 @@ function setup(opts: { contact?: typeof contact | null } = {}) {
   const calls = control.actions;
   const transport = new FakeControlTransport();
   const events: CallEvent[] = [];
+  const clock = new ManualClock();
   const session = new CallSession({
     callId: 'rtc_op',
     parties: { caller: '+19195551234', dialed: '+19195550000', sipCallId: 'abc', contact: opts.contact === undefined ? contact : opts.contact },
@@ -25,12 +27,14 @@ function setup(opts: { contact?: typeof contact | null } = {}) {
     logPii: false,
     reconnectMaxAttempts: 1,
     onEvent: (e) => events.push(e),
+    clock,
   });
   session.start();
-  return { session, transport, calls, events };
+  return { session, transport, calls, events, clock };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Lets queued callbacks and promise chains run; no time passes. */
+const tick = () => new Promise((r) => setImmediate(r));
 const ev = (e: Record<string, unknown>) => ({ event_id: 'e', ...e }) as unknown as RealtimeServerEvent;
 const agentSaid = (itemId: string, responseId: string, transcript: string) =>
   ev({ type: 'response.output_audio_transcript.done', item_id: itemId, response_id: responseId, output_index: 0, content_index: 0, transcript });
@@ -102,13 +106,13 @@ describe('CallSession instruct while the agent is talking', () => {
 
 describe('CallSession instruct across a reconnect', () => {
   it('a waiting instruction goes out on the new socket', async () => {
-    const { session, transport } = setup();
+    const { session, transport, clock } = setup();
     await tick();
     transport.last.push(ev({ type: 'response.created', response: { id: 'resp_busy', status: 'in_progress' } }));
     session.instruct('Mention the sale.');
     transport.last.drop({ code: 1006 }); // response.done for resp_busy never comes
-    await expect.poll(() => transport.sockets.length, { timeout: 5_000 }).toBe(2);
-    await tick();
+    await clock.advanceAsync(5_000); // past the first reconnect's delay, jitter included
+    expect(transport.sockets).toHaveLength(2);
     expect(transport.last.sent.map((e) => e.type)).toEqual(['response.create']);
   });
 });

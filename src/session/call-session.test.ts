@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
@@ -20,6 +21,7 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number 
   const calls = control.actions;
   const transport = new FakeControlTransport();
   const events: CallEvent[] = [];
+  const clock = new ManualClock();
   const tools = new Map(
     [transferCallTool({ referTo: '+19195554321', fallbackHost: null, logPii: false }), endCallTool({ goodbyeMaxMs: 5_000 })].map((t) => [t.definition.name, t]),
   );
@@ -33,24 +35,31 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number 
     log: pino({ level: 'silent' }),
     logPii: false,
     reconnectMaxAttempts: overrides.reconnectMaxAttempts ?? 3,
-    reconnectBaseDelayMs: 1,
     onEvent: (e) => events.push(e),
+    clock,
   });
   session.start();
-  return { session, transport, calls, events };
+  /** Waits out the reconnect delay the session announced last. */
+  const reconnectDelay = async () => {
+    const last = events.findLast((e) => e.type === 'control.reconnecting');
+    if (!last) throw new Error('no reconnect was announced');
+    await clock.advanceAsync(last.delayMs);
+  };
+  return { session, transport, calls, events, clock, reconnectDelay };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Lets queued callbacks and promise chains run; no time passes. */
+const tick = () => new Promise((r) => setImmediate(r));
 const functionCall = (callId: string, name: string, args = '{}') =>
   ({ type: 'response.output_item.done', event_id: 'e', response_id: 'r', output_index: 0, item: { type: 'function_call', call_id: callId, name, arguments: args } }) as RealtimeServerEvent;
 
 describe('CallSession', () => {
   it('greets once, with the greeting quoted, even after a reconnect', async () => {
-    const { transport } = setup();
+    const { transport, reconnectDelay } = setup();
     await tick();
     expect(transport.last.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Greet the caller by saying exactly: "Hello there!"' } }]);
     transport.last.drop({ code: 1006 });
-    await tick();
+    await reconnectDelay();
     expect(transport.sockets).toHaveLength(2);
     expect(transport.last.sent).toEqual([]);
   });
@@ -129,33 +138,68 @@ describe('CallSession', () => {
     const b = setup();
     await tick();
     b.transport.last.drop({ code: 1006 });
-    await tick();
+    await b.reconnectDelay();
     b.transport.last.drop({ code: 1006, httpStatus: 404 });
     expect(await b.session.ended).toBe('gone');
   });
 
   it('queues events while reconnecting and sends them on the new socket', async () => {
-    const { transport, session } = setup();
+    const { transport, session, reconnectDelay } = setup();
     await tick();
     transport.autoOpen = false;
     transport.last.drop({ code: 1006 });
     void session.say('Still there?', 10_000);
-    await tick();
+    await reconnectDelay();
     expect(transport.last.sent).toEqual([]);
     transport.last.open();
     expect(transport.last.sent).toMatchObject([{ type: 'response.create', response: { instructions: 'Still there?' } }]);
   });
 
   it('hangs up when the socket cannot be restored', async () => {
-    const { transport, session, calls } = setup({ reconnectMaxAttempts: 2 });
+    const { transport, session, calls, reconnectDelay } = setup({ reconnectMaxAttempts: 2 });
     await tick();
     transport.autoOpen = false;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       transport.last.drop({ code: 1006 });
-      await tick();
+      await reconnectDelay();
     }
+    transport.last.drop({ code: 1006 });
     expect(await session.ended).toBe('control_lost');
     expect(calls).toEqual(['hangup']);
     expect(transport.sockets).toHaveLength(3);
+  });
+
+  it('waits a growing, jittered delay before each reconnect', async () => {
+    const { transport, events, clock } = setup({ reconnectMaxAttempts: 5 });
+    await tick();
+    transport.autoOpen = false;
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      transport.last.drop({ code: 1006 });
+      const announced = events.findLast((e) => e.type === 'control.reconnecting');
+      expect(announced).toMatchObject({ attempt });
+      const delayMs = announced?.type === 'control.reconnecting' ? announced.delayMs : 0;
+      delays.push(delayMs);
+      clock.advance(delayMs - 1);
+      expect(transport.sockets).toHaveLength(attempt); // not yet
+      clock.advance(1);
+      expect(transport.sockets).toHaveLength(attempt + 1);
+    }
+    // 250 ms doubling, ±20 %.
+    delays.forEach((d, i) => {
+      expect(d).toBeGreaterThanOrEqual(250 * 2 ** i * 0.8);
+      expect(d).toBeLessThanOrEqual(250 * 2 ** i * 1.2);
+    });
+  });
+
+  it('a goodbye that never plays is given up after its cap', async () => {
+    const { session, clock } = setup();
+    await tick();
+    let done = false;
+    void session.say('Goodbye!', 3_000).then(() => (done = true));
+    await clock.advanceAsync(2_999);
+    expect(done).toBe(false);
+    await clock.advanceAsync(1);
+    expect(done).toBe(true);
   });
 });

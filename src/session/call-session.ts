@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger.ts';
 import { redactPhonesInText } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
+import { backoffMs } from '../time/backoff.ts';
+import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
 import { referCall, type TransferResult } from '../tools/transfer-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
@@ -23,7 +25,8 @@ export interface CallSessionOptions {
   reconnectMaxAttempts: number;
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
-  now?: () => number;
+  /** Reconnect delays, the goodbye cap, tool durations and the extensions' timers. Default: the system clock. */
+  clock?: Clock;
   /** Profile behaviour on top of the session: keypad input, idle handling, a duration cap. */
   extensions?: readonly SessionExtensionFactory[];
 }
@@ -47,7 +50,7 @@ export class CallSession implements CallActions {
   readonly ended: Promise<EndReason>;
   private readonly opts: CallSessionOptions;
   private readonly log: Logger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private state: State = 'connecting';
   private conn: ControlConnection | null = null;
   private queue: RealtimeClientEvent[] = [];
@@ -57,7 +60,7 @@ export class CallSession implements CallActions {
   private endReason: EndReason | null = null;
   private readonly toolCallsSeen = new Set<string>();
   private readonly says = new Map<string, PendingSay>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
   private sayCounter = 0;
   private resolveEnded!: (reason: EndReason) => void;
   private readonly extensions: SessionExtension[];
@@ -73,9 +76,9 @@ export class CallSession implements CallActions {
     this.opts = opts;
     this.callId = opts.callId;
     this.log = opts.log;
-    this.now = opts.now ?? performance.now.bind(performance);
+    this.clock = opts.clock ?? systemClock;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
-    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e), responses: this.gate };
+    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e), responses: this.gate, clock: this.clock };
     this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
   }
 
@@ -113,11 +116,11 @@ export class CallSession implements CallActions {
     return new Promise<void>((resolve) => {
       const done = () => {
         if (!this.says.delete(tag)) return;
-        clearTimeout(timer);
+        timer.cancel();
         this.timers.delete(timer);
         resolve();
       };
-      const timer = setTimeout(done, capMs);
+      const timer = this.clock.setTimeout(done, capMs);
       this.timers.add(timer);
       this.says.set(tag, { tag, responseId: null, done });
       this.gate.create({ instructions, metadata: { [sayTag]: tag } });
@@ -136,7 +139,7 @@ export class CallSession implements CallActions {
   async transferTo(target: string, opts: { fallbackHost: string | null }): Promise<TransferResult> {
     if (!this.isLive) return { ok: false, error: 'transfer_failed', detail: 'the call is ending' };
     this.log.info({ callId: this.callId }, 'operator transfer');
-    return referCall(this.toolContext(), target, { fallbackHost: opts.fallbackHost, logPii: this.opts.logPii, now: this.now });
+    return referCall(this.toolContext(), target, { fallbackHost: opts.fallbackHost, logPii: this.opts.logPii, now: () => this.clock.now() });
   }
 
   /**
@@ -298,9 +301,9 @@ export class CallSession implements CallActions {
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
     this.emit({ type: 'tool.called', callId: this.callId, toolCallId, name, arguments: args });
     const ctx: ToolContext = { ...this.toolContext(), toolCallId };
-    const startedAt = this.now();
+    const startedAt = this.clock.now();
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
-    const durationMs = this.now() - startedAt;
+    const durationMs = this.clock.now() - startedAt;
     const error = result.output.ok === false ? String(result.output.error) : undefined;
     this.emit({ type: 'tool.completed', callId: this.callId, toolCallId, name, output: result.output, durationMs, ...(error ? { error } : {}) });
     if (this.state === 'ended') return;
@@ -331,12 +334,11 @@ export class CallSession implements CallActions {
       return;
     }
     this.reconnectAttempts++;
-    const base = (this.opts.reconnectBaseDelayMs ?? 250) * 2 ** (this.reconnectAttempts - 1);
-    const delayMs = Math.round(Math.min(base, 5_000) * (0.8 + Math.random() * 0.4));
+    const delayMs = backoffMs(this.reconnectAttempts, { baseMs: this.opts.reconnectBaseDelayMs ?? 250, maxMs: 5_000 });
     this.state = 'reconnecting';
     this.log.warn({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempt: this.reconnectAttempts, delayMs }, 'control socket dropped, reconnecting');
     this.emit({ type: 'control.reconnecting', callId: this.callId, attempt: this.reconnectAttempts, delayMs, code: info.code });
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       if (this.state === 'reconnecting') this.connect();
     }, delayMs);
@@ -346,7 +348,7 @@ export class CallSession implements CallActions {
   private finish(reason: EndReason): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
     this.forExtensions((ext) => ext.onEnd?.());
@@ -359,7 +361,7 @@ export class CallSession implements CallActions {
     this.conn = null;
     conn?.close();
     this.log.info({ callId: this.callId, reason }, 'call ended');
-    this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: Date.now() });
+    this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: this.clock.epochMs() });
     this.resolveEnded(reason);
   }
 }

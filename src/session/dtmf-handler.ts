@@ -1,10 +1,10 @@
 // Keypad input. Digits are collected until a pause (or `#`); a single mapped key runs
 // its action (e.g. "0" → transfer to the operator), anything else reaches the model as
 // conversation context, because the model does not act on DTMF events by itself.
+import type { Clock, Timer } from '../time/clock.ts';
 import type { DepartmentTransfer } from '../tools/department-transfer.ts';
 import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
-import { realTimers, type Timers } from './timers.ts';
 
 export type DtmfAction =
   | { kind: 'transfer'; destination: string }
@@ -17,9 +17,6 @@ export interface DtmfOptions {
   interDigitMs: number;
   transfer: DepartmentTransfer | null;
   goodbyeMaxMs: number;
-  /** Epoch ms, for destination hours. */
-  clock?: () => number;
-  timers?: Timers;
 }
 
 export function dtmfHandler(opts: DtmfOptions): SessionExtensionFactory {
@@ -29,16 +26,16 @@ export function dtmfHandler(opts: DtmfOptions): SessionExtensionFactory {
 class DtmfHandler implements SessionExtension {
   private readonly ctx: ExtensionContext;
   private readonly opts: DtmfOptions;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly gate: ResponseGate;
   private digits = '';
-  private timer: unknown = null;
+  private timer: Timer | null = null;
   private ended = false;
 
   constructor(ctx: ExtensionContext, opts: DtmfOptions) {
     this.ctx = ctx;
     this.opts = opts;
-    this.timers = opts.timers ?? realTimers;
+    this.clock = ctx.clock;
     this.gate = ctx.responses;
   }
 
@@ -47,15 +44,15 @@ class DtmfHandler implements SessionExtension {
     const digit = String(event.event).toUpperCase();
     if (!/^[0-9*#A-D]$/.test(digit)) return;
     this.digits += digit;
-    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     if (digit === '#') this.flush();
-    else this.timer = this.timers.set(() => this.flush(), this.opts.interDigitMs);
+    else this.timer = this.clock.setTimeout(() => this.flush(), this.opts.interDigitMs);
   }
 
   onEnd(): void {
     this.ended = true;
-    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer?.cancel();
   }
 
   private flush(): void {
@@ -93,7 +90,7 @@ class DtmfHandler implements SessionExtension {
       }
       const transfer = this.opts.transfer;
       if (!transfer) return this.tellModel(digit);
-      const availability = transfer.availability(action.destination, (this.opts.clock ?? Date.now)());
+      const availability = transfer.availability(action.destination, this.clock.epochMs());
       if (!availability.ok) {
         const opens = availability.error === 'closed' && availability.opensAt ? ` It opens ${availability.opensAt}.` : '';
         this.gate.create({

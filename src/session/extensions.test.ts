@@ -4,17 +4,17 @@ import type { CallEvent, EndReason } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { BusinessHours, parseRange, type OpenRange } from '../screening/business-hours.ts';
 import { parseCallParties } from '../sip/index.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { departmentTransfer } from '../tools/department-transfer.ts';
 import { dtmfHandler, type DtmfAction } from './dtmf-handler.ts';
 import { idleWatch } from './idle-watch.ts';
-import { ManualTimers } from './manual-timers.ts';
 import { maxDuration } from './max-duration.ts';
 import { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtensionFactory } from './session-extension.ts';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function harness(factory: SessionExtensionFactory) {
+function harness(factory: SessionExtensionFactory, clock = new ManualClock()) {
   const sent: RealtimeClientEvent[] = [];
   const says: string[] = [];
   const refers: string[] = [];
@@ -32,6 +32,7 @@ function harness(factory: SessionExtensionFactory) {
     log: createLogger('silent'),
     send: (e) => void sent.push(e),
     responses,
+    clock,
     call: {
       say: async (text) => void says.push(text),
       hangup: async (reason) => void (hungUp = reason),
@@ -58,7 +59,7 @@ describe('keypad input', () => {
   const saturday = Date.parse('2026-03-14T16:00:00Z');
   const monday = Date.parse('2026-03-09T16:00:00Z');
   const setup = (at: number) => {
-    const timers = new ManualTimers();
+    const clock = new ManualClock({ epochMs: at });
     const transfer = departmentTransfer({
       departments: [
         { name: 'operator', to: '+19195550000', description: 'Front desk', hours: null },
@@ -69,7 +70,7 @@ describe('keypad input', () => {
       profile: 'p',
       business: 'b',
       logPii: false,
-      clock: () => at,
+      clock: () => clock.epochMs(),
     });
     const actions = new Map<string, DtmfAction>([
       ['0', { kind: 'transfer', destination: 'operator' }],
@@ -77,14 +78,14 @@ describe('keypad input', () => {
       ['9', { kind: 'hangup' }],
       ['*', { kind: 'say', instructions: 'Read the opening hours.' }],
     ]);
-    return { timers, h: harness(dtmfHandler({ actions, interDigitMs: 1000, transfer, goodbyeMaxMs: 100, clock: () => at, timers })) };
+    return { clock, h: harness(dtmfHandler({ actions, interDigitMs: 1000, transfer, goodbyeMaxMs: 100 }), clock) };
   };
 
   it('passes unmapped digits to the model as context after a pause, in one item', () => {
-    const { timers, h } = setup(monday);
+    const { clock, h } = setup(monday);
     for (const d of ['1', '2', '3', '4']) h.server(dtmf(d));
     expect(h.sent).toEqual([]);
-    timers.advance(1000);
+    clock.advance(1000);
     expect(h.sent).toEqual([
       { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4' }] } },
       { type: 'response.create', event_id: expect.any(String) },
@@ -99,19 +100,19 @@ describe('keypad input', () => {
   });
 
   it('waits for the response in progress before asking for another', () => {
-    const { timers, h } = setup(monday);
+    const { clock, h } = setup(monday);
     h.server(response('response.created', 'resp_1'));
     h.server(dtmf('5'));
-    timers.advance(1000);
+    clock.advance(1000);
     expect(h.sent.map((e) => e.type)).toEqual(['conversation.item.create']);
     h.server(response('response.done', 'resp_1'));
     expect(h.sent.map((e) => e.type)).toEqual(['conversation.item.create', 'response.create']);
   });
 
   it('maps "0" to a transfer to the operator: announced, then referred', async () => {
-    const { timers, h } = setup(monday);
+    const { clock, h } = setup(monday);
     h.server(dtmf('0'));
-    timers.advance(1000);
+    clock.advance(1000);
     await flush();
     expect(h.says).toEqual(['Tell the caller, in one short sentence, that you are transferring them to operator now.']);
     expect(h.refers).toEqual(['sip:+19195550000@67.231.5.176:5061;transport=tls']);
@@ -119,32 +120,32 @@ describe('keypad input', () => {
   });
 
   it('does not dial a closed department from the keypad: the model is told instead', async () => {
-    const { timers, h } = setup(saturday);
+    const { clock, h } = setup(saturday);
     h.server(dtmf('2'));
-    timers.advance(1000);
+    clock.advance(1000);
     await flush();
     expect(h.refers).toEqual([]);
     expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: expect.stringContaining('billing is closed right now. It opens Monday 2026-03-16 at 09:00.') } }]);
   });
 
   it('a mapped digit inside a longer run is just digits', async () => {
-    const { timers, h } = setup(monday);
+    const { clock, h } = setup(monday);
     h.server(dtmf('1'));
     h.server(dtmf('0'));
-    timers.advance(1000);
+    clock.advance(1000);
     await flush();
     expect(h.refers).toEqual([]);
     expect(h.sent[0]).toMatchObject({ type: 'conversation.item.create' });
   });
 
   it('maps hang-up and say actions; cuts off a response in progress before the goodbye', async () => {
-    const { timers, h } = setup(monday);
+    const { clock, h } = setup(monday);
     h.server(dtmf('*'));
-    timers.advance(1000);
+    clock.advance(1000);
     expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Read the opening hours.' } }]);
     h.server(response('response.created', 'resp_2'));
     h.server(dtmf('9'));
-    timers.advance(1000);
+    clock.advance(1000);
     await flush();
     expect(h.sent.slice(1)).toEqual([{ type: 'response.cancel' }, { type: 'output_audio_buffer.clear' }]);
     expect(h.says).toEqual(['Say a brief, friendly goodbye to the caller.']);
@@ -154,9 +155,9 @@ describe('keypad input', () => {
 
 describe('idle handling', () => {
   const setup = () => {
-    const timers = new ManualTimers();
-    const h = harness(idleWatch({ repromptAfterMs: 8000, hangupAfterMs: 20000, repromptInstructions: 'Ask if they are there.', goodbyeInstructions: 'Say goodbye.', goodbyeMaxMs: 100, timers }));
-    return { timers, h };
+    const clock = new ManualClock();
+    const h = harness(idleWatch({ repromptAfterMs: 8000, hangupAfterMs: 20000, repromptInstructions: 'Ask if they are there.', goodbyeInstructions: 'Say goodbye.', goodbyeMaxMs: 100 }), clock);
+    return { clock, h };
   };
   const agentTurn = (h: ReturnType<typeof harness>, id: string) => {
     h.server(response('response.created', id));
@@ -166,77 +167,77 @@ describe('idle handling', () => {
   };
 
   it('re-prompts after N seconds of silence once the agent stops, then hangs up after M', async () => {
-    const { timers, h } = setup();
+    const { clock, h } = setup();
     agentTurn(h, 'greeting');
-    timers.advance(7999);
+    clock.advance(7999);
     expect(h.sent).toEqual([]);
-    timers.advance(1);
+    clock.advance(1);
     expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Ask if they are there.' } }]);
     agentTurn(h, 'reprompt'); // the re-prompt itself does not restart the clock
-    timers.advance(11999);
+    clock.advance(11999);
     expect(h.hungUp()).toBeNull();
-    timers.advance(1);
+    clock.advance(1);
     await flush();
     expect(h.says).toEqual(['Say goodbye.']);
     expect(h.hungUp()).toBe('idle_timeout');
   });
 
   it('caller speech, keypad input and running tools stop the clock', () => {
-    const { timers, h } = setup();
+    const { clock, h } = setup();
     agentTurn(h, 'r1');
-    timers.advance(5000);
+    clock.advance(5000);
     h.server(ev('input_audio_buffer.speech_started', { item_id: 'i', audio_start_ms: 0 }));
-    timers.advance(60000);
+    clock.advance(60000);
     expect(h.sent).toEqual([]);
     agentTurn(h, 'r2');
-    timers.advance(5000);
+    clock.advance(5000);
     h.server(dtmf('1'));
-    timers.advance(60000);
+    clock.advance(60000);
     expect(h.sent).toEqual([]);
     agentTurn(h, 'r3');
     h.ext.onCallEvent?.({ type: 'tool.called', callId: 'rtc_1', toolCallId: 't', name: 'x', arguments: '{}' });
-    timers.advance(60000);
+    clock.advance(60000);
     expect(h.sent).toEqual([]);
     expect(h.hungUp()).toBeNull();
   });
 
   it('caller speech after the re-prompt starts over', () => {
-    const { timers, h } = setup();
+    const { clock, h } = setup();
     agentTurn(h, 'r1');
-    timers.advance(8000);
+    clock.advance(8000);
     agentTurn(h, 'reprompt');
     h.server(ev('conversation.item.input_audio_transcription.completed', { item_id: 'i', content_index: 0, transcript: 'yes' }));
-    timers.advance(60000);
+    clock.advance(60000);
     expect(h.hungUp()).toBeNull();
-    expect(timers.count).toBe(0);
+    expect(clock.pendingCount).toBe(0);
   });
 
   it('stops its timers when the call ends', () => {
-    const { timers, h } = setup();
+    const { clock, h } = setup();
     agentTurn(h, 'r1');
     h.ext.onEnd?.();
-    expect(timers.count).toBe(0);
+    expect(clock.pendingCount).toBe(0);
   });
 });
 
 describe('maximum call duration', () => {
   it('says goodbye and hangs up when the time is up, counted from the start', async () => {
-    const timers = new ManualTimers();
-    const h = harness(maxDuration({ maxMs: 300_000, goodbyeMaxMs: 100, timers }));
+    const clock = new ManualClock();
+    const h = harness(maxDuration({ maxMs: 300_000, goodbyeMaxMs: 100 }), clock);
     h.ext.onStart?.();
-    timers.advance(299_999);
+    clock.advance(299_999);
     expect(h.hungUp()).toBeNull();
-    timers.advance(1);
+    clock.advance(1);
     await flush();
     expect(h.says).toHaveLength(1);
     expect(h.hungUp()).toBe('max_duration');
   });
 
   it('does nothing after the call ended', () => {
-    const timers = new ManualTimers();
-    const h = harness(maxDuration({ maxMs: 1000, goodbyeMaxMs: 100, timers }));
+    const clock = new ManualClock();
+    const h = harness(maxDuration({ maxMs: 1000, goodbyeMaxMs: 100 }), clock);
     h.ext.onStart?.();
     h.ext.onEnd?.();
-    expect(timers.count).toBe(0);
+    expect(clock.pendingCount).toBe(0);
   });
 });

@@ -3,9 +3,9 @@
 // running tool stop the clock. The re-prompt itself does not restart it.
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent } from '../calls/call-events.ts';
+import type { Clock, Timer } from '../time/clock.ts';
 import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
-import { realTimers, type Timers } from './timers.ts';
 
 export interface IdleOptions {
   repromptAfterMs: number | null;
@@ -13,7 +13,6 @@ export interface IdleOptions {
   repromptInstructions: string;
   goodbyeInstructions: string;
   goodbyeMaxMs: number;
-  timers?: Timers;
 }
 
 export const defaultRepromptInstructions = 'The caller has been silent for a while. Briefly ask whether they are still there and how you can help.';
@@ -28,18 +27,18 @@ type Stage = 'quiet' | 'waiting' | 'reprompted' | 'done';
 class IdleWatch implements SessionExtension {
   private readonly ctx: ExtensionContext;
   private readonly opts: IdleOptions;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly gate: ResponseGate;
   private stage: Stage = 'quiet';
-  private repromptTimer: unknown = null;
-  private hangupTimer: unknown = null;
+  private repromptTimer: Timer | null = null;
+  private hangupTimer: Timer | null = null;
   private agentSpeaking = false;
   private toolsRunning = 0;
 
   constructor(ctx: ExtensionContext, opts: IdleOptions) {
     this.ctx = ctx;
     this.opts = opts;
-    this.timers = opts.timers ?? realTimers;
+    this.clock = ctx.clock;
     this.gate = ctx.responses;
   }
 
@@ -92,13 +91,13 @@ class IdleWatch implements SessionExtension {
     // 'reprompted': the hang-up clock already runs from before the re-prompt.
     if (this.stage !== 'quiet' || this.toolsRunning > 0 || this.gate.busy) return;
     this.stage = 'waiting';
-    if (this.opts.repromptAfterMs !== null) this.repromptTimer = this.timers.set(() => this.reprompt(), this.opts.repromptAfterMs);
-    if (this.opts.hangupAfterMs !== null) this.hangupTimer = this.timers.set(() => void this.hangup(), this.opts.hangupAfterMs);
+    if (this.opts.repromptAfterMs !== null) this.repromptTimer = this.clock.setTimeout(() => this.reprompt(), this.opts.repromptAfterMs);
+    if (this.opts.hangupAfterMs !== null) this.hangupTimer = this.clock.setTimeout(() => void this.hangup(), this.opts.hangupAfterMs);
   }
 
   private disarm(): void {
-    if (this.repromptTimer !== null) this.timers.clear(this.repromptTimer);
-    if (this.hangupTimer !== null) this.timers.clear(this.hangupTimer);
+    this.repromptTimer?.cancel();
+    this.hangupTimer?.cancel();
     this.repromptTimer = this.hangupTimer = null;
     if (this.stage !== 'done') this.stage = 'quiet';
   }
@@ -115,7 +114,7 @@ class IdleWatch implements SessionExtension {
     this.hangupTimer = null;
     if (this.stage !== 'waiting' && this.stage !== 'reprompted') return;
     this.stage = 'done';
-    if (this.repromptTimer !== null) this.timers.clear(this.repromptTimer);
+    this.repromptTimer?.cancel();
     this.ctx.log.info({ callId: this.ctx.callId }, 'caller silent: hanging up');
     this.gate.interrupt();
     await this.ctx.call.say(this.opts.goodbyeInstructions, this.opts.goodbyeMaxMs);

@@ -1,25 +1,23 @@
 // A hard cap on a call's length: a short goodbye, then hang up.
+import type { Timer } from '../time/clock.ts';
 import type { SessionExtensionFactory } from './session-extension.ts';
-import { realTimers, type Timers } from './timers.ts';
 
 export interface MaxDurationOptions {
   maxMs: number;
   goodbyeMaxMs: number;
   goodbyeInstructions?: string;
-  timers?: Timers;
 }
 
 export const defaultDurationGoodbye = 'The call has reached its time limit. Apologise briefly, say goodbye, and invite the caller to call back.';
 
 export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
   return (ctx) => {
-    const timers = opts.timers ?? realTimers;
     const gate = ctx.responses;
-    let timer: unknown = null;
+    let timer: Timer | null = null;
     let ended = false;
     return {
       onStart() {
-        timer = timers.set(async () => {
+        timer = ctx.clock.setTimeout(async () => {
           timer = null;
           if (ended) return;
           ctx.log.info({ callId: ctx.callId, maxMs: opts.maxMs }, 'call reached its maximum duration');
@@ -30,7 +28,7 @@ export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
       },
       onEnd() {
         ended = true;
-        if (timer !== null) timers.clear(timer);
+        timer?.cancel();
       },
     };
   };

@@ -2,6 +2,7 @@
 // handling, a maximum duration) without the session knowing about profiles.
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent } from '../calls/call-events.ts';
+import type { Clock } from '../time/clock.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import type { ResponseGate } from './response-gate.ts';
 
@@ -10,6 +11,8 @@ export interface ExtensionContext extends ToolContext {
   send(event: RealtimeClientEvent): void;
   /** The call's one response gate: every response.create goes through it. */
   responses: ResponseGate;
+  /** The session's clock: timers and wall time. */
+  clock: Clock;
 }
 
 export interface SessionExtension {

@@ -1,6 +1,6 @@
 // The variables a call's instructions and greeting may use.
 import { headerValues, type CallParties, type SipHeader } from '../sip/index.ts';
-import type { LocalClock } from './local-clock.ts';
+import type { LocalClock } from '../time/local-clock.ts';
 import type { TemplateLookup } from './template.ts';
 
 export const callVariableNames = ['caller', 'dialed', 'callId', 'business', 'profile', 'date', 'time', 'weekday', 'timeZone'] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallParties } from '../sip/index.ts';
 import { callVariables, isCallVariable } from './call-variables.ts';
-import { LocalClock } from './local-clock.ts';
+import { LocalClock } from '../time/local-clock.ts';
 import { compileTemplate } from './template.ts';
 
 const all = () => true;

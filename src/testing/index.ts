@@ -3,4 +3,5 @@ export * from '../emulator/index.ts';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.ts';
 export { FakeControlSocket, FakeControlTransport } from './fake-control-transport.ts';
 export { makeThrowawayCert, tryThrowawayCert, type ThrowawayCert } from './throwaway-cert.ts';
+export { ManualClock } from './manual-clock.ts';
 export { RecordingCallControl } from './recording-call-control.ts';
