@@ -11,13 +11,14 @@ import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
 import { accepted, transferCall } from '../records/call-event-fixtures.ts';
 import { CallState } from '../records/call-state.ts';
-import { Recorder } from '../records/recorder.ts';
+import { RecordsService } from '../records/records-service.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import type { Store } from '../records/store.ts';
 import { createServer, type SwitchboardServer } from '../server/create-server.ts';
 import { CallSession } from '../session/call-session.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { registerApi } from './register-api.ts';
 import { captureLogs } from '../../test/support/capture-logs.ts';
 
@@ -288,8 +289,10 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
     const store = await openSqliteStore(join(dir, 'switchboard.db'));
     const logs = captureLogs();
     const app = Fastify();
-    const recorder = new Recorder({ store, log: logs.logger, batchMs: 1000, callEvents: false }); // this instance's recorder: it never saw the call
-    registerApi(app, { token, store, recorder, liveCalls: new LiveCalls(), referFallbackHost: null, log: logs.logger, storePollMs: 20 });
+    const clock = new ManualClock();
+    // This instance's records: its recorder never saw the call.
+    const records = new RecordsService({ store, log: logs.logger, batchMs: 1000, retentionDays: 0, callEvents: null, clock, storePollMs: 1_000 });
+    registerApi(app, { token, records, liveCalls: new LiveCalls(), referFallbackHost: null, log: logs.logger });
     cleanups.push(async () => {
       await app.close();
       await store.close();
@@ -306,8 +309,11 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
     const events = transferCall('rtc_elsewhere');
     await write(events.slice(0, 4));
     const streamed = app.inject({ method: 'GET', url: '/api/calls/rtc_elsewhere/events', headers: auth });
-    await new Promise((r) => setTimeout(r, 60));
+    await expect.poll(() => clock.pendingDelaysMs()).toEqual([1_000]); // replayed what is stored; waits for the next read
     await write(events.slice(4));
+    clock.advance(999);
+    expect(clock.pendingCount).toBe(1);
+    clock.advance(1);
     const got = sse((await streamed).body);
     expect(got.map((e) => e.event)).toEqual([...events.map((e) => e.type), 'end']);
     expect(got.at(-1)!.data).toMatchObject({ outcome: 'transferred' });

@@ -2,8 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import type { LiveCalls } from '../calls/live-calls.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Recorder } from '../records/recorder.ts';
-import type { Store } from '../records/store.ts';
+import type { CallRecords } from '../records/records-service.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { bearerAuth } from './auth.ts';
 import { registerCallsRoutes } from './calls-routes.ts';
@@ -14,13 +13,11 @@ import type { SseStream } from './sse.ts';
 export interface ApiDeps {
   /** API_TOKEN; null turns the API off. */
   token: string | null;
-  store: Store;
-  recorder: Recorder;
+  records: CallRecords;
   liveCalls: LiveCalls<CallSession>;
   referFallbackHost: string | null;
   log: Logger;
   heartbeatMs?: number;
-  storePollMs?: number;
 }
 
 /** The operator API under /api (Bearer API_TOKEN), and its OpenAPI document at /openapi.json (public). */
@@ -54,12 +51,10 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       });
       api.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ error: 'not_found', message: 'no such endpoint: see /openapi.json' }));
       registerCallsRoutes(api, {
-        store: deps.store,
-        recorder: deps.recorder,
+        records: deps.records,
         liveCalls: deps.liveCalls,
         log: deps.log,
         heartbeatMs: deps.heartbeatMs ?? 15_000,
-        storePollMs: deps.storePollMs ?? 1_000,
         streams,
       });
       registerLiveRoutes(api, { liveCalls: deps.liveCalls, referFallbackHost: deps.referFallbackHost });

@@ -42,3 +42,10 @@ export type CallEvent =
   | { type: 'call.ended'; callId: string; reason: EndReason; endedAt: number };
 
 export type CallEventListener = (event: CallEvent) => void;
+
+/** The events that end a call, each its own way: nothing follows them on the call's timeline. */
+export const terminalEventTypes = ['call.ended', 'call.rejected', 'call.missed', 'call.failed'] as const satisfies readonly CallEvent['type'][];
+
+export function isTerminalEvent(type: string): boolean {
+  return (terminalEventTypes as readonly string[]).includes(type);
+}

@@ -1,4 +1,4 @@
-import type { CallEvent } from '../calls/call-events.ts';
+import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
@@ -151,9 +151,7 @@ export class Recorder {
         this.opts.log.warn({ callId, err }, 'timeline subscriber failed');
       }
     }
-    if (entry.type === 'call.ended' || entry.type === 'call.rejected' || entry.type === 'call.missed' || entry.type === 'call.failed') {
-      this.subscribers.delete(callId);
-    }
+    if (isTerminalEvent(entry.type)) this.subscribers.delete(callId);
   }
 
   private async writeOnce(final: boolean): Promise<void> {

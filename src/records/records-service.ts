@@ -2,9 +2,20 @@ import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
+import type { CallDetail, CallPage, CallQuery, TimelineEntry } from './call-record.ts';
+import { followCall } from './follow-call.ts';
 import { Recorder } from './recorder.ts';
 import { startRetention } from './retention.ts';
 import type { Store } from './store.ts';
+
+/** Call records as the operator API reads them: where a call is (memory or store) is not its business. */
+export interface CallRecords {
+  listCalls(query: CallQuery): Promise<CallPage>;
+  /** The call as known now: memory first (it is ahead of the store by up to one batch window), then the store. */
+  getCall(callId: string): Promise<CallDetail | null>;
+  /** The call's timeline after `afterSeq`, then live; ends after the call's terminal event, or when the signal aborts. */
+  follow(callId: string, afterSeq: number, opts?: { signal?: AbortSignal }): AsyncIterable<TimelineEntry>;
+}
 
 export interface RecordsServiceOptions {
   store: Store;
@@ -15,21 +26,25 @@ export interface RecordsServiceOptions {
   callEvents: { url: string; secret: string; maxAttempts: number; timeoutMs: number } | null;
   metrics?: Metrics;
   clock?: Clock;
+  /** How often a call held by another instance (shared PostgreSQL) is read again while someone follows it. Default 1 s. */
+  storePollMs?: number;
   /** Overrides for the delivery worker (tests: fetch, backoff). */
   outbox?: Partial<OutboxWorkerOptions>;
 }
 
 /** Records, their retention and the call-event outbox, started and stopped together. */
-export class RecordsService {
+export class RecordsService implements CallRecords {
   readonly recorder: Recorder;
   readonly outbox: OutboxWorker | null;
   private readonly opts: RecordsServiceOptions;
+  private readonly clock: Clock;
   private stopRetention: () => void = () => undefined;
 
   constructor(opts: RecordsServiceOptions) {
     this.opts = opts;
     const { metrics, callEvents } = opts;
-    const clock = opts.clock ?? systemClock;
+    this.clock = opts.clock ?? systemClock;
+    const clock = this.clock;
     this.outbox = callEvents
       ? new OutboxWorker({
           store: opts.store,
@@ -57,10 +72,23 @@ export class RecordsService {
     });
   }
 
+  listCalls(query: CallQuery): Promise<CallPage> {
+    return this.opts.store.listCalls(query);
+  }
+
+  async getCall(callId: string): Promise<CallDetail | null> {
+    return this.recorder.detail(callId) ?? (await this.opts.store.getCall(callId));
+  }
+
+  follow(callId: string, afterSeq: number, opts: { signal?: AbortSignal } = {}): AsyncIterable<TimelineEntry> {
+    const { store, log } = this.opts;
+    return followCall({ recorder: this.recorder, store, log, clock: this.clock, storePollMs: this.opts.storePollMs ?? 1_000 }, callId, afterSeq, opts.signal);
+  }
+
   start(): void {
     this.recorder.start();
     this.outbox?.start();
-    this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, clock: this.clock });
   }
 
   /** Writes what is buffered, gives the outbox a last chance, and stops. The store stays open (its owner closes it). */

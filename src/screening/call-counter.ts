@@ -1,7 +1,7 @@
 // Live calls per profile and overall, for the concurrency caps. A slot is taken when
 // the plan says accept (synchronously, so two webhooks cannot both take the last one)
-// and given back when the call fails, is missed or ends.
-import type { CallEvent } from '../calls/call-events.ts';
+// and given back when the call is over, whichever way it ended.
+import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 
 export type Reservation = { ok: true } | { ok: false; limit: 'overall' | 'profile'; max: number };
 
@@ -37,6 +37,6 @@ export class CallCounter {
 
   /** Subscribe to call events: a slot is freed when its call leaves. */
   readonly onEvent = (event: CallEvent): void => {
-    if (event.type === 'call.failed' || event.type === 'call.missed' || event.type === 'call.ended') this.release(event.callId);
+    if (isTerminalEvent(event.type)) this.release(event.callId);
   };
 }

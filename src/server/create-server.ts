@@ -119,7 +119,7 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
       })
     : null;
   if (store && records) {
-    registerApi(app, { token: config.apiToken, store, recorder: records.recorder, liveCalls, referFallbackHost: config.referSipHost, log });
+    registerApi(app, { token: config.apiToken, records, liveCalls, referFallbackHost: config.referSipHost, log });
     if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
     if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
     records.start();
