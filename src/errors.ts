@@ -1,17 +1,46 @@
-// One registry of coded errors. Each carries structured fields, so logs and
-// API answers say what went wrong without parsing messages.
+// One registry of error codes. Wire codes are what others read: HTTP answers (webhook,
+// operator API), tool outputs the model talks about, call records. SwitchboardError
+// codes are thrown inside the process and logged with structured fields.
+
+/** Every error code that leaves the process, with what it means. */
+export const wireErrors = {
+  // The OpenAI webhook
+  invalid_signature: 'the webhook signature is missing, invalid or stale',
+  malformed_body: 'the webhook body is malformed',
+  draining: 'the server is draining and takes no new calls',
+  accept_failed: 'accepting the call failed',
+  // The operator API
+  unauthorized: 'the API token is missing or wrong',
+  api_disabled: 'the operator API is off: set API_TOKEN to turn it on',
+  invalid_request: 'the request is invalid',
+  not_found: 'no such call, endpoint or file',
+  not_live: 'the call is not live on this instance',
+  internal: 'internal error',
+  // Transfers (operator API answers and tool outputs)
+  no_sip_host: 'no SIP host to transfer to',
+  bad_transfer_target: 'the target is neither a phone number nor a sip: URI',
+  transfer_failed: 'the REFER request failed',
+  unknown_destination: 'no transfer destination has that name',
+  closed: 'the destination is closed right now',
+  // Tool outputs
+  unknown_tool: 'the model called a tool that does not exist',
+  invalid_arguments: 'the tool arguments are invalid',
+  tool_failed: 'the tool failed',
+  http_error: "the HTTP tool's system answered with an error status",
+  timeout: "the HTTP tool's system did not answer in time",
+  unreachable: "the HTTP tool's system could not be reached",
+} as const;
+
+export type WireErrorCode = keyof typeof wireErrors;
+
+/** The body of an error answer: `{ error, message, …extra }`; the message defaults to the code's meaning. */
+export function errorBody<E extends Record<string, unknown>>(code: WireErrorCode, message?: string, extra?: E): { error: WireErrorCode; message: string } & E {
+  return { error: code, message: message ?? wireErrors[code], ...(extra ?? ({} as E)) };
+}
 
 export const errorCodes = {
   SB_CONFIG_INVALID: 'configuration is invalid',
-  SB_WEBHOOK_SIGNATURE: 'webhook signature is missing, invalid or stale',
-  SB_WEBHOOK_BODY: 'webhook body is malformed',
   SB_ACCEPT_FAILED: 'accepting the call failed',
-  SB_CALL_GONE: 'the call no longer exists at OpenAI',
-  SB_TRANSFER_NO_HOST: 'no SIP host to transfer to',
-  SB_TRANSFER_FAILED: 'the REFER request failed',
-  SB_TOOL_UNKNOWN: 'the model called a tool that does not exist',
-  SB_TOOL_ARGUMENTS: 'the tool arguments are invalid',
-  SB_DRAINING: 'the server is draining and takes no new calls',
   SB_EMULATOR_SCENARIO: 'the emulator scenario is invalid',
 } as const;
 

@@ -1,7 +1,7 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { LiveCalls } from '../calls/live-calls.ts';
-import { isSwitchboardError } from '../errors.ts';
+import { errorBody, isSwitchboardError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhone } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
@@ -56,7 +56,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
       deps.log.error({ ...fields, callId, err: cause }, 'accept failed');
       deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message: (err as Error).message });
-      return { status: 502, body: { error: 'accept_failed', callId } };
+      return { status: 502, body: errorBody('accept_failed', undefined, { callId }) };
     }
     const acceptedAt = clock.now();
     const answerMs = acceptedAt - receivedAt;

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../errors.ts';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -17,6 +18,6 @@ export function bearerAuth(token: string) {
     return reply
       .code(401)
       .header('www-authenticate', 'Bearer realm="switchboard"')
-      .send({ error: 'unauthorized', message: match ? 'wrong API token' : 'missing Authorization: Bearer <API_TOKEN> header' });
+      .send(errorBody('unauthorized', match ? 'wrong API token' : 'missing Authorization: Bearer <API_TOKEN> header'));
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
+import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallRecord } from '../records/call-record.ts';
 import type { CallRecords } from '../records/records-service.ts';
@@ -16,7 +17,7 @@ export interface CallsRoutesDeps {
   streams: Set<SseStream>;
 }
 
-const notFound = (id: string) => ({ error: 'not_found', message: `no call ${id}` });
+const notFound = (id: string) => errorBody('not_found', `no call ${id}`);
 const endData = (r: Pick<CallRecord, 'callId' | 'outcome' | 'endReason'>) => ({ callId: r.callId, outcome: r.outcome, endReason: r.endReason });
 
 export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps): void {

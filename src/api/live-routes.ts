@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
+import { errorBody } from '../errors.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { callIdParams, sayBody, transferBody } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -10,7 +11,7 @@ export interface LiveRoutesDeps {
   referFallbackHost: string | null;
 }
 
-const notLive = (id: string) => ({ error: 'not_live', message: `call ${id} is not live on this instance` });
+const notLive = (id: string) => errorBody('not_live', `call ${id} is not live on this instance`);
 
 /** Steering a live call: transfer, hang up, or tell the agent what to say or do. */
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): void {
@@ -29,7 +30,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     const result = await call.transferTo(body.target, { fallbackHost: deps.referFallbackHost });
     if (result.ok) return reply.send({ callId: p.id, status: 'transferring', target: result.uri });
     const status = result.error === 'transfer_failed' ? 502 : 422;
-    return reply.code(status).send({ error: result.error, message: result.detail });
+    return reply.code(status).send(errorBody(result.error, result.detail));
   });
 
   app.post('/calls/:id/hangup', async (req, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import type { LiveCalls } from '../calls/live-calls.ts';
+import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallRecords } from '../records/records-service.ts';
 import type { CallSession } from '../session/call-session.ts';
@@ -28,7 +29,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   const token = deps.token;
   if (!token) {
     // Off means off: never open by accident.
-    app.all('/api/*', async (_req, reply) => reply.code(404).send({ error: 'api_disabled', message: 'the operator API is off: set API_TOKEN to turn it on' }));
+    app.all('/api/*', async (_req, reply) => reply.code(404).send(errorBody('api_disabled')));
     return;
   }
 
@@ -44,12 +45,12 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
         const status = err.statusCode ?? 500;
         if (status < 500) {
           // Fastify's own refusals (malformed JSON, empty JSON body, too large): still name what is wrong.
-          return reply.code(status).send({ error: 'invalid_request', field: 'body', message: `body: ${err.message}` });
+          return reply.code(status).send(errorBody('invalid_request', `body: ${err.message}`, { field: 'body' }));
         }
         deps.log.error({ err, url: req.url }, 'operator API error');
-        return reply.code(500).send({ error: 'internal', message: 'internal error' });
+        return reply.code(500).send(errorBody('internal'));
       });
-      api.setNotFoundHandler(async (_req, reply) => reply.code(404).send({ error: 'not_found', message: 'no such endpoint: see /openapi.json' }));
+      api.setNotFoundHandler(async (_req, reply) => reply.code(404).send(errorBody('not_found', 'no such endpoint: see /openapi.json')));
       registerCallsRoutes(api, {
         records: deps.records,
         liveCalls: deps.liveCalls,

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import { errorBody } from '../errors.ts';
 
 /** Parses `input`; on failure answers 400 naming the first bad field and returns null. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, reply: FastifyReply, where: 'body' | 'query' | 'params'): z.output<S> | null {
@@ -13,6 +14,6 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, reply: 
     return { field, message };
   });
   const first = issues[0] ?? { field: where, message: 'invalid' };
-  void reply.code(400).send({ error: 'invalid_request', field: first.field, message: `${first.field}: ${first.message}`, issues });
+  void reply.code(400).send(errorBody('invalid_request', `${first.field}: ${first.message}`, { field: first.field, issues }));
   return null;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../errors.ts';
 
 export const dashboardPath = '/dashboard';
 
@@ -40,7 +41,7 @@ export function registerDashboard(app: FastifyInstance): void {
   const assets = loadAssets();
   const send = (name: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const asset = assets.get(name);
-    if (!asset) return reply.code(404).send({ error: 'not_found', message: 'no such file' });
+    if (!asset) return reply.code(404).send(errorBody('not_found', 'no such file'));
     void reply
       .header('content-security-policy', dashboardCsp)
       .header('x-content-type-options', 'nosniff')
@@ -55,7 +56,7 @@ export function registerDashboard(app: FastifyInstance): void {
   app.get(`${dashboardPath}/`, send('index.html'));
   app.get<{ Params: { file: string } }>(`${dashboardPath}/:file`, async (req, reply) => {
     const name = req.params.file;
-    if (name === 'index.html' || !assets.has(name)) return reply.code(404).send({ error: 'not_found', message: 'no such file' });
+    if (name === 'index.html' || !assets.has(name)) return reply.code(404).send(errorBody('not_found', 'no such file'));
     return send(name)(req, reply);
   });
 }

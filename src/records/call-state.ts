@@ -1,5 +1,6 @@
 import type { CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
+import type { WireErrorCode } from '../errors.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
 import type { CallEventType } from './store.ts';
@@ -101,7 +102,7 @@ export class CallState {
         break;
       case 'call.failed':
         this.identify(event.parties, event.sipHeaders);
-        r.errors.push({ at, message: event.message, code: 'accept_failed' });
+        r.errors.push({ at, message: event.message, code: 'accept_failed' satisfies WireErrorCode });
         this.end(nowMs, 'failed', 'accept_failed');
         break;
       case 'control.connected':

@@ -98,13 +98,12 @@ export function departmentTransfer(opts: DepartmentTransferOptions): DepartmentT
     if (!a.ok) {
       ctx.log.info({ callId: ctx.callId, destination: name }, 'transfer refused: destination closed');
       const when = a.opensAt ? ` It opens ${a.opensAt}.` : '';
-      return {
-        output: { ok: false, error: 'closed', destination: name, opensAt: a.opensAt, ...(a.closure ? { closure: a.closure } : {}), message: `${name} is closed right now.${when}` },
-        followUp: {
-          kind: 'instruct',
-          instructions: `Tell the caller that ${name} is closed right now${a.closure ? ` (${a.closure})` : ''}.${when} Offer to help them yourself or to take a message.`,
-        },
-      };
+      return toolError(
+        'closed',
+        `${name} is closed right now.${when}`,
+        `Tell the caller that ${name} is closed right now${a.closure ? ` (${a.closure})` : ''}.${when} Offer to help them yourself or to take a message.`,
+        { destination: name, opensAt: a.opensAt, ...(a.closure ? { closure: a.closure } : {}) },
+      );
     }
     const department = a.department;
     const target = carrierTarget(department.to, ctx.parties.contact, opts.carrier);

@@ -82,10 +82,7 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       const body = await readCappedBody(res.body, spec.maxResponseBytes);
       if (res.status < 200 || res.status > 299) {
         ctx.log.warn({ ...log, status: res.status }, 'http tool answered with an error');
-        return {
-          output: { ok: false, error: 'http_error', status: res.status, message: `The system answered with status ${res.status}.` },
-          followUp: { kind: 'instruct', instructions: retellLater },
-        };
+        return toolError('http_error', `The system answered with status ${res.status}.`, retellLater, { status: res.status });
       }
       ctx.log.info({ ...log, status: res.status, bytes: body.bytes, truncated: body.truncated }, 'http tool answered');
       return { output: { ok: true, status: res.status, body: parseBody(body.text, body.truncated, res.headers.get('content-type')), ...(body.truncated ? { truncated: true } : {}) }, followUp: { kind: 'respond' } };
@@ -93,8 +90,8 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       const timedOut = signal.aborted || (err as Error).name === 'TimeoutError';
       ctx.log.warn({ ...log, err: (err as Error).message, timedOut }, 'http tool failed');
       return timedOut
-        ? { output: { ok: false, error: 'timeout', message: `The system did not answer within ${spec.timeoutMs} ms.` }, followUp: { kind: 'instruct', instructions: retellLater } }
-        : { output: { ok: false, error: 'unreachable', message: 'The system could not be reached.' }, followUp: { kind: 'instruct', instructions: retellLater } };
+        ? toolError('timeout', `The system did not answer within ${spec.timeoutMs} ms.`, retellLater)
+        : toolError('unreachable', 'The system could not be reached.', retellLater);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import type { CallEvent, EndReason } from '../calls/call-events.ts';
+import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
@@ -41,6 +42,6 @@ export interface Tool {
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
 }
 
-export function toolError(code: string, message: string, instructions: string): ToolResult {
-  return { output: { ok: false, error: code, message }, followUp: { kind: 'instruct', instructions } };
+export function toolError(code: WireErrorCode, message: string, instructions: string, extra: Record<string, unknown> = {}): ToolResult {
+  return { output: { ok: false, error: code, message, ...extra }, followUp: { kind: 'instruct', instructions } };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import type { AnswerCall } from '../accept/answer-call.ts';
+import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import { verifyWebhook } from './verify-webhook.ts';
@@ -46,7 +47,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       const verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
       if (!verdict.ok) {
         deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
-        return reply.code(400).send({ error: verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', message: verdict.message });
+        return reply.code(400).send(errorBody(verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', verdict.message));
       }
       if (verdict.event.type !== 'realtime.call.incoming') {
         deps.log.debug({ eventType: verdict.event.type }, 'webhook event ignored');
@@ -56,11 +57,11 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue?.path.join('.') ?? '';
-        return reply.code(400).send({ error: 'malformed_body', message: `${field}: ${issue?.message ?? 'invalid'}`, field });
+        return reply.code(400).send(errorBody('malformed_body', `${field}: ${issue?.message ?? 'invalid'}`, { field }));
       }
       if (deps.isDraining()) {
         // 503 makes OpenAI retry the delivery, by then at another instance.
-        return reply.code(503).header('retry-after', '1').send({ error: 'draining' });
+        return reply.code(503).header('retry-after', '1').send(errorBody('draining'));
       }
       const event = verdict.event;
       const webhookId = String(req.headers['webhook-id']);
