@@ -2,13 +2,10 @@
 import { z } from 'zod';
 import { outcomes, type CallDetail, type CallPage } from '../records/call-record.ts';
 import { decodeCursor } from '../records/cursor.ts';
-import { normalizePhoneNumber } from '../sip/index.ts';
+import { isTransferTarget, normalizePhoneNumber, transferTargetProblem } from '../sip/index.ts';
 
 /** Schemas that appear in the OpenAPI document under #/components/schemas. */
 export const apiRegistry = z.registry<{ id: string; description?: string }>();
-
-const e164 = /^\+[1-9]\d{6,14}$/;
-const sipUri = /^sips?:[^\s@]+@[^\s]+$/;
 
 // In a query string an unencoded "+" arrives as a space: " 1919…" means "+1919…".
 const phoneParam = (what: string) =>
@@ -43,7 +40,7 @@ export const transferBody = z
     target: z
       .string({ error: 'required: a phone number (+E.164) or a sip: URI' })
       .trim()
-      .refine((v) => e164.test(v) || sipUri.test(v), { error: 'expected a phone number like +19195554321 or a sip: URI like sip:+19195554321@host' }),
+      .refine(isTransferTarget, { error: transferTargetProblem }),
   })
   .strict()
   .register(apiRegistry, { id: 'TransferRequest' });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
+import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
+import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
 
 export const defaultInstructions = 'You are a helpful customer support agent.';
 export const defaultGreeting = 'Hello! How can I assist you today?';
 
-const e164 = /^\+[1-9]\d{6,14}$/;
-const sipUri = /^sips?:[^\s@]+@[^\s]+$/;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const flag = z
@@ -28,9 +28,7 @@ const envSchema = z.object({
     .min(1, 'required (or OPENAI_SIGNING_SECRET): the webhook signing secret, whsec_…'),
   REFER_TO: z
     .string({ error: 'required: where transfers go, an E.164 number like +19195554321 or a sip: URI' })
-    .refine((v) => e164.test(v) || sipUri.test(v), {
-      error: 'expected an E.164 number like +19195554321 or a sip: URI like sip:+19195554321@host',
-    }),
+    .refine(isTransferTarget, { error: transferTargetProblem }),
   LOCAL_PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
@@ -63,20 +61,13 @@ const envSchema = z.object({
   CALL_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL that receives the call events' }).optional(),
   CALL_EVENTS_SECRET: z
     .string()
-    .refine(isStandardWebhookSecret, 'expected a Standard Webhooks secret: whsec_ followed by 24 to 64 base64-encoded random bytes (`echo whsec_$(openssl rand -base64 32)`)')
+    .refine(isWebhookSecret, webhookSecretProblem)
     .optional(),
   CALL_EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
   CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
   BENCH_STATS: flag.default(false),
 });
-
-function isStandardWebhookSecret(value: string): boolean {
-  const b64 = value.startsWith('whsec_') ? value.slice('whsec_'.length) : null;
-  if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
-  const bytes = Buffer.from(b64, 'base64').length;
-  return bytes >= 24 && bytes <= 64;
-}
 
 export type Env = Record<string, string | undefined>;
 

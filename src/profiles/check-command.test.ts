@@ -87,7 +87,7 @@ routing: {}
       'sb.yaml:7:15: schedules.office.weekly.mon: expected a time range like 09:00-17:00 (24-hour clock; 22:00-02:00 runs past midnight)',
       'sb.yaml:7:25: schedules.office.weekly.funday: unknown key',
       'sb.yaml:10:5: agents.sales.greting: unknown key',
-      'sb.yaml:12:18: agents.sales.transfers.billing.to: expected an E.164 number like +19195554321 or a sip: URI',
+      'sb.yaml:12:18: agents.sales.transfers.billing.to: expected an E.164 number like +19195554321 or a sip: URI like sip:+19195554321@host',
       'sb.yaml:13:21: agents.sales.dtmf.keys["12"]: bad key: expected one key: 0-9, *, #, A-D',
       'sb.yaml:15:73: agents.sales.tools[0].headers.Authorization: environment variable CRM_TOKEN is not set',
       'sb.yaml: 9 problems; the server would refuse this file',
@@ -140,7 +140,7 @@ routing:
       'sb.yaml:6:5: agents.sales.instructionsFile: cannot read prompts/missing.md (ENOENT)',
       expect.stringMatching(/^sb\.yaml:12:9: agents\.sales\.tools\[0\]\.parameters: invalid JSON schema: .*data\/properties\/a\/type must be equal to one of the allowed values/),
       'sb.yaml:13:76: agents.sales.tools[1].parameters.type: tool parameters must be a JSON schema of type "object"',
-      'sb.yaml:14:62: agents.sales.tools[2].signingSecret: expected a whsec_… secret: base64 of at least 16 random bytes',
+      'sb.yaml:14:62: agents.sales.tools[2].signingSecret: expected a Standard Webhooks secret: whsec_ followed by 24 to 64 base64-encoded random bytes (`echo whsec_$(openssl rand -base64 32)`)',
       'sb.yaml: 6 problems; the server would refuse this file',
     ]);
   });

@@ -2,9 +2,9 @@
 // session behaviour built. What is left per call is rendering strings.
 import { resolve } from 'node:path';
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
-import { Webhook } from 'standardwebhooks';
 import type { AgentPlan } from '../accept/call-plan.ts';
 import { buildAcceptParams } from '../accept/session-config.ts';
+import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
 import type { BusinessHours } from '../screening/business-hours.ts';
 import type { PlanInput, PlannableProfile } from '../screening/plan-call.ts';
 import { dtmfHandler, type DtmfAction } from '../session/dtmf-handler.ts';
@@ -12,8 +12,8 @@ import { defaultIdleGoodbye, defaultRepromptInstructions, idleWatch } from '../s
 import { maxDuration } from '../session/max-duration.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import { callVariables, isCallVariable } from '../templates/call-variables.ts';
-import { LocalClock } from '../time/local-clock.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
+import { LocalClock } from '../time/local-clock.ts';
 import { departmentTransfer, type Department, type DepartmentTransfer } from '../tools/department-transfer.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { httpTool } from '../tools/http-tool.ts';
@@ -171,9 +171,9 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
     if (signingSecret === null) {
       problems.push(warning(path, 'no signingSecret (here or in httpTools): requests are not signed'));
     } else {
-      if (!isSigningSecret(signingSecret)) {
+      if (!isWebhookSecret(signingSecret)) {
         const where = t.signingSecret !== undefined ? [...path, 'signingSecret'] : ['httpTools', 'signingSecret'];
-        problems.push(error(where, 'expected a whsec_… secret: base64 of at least 16 random bytes'));
+        problems.push(error(where, webhookSecretProblem));
         return;
       }
     }
@@ -230,14 +230,4 @@ function toTurnDetection(t: NonNullable<AgentSpec['turnDetection']>): RealtimeAu
   };
   if (t.type === 'semantic_vad') return { type: 'semantic_vad', ...(t.eagerness ? { eagerness: t.eagerness } : {}), ...common };
   return { type: 'server_vad', ...(t.idleTimeoutMs !== undefined ? { idle_timeout_ms: t.idleTimeoutMs } : {}), ...common };
-}
-
-function isSigningSecret(secret: string): boolean {
-  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
-  try {
-    new Webhook(secret);
-  } catch {
-    return false;
-  }
-  return Buffer.from(secret.slice(6), 'base64').length >= 16;
 }

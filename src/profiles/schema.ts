@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseRange, isIsoDate, weekdayKeys } from '../screening/business-hours.ts';
 import { isNumberPattern } from '../screening/number-list.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
-import { parseHostPort } from '../sip/index.ts';
+import { isTransferTarget, parseHostPort, transferTargetProblem } from '../sip/index.ts';
 import { isLocale, isTimeZone } from '../time/local-clock.ts';
 import { httpMethods } from '../tools/http-tool.ts';
 
@@ -19,9 +19,7 @@ const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `expected a ${what} name: letters, digits, "-" and "_", at most 64 characters`);
 const sipStatus = int(400, 699);
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone like America/New_York');
-const e164 = /^\+[1-9]\d{6,14}$/;
-const sipUri = /^sips?:[^\s@]+@[^\s]+$/;
-const destinationTarget = z.string().trim().refine((v) => e164.test(v) || sipUri.test(v), 'expected an E.164 number like +19195554321 or a sip: URI');
+const destinationTarget = z.string().trim().refine(isTransferTarget, transferTargetProblem);
 const numberPattern = z.string().trim().refine(isNumberPattern, 'expected a number like +19195551234, or a prefix ending in * like +1900*');
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 const dateText = z.string().refine(isIsoDate, 'expected a date like 2026-12-25');
