@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     const transferInput = card.getByLabel('Transfer to');
     await transferInput.fill('extension 12');
     await card.getByRole('button', { name: 'Transfer' }).click();
-    await card.locator('.transfer-error', { hasText: 'target: expected a phone number' }).waitFor();
+    await card.locator('.transfer-error', { hasText: 'target: expected an E.164 number' }).waitFor();
     expect(await transferInput.getAttribute('aria-invalid')).toBe('true');
     expect(stack.emulator.call(call.id)!.refers).toHaveLength(0);
 
