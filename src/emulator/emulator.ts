@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import { attachControlSocket } from './control-socket.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { checkExpectations } from './expectations.ts';
-import { newCallId, newWebhookEventId, newWebhookId } from './ids.ts';
+import { newCallId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts';
 import { buildInviteHeaders } from './invite-headers.ts';
 import { resolveLogger, type EmulatorLogger } from './logger.ts';
 import { registerRestRoutes } from './rest-routes.ts';
@@ -17,6 +17,8 @@ import { expectSchema, parseScenario, type ScenarioExpect, type ScenarioInput } 
 import { playScenario } from './scenario-player.ts';
 import { formatTimeline, formatTimelines } from './timeline.ts';
 import { WebhookSender, type DeliveryResult } from './webhook-sender.ts';
+import { WebhookEndpoints, type EmulatedWebhookEndpoint, type WebhookTestRecord } from './webhook-endpoints.ts';
+import { registerWebhookEndpointsRoutes } from './webhook-endpoints-routes.ts';
 import { isValidWebhookSecret } from './webhook-signing.ts';
 
 export interface StartEmulatorOptions {
@@ -38,6 +40,12 @@ export interface StartEmulatorOptions {
   playbackMs?: number;
   logger?: EmulatorLogger | false;
   clock?: Clock;
+  /** The project id (`openai-project` response header); default a random `proj_…`. */
+  projectId?: string;
+  /** GPT-Live SIP enabled for the project (live.transport.incoming subscribable); default true. */
+  liveSip?: boolean;
+  /** Webhook endpoint tests refuse event types the endpoint is not subscribed to; default false. */
+  webhookTestRequiresSubscription?: boolean;
 }
 
 export interface EmulatedCall {
@@ -58,6 +66,11 @@ export interface DeliverWebhookOptions {
 export interface Emulator {
   /** e.g. 'http://127.0.0.1:PORT/v1': the OpenAI client's baseURL. */
   baseURL: string;
+  projectId: string;
+  /** The webhook endpoints registered through client.webhooks.* (with their secrets), oldest first. */
+  webhookEndpoints(): EmulatedWebhookEndpoint[];
+  /** Test deliveries made by client.webhooks.test, oldest first. */
+  webhookTests(): readonly WebhookTestRecord[];
   setWebhookUrl(url: string): void;
   placeCall(scenario?: ScenarioInput, opts?: { duplicates?: number }): Promise<EmulatedCall>;
   deliverWebhook(callId: string, opts?: DeliverWebhookOptions): Promise<{ status: number; body: string }>;
@@ -105,6 +118,16 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     serverFactory: (handler) => server.on('request', handler),
   });
 
+  const projectId = opts.projectId ?? `proj_${randomHex(12)}`;
+  const endpoints = new WebhookEndpoints({
+    clock,
+    logger,
+    liveSip: opts.liveSip ?? true,
+    testRequiresSubscription: opts.webhookTestRequiresSubscription ?? false,
+    deliveryTimeoutMs: opts.webhookTimeoutMs ?? 5000,
+    signal: shutdown.signal,
+  });
+
   const sender = new WebhookSender({
     secret: opts.webhookSecret,
     clock,
@@ -112,6 +135,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     timeoutMs: opts.webhookTimeoutMs ?? 5000,
     retryDelaysMs: opts.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
     webhookUrl: () => webhookUrl,
+    endpoint: () => endpoints.target('realtime.call.incoming'),
     signal: shutdown.signal,
   });
 
@@ -146,7 +170,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
   };
 
   const placeCall = async (input?: ScenarioInput, placeOpts: { duplicates?: number } = {}): Promise<EmulatedCall> => {
-    if (!webhookUrl) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+    if (!webhookUrl && !endpoints.target('realtime.call.incoming')) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
     const copies = placeOpts.duplicates ?? 1;
     if (!Number.isInteger(copies) || copies < 1) throw new TypeError('placeCall: duplicates must be a positive integer');
     const created = createCall(input);
@@ -166,6 +190,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
   };
 
   registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger });
+  registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints, projectId });
   registerControlRoutes(app, {
     placeCall,
     call: (id) => calls.get(id)?.record,
@@ -181,6 +206,9 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
 
   return {
     baseURL,
+    projectId,
+    webhookEndpoints: () => endpoints.snapshot(),
+    webhookTests: () => endpoints.tests,
     setWebhookUrl(url: string) {
       new URL(url);
       webhookUrl = url;
@@ -188,7 +216,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     placeCall,
     createCall,
     async deliverWebhook(callId, deliverOpts = {}) {
-      if (!webhookUrl) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+      if (!webhookUrl && !endpoints.target('realtime.call.incoming')) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
       const call = liveCall(callId);
       const result = await sender.deliver(call, {
         webhookId: deliverOpts.webhookId ?? call.record.webhookId,

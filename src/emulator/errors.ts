@@ -55,6 +55,10 @@ export function callNotFound(callId: string): ApiFailure {
   return apiFailure(404, `Call '${callId}' not found.`, { param: 'call_id', code: 'call_id_not_found' });
 }
 
+export function modelNotFound(model: string): ApiFailure {
+  return apiFailure(404, `The model '${model}' does not exist or you do not have access to it.`, { param: 'model', code: 'model_not_found' });
+}
+
 export function invalidJson(): ApiFailure {
   return apiFailure(
     400,

@@ -21,6 +21,7 @@ export type { Scenario, ScenarioExpect, ScenarioInput, Step } from './scenario.t
 export { checkExpectations } from './expectations.ts';
 export { formatTimeline, formatTimelines } from './timeline.ts';
 export { signWebhook } from './webhook-signing.ts';
+export type { EmulatedWebhookEndpoint, WebhookTestRecord } from './webhook-endpoints.ts';
 export type { Clock } from '../time/clock.ts';
 export type { EmulatorLogger } from './logger.ts';
 export { runEmulatorCli } from './cli.ts';

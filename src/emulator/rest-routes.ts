@@ -5,9 +5,10 @@ import { checkBearer } from './auth.ts';
 import type { ReferRequest, RestRequest } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
 import type { Clock } from '../time/clock.ts';
-import { apiFailure, callNotFound, invalidJson, invalidUrl, serviceFault, type ApiFailure } from './errors.ts';
+import { apiFailure, callNotFound, invalidJson, invalidUrl, modelNotFound, serviceFault, type ApiFailure } from './errors.ts';
 import { newRequestId } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
+import { emulatedModels, findModel } from './models.ts';
 import { expectInteger, expectObject, expectString, fail, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
 import { bandwidthReferProblem } from './refer-target.ts';
 import { acceptedSession, describeSession } from './session.ts';
@@ -65,10 +66,16 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRoutesDeps): 
   app.get('/v1/models', async (req, reply) => {
     const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
     if (unauthorized) return send(reply, unauthorized.status, unauthorized);
-    const created = 1_756_339_200;
-    const data = ['gpt-realtime', 'gpt-realtime-mini', 'gpt-4o-mini-transcribe'].map((id) => ({ id, object: 'model', created, owned_by: 'system' }));
     reply.header('x-request-id', newRequestId());
-    return reply.code(200).send({ object: 'list', data });
+    return reply.code(200).send({ object: 'list', data: emulatedModels });
+  });
+  app.get<{ Params: { model: string } }>('/v1/models/:model', async (req, reply) => {
+    const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
+    if (unauthorized) return send(reply, unauthorized.status, unauthorized);
+    const model = findModel(req.params.model);
+    if (!model) return send(reply, 404, modelNotFound(req.params.model));
+    reply.header('x-request-id', newRequestId());
+    return reply.code(200).send(model);
   });
 
   for (const action of actions) {

@@ -14,6 +14,8 @@ export interface WebhookSenderDeps {
   timeoutMs: number;
   retryDelaysMs: readonly number[];
   webhookUrl(): string | undefined;
+  /** A registered webhook endpoint, when there is one: its URL and the secrets it signs with win. */
+  endpoint?: () => { url: string; secrets: string[] } | undefined;
   /** Aborted on close(): stops in-flight attempts and retries. */
   signal: AbortSignal;
 }
@@ -99,10 +101,11 @@ export class WebhookSender {
 
   async #attempt(call: LiveCall, opts: DeliveryOptions, attempt: number): Promise<{ status: number; body: string }> {
     const { clock, logger } = this.#deps;
-    const url = this.#deps.webhookUrl();
+    const endpoint = this.#deps.endpoint?.();
+    const url = endpoint?.url ?? this.#deps.webhookUrl();
     if (!url) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
     if (!call.webhookBody) call.webhookBody = JSON.stringify(buildIncomingEvent(call, Math.floor(clock.epochMs() / 1000)));
-    const { headers, body } = this.#signed(call, opts);
+    const { headers, body } = this.#signed(call, opts, endpoint?.secrets ?? [this.#deps.secret]);
     const record: WebhookAttempt = {
       webhookId: opts.webhookId,
       attempt,
@@ -141,16 +144,17 @@ export class WebhookSender {
     return answer;
   }
 
-  #signed(call: LiveCall, opts: DeliveryOptions): { headers: Record<string, string>; body: string } {
-    const { secret, clock } = this.#deps;
+  #signed(call: LiveCall, opts: DeliveryOptions, secrets: readonly string[]): { headers: Record<string, string>; body: string } {
+    const { clock } = this.#deps;
     const nowSeconds = Math.floor(clock.epochMs() / 1000);
     let body = call.webhookBody;
     let timestamp = nowSeconds;
-    let signingSecret = secret;
+    let signingSecrets = secrets;
     if (opts.tamper === 'stale') timestamp = nowSeconds - 600;
     if (opts.tamper === 'future') timestamp = nowSeconds + 600;
-    if (opts.tamper === 'wrong-secret') signingSecret = `whsec_${Buffer.from(randomHex(24), 'hex').toString('base64')}`;
-    let signature = signWebhook(signingSecret, opts.webhookId, timestamp, body);
+    if (opts.tamper === 'wrong-secret') signingSecrets = [`whsec_${Buffer.from(randomHex(24), 'hex').toString('base64')}`];
+    // During a secret rotation window OpenAI signs with both secrets: any match passes.
+    let signature = signingSecrets.map((secret) => signWebhook(secret, opts.webhookId, timestamp, body)).join(' ');
     // Signed first, altered after: a forged call id the server must not trust.
     if (opts.tamper === 'body') body = body.replace(call.id, newCallId());
     if (opts.tamper === 'signature') signature = `v1,${Buffer.from(randomHex(32), 'hex').toString('base64')}`;
