@@ -7,6 +7,8 @@ Commands:
   emulator    run the local emulator of OpenAI's side (--help for options)
   demo        emulator + server + one scripted call; prints the timeline
   check       validate the profile file (switchboard.yaml): check [file]
+  setup       register the webhook with OpenAI and write its secret: setup --url https://host
+  doctor      check the line end to end (API key, models, webhook, public URL, secret, store)
 
 Configuration: see README.md.
 `;
@@ -32,6 +34,16 @@ switch (command) {
   case 'check': {
     const { runCheckCommand } = await import('./profiles/check-command.ts');
     process.exitCode = await runCheckCommand(rest);
+    break;
+  }
+  case 'setup': {
+    const { runSetupCommand } = await import('./setup/setup-command.ts');
+    process.exitCode = await runSetupCommand(rest);
+    break;
+  }
+  case 'doctor': {
+    const { runDoctorCommand } = await import('./setup/doctor-command.ts');
+    process.exitCode = await runDoctorCommand(rest);
     break;
   }
   case undefined:

@@ -26,6 +26,16 @@ const envSchema = z.object({
   OPENAI_WEBHOOK_SECRET: z
     .string({ error: 'required (or OPENAI_SIGNING_SECRET): the webhook signing secret, whsec_…' })
     .min(1, 'required (or OPENAI_SIGNING_SECRET): the webhook signing secret, whsec_…'),
+  OPENAI_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),
+  OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: z
+    .string()
+    .refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time like 2026-12-02T10:00:00Z')
+    .optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'expected the public base URL OpenAI reaches this server at, like https://switchboard.example.com' })
+    .refine((v) => !/[?#]/.test(v), 'expected a base URL without a query or fragment')
+    .optional(),
+  OPENAI_PROJECT_ID: z.string().regex(/^proj_[A-Za-z0-9]+$/, 'expected an OpenAI project id like proj_12345abc').optional(),
   REFER_TO: z
     .string({ error: 'required: where transfers go, an E.164 number like +19195554321 or a sip: URI' })
     .refine(isTransferTarget, { error: transferTargetProblem }),
@@ -74,6 +84,12 @@ export type Env = Record<string, string | undefined>;
 export interface Config {
   readonly openaiApiKey: string;
   readonly webhookSecret: string;
+  /** The secret before the last rotation, accepted until `untilMs` (null: while it is set). */
+  readonly previousWebhookSecret: { secret: string; untilMs: number | null } | null;
+  /** Where OpenAI reaches this server (setup writes it); null: not configured. */
+  readonly publicUrl: string | null;
+  /** The OpenAI project (for the SIP URI Bandwidth routes to); null: unknown. */
+  readonly projectId: string | null;
   readonly referTo: string;
   readonly referSipHost: string | null;
   readonly port: number;
@@ -144,6 +160,11 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
   return Object.freeze({
     openaiApiKey: v.OPENAI_API_KEY,
     webhookSecret: v.OPENAI_WEBHOOK_SECRET,
+    previousWebhookSecret: v.OPENAI_WEBHOOK_SECRET_PREVIOUS
+      ? { secret: v.OPENAI_WEBHOOK_SECRET_PREVIOUS, untilMs: v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL ? Date.parse(v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL) : null }
+      : null,
+    publicUrl: v.PUBLIC_URL ? v.PUBLIC_URL.replace(/\/+$/, '') : null,
+    projectId: v.OPENAI_PROJECT_ID ?? null,
     referTo: v.REFER_TO,
     referSipHost: v.REFER_SIP_HOST ?? null,
     port: v.LOCAL_PORT,

@@ -189,8 +189,13 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     return emulatedCall(call, delivered);
   };
 
+  // OpenAI names the key's project on its answers; setup and doctor read it for the SIP URI.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/v1/')) reply.header('openai-project', projectId);
+    return payload;
+  });
   registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger });
-  registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints, projectId });
+  registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints });
   registerControlRoutes(app, {
     placeCall,
     call: (id) => calls.get(id)?.record,

@@ -8,8 +8,6 @@ import type { Answer, WebhookEndpoints } from './webhook-endpoints.ts';
 export interface WebhookEndpointsRoutesDeps {
   apiKey: string;
   endpoints: WebhookEndpoints;
-  /** Sent as the `openai-project` response header, as OpenAI does. */
-  projectId: string;
 }
 
 function sendFailure(reply: FastifyReply, failure: ApiFailure): FastifyReply {
@@ -33,7 +31,7 @@ function jsonBody(raw: unknown): { ok: true; value: unknown } | { ok: false } {
 export function registerWebhookEndpointsRoutes(app: FastifyInstance, deps: WebhookEndpointsRoutesDeps): void {
   const { endpoints } = deps;
   const guard = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    reply.header('x-request-id', newRequestId()).header('openai-project', deps.projectId);
+    reply.header('x-request-id', newRequestId());
     const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
     if (unauthorized) sendFailure(reply, unauthorized);
     return unauthorized === undefined;

@@ -8,6 +8,7 @@ const secretPaths = [
   'webhookSecret',
   'config.openaiApiKey',
   'config.webhookSecret',
+  'config.previousWebhookSecret.secret',
   'config.apiToken',
   'config.callEventsSecret',
   'config.databaseUrl',

@@ -7,7 +7,7 @@ import { registerApi } from '../api/register-api.ts';
 import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
 import { registerDashboard } from '../dashboard/dashboard-routes.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
-import type { Config } from '../config/config.ts';
+import type { Config, Env } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
@@ -21,7 +21,11 @@ import { endCallTool } from '../tools/end-call.ts';
 import type { Tool } from '../tools/tool.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import { DeliveryDedupe } from '../webhook/delivery-dedupe.ts';
+import { DeliveryLog } from '../webhook/delivery-log.ts';
+import { previousSecretInForce } from '../webhook/webhook-secrets.ts';
 import { registerWebhookRoute } from '../webhook/webhook-route.ts';
+import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
+import { registerSetupRoutes } from '../setup/setup-routes.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
 
 export interface ServerDeps {
@@ -38,6 +42,8 @@ export interface ServerDeps {
   store?: Store;
   /** Overrides for the call-event delivery worker (tests). */
   callEventsDelivery?: Partial<OutboxWorkerOptions>;
+  /** The environment the config came from, for the set-up checks (default process.env). */
+  env?: Env;
 }
 
 export interface SwitchboardServer {
@@ -152,9 +158,12 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     logPii: config.logPii,
     onEvent,
   });
+  const deliveries = new DeliveryLog();
   registerWebhookRoute(app, {
     client: deps.client,
     webhookSecret: config.webhookSecret,
+    previousWebhookSecret: () => previousSecretInForce(config, Date.now()),
+    onDelivery: deliveries.record,
     dedupe,
     answerCall,
     isDraining: () => draining,
@@ -162,6 +171,14 @@ export function createServer(deps: ServerDeps): SwitchboardServer {
     bodyLimitBytes: config.webhookMaxBodyBytes,
     log,
   });
+  if (config.apiToken) {
+    registerSetupRoutes(app, {
+      token: config.apiToken,
+      deliveries,
+      secrets: serverSecretFingerprints(config),
+      runChecks: serverChecks({ config, env: deps.env ?? process.env, cwd: process.cwd(), client: deps.client, store: store ?? null, deliveries }),
+    });
+  }
 
   return {
     app,

@@ -5,6 +5,7 @@ import type { AnswerCall } from '../accept/answer-call.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
+import type { DeliveryNote } from './delivery-log.ts';
 import { verifyWebhook } from './verify-webhook.ts';
 
 export const webhookPath = '/webhooks/openai/realtime/call/inbound';
@@ -24,6 +25,10 @@ export interface WebhookRouteDeps {
   /** Its webhooks.unwrap checks the signature. */
   client: OpenAI;
   webhookSecret: string;
+  /** The secret before a rotation, while it is still to be accepted (null once it expired). */
+  previousWebhookSecret?: () => string | null;
+  /** Told about every delivery, verified or refused, before it is answered. */
+  onDelivery?: (note: DeliveryNote) => void;
   dedupe: DeliveryDedupe;
   answerCall: AnswerCall;
   isDraining: () => boolean;
@@ -44,7 +49,25 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     scope.post(webhookPath, async (req, reply) => {
       const receivedAt = now();
       const raw = typeof req.body === 'string' ? req.body : '';
-      const verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
+      let verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
+      let secret: 'current' | 'previous' = 'current';
+      const previous = !verdict.ok && verdict.reason === 'signature' ? deps.previousWebhookSecret?.() : null;
+      if (previous) {
+        // Only a signature the current secret refused pays for the second check.
+        const second = await verifyWebhook(deps.client, raw, req.headers, previous);
+        if (second.ok || second.reason === 'body') {
+          verdict = second;
+          secret = 'previous';
+        }
+      }
+      const headerId = req.headers['webhook-id'];
+      deps.onDelivery?.({
+        webhookId: typeof headerId === 'string' ? headerId : null,
+        eventType: verdict.ok ? verdict.event.type : null,
+        verified: verdict.ok,
+        refusal: verdict.ok ? null : verdict.reason,
+        secret: verdict.ok || verdict.reason === 'body' ? secret : null,
+      });
       if (!verdict.ok) {
         deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
         return reply.code(400).send(errorBody(verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', verdict.message));
