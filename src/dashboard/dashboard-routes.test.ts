@@ -23,6 +23,7 @@ describe('dashboard routes', () => {
     const expected: Record<string, string> = {
       'dashboard.js': 'text/javascript; charset=utf-8',
       'lib.js': 'text/javascript; charset=utf-8',
+      'setup-page.js': 'text/javascript; charset=utf-8',
       'dashboard.css': 'text/css; charset=utf-8',
       'icon.svg': 'image/svg+xml',
     };
@@ -47,14 +48,15 @@ describe('dashboard routes', () => {
   });
 
   it('serves nothing else from the folder: no sources, no tests, no traversal', async () => {
-    for (const url of ['/dashboard/dashboard-routes.ts', '/dashboard/lib.test.ts', '/dashboard/lib.d.ts', '/dashboard/index.html', '/dashboard/..%2Fmain.ts', '/dashboard/nope.js']) {
+    for (const url of ['/dashboard/dashboard-routes.ts', '/dashboard/lib.test.ts', '/dashboard/lib.d.ts', '/dashboard/setup-page.d.ts', '/dashboard/index.html', '/dashboard/..%2Fmain.ts', '/dashboard/nope.js']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
     }
   });
 
   it('the page and the script put no data in as markup', async () => {
-    const script = (await app.inject({ url: '/dashboard/dashboard.js' })).body + (await app.inject({ url: '/dashboard/lib.js' })).body;
+    let script = '';
+    for (const file of ['dashboard.js', 'lib.js', 'setup-page.js']) script += (await app.inject({ url: `/dashboard/${file}` })).body;
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     const page = (await app.inject({ url: '/dashboard' })).body;
     expect(page).not.toMatch(/<script>|<style|\sstyle=|\son[a-z]+=/); // CSP allows none of these

@@ -18,6 +18,7 @@ const files: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
   'lib.js': 'text/javascript; charset=utf-8',
+  'setup-page.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
   'icon.svg': 'image/svg+xml',
 };

@@ -16,6 +16,7 @@ import {
   timelineSummary,
   transcriptWithNotes,
 } from './lib.js';
+import { checksSummary, isSetupHash, renderChecks } from './setup-page.js';
 
 const TOKEN_KEY = 'switchboard.apiToken';
 const LIVE_POLL_MS = 2000;
@@ -36,6 +37,7 @@ const state = {
   detailTimer: 0,
   detailRecord: null,
   running: false,
+  setupRun: null,
 };
 
 class ApiError extends Error {
@@ -128,7 +130,7 @@ const sleep = (ms, signal) =>
 
 // ---------- views ----------
 
-const views = ['loading', 'unavailable', 'token-view', 'app-view', 'detail-view'];
+const views = ['loading', 'unavailable', 'token-view', 'app-view', 'detail-view', 'setup-view'];
 function showView(id) {
   for (const v of views) show($(v), v === id);
 }
@@ -234,6 +236,7 @@ function signOut() {
 function startApp() {
   state.running = true;
   $('sign-out').hidden = false;
+  $('nav').hidden = false;
   setConnection(true, 'Connected');
   route();
   void pollLive();
@@ -242,6 +245,7 @@ function startApp() {
 
 function stopApp() {
   state.running = false;
+  $('nav').hidden = true;
   clearTimeout(state.liveTimer);
   clearTimeout(state.detailTimer);
   for (const card of state.live.values()) card.remove();
@@ -252,6 +256,18 @@ function stopApp() {
 function route() {
   if (!state.running) return;
   clearTimeout(state.detailTimer);
+  const onSetup = isSetupHash(location.hash);
+  for (const [link, current] of [['nav-calls', !onSetup], ['nav-setup', onSetup]]) {
+    if (current) $(link).setAttribute('aria-current', 'page');
+    else $(link).removeAttribute('aria-current');
+  }
+  if (onSetup) {
+    state.detailId = null;
+    showView('setup-view');
+    $('setup-title').focus();
+    void runSetupChecks();
+    return;
+  }
   const id = callIdFromHash(location.hash);
   if (id) {
     showView('detail-view');
@@ -610,6 +626,37 @@ function callRow(r) {
   return tr;
 }
 
+// ---------- set-up ----------
+
+/** Runs the server's set-up checks (one run at a time: each sends OpenAI a test webhook). */
+async function runSetupChecks() {
+  if (state.setupRun) return state.setupRun;
+  const button = /** @type {HTMLButtonElement} */ ($('setup-run'));
+  const status = $('setup-status');
+  button.disabled = true;
+  status.className = 'setup-status';
+  status.textContent = 'Running the checks… (the test webhook can take a few seconds)';
+  show($('setup-error'), false);
+  state.setupRun = (async () => {
+    try {
+      const run = await api('/api/setup/checks', { method: 'POST' });
+      renderChecks($('setup-checks'), run.checks);
+      const summary = checksSummary(run.checks);
+      status.className = `setup-status tone-${summary.tone}`;
+      status.textContent = `${summary.text} · ${fmtTime(run.ranAt)}`;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      status.textContent = '';
+      $('setup-error').textContent = `Could not run the checks: ${err.info.message}`;
+      show($('setup-error'), true);
+    } finally {
+      button.disabled = false;
+      state.setupRun = null;
+    }
+  })();
+  return state.setupRun;
+}
+
 // ---------- one call ----------
 
 async function loadDetail(id) {
@@ -779,6 +826,7 @@ function init() {
   });
   $('refresh').addEventListener('click', () => void loadRecent(true));
   $('load-more').addEventListener('click', () => void loadRecent(false));
+  $('setup-run').addEventListener('click', () => void runSetupChecks());
   window.addEventListener('hashchange', route);
   setInterval(() => {
     const now = Date.now();
