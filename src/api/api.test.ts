@@ -210,7 +210,7 @@ describe('operator API: records', () => {
     const doc = (await h.server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/calls', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer'].sort(),
+      ['/api/calls', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer', '/api/setup/checks', '/api/setup/deliveries'].sort(),
     );
     expect(doc.components.schemas.TransferRequest).toMatchObject({ type: 'object', required: ['target'], additionalProperties: false });
     expect(doc.components.schemas.SayRequest.properties.text).toMatchObject({ minLength: 1, maxLength: 2000 });

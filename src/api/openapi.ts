@@ -23,6 +23,18 @@ function queryParameters(schema: z.ZodType): Json[] {
 
 const idParam = { name: 'id', in: 'path', required: true, description: 'The call id (rtc_…).', schema: { type: 'string' } };
 const common = { '401': error('Missing or wrong API token.') };
+const check = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    step: { type: 'string' },
+    title: { type: 'string' },
+    status: { enum: ['pass', 'warn', 'fail', 'skip', 'info'] },
+    message: { type: 'string' },
+    fix: { type: ['string', 'null'] },
+  },
+};
+const checksRun = { type: 'object', properties: { ranAt: { type: ['string', 'null'] }, ok: { type: ['boolean', 'null'] }, checks: { type: ['array', 'null'], items: check } } };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate the requests. */
 export function buildOpenApi(opts: { version: string }): Json {
@@ -82,6 +94,25 @@ export function buildOpenApi(opts: { version: string }): Json {
           summary: 'Hang up a live call',
           parameters: [idParam],
           responses: { '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'ended' } } }, 'Hung up.'), '404': error('The call is not live on this instance.'), ...common },
+        },
+      },
+      '/api/setup/checks': {
+        post: {
+          summary: 'Run the set-up checks (switchboard doctor, run by this server)',
+          description: 'API key, models, the webhook endpoint at PUBLIC_URL, a test delivery from OpenAI arriving here, the signing secret, the profile file and the store: each with a status (pass, warn, fail, skip, info), a message and a fix. Sends OpenAI one test webhook; concurrent requests share one run.',
+          responses: { '200': json(checksRun, 'The run.'), ...common },
+        },
+        get: {
+          summary: 'The last run of the set-up checks',
+          responses: { '200': json(checksRun, 'The last run; all fields null before the first.'), ...common },
+        },
+      },
+      '/api/setup/deliveries': {
+        get: {
+          summary: 'The last webhook deliveries that reached this server (no bodies)',
+          description: 'What `switchboard doctor` reads to see its test delivery arrive: sequence number, time, webhook-id, event type (verified bodies only), verified or why refused, which secret verified it; and fingerprints of the secrets this server verifies with.',
+          parameters: [{ name: 'after', in: 'query', required: false, description: 'Only deliveries after this sequence number.', schema: { type: 'integer', minimum: 0 } }],
+          responses: { '200': json({ type: 'object', properties: { lastSeq: { type: 'integer' }, deliveries: { type: 'array', items: { type: 'object' } }, secrets: { type: 'object' } } }, 'The deliveries.'), '400': error('`after` is not a whole number.'), ...common },
         },
       },
       '/api/calls/{id}/say': {

@@ -11,14 +11,18 @@ import { parseScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 export const emulatorUsage = `Usage: switchboard emulator [options]
 
 Runs OpenAI's side of Realtime SIP calls locally: call-control REST, the control
-WebSocket and signed realtime.call.incoming webhooks.
+WebSocket, signed realtime.call.incoming webhooks, and the project's webhook endpoints
+(client.webhooks.*, what \`switchboard setup\` and \`doctor\` use).
 
 Options:
   --port N               port to listen on (default 8787; 0 = random)
   --host H               address to bind (default 127.0.0.1)
   --webhook-url URL      where to POST realtime.call.incoming (required to place calls)
   --api-key K            bearer key the emulator requires (default $OPENAI_API_KEY, else generated)
-  --webhook-secret S     whsec_… used to sign webhooks (default $OPENAI_WEBHOOK_SECRET, else generated)
+  --webhook-secret S     whsec_… used to sign webhooks (default $OPENAI_WEBHOOK_SECRET, else generated);
+                         once a webhook endpoint is registered, calls go to it, signed with its secret
+  --project-id ID        the project id it answers with (openai-project header; default generated proj_…)
+  --no-live-sip          the project has no GPT-Live SIP: live.transport.incoming is not subscribable
   --scenario FILE        place call(s) from this JSON scenario, print the timeline, exit 0 if the
                          expectations held, else 1
   --calls N              with --scenario: how many calls to place concurrently (default 1)
@@ -121,6 +125,8 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
         'webhook-url': { type: 'string' },
         'api-key': { type: 'string' },
         'webhook-secret': { type: 'string' },
+        'project-id': { type: 'string' },
+        'no-live-sip': { type: 'boolean' },
         scenario: { type: 'string' },
         calls: { type: 'string' },
         duplicates: { type: 'string' },
@@ -149,7 +155,9 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
       port: intOption(values.port, 'port', 8787),
       playbackMs: intOption(values['playback-ms'], 'playback-ms', 300),
       logger: values.quiet || loaded ? false : io.logger,
+      liveSip: !values['no-live-sip'],
     };
+    if (values['project-id']) options.projectId = values['project-id'];
     if (values['webhook-url']) options.webhookUrl = values['webhook-url'];
     if (values['tls-cert'] && values['tls-key']) {
       options.tls = { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) };
@@ -162,7 +170,8 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
         `  OPENAI_BASE_URL=${emu.baseURL}\n` +
         `  OPENAI_API_KEY=${apiKey}   (${keySource})\n` +
         `  OPENAI_WEBHOOK_SECRET=${webhookSecret}   (${secretSource})\n` +
-        `  webhooks → ${options.webhookUrl ?? '(none yet: pass --webhook-url)'}\n\n`,
+        `  OPENAI_PROJECT_ID=${emu.projectId}\n` +
+        `  webhooks → ${options.webhookUrl ?? '(none yet: pass --webhook-url, or register a webhook endpoint: switchboard setup)'}\n\n`,
     );
     if (loaded) return await runScenario(emu, loaded, calls, duplicates, io);
     io.stdout.write('Serving until interrupted. Place a call: POST /emulator/calls with a JSON scenario.\n');
