@@ -31,7 +31,8 @@ export function webhookSecretOf(env: Env): string | undefined {
 }
 
 /**
- * Every request carries a deadline (`timeout`), and at most one retry. Everything comes
+ * Every request carries a deadline (`timeout`) and is made once: the SDK sends no
+ * idempotency key, so a retried create could register a second endpoint. Everything comes
  * from `env`, never from the SDK's own reading of process.env.
  */
 export function setupClient(env: Env, timeoutMs: number): OpenAI {
@@ -42,6 +43,6 @@ export function setupClient(env: Env, timeoutMs: number): OpenAI {
     project: nonEmpty(env.OPENAI_PROJECT_ID) ?? null,
     webhookSecret: null,
     timeout: timeoutMs,
-    maxRetries: 1,
+    maxRetries: 0,
   });
 }
