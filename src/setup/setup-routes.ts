@@ -2,6 +2,7 @@
 // the checks here; `switchboard doctor` reads the deliveries to see its test arrive.
 import type { FastifyInstance } from 'fastify';
 import { bearerAuth } from '../api/auth.ts';
+import { errorBody } from '../errors.ts';
 import type { DeliveryLog } from '../webhook/delivery-log.ts';
 import type { CheckResult } from './checks.ts';
 import { failed } from './checks.ts';
@@ -41,7 +42,7 @@ export function registerSetupRoutes(app: FastifyInstance, deps: SetupRoutesDeps)
       scope.get('/checks', async () => last ?? { ranAt: null, ok: null, checks: null });
       scope.get<{ Querystring: { after?: string } }>('/deliveries', async (req, reply) => {
         const after = req.query.after === undefined ? 0 : Number(req.query.after);
-        if (!Number.isInteger(after) || after < 0) return reply.code(400).send({ error: 'invalid_request', field: 'after', message: 'after: expected a whole number' });
+        if (!Number.isInteger(after) || after < 0) return reply.code(400).send(errorBody('invalid_request', 'after: expected a whole number', { field: 'after' }));
         return { lastSeq: deps.deliveries.lastSeq, deliveries: deps.deliveries.since(after), secrets: await deps.secrets() };
       });
     },
