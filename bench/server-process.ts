@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { BenchStats } from '../src/server/bench-stats.ts';
 import { benchStatsPath } from '../src/server/bench-stats.ts';
-import { webhookPath } from '../src/webhook/webhook-route.ts';
+import { webhookPath } from '../src/inbound/webhook-route.ts';
 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 

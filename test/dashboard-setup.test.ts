@@ -13,7 +13,7 @@ import { createOpenAIConnection, type OpenAIConnection } from '../src/openai/ope
 import { openSqliteStore } from '../src/records/sqlite-store.ts';
 import type { Store } from '../src/records/store.ts';
 import { createServer, type SwitchboardServer } from '../src/server/create-server.ts';
-import { webhookPath } from '../src/webhook/webhook-route.ts';
+import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { freePort } from './support/server-process.ts';
 
 const chromiumPath = '/usr/bin/chromium';

@@ -2,11 +2,11 @@
 // session behaviour built. What is left per call is rendering strings.
 import { resolve } from 'node:path';
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
-import type { AgentPlan } from '../accept/call-plan.ts';
-import { buildAcceptParams } from '../accept/session-config.ts';
+import type { AgentPlan } from '../routing/call-plan.ts';
+import { buildAcceptParams } from '../pickup/session-config.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
-import type { BusinessHours } from '../screening/business-hours.ts';
-import type { PlanInput, PlannableProfile } from '../screening/plan-call.ts';
+import type { BusinessHours } from '../hours/business-hours.ts';
+import type { PlanInput, PlannableProfile } from '../routing/plan-call.ts';
 import { dtmfHandler, type DtmfAction } from '../session/dtmf-handler.ts';
 import { defaultIdleGoodbye, defaultRepromptInstructions, idleWatch } from '../session/idle-watch.ts';
 import { maxDuration } from '../session/max-duration.ts';

@@ -1,9 +1,9 @@
 // The whole file, compiled into what the call planner reads: routing table,
 // screening lists, schedules and agent profiles.
-import { BusinessHours, parseRange, weekdayKeys, type OpenRange } from '../screening/business-hours.ts';
-import { NumberList } from '../screening/number-list.ts';
-import type { PlannableProfile, PlanSnapshot } from '../screening/plan-call.ts';
-import type { AfterHours, Route, RoutingTable } from '../screening/route-call.ts';
+import { BusinessHours, parseRange, weekdayKeys, type OpenRange } from '../hours/business-hours.ts';
+import { NumberList } from '../routing/number-list.ts';
+import type { PlannableProfile, PlanSnapshot } from '../routing/plan-call.ts';
+import type { AfterHours, Route, RoutingTable } from '../routing/route-call.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';

@@ -1,8 +1,8 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import type { AgentPlan, CallPlan } from '../accept/call-plan.ts';
-import { CallCounter } from '../screening/call-counter.ts';
-import { createPlanCall } from '../screening/plan-call.ts';
+import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
+import { CallCounter } from '../routing/call-counter.ts';
+import { createPlanCall } from '../routing/plan-call.ts';
 import { parseCallParties, type SipHeader } from '../sip/index.ts';
 import { agentDefaultsFromEnv } from './agent-defaults.ts';
 import { loadProfilesFile } from './load-profiles.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AgentPlan, CallPlan } from '../accept/call-plan.ts';
+import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { createLogger } from '../log/logger.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { agentDefaultsFromEnv } from './agent-defaults.ts';

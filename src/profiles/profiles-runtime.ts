@@ -3,11 +3,11 @@
 // with, so a reload never changes a live call.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { PlanCall } from '../accept/call-plan.ts';
+import type { PlanCall } from '../routing/call-plan.ts';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
-import { CallCounter } from '../screening/call-counter.ts';
-import { createPlanCall } from '../screening/plan-call.ts';
+import { CallCounter } from '../routing/call-counter.ts';
+import { createPlanCall } from '../routing/plan-call.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import type { CompiledProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';

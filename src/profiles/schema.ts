@@ -2,8 +2,8 @@
 // (a route naming an agent that exists, …) are checked in check-references.ts and
 // templates, schemas and secrets when the file is compiled.
 import { z } from 'zod';
-import { parseRange, isIsoDate, weekdayKeys } from '../screening/business-hours.ts';
-import { isNumberPattern } from '../screening/number-list.ts';
+import { parseRange, isIsoDate, weekdayKeys } from '../hours/business-hours.ts';
+import { isNumberPattern } from '../routing/number-list.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 import { isTransferTarget, parseHostPort, transferTargetProblem } from '../sip/index.ts';
 import { isLocale, isTimeZone } from '../time/local-clock.ts';

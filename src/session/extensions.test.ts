@@ -2,7 +2,7 @@ import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/
 import { describe, expect, it } from 'vitest';
 import type { CallEvent, EndReason } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
-import { BusinessHours, parseRange, type OpenRange } from '../screening/business-hours.ts';
+import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { departmentTransfer } from '../tools/department-transfer.ts';

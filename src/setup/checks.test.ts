@@ -7,8 +7,8 @@ import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../config/config.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
-import { DeliveryLog } from '../webhook/delivery-log.ts';
-import { webhookPath } from '../webhook/webhook-route.ts';
+import { DeliveryLog } from '../inbound/delivery-log.ts';
+import { webhookPath } from '../inbound/webhook-route.ts';
 import { ReceiptsUnavailable, runChecks, type CheckDeps, type CheckId, type CheckResult, type ReceiptSource } from './checks.ts';
 import { secretFingerprint } from './secret-hint.ts';
 

@@ -8,7 +8,7 @@ import { loadProfilesFile } from '../profiles/load-profiles.ts';
 import { agentDefaultsFromEnv } from '../profiles/agent-defaults.ts';
 import { formatProblem } from '../profiles/problem.ts';
 import { profilesPath } from '../profiles/profiles-path.ts';
-import type { DeliveryReceipt } from '../webhook/delivery-log.ts';
+import type { DeliveryReceipt } from '../inbound/delivery-log.ts';
 import { agentSurfaces, type AgentSurfaces, type ConfiguredModel } from './agent-surfaces.ts';
 import { explainApiError } from './api-errors.ts';
 import { projectIdPattern, sipUri } from './bandwidth-route.ts';

@@ -1,6 +1,6 @@
 // Doctor's view of the running server: asks its operator API (GET /api/setup/deliveries)
 // whether OpenAI's test delivery arrived and which secret it runs with.
-import type { DeliveryReceipt } from '../webhook/delivery-log.ts';
+import type { DeliveryReceipt } from '../inbound/delivery-log.ts';
 import { ReceiptsUnavailable, type ReceiptSource, type ServerMark } from './checks.ts';
 
 interface DeliveriesAnswer {

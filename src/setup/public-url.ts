@@ -1,5 +1,5 @@
 // The public base URL OpenAI reaches this server at, and the webhook URL under it.
-import { webhookPath } from '../webhook/webhook-route.ts';
+import { webhookPath } from '../inbound/webhook-route.ts';
 
 export interface PublicUrl {
   /** e.g. https://sb.example.com or https://example.com/switchboard (behind a path prefix). */

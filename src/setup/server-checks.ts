@@ -3,8 +3,8 @@
 import type OpenAI from 'openai';
 import type { Config, Env } from '../config/config.ts';
 import type { Store } from '../records/store.ts';
-import type { DeliveryLog } from '../webhook/delivery-log.ts';
-import { previousSecretInForce } from '../webhook/webhook-secrets.ts';
+import type { DeliveryLog } from '../inbound/delivery-log.ts';
+import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
 import { runChecks, type CheckResult, type ReceiptSource } from './checks.ts';
 import { secretFingerprint } from './secret-hint.ts';
 

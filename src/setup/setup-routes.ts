@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { bearerAuth } from '../api/auth.ts';
 import { errorBody } from '../errors.ts';
-import type { DeliveryLog } from '../webhook/delivery-log.ts';
+import type { DeliveryLog } from '../inbound/delivery-log.ts';
 import type { CheckResult } from './checks.ts';
 import { failed } from './checks.ts';
 

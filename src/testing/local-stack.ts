@@ -5,7 +5,7 @@ import { startEmulator, type Emulator, type StartEmulatorOptions } from '../emul
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import { createServer, type ServerDeps, type SwitchboardServer } from '../server/create-server.ts';
-import { webhookPath } from '../webhook/webhook-route.ts';
+import { webhookPath } from '../inbound/webhook-route.ts';
 
 export interface LocalStackOptions {
   /** Environment for the server, on top of what the stack sets (keys, base URL, REFER_TO). */

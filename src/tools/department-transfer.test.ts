@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { BusinessHours, parseRange, type OpenRange } from '../screening/business-hours.ts';
+import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { decodeUserToUser } from '../sip/user-to-user.ts';

@@ -4,7 +4,7 @@
 import { APIError } from 'openai';
 import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import { redactPhonesInText } from '../log/redact.ts';
-import { describeNextOpening, type BusinessHours } from '../screening/business-hours.ts';
+import { describeNextOpening, type BusinessHours } from '../hours/business-hours.ts';
 import { withUriHeaders } from '../sip/uri-headers.ts';
 import { carrierTarget, type CarrierPolicy } from '../transfers/carrier-policy.ts';
 import { cleanReason, contextHeaders, type ContextHeader } from '../transfers/context-headers.ts';

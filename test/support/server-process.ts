@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
-import { webhookPath } from '../../src/webhook/webhook-route.ts';
+import { webhookPath } from '../../src/inbound/webhook-route.ts';
 
 export async function freePort(): Promise<number> {
   const srv = createServer().listen(0, '127.0.0.1');

@@ -1,8 +1,8 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import type { AgentPlan } from '../accept/call-plan.ts';
+import type { AgentPlan } from './call-plan.ts';
 import type { CallParties } from '../sip/index.ts';
-import { BusinessHours, parseRange, type OpenRange } from './business-hours.ts';
+import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { CallCounter } from './call-counter.ts';
 import { NumberList } from './number-list.ts';
 import { createPlanCall, type PlannableProfile, type PlanSnapshot } from './plan-call.ts';

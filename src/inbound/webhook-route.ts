@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import type { AnswerCall } from '../accept/answer-call.ts';
+import type { AnswerCall } from '../pickup/answer-call.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';

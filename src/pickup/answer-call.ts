@@ -9,9 +9,9 @@ import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
-import type { WebhookAnswer } from '../webhook/delivery-dedupe.ts';
+import type { WebhookAnswer } from '../inbound/delivery-dedupe.ts';
 import { acceptWithRetry } from './accept-call.ts';
-import type { PlanCall } from './call-plan.ts';
+import type { PlanCall } from '../routing/call-plan.ts';
 
 export interface AnswerCallDeps {
   control: CallControl;

@@ -1,7 +1,7 @@
 // Which profile takes a call, or which SIP status refuses it: screening first,
 // then the first matching route, then its opening hours. Pure and in memory.
 import type { CallParties } from '../sip/index.ts';
-import type { BusinessHours } from './business-hours.ts';
+import type { BusinessHours } from '../hours/business-hours.ts';
 import type { NumberList } from './number-list.ts';
 
 export interface ScreeningRules {

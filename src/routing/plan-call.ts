@@ -1,6 +1,6 @@
 // The PlanCall the server runs before every accept, over whatever config is current.
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
-import type { AgentPlan, CallPlan, PlanCall } from '../accept/call-plan.ts';
+import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
 import { routeCall, type RoutingTable } from './route-call.ts';
