@@ -1,12 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
-import type { OutboxStats } from '../records/store.ts';
+
+/** The outbox's counts, as the store reports them (metrics need no more of the outbox). */
+type OutboxBacklog = { pending: number; dead: number };
 
 export interface MetricsOptions {
   activeCalls: () => number;
   /** The outbox backlog, read at scrape time; absent when there is no store. */
-  outboxStats?: () => Promise<OutboxStats>;
+  outboxStats?: () => Promise<OutboxBacklog>;
   /** Process metrics, including nodejs_eventloop_lag_seconds (default true). */
   processMetrics?: boolean;
 }
@@ -60,8 +62,8 @@ export class Metrics {
     if (opts.outboxStats) {
       const read = opts.outboxStats;
       // One read per scrape, shared by both gauges; the last good value when the store is down.
-      let last: OutboxStats = { pending: 0, dead: 0 };
-      let reading: Promise<OutboxStats> | null = null;
+      let last: OutboxBacklog = { pending: 0, dead: 0 };
+      let reading: Promise<OutboxBacklog> | null = null;
       const stats = () =>
         (reading ??= read()
           .then((s) => (last = s), () => last)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CallEventType, OutboxMessage } from '../records/store.ts';
+import type { CallEventType, OutboxMessage } from './outbox-store.ts';
 
 /**
  * The Standard Webhooks payload shape: `{ type, timestamp, data }`. The id is

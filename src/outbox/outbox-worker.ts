@@ -1,13 +1,13 @@
 import type { Logger } from '../log/logger.ts';
-import type { OutboxDelivery, Store } from '../records/store.ts';
 import { backoffMs } from '../time/backoff.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import type { OutboxDelivery, OutboxStore } from './outbox-store.ts';
 import { signatureHeaders } from './sign.ts';
 
 export type DeliveryResult = 'delivered' | 'retry' | 'dead';
 
 export interface OutboxWorkerOptions {
-  store: Store;
+  store: OutboxStore;
   url: string;
   /** whsec_… (Standard Webhooks secret). */
   secret: string;

@@ -3,7 +3,7 @@ import { endOutcome } from '../calls/call-outcome.ts';
 import type { WireErrorCode } from '../errors.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
-import type { CallEventType } from './store.ts';
+import type { CallEventType } from '../outbox/outbox-store.ts';
 
 /** A call-event webhook the fold asks for; the recorder turns it into an outbox message. */
 export interface WantedCallEvent {

@@ -1,10 +1,11 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
+import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import type { CallDetail, TimelineEntry } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
-import { batchSize, emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
+import { batchSize, emptyBatch, type Store, type StoreBatch } from './store.ts';
 
 export interface RecorderOptions {
   store: Store;

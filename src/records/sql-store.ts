@@ -2,7 +2,8 @@ import type { Speaker } from '../calls/call-events.ts';
 import type { CallDetail, CallPage, CallQuery, CallRecord, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
-import type { CallEventType, OutboxDelivery, OutboxStats, Store, StoreBatch } from './store.ts';
+import type { CallEventType, OutboxDelivery, OutboxStats } from '../outbox/outbox-store.ts';
+import type { Store, StoreBatch } from './store.ts';
 
 const callColumns = [
   'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',

@@ -7,7 +7,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRecord, TranscriptTurn } from './call-record.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import { emptyBatch, type OutboxMessage, type Store, type StoreBatch } from './store.ts';
+import type { OutboxMessage } from '../outbox/outbox-store.ts';
+import { emptyBatch, type Store, type StoreBatch } from './store.ts';
 
 const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
