@@ -1,7 +1,4 @@
-export interface WebhookAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+import type { AnswerOutcome } from '../pickup/answer-call.ts';
 
 export interface DedupeOptions {
   /** How long an answered delivery is remembered, so late retries get the same answer. */
@@ -11,11 +8,11 @@ export interface DedupeOptions {
 
 /**
  * Remembers each delivery by webhook-id and by call_id: a duplicate joins the
- * first one's answer instead of accepting again. Failed answers (5xx) are
- * forgotten at once, so OpenAI's retry gets a fresh try.
+ * first one's outcome instead of accepting again. A failed answer is forgotten
+ * at once, so OpenAI's retry gets a fresh try.
  */
 export class DeliveryDedupe {
-  private readonly entries = new Map<string, Promise<WebhookAnswer>>();
+  private readonly entries = new Map<string, Promise<AnswerOutcome>>();
   private readonly opts: Required<DedupeOptions>;
 
   constructor(opts: DedupeOptions) {
@@ -27,7 +24,7 @@ export class DeliveryDedupe {
   }
 
   /** Runs handle() once per call; a duplicate gets the same promise. */
-  run(keys: readonly string[], handle: () => Promise<WebhookAnswer>): { answer: Promise<WebhookAnswer>; duplicate: boolean } {
+  run(keys: readonly string[], handle: () => Promise<AnswerOutcome>): { answer: Promise<AnswerOutcome>; duplicate: boolean } {
     for (const key of keys) {
       const existing = this.entries.get(key);
       if (existing) return { answer: existing, duplicate: true };
@@ -38,8 +35,8 @@ export class DeliveryDedupe {
       for (const key of keys) if (this.entries.get(key) === answer) this.entries.delete(key);
     };
     answer.then(
-      (a) => {
-        if (a.status >= 500) return forget();
+      (outcome) => {
+        if (outcome.kind === 'failed') return forget();
         setTimeout(forget, this.opts.ttlMs).unref();
       },
       forget,

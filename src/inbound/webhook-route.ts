@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import type { AnswerCall } from '../pickup/answer-call.ts';
 import { errorBody } from '../errors.ts';
+import type { AnswerCall, AnswerOutcome } from '../pickup/answer-call.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import type { DeliveryNote } from './delivery-log.ts';
@@ -21,6 +21,18 @@ const incomingCall = z.object({
   }),
 });
 
+/** The one place an outcome becomes an HTTP answer: 200 for anything settled, 502 so OpenAI retries a failed accept. */
+export function httpAnswer(outcome: AnswerOutcome): { status: number; body: Record<string, unknown> } {
+  switch (outcome.kind) {
+    case 'accepted':
+    case 'rejected':
+    case 'gone':
+      return { status: 200, body: { callId: outcome.callId, status: outcome.kind } };
+    case 'failed':
+      return { status: 502, body: errorBody('accept_failed', undefined, { callId: outcome.callId }) };
+  }
+}
+
 export interface WebhookRouteDeps {
   /** Its webhooks.unwrap checks the signature. */
   client: OpenAI;
@@ -37,6 +49,11 @@ export interface WebhookRouteDeps {
   bodyLimitBytes: number;
   log: Logger;
   now?: () => number;
+}
+
+function send(reply: FastifyReply, outcome: AnswerOutcome): FastifyReply {
+  const { status, body } = httpAnswer(outcome);
+  return reply.code(status).send(body);
 }
 
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
@@ -88,13 +105,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       }
       const event = verdict.event;
       const webhookId = String(req.headers['webhook-id']);
-      if (deps.isLive(event.data.call_id)) return reply.code(200).send({ callId: event.data.call_id, status: 'accepted' });
+      if (deps.isLive(event.data.call_id)) return send(reply, { kind: 'accepted', callId: event.data.call_id });
       const { answer, duplicate } = deps.dedupe.run([`call:${event.data.call_id}`, `wh:${webhookId}`], () =>
         deps.answerCall(event, receivedAt),
       );
       if (duplicate) deps.log.info({ callId: event.data.call_id, webhookId }, 'duplicate webhook delivery');
-      const result = await answer;
-      return reply.code(result.status).send(result.body);
+      return send(reply, await answer);
     });
   });
 }

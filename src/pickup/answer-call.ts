@@ -1,7 +1,7 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { LiveCalls } from '../calls/live-calls.ts';
-import { errorBody, isSwitchboardError } from '../errors.ts';
+import { isSwitchboardError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhone } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
@@ -9,7 +9,6 @@ import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
-import type { WebhookAnswer } from '../inbound/delivery-dedupe.ts';
 import { acceptWithRetry } from './accept-call.ts';
 import type { PlanCall } from '../routing/call-plan.ts';
 
@@ -27,9 +26,18 @@ export interface AnswerCallDeps {
   clock?: Clock;
 }
 
-export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<WebhookAnswer>;
+/** How answering a call came out. Only the webhook route turns this into an HTTP status. */
+export type AnswerOutcome =
+  | { kind: 'accepted'; callId: string }
+  | { kind: 'rejected'; callId: string; statusCode: number; reason: string }
+  /** The caller hung up while it rang (the accept got 404): nothing to start. */
+  | { kind: 'gone'; callId: string }
+  /** The accept failed after its retries: OpenAI should deliver the webhook again. */
+  | { kind: 'failed'; callId: string; message: string };
 
-/** Webhook → accept → control session. Answers only once the accept has succeeded. */
+export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<AnswerOutcome>;
+
+/** Plan → accept → control session. Settles only once the accept has succeeded (or cannot). */
 export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   const clock = deps.clock ?? systemClock;
   return async (event, receivedAt) => {
@@ -45,7 +53,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
       }
       deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode: plan.statusCode, reason: plan.reason });
-      return { status: 200, body: { callId, status: 'rejected' } };
+      return { kind: 'rejected', callId, statusCode: plan.statusCode, reason: plan.reason };
     }
     const agent = plan.agent;
     let outcome;
@@ -56,14 +64,14 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
       deps.log.error({ ...fields, callId, err: cause }, 'accept failed');
       deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message: (err as Error).message });
-      return { status: 502, body: errorBody('accept_failed', undefined, { callId }) };
+      return { kind: 'failed', callId, message: (err as Error).message };
     }
     const acceptedAt = clock.now();
     const answerMs = acceptedAt - receivedAt;
     if (outcome.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
       deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
-      return { status: 200, body: { callId, status: 'gone' } };
+      return { kind: 'gone', callId };
     }
     deps.log.info(
       { callId, profile: agent.profile, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts: outcome.attempts },
@@ -87,6 +95,6 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts: outcome.attempts });
     // Let the 200 leave first: OpenAI connects the call only after it.
     setImmediate(() => session.start());
-    return { status: 200, body: { callId, status: 'accepted' } };
+    return { kind: 'accepted', callId };
   };
 }
