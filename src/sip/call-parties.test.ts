@@ -195,6 +195,11 @@ describe('parseCallParties: contact', () => {
     ['sip:10.1.1.1:5060;transport=tls', { host: '10.1.1.1', port: 5060, hostPort: '10.1.1.1:5060', transport: null }],
     ['<sip:10.1.1.1;transport=tls;lr>, <sip:10.2.2.2>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: 'tls' }],
     ['<sip:10.1.1.1;transport=bad/value>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: null }],
+    // Only a known transport is carried into the REFER target: a valid token is not enough.
+    ['<sip:10.1.1.1;transport=wss>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: 'wss' }],
+    ['<sip:10.1.1.1;transport=SCTP>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: 'sctp' }],
+    ['<sip:10.1.1.1;transport=quic>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: null }],
+    ['<sip:10.1.1.1;transport=tls-x>', { host: '10.1.1.1', port: null, hostPort: '10.1.1.1', transport: null }],
   ])('parses Contact %j', (value, expected) => {
     expect(parseCallParties([h('Contact', value)]).contact).toEqual(expected);
   });

@@ -10,7 +10,7 @@ export interface ContactHost {
   port: number | null;
   /** e.g. `67.231.5.176:5061`, `[2001:db8::1]:5060`, `gw1.trunk.example.net`. */
   hostPort: string;
-  /** Lower-cased `transport` URI param, e.g. `tls`. */
+  /** Lower-cased `transport` URI param, only when it is a known transport (udp, tcp, tls, sctp, ws, wss). */
   transport: string | null;
 }
 
@@ -21,7 +21,8 @@ export interface CallParties {
   contact: ContactHost | null;
 }
 
-const TOKEN = /^[a-z0-9\-.!%*_+`'~]+$/;
+// A transport the REFER target may name (RFC 3261, RFC 4168, RFC 7118); anything else is dropped, not passed on.
+const knownTransports = new Set(['udp', 'tcp', 'tls', 'sctp', 'ws', 'wss']);
 
 export function parseCallParties(headers: readonly SipHeader[] | null | undefined): CallParties {
   return {
@@ -75,5 +76,5 @@ function contactHost(headers: readonly SipHeader[] | null | undefined): ContactH
   if (address === null || address.uri.scheme === 'tel') return null;
   const { host, port, hostPort, params } = address.uri;
   const transport = params['transport']?.toLowerCase() ?? null;
-  return { host, port, hostPort, transport: transport !== null && TOKEN.test(transport) ? transport : null };
+  return { host, port, hostPort, transport: transport !== null && knownTransports.has(transport) ? transport : null };
 }
