@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       instructions: defaultInstructions,
       greeting: defaultGreeting,
       referSipHost: null,
+      carrierAllowedHosts: null,
+      referTimeoutMs: 5_000,
       drainTimeoutMs: 30_000,
       acceptDeadlineMs: 3_000,
     });
@@ -60,6 +62,21 @@ describe('loadConfig', () => {
       ]),
     );
     expect(found).toHaveLength(6);
+  });
+
+  it('reads CARRIER_ALLOWED_HOSTS like the profile file\'s carrier.allowedHosts, and names a bad entry', () => {
+    expect(loadConfig({ ...minimal, CARRIER_ALLOWED_HOSTS: '67.231.5.0/24, 216.82.224.202 ,*.bandwidth.example,,2001:db8::/32' }).carrierAllowedHosts).toEqual([
+      '67.231.5.0/24',
+      '216.82.224.202',
+      '*.bandwidth.example',
+      '2001:db8::/32',
+    ]);
+    expect(loadConfig({ ...minimal, CARRIER_ALLOWED_HOSTS: ' , ' }).carrierAllowedHosts).toBeNull();
+    expect(problems({ ...minimal, CARRIER_ALLOWED_HOSTS: '67.231.5.0/40,host name' })).toEqual([
+      expect.stringMatching(/^CARRIER_ALLOWED_HOSTS: "67\.231\.5\.0\/40": the prefix length must be 0–32/),
+      expect.stringMatching(/^CARRIER_ALLOWED_HOSTS: "host name" is not an IP address, a CIDR network or a host name/),
+    ]);
+    expect(problems({ ...minimal, REFER_TIMEOUT_MS: '10' })).toEqual([expect.stringMatching(/^REFER_TIMEOUT_MS: must be at least 100/)]);
   });
 
   it('takes a sip: URI as REFER_TO unchanged', () => {

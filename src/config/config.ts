@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
 import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
+import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 
 export const defaultInstructions = 'You are a helpful customer support agent.';
 export const defaultGreeting = 'Hello! How can I assist you today?';
@@ -56,6 +57,18 @@ const envSchema = z.object({
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected host or host:port, e.g. 67.231.5.176:5061')
     .optional(),
+  CARRIER_ALLOWED_HOSTS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = splitList(v);
+      for (const entry of entries) {
+        const r = checkAllowListEntry(entry);
+        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.message} (a comma-separated list of addresses, CIDR networks, host names or *.names)` });
+      }
+      return entries;
+    })
+    .optional(),
+  REFER_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   DRAIN_TIMEOUT_MS: ms(0, 3_600_000).default(30_000),
   ACCEPT_DEADLINE_MS: ms(100, 60_000).default(3_000),
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
@@ -79,6 +92,11 @@ const envSchema = z.object({
   BENCH_STATS: flag.default(false),
 });
 
+/** `a, b,,c` → [a, b, c]. */
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
 export type Env = Record<string, string | undefined>;
 
 export interface Config {
@@ -92,6 +110,9 @@ export interface Config {
   readonly projectId: string | null;
   readonly referTo: string;
   readonly referSipHost: string | null;
+  /** Carrier hosts a REFER may go to; null: every Contact host is trusted (a warning at startup). */
+  readonly carrierAllowedHosts: readonly string[] | null;
+  readonly referTimeoutMs: number;
   readonly port: number;
   readonly host: string;
   readonly logLevel: (typeof logLevels)[number];
@@ -167,6 +188,8 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     projectId: v.OPENAI_PROJECT_ID ?? null,
     referTo: v.REFER_TO,
     referSipHost: v.REFER_SIP_HOST ?? null,
+    carrierAllowedHosts: v.CARRIER_ALLOWED_HOSTS && v.CARRIER_ALLOWED_HOSTS.length > 0 ? Object.freeze(v.CARRIER_ALLOWED_HOSTS) : null,
+    referTimeoutMs: v.REFER_TIMEOUT_MS,
     port: v.LOCAL_PORT,
     host: v.HOST,
     logLevel: v.LOG_LEVEL,
