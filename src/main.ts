@@ -2,12 +2,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.ts';
 import { isSwitchboardError } from './errors.ts';
 import { createLogger } from './log/logger.ts';
-import { createOpenAIConnection } from './openai/openai-client.ts';
-import { startProfilesFromEnv } from './profiles/start-from-env.ts';
-import { openConfiguredStore } from './records/open-store.ts';
-import { createServer } from './server/create-server.ts';
-
-const keepWarmMs = 30_000;
+import { locateProfileFile } from './profiles/start-agents.ts';
+import { buildSwitchboard, type Switchboard } from './server/build-switchboard.ts';
 
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   if (existsSync('.env')) process.loadEnvFile('.env'); // never overrides variables already set
@@ -20,35 +16,33 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
-export async function runServer(config: Config): Promise<void> {
+/**
+ * What `npm start` runs: the switchboard for this configuration and environment,
+ * listening. The environment is read here (the profile file and its ${VAR}s), not
+ * in the composition root.
+ */
+export async function startSwitchboard(config: Config, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<Switchboard> {
   const log = createLogger(config.logLevel);
   // switchboard.yaml (or SWITCHBOARD_CONFIG): profiles, routing, screening. Without it, the environment's one agent.
-  let profiles;
+  const path = locateProfileFile(env, cwd);
+  const switchboard = await buildSwitchboard(config, { log, env, cwd, profileFile: path ? { path, env } : null });
+  await switchboard.start();
+  return switchboard;
+}
+
+export async function runServer(config: Config): Promise<void> {
+  let switchboard: Switchboard;
   try {
-    profiles = startProfilesFromEnv(config, log, process.env);
+    switchboard = await startSwitchboard(config);
   } catch (err) {
-    if (!isSwitchboardError(err, 'SB_CONFIG_INVALID')) throw err;
-    process.stderr.write(`switchboard: ${err.message}\nRun "switchboard check" for details; see README.md → The profile file.\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  const openai = createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
-  let store;
-  try {
-    store = await openConfiguredStore(config, log);
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'cannot open the records store (DATABASE_URL or DATA_DIR)');
+    if (isSwitchboardError(err, 'SB_CONFIG_INVALID')) {
+      process.stderr.write(`switchboard: ${err.message}\nRun "switchboard check" for details; see README.md → The profile file.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`switchboard: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const server = createServer({ config, log, client: openai.client, store, ...(profiles ? { planCall: profiles.planCall, onEvent: profiles.onEvent } : {}) });
-
-  const warm = () =>
-    openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
-  if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
-  await warm();
-  const keepWarm = setInterval(warm, keepWarmMs).unref();
-
-  await server.app.listen({ port: config.port, host: config.host });
-  log.info({ port: config.port, baseUrl: config.openaiBaseUrl, model: config.model }, 'switchboard ready');
+  const { log, agents } = switchboard;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,16 +52,12 @@ export async function runServer(config: Config): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
-    clearInterval(keepWarm);
-    profiles?.close();
-    await server.shutdown();
-    await store.close();
-    await openai.close();
+    await switchboard.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  if (profiles) process.on('SIGHUP', () => void profiles.reload('SIGHUP'));
+  if (agents.source === 'file') process.on('SIGHUP', () => void agents.reload('SIGHUP'));
 }
 
 if (import.meta.main) {

@@ -12,7 +12,7 @@ import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../src/openai/openai-client.ts';
 import { openSqliteStore } from '../src/records/sqlite-store.ts';
 import type { Store } from '../src/records/store.ts';
-import { createServer, type SwitchboardServer } from '../src/server/create-server.ts';
+import { buildSwitchboard, type Switchboard } from '../src/server/build-switchboard.ts';
 import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { freePort } from './support/server-process.ts';
 
@@ -23,7 +23,7 @@ const apiToken = 'setup-page-token-0123456789abcdef';
 describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () => {
   let browser: Browser;
   let emu: Emulator;
-  let server: SwitchboardServer;
+  let server: Switchboard;
   let store: Store;
   let openai: OpenAIConnection;
   let dir: string;
@@ -56,7 +56,7 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
     const config = loadConfig(env);
     store = await openSqliteStore(join(dir, 'switchboard.db'));
     openai = createOpenAIConnection({ apiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
-    server = createServer({ config, log: pino({ level: 'silent' }), client: openai.client, store, env });
+    server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), openai, store, env });
     await server.app.listen({ port, host: '127.0.0.1' });
   }, 60_000);
 

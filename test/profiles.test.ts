@@ -218,7 +218,7 @@ describe('reload', () => {
       const poll = setInterval(() => d.events.some((e) => e.type === 'greeting.requested') && (clearInterval(poll), resolve()), 10);
     });
     writeFileSync(file, quickFile('Version two.', '+19195550002'));
-    expect(d.runtime.reload('SIGHUP')).toBe(true);
+    expect(d.agents.reload('SIGHUP')).toBe(true);
     const liveRecord = await live.ended;
     expect(liveRecord.refers[0]?.targetUri).toBe('sip:+19195550001@67.231.5.176:5061;transport=tls');
     expect(clientEvents(liveRecord)[0]?.response.instructions).toContain('"Version one."');
@@ -228,7 +228,7 @@ describe('reload', () => {
     expect(next.refers[0]?.targetUri).toBe('sip:+19195550002@67.231.5.176:5061;transport=tls');
 
     writeFileSync(file, quickFile('Version three.', 'not-a-number'));
-    expect(d.runtime.reload('SIGHUP')).toBe(false);
+    expect(d.agents.reload('SIGHUP')).toBe(false);
     expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'profile file refused: keeping the previous one', problems: [expect.stringContaining('agents.desk.transfers.sales.to: expected an E.164 number')] }));
     const after = await play(d, { from: '+12125551234', to: '+18005550000' });
     expect(clientEvents(after)[0]?.response.instructions).toContain('"Version two."');

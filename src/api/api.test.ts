@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import OpenAI from 'openai';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../config/config.ts';
@@ -14,9 +13,10 @@ import { CallState } from '../records/call-state.ts';
 import { RecordsService } from '../records/records-service.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import type { Store } from '../records/store.ts';
-import { createServer, type SwitchboardServer } from '../server/create-server.ts';
+import { buildSwitchboard, type Switchboard } from '../server/build-switchboard.ts';
 import { CallSession } from '../session/call-session.ts';
 import { parseCallParties } from '../sip/index.ts';
+import { createTransfers } from '../transfers/transfer.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { registerApi } from './register-api.ts';
@@ -26,7 +26,7 @@ const token = 'test-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${token}` };
 
 interface Harness {
-  server: SwitchboardServer;
+  server: Switchboard;
   store: Store;
   logs: ReturnType<typeof captureLogs>;
   control: { calls: string[] };
@@ -46,9 +46,9 @@ async function start(env: Env = {}): Promise<Harness> {
   const calls = control.actions;
   const transport = new FakeControlTransport();
   const logs = captureLogs();
-  const server = createServer({ config, log: logs.logger, client: new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' }), control, transport, store });
+  const server = await buildSwitchboard(config, { log: logs.logger, control, transport, store });
   cleanups.push(async () => {
-    if (!server.isDraining()) await server.shutdown();
+    await server.shutdown();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -64,6 +64,10 @@ async function liveCall(h: Harness, callId: string): Promise<CallSession> {
     parties: parseCallParties(first.sipHeaders),
     greeting: 'Hello!',
     tools: new Map(),
+    transfers: createTransfers({
+      destinations: [],
+      policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false },
+    }),
     transport: h.transport,
     control: {
       accept: async () => {},
@@ -292,7 +296,7 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
     const clock = new ManualClock();
     // This instance's records: its recorder never saw the call.
     const records = new RecordsService({ store, log: logs.logger, batchMs: 1000, retentionDays: 0, callEvents: null, clock, storePollMs: 1_000 });
-    registerApi(app, { token, records, liveCalls: new LiveCalls(), referFallbackHost: null, log: logs.logger });
+    registerApi(app, { token, records, liveCalls: new LiveCalls(), log: logs.logger });
     cleanups.push(async () => {
       await app.close();
       await store.close();

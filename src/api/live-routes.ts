@@ -7,8 +7,6 @@ import { validate } from './validate.ts';
 
 export interface LiveRoutesDeps {
   liveCalls: LiveCalls<CallSession>;
-  /** REFER_SIP_HOST: used when the INVITE had no usable Contact host. */
-  referFallbackHost: string | null;
 }
 
 const notLive = (id: string) => errorBody('not_live', `call ${id} is not live on this instance`);
@@ -27,7 +25,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     if (!body) return reply;
     const call = live(p.id);
     if (!call) return reply.code(404).send(notLive(p.id));
-    const result = await call.transferTo(body.target, { fallbackHost: deps.referFallbackHost });
+    const result = await call.transferTo(body.target);
     if (result.ok) return reply.send({ callId: p.id, status: 'transferring', target: result.uri });
     const status = result.error === 'transfer_failed' ? 502 : 422;
     return reply.code(status).send(errorBody(result.error, result.detail));

@@ -16,7 +16,6 @@ export interface ApiDeps {
   token: string | null;
   records: CallRecords;
   liveCalls: LiveCalls<CallSession>;
-  referFallbackHost: string | null;
   log: Logger;
   heartbeatMs?: number;
 }
@@ -58,7 +57,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
         heartbeatMs: deps.heartbeatMs ?? 15_000,
         streams,
       });
-      registerLiveRoutes(api, { liveCalls: deps.liveCalls, referFallbackHost: deps.referFallbackHost });
+      registerLiveRoutes(api, { liveCalls: deps.liveCalls });
     },
     { prefix: '/api' },
   );

@@ -3,10 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CallEvent } from '../calls/call-events.ts';
 import type { StartEmulatorOptions } from '../emulator/index.ts';
-import type { Logger } from '../log/logger.ts';
-import { agentDefaultsFromEnv } from '../profiles/agent-defaults.ts';
-import { formatProblem } from '../profiles/problem.ts';
-import { startProfiles, type ProfilesRuntime } from '../profiles/profiles-runtime.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import type { Agents } from '../profiles/start-agents.ts';
 import { startLocalStack, type LocalStack } from '../testing/local-stack.ts';
 import { startBusinessApi, type BusinessApi } from './business-api.ts';
 
@@ -24,7 +22,8 @@ export interface ProfilesStackOptions {
 
 export interface ProfilesStack {
   stack: LocalStack;
-  runtime: ProfilesRuntime;
+  /** The file's agents: reload() as SIGHUP would. */
+  agents: Agents;
   api: BusinessApi;
   /** Every call event the server emitted. */
   events: CallEvent[];
@@ -42,35 +41,28 @@ export async function startProfilesStack(opts: ProfilesStackOptions): Promise<Pr
     ...opts.env,
   };
   let now = Date.parse(opts.at);
-  const { createLogger } = await import('../log/logger.ts');
   const log = opts.logger ?? createLogger('silent');
-  const started = startProfiles({ path: opts.file, env: { ...process.env, ...env }, defaults: agentDefaultsFromEnv(env), log, clock: () => now, watch: opts.watch ?? false });
-  if (!started.ok) {
-    await api.close();
-    throw new Error(`profile file refused:\n${started.problems.map((p) => formatProblem(p, opts.file)).join('\n')}`);
-  }
-  const runtime = started.runtime;
   const events: CallEvent[] = [];
   const stack = await startLocalStack({
     env,
     logger: log,
     emulator: { playbackMs: 60, ...opts.emulator },
     server: {
-      planCall: runtime.planCall,
-      onEvent: (event) => {
-        runtime.onEvent(event);
-        events.push(event);
-      },
+      profileFile: { path: opts.file, env: { ...process.env, ...env }, watch: opts.watch ?? false },
+      clock: () => now,
+      onEvent: (event) => void events.push(event),
     },
+  }).catch(async (err: unknown) => {
+    await api.close();
+    throw err;
   });
   return {
     stack,
-    runtime,
+    agents: stack.server.agents,
     api,
     events,
     setTime: (iso) => void (now = Date.parse(iso)),
     async close() {
-      runtime.close();
       await stack.close();
       await api.close();
     },

@@ -1,20 +1,18 @@
-import OpenAI from 'openai';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
-import { createServer } from '../server/create-server.ts';
+import { buildSwitchboard } from '../server/build-switchboard.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { webhookPath } from './webhook-route.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
-function app() {
+async function app() {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', WEBHOOK_MAX_BODY_BYTES: '4096' });
   const control = new RecordingCallControl();
-  const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', webhookSecret: secret });
-  const server = createServer({ config, log: pino({ level: 'silent' }), client, control, transport: new FakeControlTransport() });
+  const server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, control, transport: new FakeControlTransport() });
   return { server, accepts: control.accepts };
 }
 
@@ -34,7 +32,7 @@ function signed(body: string, opts: { id?: string; at?: number; key?: string } =
 
 describe('POST /webhooks/openai/realtime/call/inbound', () => {
   it('accepts a correctly signed incoming call, then answers 200', async () => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     const body = event();
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
     expect(res.statusCode).toBe(200);
@@ -49,7 +47,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
     ['a stale timestamp', (b: string) => ({ headers: signed(b, { at: Math.floor(Date.now() / 1000) - 3600 }), payload: b })],
     ['missing headers', (b: string) => ({ headers: { 'content-type': 'application/json' }, payload: b })],
   ])('refuses %s with 400 and no side effect', async (_name, build) => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     const res = await server.app.inject({ method: 'POST', url: webhookPath, ...build(event()) });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('invalid_signature');
@@ -58,7 +56,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
   });
 
   it('answers 400 to a signed body that is not JSON', async () => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     const body = '{"type": "realtime.call.incoming", ';
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
     expect(res.statusCode).toBe(400);
@@ -67,7 +65,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
   });
 
   it('answers 400 naming the field when the incoming call lacks a call_id', async () => {
-    const { server } = app();
+    const { server } = await app();
     const body = JSON.stringify({ object: 'event', id: 'evt_1', type: 'realtime.call.incoming', created_at: 1, data: { sip_headers: [] } });
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
     expect(res.statusCode).toBe(400);
@@ -75,7 +73,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
   });
 
   it('ignores other event types with 200, so OpenAI does not retry them', async () => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     const body = event('response.completed');
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
     expect(res.statusCode).toBe(200);
@@ -84,7 +82,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
   });
 
   it('refuses a body over the size limit', async () => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     const body = JSON.stringify({ pad: 'x'.repeat(5000) });
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
     expect(res.statusCode).toBe(413);
@@ -92,7 +90,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
   });
 
   it('answers 503 while draining', async () => {
-    const { server, accepts } = app();
+    const { server, accepts } = await app();
     server.beginDrain();
     const body = event();
     const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
@@ -104,7 +102,7 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
 
 describe('GET /health and /ready', () => {
   it('answers 204 and 200', async () => {
-    const { server } = app();
+    const { server } = await app();
     expect((await server.app.inject('/health')).statusCode).toBe(204);
     expect((await server.app.inject('/ready')).statusCode).toBe(200);
   });

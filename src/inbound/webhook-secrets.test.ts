@@ -1,11 +1,10 @@
 // Secret rotation on the server side: the previous secret is accepted until it expires, and
 // every delivery (verified or refused) is noted for the set-up checks.
-import OpenAI from 'openai';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
-import { createServer } from '../server/create-server.ts';
+import { buildSwitchboard } from '../server/build-switchboard.ts';
 import { secretFingerprint } from '../setup/secret-hint.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
@@ -15,16 +14,16 @@ const current = `whsec_${Buffer.from('current-secret-current-secret-00').toStrin
 const previous = `whsec_${Buffer.from('previous-secret-previous-secret0').toString('base64')}`;
 const token = 'setup-test-token-0123456789';
 
-function app(env: Env = {}) {
+async function app(env: Env = {}) {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: current, REFER_TO: '+19195554321', API_TOKEN: token, ...env });
   const control = new RecordingCallControl();
-  const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' });
-  return { server: createServer({ config, log: pino({ level: 'silent' }), client, control, transport: new FakeControlTransport() }), accepts: control.accepts };
+  const server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, control, transport: new FakeControlTransport() });
+  return { server, accepts: control.accepts };
 }
 
 const body = (type: string, callId = 'rtc_1') => JSON.stringify({ object: 'event', id: 'evt_1', type, created_at: 1, data: { call_id: callId, sip_headers: [] } });
 
-function post(server: ReturnType<typeof app>['server'], payload: string, key: string, id = 'msg_1') {
+function post(server: Awaited<ReturnType<typeof app>>['server'], payload: string, key: string, id = 'msg_1') {
   const at = Math.floor(Date.now() / 1000);
   return server.app.inject({
     method: 'POST',
@@ -37,7 +36,7 @@ function post(server: ReturnType<typeof app>['server'], payload: string, key: st
 describe('webhook secrets across a rotation', () => {
   it('accepts the previous secret while OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL is ahead', async () => {
     const until = new Date(Date.now() + 60_000).toISOString();
-    const { server, accepts } = app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous, OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: until });
+    const { server, accepts } = await app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous, OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: until });
     expect((await post(server, body('realtime.call.incoming', 'rtc_old'), previous)).statusCode).toBe(200);
     expect((await post(server, body('realtime.call.incoming', 'rtc_new'), current, 'msg_2')).statusCode).toBe(200);
     expect(accepts).toEqual(['rtc_old', 'rtc_new']);
@@ -46,7 +45,7 @@ describe('webhook secrets across a rotation', () => {
 
   it('refuses it once expired, and any other secret always', async () => {
     const until = new Date(Date.now() - 1_000).toISOString();
-    const { server, accepts } = app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous, OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: until });
+    const { server, accepts } = await app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous, OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: until });
     expect((await post(server, body('realtime.call.incoming'), previous)).statusCode).toBe(400);
     const other = `whsec_${Buffer.from('some-other-secret-some-other-sec').toString('base64')}`;
     expect((await post(server, body('realtime.call.incoming'), other, 'msg_2')).statusCode).toBe(400);
@@ -54,7 +53,7 @@ describe('webhook secrets across a rotation', () => {
   });
 
   it('notes every delivery for the checks: GET /api/setup/deliveries (token only) says what arrived and with which secret', async () => {
-    const { server } = app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous });
+    const { server } = await app({ OPENAI_WEBHOOK_SECRET_PREVIOUS: previous });
     const auth = { authorization: `Bearer ${token}` };
     expect((await server.app.inject({ method: 'GET', url: '/api/setup/deliveries' })).statusCode).toBe(401);
     const empty = (await server.app.inject({ method: 'GET', url: '/api/setup/deliveries', headers: auth })).json();

@@ -5,7 +5,8 @@ import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 export interface CallControl {
   accept(callId: string, params: CallAcceptParams, signal?: AbortSignal): Promise<void>;
   reject(callId: string, statusCode: number): Promise<void>;
-  refer(callId: string, targetUri: string): Promise<void>;
+  /** The signal aborts a REFER that takes too long (REFER_TIMEOUT_MS). */
+  refer(callId: string, targetUri: string, signal?: AbortSignal): Promise<void>;
   hangup(callId: string): Promise<void>;
 }
 
@@ -18,8 +19,8 @@ export function realtimeCallControl(client: OpenAI): CallControl {
     async reject(callId, statusCode) {
       await calls.reject(callId, { status_code: statusCode });
     },
-    async refer(callId, targetUri) {
-      await calls.refer(callId, { target_uri: targetUri });
+    async refer(callId, targetUri, signal) {
+      await calls.refer(callId, { target_uri: targetUri }, signal ? { signal } : undefined);
     },
     async hangup(callId) {
       await calls.hangup(callId);

@@ -82,6 +82,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       parties,
       greeting: agent.greeting,
       tools: agent.tools,
+      transfers: agent.transfers,
       transport: deps.transport,
       control: deps.control,
       log: deps.log,

@@ -2,6 +2,7 @@
 // so a file can start small.
 import type { Config } from '../config/config.ts';
 import { defaultGreeting, defaultInstructions } from '../config/config.ts';
+import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 import type { Env } from './interpolate.ts';
 
 export interface AgentDefaults {
@@ -13,6 +14,9 @@ export interface AgentDefaults {
   /** Where agents without `transfers` send calls (REFER_TO); null: no transfer tool. */
   referTo: string | null;
   referSipHost: string | null;
+  /** CARRIER_ALLOWED_HOSTS: the allow-list when the file sets no `carrier.allowedHosts`. */
+  carrierAllowedHosts: readonly string[] | null;
+  referTimeoutMs: number;
   logPii: boolean;
   goodbyeMaxMs: number;
 }
@@ -26,6 +30,8 @@ export function agentDefaultsFromConfig(config: Config): AgentDefaults {
     transcriptionModel: config.transcriptionModel,
     referTo: config.referTo,
     referSipHost: config.referSipHost,
+    carrierAllowedHosts: config.carrierAllowedHosts,
+    referTimeoutMs: config.referTimeoutMs,
     logPii: config.logPii,
     goodbyeMaxMs: config.goodbyeMaxMs,
   };
@@ -35,6 +41,9 @@ export function agentDefaultsFromConfig(config: Config): AgentDefaults {
 export function agentDefaultsFromEnv(env: Env): AgentDefaults {
   const get = (name: string) => (env[name] ? env[name] : undefined);
   const goodbye = Number(get('GOODBYE_MAX_MS'));
+  const referTimeout = Number(get('REFER_TIMEOUT_MS'));
+  // The server refuses a bad entry at startup; check only needs the good ones for its warnings.
+  const allowed = (get('CARRIER_ALLOWED_HOSTS')?.split(',') ?? []).map((s) => s.trim()).filter((s) => s !== '' && checkAllowListEntry(s).ok);
   return {
     model: get('OPENAI_MODEL') ?? 'gpt-realtime',
     voice: get('AGENT_VOICE') ?? 'marin',
@@ -43,6 +52,8 @@ export function agentDefaultsFromEnv(env: Env): AgentDefaults {
     transcriptionModel: get('TRANSCRIPTION_MODEL') ?? 'gpt-4o-mini-transcribe',
     referTo: get('REFER_TO') ?? null,
     referSipHost: get('REFER_SIP_HOST') ?? null,
+    carrierAllowedHosts: allowed.length > 0 ? allowed : null,
+    referTimeoutMs: Number.isFinite(referTimeout) && referTimeout > 0 ? referTimeout : 5_000,
     logPii: get('LOG_PII') === 'true',
     goodbyeMaxMs: Number.isFinite(goodbye) && goodbye > 0 ? goodbye : 8_000,
   };

@@ -117,7 +117,7 @@ routing:
       'sb.yaml:9:42: routing.default.afterHours.agent: no agent named "nobody"',
       'sb.yaml: 7 problems; the server would refuse this file',
     ]);
-    expect(r.lines).toContain("sb.yaml:2:1: warning: carrier: no allowedHosts: transfers trust any Contact host in the INVITE; list your carrier's hosts or networks");
+    expect(r.lines).toContain("sb.yaml:2:1: warning: carrier: no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier's hosts or networks");
   });
 
   it('compiles templates, JSON schemas, secrets and instruction files', async () => {

@@ -5,7 +5,8 @@ import type { ProfilesFile } from './schema.ts';
 
 const builtinTools = new Set(['transfer_call', 'end_call']);
 
-export function checkReferences(file: ProfilesFile): Problem[] {
+/** @param envAllowedHosts CARRIER_ALLOWED_HOSTS: the allow-list when the file sets none. */
+export function checkReferences(file: ProfilesFile, envAllowedHosts: readonly string[] | null = null): Problem[] {
   const problems: Problem[] = [];
   const agents = new Set(Object.keys(file.agents));
   const schedules = new Set(Object.keys(file.schedules));
@@ -54,8 +55,8 @@ export function checkReferences(file: ProfilesFile): Problem[] {
       problems.push(warning([...at, 'transferContext'], 'this agent has no named transfers; the context rides on transfers to REFER_TO'));
     }
   }
-  if (file.carrier.allowedHosts === undefined) {
-    problems.push(warning(['carrier'], 'no allowedHosts: transfers trust any Contact host in the INVITE; list your carrier\'s hosts or networks'));
+  if (file.carrier.allowedHosts === undefined && envAllowedHosts === null) {
+    problems.push(warning(['carrier'], 'no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier\'s hosts or networks'));
   }
   return problems;
 }

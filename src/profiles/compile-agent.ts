@@ -14,13 +14,14 @@ import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import { callVariables, isCallVariable } from '../templates/call-variables.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
 import { LocalClock } from '../time/local-clock.ts';
-import { departmentTransfer, type Department, type DepartmentTransfer } from '../tools/department-transfer.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { httpTool } from '../tools/http-tool.ts';
 import type { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { Tool } from '../tools/tool.ts';
+import { transferCallTool } from '../tools/transfer-call.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
 import { contextVariableNames, type ContextHeader } from '../transfers/context-headers.ts';
+import { createTransfers, type Destination, type Transfers } from '../transfers/transfer.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import { error, warning, type Problem } from './problem.ts';
 import type { AgentSpec, ProfilesFile } from './schema.ts';
@@ -71,9 +72,9 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   if (!knownVoices.has(voice)) problems.push(warning([...at, 'voice'], `"${voice}" is not a voice this version knows (${[...knownVoices].join(', ')})`));
 
   const clock = new LocalClock(spec.timeZone ?? file.business.timeZone, file.business.locale);
-  const transfer = buildTransfer(name, spec, deps, template, problems);
+  const transfers = buildTransfers(name, spec, deps, template, problems);
   const staticTools = buildStaticTools(name, spec, deps, problems);
-  const extensions = buildExtensions(spec, deps, transfer);
+  const extensions = buildExtensions(spec, deps, transfers);
   const turnDetection = spec.turnDetection ? toTurnDetection(spec.turnDetection) : undefined;
   const transcriptionModel = spec.transcription?.model ?? defaults.transcriptionModel;
   const transcriptionLanguage = spec.transcription?.language;
@@ -85,12 +86,13 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
     buildPlan(input: PlanInput): AgentPlan {
       const lookup = callVariables({ callId: input.callId, parties: input.parties, sipHeaders: input.sipHeaders, business, profile: name, clock, at: input.at });
       const tools = new Map<string, Tool>();
-      if (transfer) tools.set('transfer_call', transfer.toolAt(input.at));
+      if (transfers.destinations.length > 0) tools.set('transfer_call', transferCallTool(transfers, input.at));
       for (const tool of staticTools) tools.set(tool.definition.name, tool);
       return {
         profile: name,
         greeting: greeting?.render(lookup) ?? '',
         tools,
+        transfers,
         extensions,
         acceptParams: buildAcceptParams({
           model,
@@ -106,28 +108,29 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   };
 }
 
-function buildTransfer(
+/** The agent's destinations (none: no transfer tool) and the policy every transfer of its calls goes under. */
+function buildTransfers(
   name: string,
   spec: AgentSpec,
   deps: AgentCompileDeps,
   template: (source: string, path: (string | number)[], known?: (v: string) => boolean) => Template | null,
   problems: Problem[],
-): DepartmentTransfer | null {
+): Transfers {
   const at = ['agents', name];
-  let departments: Department[];
+  let destinations: Destination[] = [];
   let unnamed = false;
   if (spec.transfers === undefined) {
-    if (deps.defaults.referTo === null) return null;
-    departments = [{ name: 'person', to: deps.defaults.referTo, description: 'A person.', hours: null }];
-    unnamed = true;
+    if (deps.defaults.referTo !== null) {
+      destinations = [{ name: 'person', to: deps.defaults.referTo, description: 'A person.', hours: null }];
+      unnamed = true;
+    }
   } else {
-    departments = Object.entries(spec.transfers).map(([dest, d]) => ({
+    destinations = Object.entries(spec.transfers).map(([dest, d]) => ({
       name: dest,
       to: d.to,
       description: d.description,
       hours: d.hours === undefined ? null : (deps.schedules.get(d.hours) ?? null),
     }));
-    if (departments.length === 0) return null;
   }
   const knownContext = new Set<string>(contextVariableNames);
   const context: ContextHeader[] = [];
@@ -139,14 +142,10 @@ function buildTransfer(
     const i = context.findIndex((h) => h.encoding !== 'text' && h.maxBytes > 128);
     problems.push(warning([...at, 'transferContext', i, 'maxBytes'], 'more than 128 bytes of User-to-User data may be cut or refused by carriers (ISDN interworking allows 128)'));
   }
-  return departmentTransfer({
-    departments,
+  return createTransfers({
+    destinations,
     unnamed,
-    carrier: deps.carrier,
-    context,
-    profile: name,
-    business: deps.file.business.name,
-    logPii: deps.defaults.logPii,
+    policy: { carrier: deps.carrier, context, profile: name, business: deps.file.business.name, referTimeoutMs: deps.defaults.referTimeoutMs, logPii: deps.defaults.logPii },
     clock: deps.clock,
   });
 }
@@ -200,14 +199,14 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
   return tools;
 }
 
-function buildExtensions(spec: AgentSpec, deps: AgentCompileDeps, transfer: DepartmentTransfer | null): SessionExtensionFactory[] {
+function buildExtensions(spec: AgentSpec, deps: AgentCompileDeps, transfers: Transfers): SessionExtensionFactory[] {
   const goodbyeMaxMs = deps.defaults.goodbyeMaxMs;
   const actions = new Map<string, DtmfAction>();
   for (const [key, a] of Object.entries(spec.dtmf?.keys ?? {})) {
     actions.set(key, a.action === 'transfer' ? { kind: 'transfer', destination: a.to } : a.action === 'hangup' ? { kind: 'hangup' } : { kind: 'say', instructions: a.instructions });
   }
   // Keypad digits always reach the model; the map only adds shortcuts.
-  const extensions = [dtmfHandler({ actions, interDigitMs: spec.dtmf?.interDigitMs ?? 1_200, transfer, goodbyeMaxMs })];
+  const extensions = [dtmfHandler({ actions, interDigitMs: spec.dtmf?.interDigitMs ?? 1_200, transfers: transfers.destinations.length > 0 ? transfers : null, goodbyeMaxMs })];
   if (spec.idle) {
     extensions.push(
       idleWatch({

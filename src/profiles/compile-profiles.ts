@@ -41,8 +41,9 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
       }),
     );
   }
+  const allowedHosts = file.carrier.allowedHosts ?? deps.defaults.carrierAllowedHosts;
   const carrier: CarrierPolicy = {
-    allowList: file.carrier.allowedHosts ? new HostAllowList(file.carrier.allowedHosts) : null,
+    allowList: allowedHosts ? new HostAllowList(allowedHosts) : null,
     fallbackHost: file.carrier.fallbackHost ?? deps.defaults.referSipHost,
   };
   const compileSchema = createSchemaCompiler();

@@ -48,7 +48,7 @@ export function loadProfilesText(text: string, opts: LoadOptions): LoadResult {
     const interpolated = new Set(problems.map((p) => formatPath(p.path)));
     for (const p of zodProblems(parsed.error.issues)) if (!interpolated.has(formatPath(p.path))) problems.push(p);
   } else {
-    problems.push(...checkReferences(parsed.data));
+    problems.push(...checkReferences(parsed.data, opts.defaults.carrierAllowedHosts));
   }
   if (parsed.success && split(problems).errors.length === 0) {
     const profiles = compileProfiles(

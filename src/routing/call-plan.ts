@@ -3,6 +3,7 @@ import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import type { CallParties } from '../sip/index.ts';
 import type { Tool } from '../tools/tool.ts';
+import type { Transfers } from '../transfers/transfer.ts';
 
 /** Everything needed to run one agent on a call, prepared before calls arrive. */
 export interface AgentPlan {
@@ -10,7 +11,9 @@ export interface AgentPlan {
   acceptParams: CallAcceptParams;
   greeting: string;
   tools: ReadonlyMap<string, Tool>;
-  /** Per-profile session behaviour (keypad, idle, duration cap); none for the environment's agent. */
+  /** Every transfer of the call goes through these: the agent's tool, the keypad and the operator API. */
+  transfers: Transfers;
+  /** Session behaviour on top of the conversation: keypad input, idle handling, a duration cap. */
   extensions?: readonly SessionExtensionFactory[];
 }
 

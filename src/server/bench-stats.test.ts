@@ -1,29 +1,27 @@
 import { pino } from 'pino';
-import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { benchStatsPath, createBenchStats } from './bench-stats.ts';
-import { createServer } from './create-server.ts';
+import { buildSwitchboard } from './build-switchboard.ts';
 
 const env = { OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdA==', REFER_TO: '+19195554321' };
 
 function server(extra: Record<string, string>) {
   const config = loadConfig({ ...env, ...extra });
-  const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' });
-  return createServer({ config, log: pino({ level: 'silent' }), client, transport: new FakeControlTransport() });
+  return buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, transport: new FakeControlTransport() });
 }
 
 describe('bench stats', () => {
   it('is not exposed unless BENCH_STATS is set', async () => {
-    const s = server({});
+    const s = await server({});
     const res = await s.app.inject({ method: 'GET', url: benchStatsPath });
     expect(res.statusCode).toBe(404);
-    await s.app.close();
+    await s.shutdown();
   });
 
   it('reports live calls, loop lag, CPU and memory when BENCH_STATS=true', async () => {
-    const s = server({ BENCH_STATS: 'true' });
+    const s = await server({ BENCH_STATS: 'true' });
     const res = await s.app.inject({ method: 'GET', url: `${benchStatsPath}?reset=1` });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -31,7 +29,7 @@ describe('bench stats', () => {
     expect(body.loopLag).toMatchObject({ resolutionMs: 10 });
     expect(body.memory.rss).toBeGreaterThan(0);
     expect(body.cpu.percent).toBeGreaterThanOrEqual(0);
-    await s.app.close();
+    await s.shutdown();
   });
 
   it('runs the GC only when asked and available, and starts a new CPU window on reset', () => {

@@ -6,11 +6,13 @@ import type { CallEvent } from '../calls/call-events.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
+import { HostAllowList } from '../sip/host-allow-list.ts';
+import { createTransfers } from '../transfers/transfer.ts';
 import { CallSession } from './call-session.ts';
 
 const contact = { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' };
 
-function setup(opts: { contact?: typeof contact | null } = {}) {
+function setup(opts: { contact?: { host: string; port: number; hostPort: string; transport: string | null } | null; fallbackHost?: string; allowedHosts?: string[] } = {}) {
   const control = new RecordingCallControl();
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -21,6 +23,17 @@ function setup(opts: { contact?: typeof contact | null } = {}) {
     parties: { caller: '+19195551234', dialed: '+19195550000', sipCallId: 'abc', contact: opts.contact === undefined ? contact : opts.contact },
     greeting: 'Hello!',
     tools: new Map(),
+    transfers: createTransfers({
+      destinations: [],
+      policy: {
+        carrier: { allowList: opts.allowedHosts ? new HostAllowList(opts.allowedHosts) : null, fallbackHost: opts.fallbackHost ?? null },
+        context: [],
+        profile: 'default',
+        business: 'b',
+        referTimeoutMs: 5_000,
+        logPii: false,
+      },
+    }),
     transport,
     control,
     log: pino({ level: 'silent' }),
@@ -47,7 +60,7 @@ describe('CallSession operator actions', () => {
   it('transferTo: a number goes to the Contact host, like the agent tool', async () => {
     const { session, calls, events } = setup();
     await tick();
-    expect(await session.transferTo('+14155550123', { fallbackHost: null })).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.176:5061;transport=tls' });
+    expect(await session.transferTo('+14155550123')).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.176:5061;transport=tls' });
     expect(calls).toEqual(['refer sip:+14155550123@67.231.5.176:5061;transport=tls']);
     expect(events.filter((e) => e.type.startsWith('transfer.')).map((e) => e.type)).toEqual(['transfer.requested', 'transfer.completed']);
   });
@@ -55,19 +68,31 @@ describe('CallSession operator actions', () => {
   it('transferTo: a sip: URI is used as it is; without any host a number cannot be transferred', async () => {
     const a = setup();
     await tick();
-    expect(await a.session.transferTo('sip:desk@pbx.example.com', { fallbackHost: null })).toEqual({ ok: true, uri: 'sip:desk@pbx.example.com' });
+    expect(await a.session.transferTo('sip:desk@pbx.example.com')).toEqual({ ok: true, uri: 'sip:desk@pbx.example.com' });
     const b = setup({ contact: null });
     await tick();
-    expect(await b.session.transferTo('+14155550123', { fallbackHost: null })).toMatchObject({ ok: false, error: 'no_sip_host' });
-    expect(await b.session.transferTo('+14155550123', { fallbackHost: 'edge.example.net:5060' })).toEqual({ ok: true, uri: 'sip:+14155550123@edge.example.net:5060' });
-    expect(b.calls).toEqual(['refer sip:+14155550123@edge.example.net:5060']);
+    expect(await b.session.transferTo('+14155550123')).toMatchObject({ ok: false, error: 'no_sip_host' });
+    const c = setup({ contact: null, fallbackHost: 'edge.example.net:5060' });
+    await tick();
+    expect(await c.session.transferTo('+14155550123')).toEqual({ ok: true, uri: 'sip:+14155550123@edge.example.net:5060' });
+    expect(c.calls).toEqual(['refer sip:+14155550123@edge.example.net:5060']);
+  });
+
+  it("transferTo: a Contact host off the carrier allow-list is never used: the fallback host, or a refusal", async () => {
+    const a = setup({ allowedHosts: ['67.231.5.0/24'], contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null }, fallbackHost: '67.231.5.10:5061' });
+    await tick();
+    expect(await a.session.transferTo('+14155550123')).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.10:5061' });
+    const b = setup({ allowedHosts: ['67.231.5.0/24'], contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null } });
+    await tick();
+    expect(await b.session.transferTo('+14155550123')).toMatchObject({ ok: false, error: 'no_sip_host' });
+    expect(b.calls).toEqual([]);
   });
 
   it('transferTo: refuses once the call is ending', async () => {
     const { session, calls } = setup();
     await tick();
     await session.hangup('operator_hangup');
-    expect(await session.transferTo('+14155550123', { fallbackHost: null })).toMatchObject({ ok: false });
+    expect(await session.transferTo('+14155550123')).toMatchObject({ ok: false });
     expect(calls).toEqual(['hangup']);
   });
 

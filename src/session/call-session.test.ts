@@ -7,6 +7,7 @@ import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
+import { createTransfers } from '../transfers/transfer.ts';
 import { CallSession } from './call-session.ts';
 
 const parties = {
@@ -22,14 +23,18 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number 
   const transport = new FakeControlTransport();
   const events: CallEvent[] = [];
   const clock = new ManualClock();
-  const tools = new Map(
-    [transferCallTool({ referTo: '+19195554321', fallbackHost: null, logPii: false }), endCallTool({ goodbyeMaxMs: 5_000 })].map((t) => [t.definition.name, t]),
-  );
+  const transfers = createTransfers({
+    destinations: [{ name: 'person', to: '+19195554321', description: 'A person.', hours: null }],
+    unnamed: true,
+    policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false },
+  });
+  const tools = new Map([transferCallTool(transfers, Date.now()), endCallTool({ goodbyeMaxMs: 5_000 })].map((t) => [t.definition.name, t]));
   const session = new CallSession({
     callId: 'rtc_test',
     parties,
     greeting: 'Hello there!',
     tools,
+    transfers,
     transport,
     control,
     log: pino({ level: 'silent' }),

@@ -7,8 +7,8 @@ import type { CallParties } from '../sip/index.ts';
 import { backoffMs } from '../time/backoff.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
-import { referCall, type TransferResult } from '../tools/transfer-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
+import type { TransferResult, Transfers } from '../transfers/transfer.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
 import { ResponseGate } from './response-gate.ts';
 import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
@@ -18,6 +18,8 @@ export interface CallSessionOptions {
   parties: CallParties;
   greeting: string;
   tools: ReadonlyMap<string, Tool>;
+  /** The agent's transfers: the operator's transferTo goes through them too. */
+  transfers: Transfers;
   transport: ControlTransport;
   control: CallControl;
   log: Logger;
@@ -135,11 +137,11 @@ export class CallSession implements CallActions {
     return this.state !== 'ending' && this.state !== 'ended';
   }
 
-  /** Operator transfer: the same REFER as the agent's tool, to `target` (a number or a sip: URI). */
-  async transferTo(target: string, opts: { fallbackHost: string | null }): Promise<TransferResult> {
+  /** Operator transfer to `target` (a number or a sip: URI): the agent's own transfer path, carrier policy included. */
+  async transferTo(target: string): Promise<TransferResult> {
     if (!this.isLive) return { ok: false, error: 'transfer_failed', detail: 'the call is ending' };
     this.log.info({ callId: this.callId }, 'operator transfer');
-    return referCall(this.toolContext(), target, { fallbackHost: opts.fallbackHost, logPii: this.opts.logPii, now: () => this.clock.now() });
+    return this.opts.transfers.toTarget(this.toolContext(), target, 'operator transfer', 'operator');
   }
 
   /**
@@ -289,7 +291,7 @@ export class CallSession implements CallActions {
   }
 
   private toolContext(): ToolContext {
-    return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log };
+    return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log, clock: this.clock };
   }
 
   private async onFunctionCall(item: { call_id?: string; name?: string; arguments?: string }): Promise<void> {

@@ -2,7 +2,8 @@
 // its action (e.g. "0" → transfer to the operator), anything else reaches the model as
 // conversation context, because the model does not act on DTMF events by itself.
 import type { Clock, Timer } from '../time/clock.ts';
-import type { DepartmentTransfer } from '../tools/department-transfer.ts';
+import { toolResult } from '../tools/transfer-call.ts';
+import type { Transfers } from '../transfers/transfer.ts';
 import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
@@ -15,7 +16,8 @@ export interface DtmfOptions {
   actions: ReadonlyMap<string, DtmfAction>;
   /** Pause that ends a run of digits. */
   interDigitMs: number;
-  transfer: DepartmentTransfer | null;
+  /** The agent's transfers; null: a transfer key is passed to the model like any other digit. */
+  transfers: Transfers | null;
   goodbyeMaxMs: number;
 }
 
@@ -88,9 +90,9 @@ class DtmfHandler implements SessionExtension {
         await ctx.call.hangup('agent_hangup');
         return;
       }
-      const transfer = this.opts.transfer;
-      if (!transfer) return this.tellModel(digit);
-      const availability = transfer.availability(action.destination, this.clock.epochMs());
+      const transfers = this.opts.transfers;
+      if (!transfers) return this.tellModel(digit);
+      const availability = transfers.availability(action.destination, this.clock.epochMs());
       if (!availability.ok) {
         const opens = availability.error === 'closed' && availability.opensAt ? ` It opens ${availability.opensAt}.` : '';
         this.gate.create({
@@ -100,8 +102,9 @@ class DtmfHandler implements SessionExtension {
       }
       this.gate.interrupt();
       await ctx.call.say(`Tell the caller, in one short sentence, that you are transferring them to ${action.destination} now.`, this.opts.goodbyeMaxMs);
-      const result = await transfer.transfer(ctx, action.destination, `caller pressed ${digit} on the keypad`);
-      if (result.followUp.kind === 'instruct') this.gate.create({ instructions: result.followUp.instructions });
+      const result = await transfers.toDestination(ctx, action.destination, `caller pressed ${digit} on the keypad`, 'keypad');
+      const followUp = toolResult(result, action.destination, transfers.unnamed, transfers.destinations.map((d) => d.name)).followUp;
+      if (followUp.kind === 'instruct') this.gate.create({ instructions: followUp.instructions });
     } catch (err) {
       ctx.log.error({ callId: ctx.callId, err }, 'keypad action failed');
     }

@@ -5,7 +5,7 @@ import { createLogger } from '../log/logger.ts';
 import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { departmentTransfer } from '../tools/department-transfer.ts';
+import { createTransfers } from '../transfers/transfer.ts';
 import { dtmfHandler, type DtmfAction } from './dtmf-handler.ts';
 import { idleWatch } from './idle-watch.ts';
 import { maxDuration } from './max-duration.ts';
@@ -60,16 +60,12 @@ describe('keypad input', () => {
   const monday = Date.parse('2026-03-09T16:00:00Z');
   const setup = (at: number) => {
     const clock = new ManualClock({ epochMs: at });
-    const transfer = departmentTransfer({
-      departments: [
+    const transfers = createTransfers({
+      destinations: [
         { name: 'operator', to: '+19195550000', description: 'Front desk', hours: null },
         { name: 'billing', to: '+19195550001', description: 'Billing', hours: billingHours },
       ],
-      carrier: { allowList: null, fallbackHost: null },
-      context: [],
-      profile: 'p',
-      business: 'b',
-      logPii: false,
+      policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'p', business: 'b', referTimeoutMs: 5_000, logPii: false },
       clock: () => clock.epochMs(),
     });
     const actions = new Map<string, DtmfAction>([
@@ -78,7 +74,7 @@ describe('keypad input', () => {
       ['9', { kind: 'hangup' }],
       ['*', { kind: 'say', instructions: 'Read the opening hours.' }],
     ]);
-    return { clock, h: harness(dtmfHandler({ actions, interDigitMs: 1000, transfer, goodbyeMaxMs: 100 }), clock) };
+    return { clock, h: harness(dtmfHandler({ actions, interDigitMs: 1000, transfers, goodbyeMaxMs: 100 }), clock) };
   };
 
   it('passes unmapped digits to the model as context after a pause, in one item', () => {

@@ -4,6 +4,7 @@ import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
+import type { Clock } from '../time/clock.ts';
 
 /** What a tool may do to the live call. */
 export interface CallActions {
@@ -23,6 +24,8 @@ export interface ToolContext {
   control: CallControl;
   call: CallActions;
   log: Logger;
+  /** The call's clock (durations, deadlines); default the system clock. */
+  clock?: Clock;
 }
 
 export type ToolFollowUp =

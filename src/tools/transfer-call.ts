@@ -1,78 +1,75 @@
-import { APIError } from 'openai';
-import { redactPhonesInText } from '../log/redact.ts';
-import { buildReferTarget, type ContactHost } from '../sip/index.ts';
-import { toolError, type Tool, type ToolContext } from './tool.ts';
-
-export interface TransferOptions {
-  referTo: string;
-  fallbackHost: string | null;
-  logPii: boolean;
-  now?: () => number;
-}
-
-export type TransferResult =
-  | { ok: true; uri: string }
-  | { ok: false; error: 'no_sip_host' | 'bad_transfer_target' | 'transfer_failed'; detail: string };
-
-/**
- * REFERs the call: a number goes to sip:{number}@{the INVITE's Contact host}, a
- * sip: URI as it is. Emits the transfer events and, on success, marks the call
- * transferred. The agent's tool and the operator API both transfer through here.
- */
-export async function referCall(
-  ctx: ToolContext,
-  referTo: string,
-  opts: { fallbackHost: string | null; logPii: boolean; now?: () => number },
-): Promise<TransferResult> {
-  const now = opts.now ?? performance.now.bind(performance);
-  const contact: ContactHost | null = ctx.parties.contact;
-  const target = buildReferTarget(referTo, contact, opts.fallbackHost);
-  if (!target.ok) {
-    const error = target.reason === 'no_host' ? 'no_sip_host' : 'bad_transfer_target';
-    ctx.log.warn({ callId: ctx.callId, reason: target.reason }, 'transfer impossible: no usable SIP host or target');
-    ctx.call.emit({ type: 'transfer.completed', callId: ctx.callId, target: '', ok: false, error, durationMs: 0 });
-    return { ok: false, error, detail: target.reason === 'no_host' ? 'no SIP host to transfer to' : 'the target is neither a phone number nor a sip: URI' };
-  }
-  const logTarget = redactPhonesInText(target.uri, opts.logPii);
-  ctx.call.emit({ type: 'transfer.requested', callId: ctx.callId, target: target.uri });
-  const startedAt = now();
-  try {
-    await ctx.control.refer(ctx.callId, target.uri);
-  } catch (err) {
-    const status = err instanceof APIError ? err.status : undefined;
-    const durationMs = now() - startedAt;
-    ctx.log.error({ callId: ctx.callId, target: logTarget, status, err: (err as Error).message }, 'transfer failed');
-    ctx.call.emit({ type: 'transfer.completed', callId: ctx.callId, target: target.uri, ok: false, error: (err as Error).message, durationMs });
-    return { ok: false, error: 'transfer_failed', detail: (err as Error).message };
-  }
-  const durationMs = now() - startedAt;
-  ctx.call.markTransferred();
-  ctx.log.info({ callId: ctx.callId, target: logTarget, durationMs }, 'call transferred');
-  ctx.call.emit({ type: 'transfer.completed', callId: ctx.callId, target: target.uri, ok: true, durationMs });
-  return { ok: true, uri: target.uri };
-}
+// transfer_call: the model's way to hand the caller to a person. With named destinations
+// (sales, billing, operator, …) it takes one of them, and a closed one is offered as
+// closed and never dialled; with REFER_TO alone it takes only a reason. The transfer
+// itself (carrier policy, context, REFER, events, marking the call) lives in transfers/.
+import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
+import type { DestinationResult, Transfers } from '../transfers/transfer.ts';
+import { toolError, type Tool, type ToolResult } from './tool.ts';
 
 const offerOtherHelp =
   'Tell the caller, briefly and kindly, that you could not transfer the call right now. Offer to help them yourself or to take a message.';
 
-export function transferCallTool(opts: TransferOptions): Tool {
+/** The tool as the model sees it at `at` (epoch ms): closed destinations are marked so. */
+export function transferCallTool(transfers: Transfers, at: number): Tool {
+  const names = transfers.destinations.map((d) => d.name);
   return {
-    definition: {
+    definition: definitionAt(transfers, at),
+    async run(args, ctx) {
+      const name = transfers.unnamed ? (names[0] ?? '') : typeof args.destination === 'string' ? args.destination : '';
+      if (name === '') return toolError('invalid_arguments', `destination is required: one of ${names.join(', ')}.`, 'Ask the caller where they would like to be transferred.');
+      const result = await transfers.toDestination(ctx, name, typeof args.reason === 'string' ? args.reason : '', 'agent');
+      return toolResult(result, name, transfers.unnamed, names);
+    },
+  };
+}
+
+/** What the model is told after a transfer through a destination: also what the keypad tells it. */
+export function toolResult(result: DestinationResult, name: string, unnamed: boolean, names: readonly string[]): ToolResult {
+  if (result.ok) return { output: { ok: true, status: 'transferring', ...(unnamed ? {} : { destination: name }) }, followUp: { kind: 'silent' } };
+  switch (result.error) {
+    case 'unknown_destination':
+      return toolError('unknown_destination', `There is no destination named ${name}. Destinations: ${names.join(', ')}.`, 'Ask the caller where they would like to be transferred.');
+    case 'closed': {
+      const when = result.opensAt ? ` It opens ${result.opensAt}.` : '';
+      return toolError(
+        'closed',
+        `${name} is closed right now.${when}`,
+        `Tell the caller that ${name} is closed right now${result.closure ? ` (${result.closure})` : ''}.${when} Offer to help them yourself or to take a message.`,
+        { destination: name, opensAt: result.opensAt, ...(result.closure ? { closure: result.closure } : {}) },
+      );
+    }
+    case 'transfer_failed':
+      return toolError('transfer_failed', 'The transfer could not be started.', offerOtherHelp);
+    default:
+      return toolError(result.error, 'The call cannot be transferred from here.', offerOtherHelp);
+  }
+}
+
+function definitionAt(transfers: Transfers, at: number): RealtimeFunctionTool & { name: string } {
+  const reason = { type: 'string', description: "The caller's reason for the transfer, in a few words." };
+  if (transfers.unnamed) {
+    return {
       type: 'function',
       name: 'transfer_call',
       description:
         'Transfer the call to a person whenever the caller asks to be transferred or to speak to a person. Tell the caller you are transferring them before calling this.',
-      parameters: {
-        type: 'object',
-        properties: { reason: { type: 'string', description: "The caller's reason, in a few words." } },
-        additionalProperties: false,
-      },
-    },
-    async run(_args, ctx) {
-      const result = await referCall(ctx, opts.referTo, opts);
-      if (result.ok) return { output: { ok: true, status: 'transferring' }, followUp: { kind: 'silent' } };
-      const message = result.error === 'transfer_failed' ? 'The transfer could not be started.' : 'The call cannot be transferred from here.';
-      return toolError(result.error, message, offerOtherHelp);
+      parameters: { type: 'object', properties: { reason }, additionalProperties: false },
+    };
+  }
+  const lines = transfers.destinations.map((d) => {
+    const a = transfers.availability(d.name, at);
+    const closed = a.ok || a.error !== 'closed' ? '' : ` CLOSED right now${a.opensAt ? ` (opens ${a.opensAt})` : ''}: do not transfer; tell the caller it is closed.`;
+    return `- ${d.name}: ${d.description}${closed}`;
+  });
+  return {
+    type: 'function',
+    name: 'transfer_call',
+    description: `Transfer the call to a person in one of these destinations, when the caller asks for one or needs one. Tell the caller where you are transferring them before calling this.\n${lines.join('\n')}`,
+    parameters: {
+      type: 'object',
+      properties: { destination: { type: 'string', enum: transfers.destinations.map((d) => d.name), description: 'Where to transfer the call.' }, reason },
+      required: ['destination'],
+      additionalProperties: false,
     },
   };
 }

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { decodeUserToUser } from '../sip/user-to-user.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
-import type { ContextHeader } from '../transfers/context-headers.ts';
-import { departmentTransfer, type Department } from './department-transfer.ts';
-import type { ToolContext } from './tool.ts';
+import type { ToolContext } from '../tools/tool.ts';
+import { transferCallTool } from '../tools/transfer-call.ts';
+import type { ContextHeader } from './context-headers.ts';
+import { createTransfers, type Destination } from './transfer.ts';
 
 const tpl = (s: string): Template => {
   const r = compileTemplate(s, () => true);
@@ -18,7 +20,7 @@ const tpl = (s: string): Template => {
 };
 const day = parseRange('09:00-17:00') as OpenRange;
 const billingHours = new BusinessHours({ timeZone: 'America/New_York', weekly: [[day], [day], [day], [day], [day], [], []], closures: [] });
-const departments: Department[] = [
+const departments: Destination[] = [
   { name: 'sales', to: '+19195554321', description: 'New orders.', hours: null },
   { name: 'billing', to: '+19195554322', description: 'Invoices.', hours: billingHours },
   { name: 'operator', to: 'sip:operator@pbx.example.com;transport=tls', description: 'A person at the front desk.', hours: null },
@@ -26,7 +28,7 @@ const departments: Department[] = [
 const mondayNoonNY = Date.parse('2026-03-09T16:00:00Z');
 const saturdayNY = Date.parse('2026-03-14T16:00:00Z');
 
-function harness(contact: string, opts: { fallbackHost?: string | null; context?: ContextHeader[]; at?: number; referFails?: boolean } = {}) {
+function harness(contact: string, opts: { fallbackHost?: string | null; context?: ContextHeader[]; at?: number; referFails?: boolean; referTimeoutMs?: number } = {}) {
   const events: CallEvent[] = [];
   let transferred = false;
   const control = new RecordingCallControl({ referFails: opts.referFails ?? false });
@@ -43,20 +45,23 @@ function harness(contact: string, opts: { fallbackHost?: string | null; context?
     log: createLogger('silent'),
     call: { say: async () => {}, hangup: async () => {}, markTransferred: () => void (transferred = true), emit: (e) => void events.push(e) },
   };
-  const dt = departmentTransfer({
-    departments,
-    carrier: { allowList: new HostAllowList(['67.231.5.0/24']), fallbackHost: opts.fallbackHost ?? null },
-    context: opts.context ?? [],
-    profile: 'front-desk',
-    business: 'Acme',
-    logPii: false,
+  const transfers = createTransfers({
+    destinations: departments,
+    policy: {
+      carrier: { allowList: new HostAllowList(['67.231.5.0/24']), fallbackHost: opts.fallbackHost ?? null },
+      context: opts.context ?? [],
+      profile: 'front-desk',
+      business: 'Acme',
+      referTimeoutMs: opts.referTimeoutMs ?? 5_000,
+      logPii: false,
+    },
     clock: () => opts.at ?? mondayNoonNY,
   });
-  const tool = dt.toolAt(opts.at ?? mondayNoonNY);
-  return { refers, events, ctx, tool, dt, transferred: () => transferred };
+  const tool = transferCallTool(transfers, opts.at ?? mondayNoonNY);
+  return { control, refers, events, ctx, tool, transfers, transferred: () => transferred };
 }
 
-describe('department transfer', () => {
+describe('transfer_call with named destinations', () => {
   it('offers the destinations as an enum with descriptions, marking closed ones', () => {
     const { tool } = harness('<sip:67.231.5.176:5061;transport=tls>', { at: saturdayNY });
     const params = tool.definition.parameters as { properties: { destination: { enum: string[] } }; required: string[] };
@@ -131,5 +136,57 @@ describe('department transfer', () => {
     expect((await h.tool.run({ destination: 'legal' }, h.ctx)).output).toMatchObject({ ok: false, error: 'unknown_destination' });
     expect((await h.tool.run({ destination: 'sales' }, h.ctx)).output).toMatchObject({ ok: false, error: 'transfer_failed' });
     expect(h.transferred()).toBe(false);
+  });
+});
+
+describe('one transfer path for the tool, the keypad and the operator', () => {
+  it('the operator’s target goes under the same carrier policy: a Contact off the allow-list is never used', async () => {
+    const withFallback = harness('<sip:attacker@203.0.113.66:5060;transport=tcp>', { fallbackHost: '67.231.5.10:5061' });
+    expect(await withFallback.transfers.toTarget(withFallback.ctx, '+14155550123', 'operator transfer', 'operator')).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.10:5061' });
+    expect(withFallback.transferred()).toBe(true);
+
+    const without = harness('<sip:attacker@203.0.113.66:5060>');
+    const refused = await without.transfers.toTarget(without.ctx, '+14155550123', 'operator transfer', 'operator');
+    expect(refused).toMatchObject({ ok: false, error: 'no_sip_host', detail: expect.stringContaining('not on the carrier allow-list') });
+    expect(without.refers).toEqual([]);
+    expect(without.transferred()).toBe(false);
+  });
+
+  it('carries the context headers whoever asked, with the destination and reason given', async () => {
+    const context: ContextHeader[] = [{ name: 'X-Transfer-Reason', encoding: 'text', maxBytes: 64, value: tpl('{{destination}}: {{reason}}') }];
+    const h = harness('<sip:67.231.5.176:5061;transport=tls>', { context });
+    await h.transfers.toTarget(h.ctx, '+14155550123', 'operator transfer', 'operator');
+    await h.transfers.toDestination(h.ctx, 'sales', 'caller pressed 1 on the keypad', 'keypad');
+    expect(h.refers).toEqual([
+      'sip:+14155550123@67.231.5.176:5061;transport=tls?X-Transfer-Reason=operator:%20operator%20transfer',
+      'sip:+19195554321@67.231.5.176:5061;transport=tls?X-Transfer-Reason=sales:%20caller%20pressed%201%20on%20the%20keypad',
+    ]);
+  });
+
+  it('gives up on a REFER that gets no answer within the timeout: the transfer fails and the call is not marked', async () => {
+    const h = harness('<sip:67.231.5.176:5061>', { referTimeoutMs: 5_000 });
+    const clock = new ManualClock();
+    let aborted: AbortSignal | undefined;
+    h.ctx.control.refer = (_callId, _uri, signal) => {
+      aborted = signal;
+      return new Promise<void>(() => {}); // OpenAI never answers
+    };
+    const running = h.tool.run({ destination: 'sales' }, { ...h.ctx, clock });
+    await clock.advanceAsync(4_999);
+    expect(aborted?.aborted).toBe(false);
+    await clock.advanceAsync(1);
+    expect((await running).output).toMatchObject({ ok: false, error: 'transfer_failed' });
+    expect(aborted?.aborted).toBe(true);
+    expect(h.transferred()).toBe(false);
+    expect(h.events.at(-1)).toMatchObject({ type: 'transfer.completed', ok: false, error: 'no answer to the REFER within 5000 ms', durationMs: 5_000 });
+  });
+
+  it('with one unnamed destination (REFER_TO) the tool takes only a reason', async () => {
+    const h = harness('<sip:67.231.5.176:5061;transport=tls>');
+    const transfers = createTransfers({ destinations: [departments[0]!], unnamed: true, policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false } });
+    const tool = transferCallTool(transfers, mondayNoonNY);
+    expect(tool.definition.parameters).toEqual({ type: 'object', properties: { reason: expect.any(Object) }, additionalProperties: false });
+    expect((await tool.run({ reason: 'wants a person' }, h.ctx)).output).toEqual({ ok: true, status: 'transferring' });
+    expect(h.refers).toEqual(['sip:+19195554321@67.231.5.176:5061;transport=tls']);
   });
 });

@@ -1,0 +1,247 @@
+// The composition root: everything a running Switchboard is made of, wired once. main.ts,
+// the testing stack, the demos and the bench all build it here, so what the tests run is
+// what production runs. Configuration comes in; nothing here reads the environment.
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerApi } from '../api/register-api.ts';
+import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
+import { LiveCalls } from '../calls/live-calls.ts';
+import type { Config, Env } from '../config/config.ts';
+import { registerDashboard } from '../dashboard/dashboard-routes.ts';
+import { DeliveryDedupe } from '../inbound/delivery-dedupe.ts';
+import { DeliveryLog } from '../inbound/delivery-log.ts';
+import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
+import { registerWebhookRoute } from '../inbound/webhook-route.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
+import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
+import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
+import { createAnswerCall } from '../pickup/answer-call.ts';
+import { startAgents, type Agents } from '../profiles/start-agents.ts';
+import { openConfiguredStore } from '../records/open-store.ts';
+import { RecordsService } from '../records/records-service.ts';
+import type { Store } from '../records/store.ts';
+import type { CallSession } from '../session/call-session.ts';
+import type { ControlTransport } from '../session/control-transport.ts';
+import { openaiWsTransport } from '../session/openai-ws-transport.ts';
+import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
+import { registerSetupRoutes } from '../setup/setup-routes.ts';
+import { createBenchStats, registerBenchStats } from './bench-stats.ts';
+
+/** What a caller may supply instead of what the configuration would build. */
+export interface SwitchboardOverrides {
+  log?: Logger;
+  /** By default a connection from the configuration, closed with the switchboard. */
+  openai?: OpenAIConnection;
+  /** The REST side of calls (default: OpenAI's, through `openai`). */
+  control?: CallControl;
+  /** The control WebSocket (default: OpenAI's, through `openai`). */
+  transport?: ControlTransport;
+  /**
+   * Call records, the operator API and call-event webhooks need a store. By default the
+   * configuration's (DATABASE_URL, else SQLite under DATA_DIR), closed with the switchboard;
+   * a given store stays open for its owner; null: records are off.
+   */
+  store?: Store | null;
+  /** The profile file and the environment its ${VAR}s come from; null or absent: the environment's agent. */
+  profileFile?: { path: string; env: Env; watch?: boolean } | null;
+  /** The environment the settings came from and the working directory, for the set-up checks (default: none, and the process's). */
+  env?: Env;
+  cwd?: string;
+  /** One more listener for every call event (runs synchronously, like the others). */
+  onEvent?: CallEventListener;
+  dedupeTtlMs?: number;
+  /** Overrides for the call-event delivery worker (tests). */
+  callEventsDelivery?: Partial<OutboxWorkerOptions>;
+  /** For HTTP tools. */
+  fetch?: typeof fetch;
+  /** Epoch ms: opening hours and template dates. */
+  clock?: () => number;
+}
+
+export interface Switchboard {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly app: FastifyInstance;
+  readonly openai: OpenAIConnection;
+  readonly agents: Agents;
+  readonly liveCalls: LiveCalls<CallSession>;
+  readonly dedupe: DeliveryDedupe;
+  readonly metrics: Metrics;
+  /** null without a store. */
+  readonly records: RecordsService | null;
+  /** Checks the API key, warms the connection (and keeps it warm), and listens on HOST:LOCAL_PORT. */
+  start(): Promise<AddressInfo>;
+  /** Stops taking calls: /ready and webhooks answer 503 from now on. */
+  beginDrain(): void;
+  isDraining(): boolean;
+  /** Stops taking calls, lets live ones finish (up to the drain timeout), then closes everything it opened. Once. */
+  shutdown(): Promise<void>;
+}
+
+const keepWarmMs = 30_000;
+
+/**
+ * Throws SB_CONFIG_INVALID when the profile file (or the environment's agent) fails the
+ * check; logs and rethrows when the records store cannot be opened.
+ */
+export async function buildSwitchboard(config: Config, overrides: SwitchboardOverrides = {}): Promise<Switchboard> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const agents = startAgents(config, {
+    log,
+    file: overrides.profileFile ?? null,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
+  let store: Store | null;
+  const ownStore = overrides.store === undefined;
+  try {
+    store = ownStore ? await openConfiguredStore(config, log) : (overrides.store ?? null);
+  } catch (err) {
+    agents.close();
+    log.fatal({ err: (err as Error).message }, 'cannot open the records store (DATABASE_URL or DATA_DIR)');
+    throw err;
+  }
+  const ownOpenai = overrides.openai === undefined;
+  const openai = overrides.openai ?? createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
+  const control = overrides.control ?? realtimeCallControl(openai.client);
+  const transport = overrides.transport ?? openaiWsTransport(openai.client);
+  const liveCalls = new LiveCalls<CallSession>();
+  const dedupe = new DeliveryDedupe({ ttlMs: overrides.dedupeTtlMs ?? 10 * 60_000 });
+  let draining = false;
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }), // our routes log what matters
+    // After the drain, close every connection: a pre-opened socket or an SSE stream must not hold the exit.
+    forceCloseConnections: true,
+    bodyLimit: config.webhookMaxBodyBytes,
+  });
+  app.get('/health', async (_req, reply) => reply.code(204).send());
+  app.get('/ready', async (_req, reply) =>
+    draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
+  );
+
+  // Always served: without the API it says why instead of failing silently.
+  registerDashboard(app);
+
+  const metrics = new Metrics({ activeCalls: () => liveCalls.size, ...(store ? { outboxStats: () => store.outboxStats() } : {}) });
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  const records = store
+    ? new RecordsService({
+        store,
+        log,
+        batchMs: config.storeBatchMs,
+        retentionDays: config.retentionDays,
+        callEvents:
+          config.callEventsUrl && config.callEventsSecret
+            ? { url: config.callEventsUrl, secret: config.callEventsSecret, maxAttempts: config.callEventsMaxAttempts, timeoutMs: config.callEventsTimeoutMs }
+            : null,
+        metrics,
+        ...(overrides.callEventsDelivery ? { outbox: overrides.callEventsDelivery } : {}),
+      })
+    : null;
+  if (store && records) {
+    registerApi(app, { token: config.apiToken, records, liveCalls, log });
+    if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
+    if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
+    records.start();
+  } else {
+    log.warn('no records store: call records, the operator API and call-event webhooks are off');
+  }
+
+  // Every listener runs synchronously and only touches memory: nothing here can slow the call.
+  const listeners = [metrics.observe, agents.onEvent, ...(records ? [records.recorder.record] : []), ...(overrides.onEvent ? [overrides.onEvent] : [])];
+  const onEvent = (event: CallEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        log.error({ callId: event.callId, eventType: event.type, err }, 'call event listener failed');
+      }
+    }
+  };
+
+  if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
+
+  const answerCall = createAnswerCall({
+    control,
+    transport,
+    liveCalls,
+    log,
+    planCall: agents.planCall,
+    acceptDeadlineMs: config.acceptDeadlineMs,
+    reconnectMaxAttempts: config.reconnectMaxAttempts,
+    logPii: config.logPii,
+    onEvent,
+  });
+  const deliveries = new DeliveryLog();
+  registerWebhookRoute(app, {
+    client: openai.client,
+    webhookSecret: config.webhookSecret,
+    previousWebhookSecret: () => previousSecretInForce(config, Date.now()),
+    onDelivery: deliveries.record,
+    dedupe,
+    answerCall,
+    isDraining: () => draining,
+    isLive: (callId) => liveCalls.has(callId),
+    bodyLimitBytes: config.webhookMaxBodyBytes,
+    log,
+  });
+  if (config.apiToken) {
+    registerSetupRoutes(app, {
+      token: config.apiToken,
+      deliveries,
+      secrets: serverSecretFingerprints(config),
+      runChecks: serverChecks({ config, env: overrides.env ?? {}, cwd: overrides.cwd ?? process.cwd(), client: openai.client, store, deliveries }),
+    });
+  }
+
+  let keepWarm: NodeJS.Timeout | undefined;
+  let stopped: Promise<void> | undefined;
+  const warm = () => openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
+
+  return {
+    config,
+    log,
+    app,
+    openai,
+    agents,
+    liveCalls,
+    dedupe,
+    metrics,
+    records,
+    async start() {
+      if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
+      await warm();
+      keepWarm = setInterval(warm, keepWarmMs).unref();
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address() as AddressInfo;
+      log.info({ port: address.port, baseUrl: config.openaiBaseUrl, model: config.model, agents: agents.source }, 'switchboard ready');
+      return address;
+    },
+    isDraining: () => draining,
+    beginDrain() {
+      draining = true;
+    },
+    shutdown() {
+      stopped ??= (async () => {
+        draining = true;
+        clearInterval(keepWarm);
+        log.info({ liveCalls: liveCalls.size, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+        const cut = await liveCalls.drain(config.drainTimeoutMs);
+        if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
+        await app.close();
+        await records?.close();
+        agents.close();
+        dedupe.clear();
+        if (ownStore) await store?.close();
+        if (ownOpenai) await openai.close();
+        log.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
