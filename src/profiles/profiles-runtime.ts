@@ -32,9 +32,9 @@ export interface ProfilesRuntimeOptions {
 
 export interface ProfilesRuntime {
   readonly path: string;
-  /** For createServer({ planCall }). */
+  /** What the server asks before every accept. */
   readonly planCall: PlanCall;
-  /** For createServer({ onEvent }): frees concurrency slots as calls end. */
+  /** Frees concurrency slots as calls end. */
   readonly onEvent: CallEventListener;
   readonly counter: CallCounter;
   current(): CompiledProfiles;

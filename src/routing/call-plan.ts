@@ -21,8 +21,3 @@ export type CallPlan = { kind: 'accept'; agent: AgentPlan } | { kind: 'reject'; 
 
 /** Decides, from memory only, what to do with an incoming call. Runs before the accept. */
 export type PlanCall = (parties: CallParties, event: RealtimeCallIncomingWebhookEvent) => CallPlan;
-
-export function acceptEveryCall(agent: AgentPlan): PlanCall {
-  const plan: CallPlan = { kind: 'accept', agent };
-  return () => plan;
-}

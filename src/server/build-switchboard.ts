@@ -94,15 +94,14 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
-  let store: Store | null;
   const ownStore = overrides.store === undefined;
-  try {
-    store = ownStore ? await openConfiguredStore(config, log) : (overrides.store ?? null);
-  } catch (err) {
-    agents.close();
-    log.fatal({ err: (err as Error).message }, 'cannot open the records store (DATABASE_URL or DATA_DIR)');
-    throw err;
-  }
+  const store: Store | null = ownStore
+    ? await openConfiguredStore(config, log).catch((err: Error) => {
+        agents.close();
+        log.fatal({ err: err.message }, 'cannot open the records store (DATABASE_URL or DATA_DIR)');
+        throw err;
+      })
+    : (overrides.store ?? null);
   const ownOpenai = overrides.openai === undefined;
   const openai = overrides.openai ?? createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
   const control = overrides.control ?? realtimeCallControl(openai.client);
