@@ -94,6 +94,8 @@ class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await this.lock;
+    // Unref'd so it never holds a running process open; while close waits for it, it must, or the process could exit mid-close.
+    this.checkpointer?.ref();
     this.checkpointer?.postMessage('close');
     await this.checkpointerExited;
     this.statements.clear();
