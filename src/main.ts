@@ -36,7 +36,8 @@ export async function runServer(config: Config): Promise<void> {
     switchboard = await startSwitchboard(config);
   } catch (err) {
     if (isSwitchboardError(err, 'SB_CONFIG_INVALID')) {
-      process.stderr.write(`switchboard: ${err.message}\nRun "switchboard check" for details; see README.md → The profile file.\n`);
+      const hint = err.fields.file ? 'Run "switchboard check" for details; see README.md → The profile file.' : 'See README.md → Configuration.';
+      process.stderr.write(`switchboard: ${err.message}\n${hint}\n`);
       process.exit(78); // EX_CONFIG
     }
     process.stderr.write(`switchboard: cannot start: ${(err as Error).message}\n`);
