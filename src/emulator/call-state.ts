@@ -185,6 +185,17 @@ export class LiveCall {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
   }
 
+  /** Sends a text frame as it is to every open socket (fault injection); returns how many got it. */
+  sendRaw(text: string): number {
+    let sent = 0;
+    for (const ws of this.#sockets.keys()) {
+      if (ws.readyState !== ws.OPEN) continue;
+      ws.send(text);
+      sent++;
+    }
+    return sent;
+  }
+
   /** Ends every socket without a close frame (a network drop). */
   dropSockets(): number {
     const count = this.#sockets.size;

@@ -43,6 +43,13 @@ describe('switchboard emulator CLI', () => {
     expect(t.err()).toContain("Unknown option '--prot'");
   });
 
+  it('refuses a bad --fault flag with the usage (exit 64)', async () => {
+    const t = io();
+    expect(await runEmulatorCli(['--fault', 'refer.sometimes', '--port', '0'], t.io)).toBe(64);
+    expect(t.err()).toContain('--fault refer.sometimes: unknown fault');
+    expect(t.err()).toContain('--fault ACTION.never');
+  });
+
   it('names the bad field of a scenario file', async () => {
     const t = io();
     const file = scenarioFile('bad.json', { steps: [{ say: 'hi' }, { dtmf: 'zz' }] });

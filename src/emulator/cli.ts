@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { isSwitchboardError } from '../errors.ts';
 import type { CallRecord } from './call-record.ts';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from './emulator.ts';
+import { FaultFlagError, faultFlagsHelp, parseFaultFlags } from './fault-flags.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 
@@ -30,9 +31,11 @@ Options:
   --playback-ms N        how long an agent utterance plays (default 300)
   --tls-cert FILE        serve https/wss with this certificate …
   --tls-key FILE         … and this key
+  --fault KEY=VALUE      misbehave like OpenAI on a bad day (below); repeatable
   --quiet                no request logs
   -h, --help             show this help
 
+${faultFlagsHelp}
 Without --scenario the emulator keeps serving until interrupted, and also answers:
   POST /emulator/calls               body: a JSON scenario → places a call
   GET  /emulator/calls               the calls so far
@@ -133,6 +136,7 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
         'playback-ms': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        fault: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -159,6 +163,7 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
     };
     if (values['project-id']) options.projectId = values['project-id'];
     if (values['webhook-url']) options.webhookUrl = values['webhook-url'];
+    if (values.fault && values.fault.length > 0) options.faults = parseFaultFlags(values.fault);
     if (values['tls-cert'] && values['tls-key']) {
       options.tls = { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) };
     }
@@ -182,7 +187,7 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
       io.stderr.write(`switchboard emulator: ${err.message}\n`);
       return 1;
     }
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof UsageError || err instanceof FaultFlagError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       io.stderr.write(`switchboard emulator: ${err.message}\n\n${emulatorUsage}`);
       return 64;
     }

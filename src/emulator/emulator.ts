@@ -13,7 +13,8 @@ import { newCallId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts'
 import { buildInviteHeaders } from './invite-headers.ts';
 import { resolveLogger, type EmulatorLogger } from './logger.ts';
 import { registerRestRoutes } from './rest-routes.ts';
-import { expectSchema, parseScenario, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
+import { withDefaultFaults } from './fault-flags.ts';
+import { expectSchema, parseScenario, type FaultsInput, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
 import { playScenario } from './scenario-player.ts';
 import { formatTimeline, formatTimelines } from './timeline.ts';
 import { WebhookSender, type DeliveryResult } from './webhook-sender.ts';
@@ -46,6 +47,8 @@ export interface StartEmulatorOptions {
   liveSip?: boolean;
   /** Webhook endpoint tests refuse event types the endpoint is not subscribed to; default false. */
   webhookTestRequiresSubscription?: boolean;
+  /** Faults every call gets (the CLI's --fault flags); a scenario's own faults win key by key. */
+  faults?: FaultsInput;
 }
 
 export interface EmulatedCall {
@@ -92,6 +95,7 @@ function checkOptions(opts: StartEmulatorOptions): void {
   const delays = opts.webhookRetryDelaysMs ?? [];
   if (!delays.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError('startEmulator: webhookRetryDelaysMs must be non-negative integers');
   if (opts.webhookUrl !== undefined) new URL(opts.webhookUrl);
+  if (opts.faults) parseScenario({ faults: opts.faults }); // names a bad fault now, not at the first call
 }
 
 function formatBaseURL(address: AddressInfo, tls: boolean): string {
@@ -155,7 +159,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
 
   const createCall = (input?: ScenarioInput): EmulatedCall => {
     if (shutdown.signal.aborted) throw new Error('the emulator is closed');
-    const scenario = parseScenario(input ?? {});
+    const scenario = parseScenario(withDefaultFaults(input ?? {}, opts.faults));
     const sipHeaders =
       scenario.sipHeaders ?? buildInviteHeaders({ from: scenario.from, to: scenario.to, callerName: scenario.callerName, contact: scenario.contact });
     const call = new LiveCall({ id: newCallId(), webhookId: newWebhookId(), eventId: newWebhookEventId(), scenario, sipHeaders, clock, logger });
@@ -194,7 +198,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     if (req.url.startsWith('/v1/')) reply.header('openai-project', projectId);
     return payload;
   });
-  registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger });
+  registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger, signal: shutdown.signal });
   registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints });
   registerControlRoutes(app, {
     placeCall,

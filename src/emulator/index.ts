@@ -25,3 +25,5 @@ export type { EmulatedWebhookEndpoint, WebhookTestRecord } from './webhook-endpo
 export type { Clock } from '../time/clock.ts';
 export type { EmulatorLogger } from './logger.ts';
 export { runEmulatorCli } from './cli.ts';
+export { parseFaultFlags, withDefaultFaults } from './fault-flags.ts';
+export type { ActionFault, Faults, FaultsInput, SocketFault } from './scenario.ts';

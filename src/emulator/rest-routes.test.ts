@@ -187,6 +187,51 @@ describe('call-control REST', () => {
     expect(call.record.state).toBe('accepted');
   });
 
+  it('refer.never: the request hangs, nothing happens, until the client gives up', async () => {
+    const call = pending({ faults: { refer: { never: true } } });
+    await client.realtime.calls.accept(call.id, { type: 'realtime' });
+    const err = await client.realtime.calls
+      .refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' }, { timeout: 200 })
+      .then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    expect(call.record.refers[0]?.status).toBeUndefined();
+    expect(call.record.state).toBe('accepted');
+    expect(emu.timeline(call.id)).toContain('refer held: no answer (fault)');
+  });
+
+  it('accept.answerAfterMs: the call is accepted at once, the answer comes later', async () => {
+    const call = pending({ faults: { accept: { answerAfterMs: 400 } } });
+    const accepting = client.realtime.calls.accept(call.id, { type: 'realtime' }, { timeout: 100 }).then(() => null, (e: unknown) => e);
+    expect(await accepting).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    expect(call.record.state).toBe('accepted');
+    // A retry is refused as OpenAI would: the first one took effect.
+    const retry = await sdkError(client.realtime.calls.accept(call.id, { type: 'realtime' }));
+    expect(retry.code).toBe('call_not_pending');
+  });
+
+  it('hangup.statuses and reject.status answer the chosen status and do nothing', async () => {
+    const live = pending({ faults: { hangup: { statuses: [503] } } });
+    await client.realtime.calls.accept(live.id, { type: 'realtime' });
+    expect((await sdkError(client.realtime.calls.hangup(live.id))).status).toBe(503);
+    expect(live.record.state).toBe('accepted');
+    await client.realtime.calls.hangup(live.id);
+    expect(live.record.state).toBe('ended');
+
+    const ringing = pending({ faults: { reject: { status: 500 } } });
+    expect((await sdkError(client.realtime.calls.reject(ringing.id, { status_code: 486 }))).status).toBe(500);
+    expect(ringing.record.state).toBe('pending');
+  });
+
+  it('refer.delayMs answers late but still refers; faults keep validation strict', async () => {
+    const call = pending({ faults: { refer: { delayMs: 150 } } });
+    await client.realtime.calls.accept(call.id, { type: 'realtime' });
+    const bad = await sdkError(client.realtime.calls.refer(call.id, { target_uri: 'tel:+19195554321' }));
+    expect(bad.code).toBe('refer_failed');
+    await client.realtime.calls.refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' });
+    const [, ok] = call.record.refers;
+    expect((ok?.answeredAt ?? 0) - (ok?.receivedAt ?? 0)).toBeGreaterThanOrEqual(150);
+  });
+
   it('answers unknown routes with an OpenAI-shaped 404', async () => {
     const res = await fetch(`${emu.baseURL}/realtime/calls/x/transfer`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
     expect(res.status).toBe(404);

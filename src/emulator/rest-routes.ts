@@ -11,6 +11,7 @@ import type { EmulatorLogger } from './logger.ts';
 import { emulatedModels, findModel } from './models.ts';
 import { expectInteger, expectObject, expectString, fail, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
 import { bandwidthReferProblem } from './refer-target.ts';
+import { actionFault, type ActionFault } from './scenario.ts';
 import { acceptedSession, describeSession } from './session.ts';
 import { validateAccept } from './validate-accept.ts';
 
@@ -21,6 +22,8 @@ export interface RestRoutesDeps {
   logger: EmulatorLogger;
   /** How long after a successful refer the carrier takes the call. */
   referCompleteMs?: number;
+  /** Aborted when the emulator closes: requests held by a `never` fault are let go then. */
+  signal?: AbortSignal;
 }
 
 type Action = 'accept' | 'reject' | 'refer' | 'hangup';
@@ -116,21 +119,50 @@ async function handle(
 
   if (authFailure) return answer(authFailure);
   if (!call) return answer(callNotFound(callId));
-  const faults = call.scenario.faults;
-  const delayMs = faults.serviceDelayMs + (action === 'accept' ? faults.acceptDelayMs : 0);
-  if (delayMs > 0) await sleep(delayMs);
-  if (body.malformed) return answer(invalidJson());
-
-  switch (action) {
-    case 'accept':
-      return answer(accept(call, entry));
-    case 'reject':
-      return answer(reject(call, body.value));
-    case 'refer':
-      return answer(refer(deps, call, entry, body.value));
-    case 'hangup':
-      return answer(hangup(call, body.value));
+  const fault = actionFault(call.scenario.faults, action);
+  const delayMs = call.scenario.faults.serviceDelayMs + fault.delayMs;
+  if (fault.never) {
+    // The request hangs: nothing happens and no answer comes, until the emulator closes.
+    call.note(action, `${action} held: no answer (fault)`, entry.receivedAt);
+    await holdUntilClosed(deps.signal);
+    return reply;
   }
+  if (delayMs > 0) await sleep(delayMs);
+  let failure: ApiFailure | undefined;
+  if (body.malformed) failure = invalidJson();
+  else {
+    switch (action) {
+      case 'accept':
+        failure = accept(call, entry, fault);
+        break;
+      case 'reject':
+        failure = reject(call, entry, fault, body.value);
+        break;
+      case 'refer':
+        failure = refer(deps, call, entry, fault, body.value);
+        break;
+      case 'hangup':
+        failure = hangup(call, entry, fault, body.value);
+        break;
+    }
+  }
+  if (fault.answerAfterMs > 0) {
+    // It took effect already; only the answer is late (a client deadline may give up first).
+    call.note(action, `${action} answer held ${fault.answerAfterMs} ms (fault)`);
+    await sleep(fault.answerAfterMs);
+  }
+  return answer(failure);
+}
+
+function holdUntilClosed(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise<void>(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** The injected status for this request, if any: the nth of `statuses`, else `status`. */
+function injectedStatus(fault: ActionFault, list: readonly RestRequest[], entry: RestRequest): number | undefined {
+  return fault.statuses[attemptIndex(list, entry)] ?? fault.status;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -140,9 +172,9 @@ function attemptIndex(list: readonly RestRequest[], entry: RestRequest): number 
   return list.filter((r) => r.status !== 401).indexOf(entry);
 }
 
-function accept(call: LiveCall, entry: RestRequest): ApiFailure | undefined {
+function accept(call: LiveCall, entry: RestRequest, faults: ActionFault): ApiFailure | undefined {
   const { record } = call;
-  const fault = call.scenario.faults.acceptStatuses[attemptIndex(record.accepts, entry)];
+  const fault = injectedStatus(faults, record.accepts, entry);
   if (record.state === 'pending' && fault !== undefined) {
     if (fault === 404) {
       call.end('caller');
@@ -167,7 +199,7 @@ function accept(call: LiveCall, entry: RestRequest): ApiFailure | undefined {
   return undefined;
 }
 
-function reject(call: LiveCall, body: unknown): ApiFailure | undefined {
+function reject(call: LiveCall, entry: RestRequest, faults: ActionFault, body: unknown): ApiFailure | undefined {
   const checked = runChecks(() => {
     if (body === undefined) return 603;
     const obj = expectObject(body, 'body');
@@ -179,12 +211,14 @@ function reject(call: LiveCall, body: unknown): ApiFailure | undefined {
   if (call.record.state !== 'pending') {
     return apiFailure(400, `Call '${call.id}' was already accepted; use hangup to end it.`, { code: 'call_not_pending' });
   }
+  const injected = injectedStatus(faults, call.record.rejects, entry);
+  if (injected !== undefined) return serviceFault(injected);
   call.note('reject', `reject ${checked.value}`);
   call.end('reject');
   return undefined;
 }
 
-function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, body: unknown): ApiFailure | undefined {
+function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults: ActionFault, body: unknown): ApiFailure | undefined {
   const { record } = call;
   if (record.state === 'ended') return callNotFound(call.id);
   const checked = runChecks(() => {
@@ -203,8 +237,7 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, body: 
   if (call.transferring) {
     return apiFailure(400, `Call '${call.id}' is already being transferred.`, { code: 'call_transfer_in_progress' });
   }
-  const faults = call.scenario.faults;
-  const fault = faults.referStatuses[attemptIndex(record.refers, entry)] ?? faults.referStatus;
+  const fault = injectedStatus(faults, record.refers, entry);
   if (fault !== undefined) return serviceFault(fault);
   if (call.scenario.carrier === 'bandwidth') {
     const problem = bandwidthReferProblem(checked.value, record.sipHeaders);
@@ -222,12 +255,14 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, body: 
   return undefined;
 }
 
-function hangup(call: LiveCall, body: unknown): ApiFailure | undefined {
+function hangup(call: LiveCall, entry: RestRequest, faults: ActionFault, body: unknown): ApiFailure | undefined {
   if (body !== undefined) {
     const checked = runChecks(() => rejectUnknownKeys(expectObject(body, 'body'), new Set(), ''));
     if (!checked.ok) return checked.failure;
   }
   if (call.record.state === 'ended') return callNotFound(call.id);
+  const injected = injectedStatus(faults, call.record.hangups, entry);
+  if (injected !== undefined) return serviceFault(injected);
   call.note('hangup', 'hangup');
   call.end('hangup');
   return undefined;

@@ -58,6 +58,36 @@ async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise
       call.note('caller', 'caller hung up');
       call.end('caller');
       return;
+    case 'frame':
+    case 'raw':
+      sendFault(call, step);
+      return;
+  }
+}
+
+/** Sends a frame exactly as given: the server must survive what OpenAI could send. */
+function sendFault(call: LiveCall, fault: { kind: 'frame'; frame: Record<string, unknown> } | { kind: 'raw'; text: string }): void {
+  const text = fault.kind === 'frame' ? JSON.stringify(fault.frame) : fault.text;
+  const sent = call.sendRaw(text);
+  call.note('fault', `${fault.kind} sent to ${sent} socket${sent === 1 ? '' : 's'}: ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`);
+}
+
+/** The scenario's timed socket faults, counted from the first control socket connecting. */
+async function playSocketFaults(call: LiveCall): Promise<void> {
+  const faults = call.scenario.faults.socket;
+  if (faults.length === 0) return;
+  if (!(await call.waitUntil(() => call.record.connectionCount > 0))) return;
+  const startedAt = call.clock.now();
+  for (const fault of [...faults].sort((a, b) => a.afterMs - b.afterMs)) {
+    const waitMs = startedAt + fault.afterMs - call.clock.now();
+    if (waitMs > 0 && !(await call.sleep(waitMs))) return;
+    if (call.isEnded) return;
+    if (fault.frame !== undefined) sendFault(call, { kind: 'frame', frame: fault.frame });
+    else if (fault.raw !== undefined) sendFault(call, { kind: 'raw', text: fault.raw });
+    else {
+      const dropped = call.dropSockets();
+      call.note('fault', `dropped ${dropped} connection${dropped === 1 ? '' : 's'} (no close frame)`);
+    }
   }
 }
 
@@ -75,6 +105,10 @@ async function idleHangup(call: LiveCall): Promise<void> {
 }
 
 export async function playScenario(call: LiveCall, opts: PlayerOptions): Promise<void> {
+  await Promise.all([playSteps(call, opts), playSocketFaults(call)]);
+}
+
+async function playSteps(call: LiveCall, opts: PlayerOptions): Promise<void> {
   const { scenario, record } = call;
   call.setTimer(() => {
     if (record.state !== 'pending') return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../errors.ts';
-import { parseScenario } from './scenario.ts';
+import { actionFault, parseScenario } from './scenario.ts';
 
 const problemOf = (input: unknown): string => {
   try {
@@ -16,7 +16,18 @@ describe('parseScenario', () => {
   it('fills defaults', () => {
     const s = parseScenario({});
     expect(s).toMatchObject({ name: 'call', from: '+19195551234', steps: [], idleHangupMs: 1000, carrier: 'bandwidth' });
-    expect(s.faults).toEqual({ acceptStatuses: [], acceptDelayMs: 0, referStatuses: [], serviceDelayMs: 0 });
+    const none = { delayMs: 0, answerAfterMs: 0, never: false, statuses: [] };
+    expect(s.faults).toEqual({
+      acceptStatuses: [],
+      acceptDelayMs: 0,
+      referStatuses: [],
+      serviceDelayMs: 0,
+      accept: none,
+      reject: none,
+      refer: none,
+      hangup: none,
+      socket: [],
+    });
   });
 
   it('turns steps into actions', () => {
@@ -34,6 +45,27 @@ describe('parseScenario', () => {
     expect(problemOf({ from: '919' })).toContain('from: expected an E.164 number');
     expect(problemOf({ faults: { acceptStatuses: [200] } })).toContain('faults.acceptStatuses[0]');
     expect(problemOf({ expect: { endedBy: 'nobody' } })).toContain('expect.endedBy');
+  });
+
+  it('takes frame and raw steps, and timed socket faults', () => {
+    const s = parseScenario({
+      steps: [{ frame: { type: 'response.done' } }, { raw: 'not json' }],
+      faults: { socket: [{ afterMs: 50, drop: true }], refer: { never: true } },
+    });
+    expect(s.steps).toEqual([
+      { kind: 'frame', frame: { type: 'response.done' } },
+      { kind: 'raw', text: 'not json' },
+    ]);
+    expect(s.faults.socket).toEqual([{ afterMs: 50, drop: true }]);
+    expect(s.faults.refer.never).toBe(true);
+    expect(problemOf({ faults: { socket: [{ drop: true, raw: 'x' }] } })).toContain('faults.socket[0]: a socket fault has exactly one of');
+    expect(problemOf({ faults: { hangup: { status: 200 } } })).toContain('faults.hangup.status');
+  });
+
+  it('folds the older flat fault keys into the per-action ones', () => {
+    const s = parseScenario({ faults: { acceptStatuses: [500], acceptDelayMs: 10, referStatus: 503 } });
+    expect(actionFault(s.faults, 'accept')).toMatchObject({ statuses: [500], delayMs: 10 });
+    expect(actionFault(s.faults, 'refer')).toMatchObject({ status: 503 });
   });
 
   it('names unknown fields', () => {

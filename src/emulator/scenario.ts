@@ -20,6 +20,8 @@ const stepInput = z
     wait: ms(600_000).optional(),
     drop: z.literal(true).optional(),
     hangup: z.literal(true).optional(),
+    frame: z.record(z.string(), z.unknown()).optional(),
+    raw: z.string().optional(),
   })
   .superRefine((step, ctx) => {
     const actions = Object.entries(step).filter(([, v]) => v !== undefined).map(([k]) => k);
@@ -28,7 +30,7 @@ const stepInput = z
         code: 'custom',
         message:
           actions.length === 0
-            ? 'a step needs one of say, reply, call, dtmf, wait, drop, hangup'
+            ? 'a step needs one of say, reply, call, dtmf, wait, drop, hangup, frame, raw'
             : `a step has exactly one action, got ${actions.join(' and ')}`,
       });
     }
@@ -41,7 +43,11 @@ export type Step =
   | { kind: 'dtmf'; digits: string }
   | { kind: 'wait'; ms: number }
   | { kind: 'drop' }
-  | { kind: 'hangup' };
+  | { kind: 'hangup' }
+  /** A server event sent exactly as written (it may be malformed on purpose). */
+  | { kind: 'frame'; frame: Record<string, unknown> }
+  /** A text frame sent as it is (not JSON, or JSON that is not an event). */
+  | { kind: 'raw'; text: string };
 
 function toStep(s: z.output<typeof stepInput>): Step {
   if (s.say !== undefined) return { kind: 'say', text: s.say };
@@ -50,7 +56,72 @@ function toStep(s: z.output<typeof stepInput>): Step {
   if (s.dtmf !== undefined) return { kind: 'dtmf', digits: s.dtmf };
   if (s.wait !== undefined) return { kind: 'wait', ms: s.wait };
   if (s.drop) return { kind: 'drop' };
+  if (s.frame !== undefined) return { kind: 'frame', frame: s.frame };
+  if (s.raw !== undefined) return { kind: 'raw', text: s.raw };
   return { kind: 'hangup' };
+}
+
+/**
+ * How one kind of call-control request misbehaves. `never` and `answerAfterMs` play the
+ * faults a deadline must cover: a request that hangs, and one that took effect at OpenAI
+ * but whose answer comes too late. Validation stays as strict as without faults.
+ */
+const actionFaultSchema = z
+  .strictObject({
+    /** Wait this long, then act and answer (a slow service). */
+    delayMs: ms(600_000).default(0),
+    /** Act at once (the call is accepted, referred, hung up), answer this much later. */
+    answerAfterMs: ms(600_000).default(0),
+    /** Neither act nor answer: the request hangs until the client gives up. */
+    never: z.boolean().default(false),
+    /** Every request of this kind is refused with this status, without acting. */
+    status: httpErrorStatus.optional(),
+    /** The nth request gets statuses[n-1] (then `status`, or a normal answer). */
+    statuses: z.array(httpErrorStatus).default([]),
+  })
+  .prefault({});
+export type ActionFault = z.output<typeof actionFaultSchema>;
+export type CallAction = 'accept' | 'reject' | 'refer' | 'hangup';
+
+/** A control-socket fault, timed from the first control socket connecting. */
+const socketFaultSchema = z
+  .strictObject({
+    afterMs: ms(600_000).default(0),
+    frame: z.record(z.string(), z.unknown()).optional(),
+    raw: z.string().optional(),
+    drop: z.literal(true).optional(),
+  })
+  .refine((f) => [f.frame, f.raw, f.drop].filter((v) => v !== undefined).length === 1, { message: 'a socket fault has exactly one of frame, raw, drop' });
+export type SocketFault = z.output<typeof socketFaultSchema>;
+
+export const faultsSchema = z
+  .strictObject({
+    acceptStatuses: z.array(httpErrorStatus).default([]),
+    acceptDelayMs: ms(60_000).default(0),
+    referStatus: httpErrorStatus.optional(),
+    referStatuses: z.array(httpErrorStatus).default([]),
+    serviceDelayMs: ms(60_000).default(0),
+    accept: actionFaultSchema,
+    reject: actionFaultSchema,
+    refer: actionFaultSchema,
+    hangup: actionFaultSchema,
+    socket: z.array(socketFaultSchema).default([]),
+  })
+  .prefault({});
+export type Faults = z.output<typeof faultsSchema>;
+export type FaultsInput = z.input<typeof faultsSchema>;
+
+/** One action's fault, with the older flat keys (acceptStatuses, referStatus, …) folded in. */
+export function actionFault(faults: Faults, action: CallAction): ActionFault {
+  const f = faults[action];
+  if (action === 'accept') {
+    return { ...f, delayMs: f.delayMs + faults.acceptDelayMs, statuses: f.statuses.length > 0 ? f.statuses : faults.acceptStatuses };
+  }
+  if (action === 'refer') {
+    const status = f.status ?? faults.referStatus;
+    return { ...f, statuses: f.statuses.length > 0 ? f.statuses : faults.referStatuses, ...(status !== undefined ? { status } : {}) };
+  }
+  return f;
 }
 
 export const endedByValues = ['caller', 'hangup', 'refer', 'reject', 'timeout', 'shutdown'] as const;
@@ -80,15 +151,7 @@ export const scenarioSchema = z.strictObject({
   sipMediaSecurity: z.string().default('srtp'),
   /** 'bandwidth': REFER only to a sip: URI on the INVITE's Contact host, like Bandwidth; 'any': any sip:/sips:/tel:. */
   carrier: z.enum(['bandwidth', 'any']).default('bandwidth'),
-  faults: z
-    .strictObject({
-      acceptStatuses: z.array(httpErrorStatus).default([]),
-      acceptDelayMs: ms(60_000).default(0),
-      referStatus: httpErrorStatus.optional(),
-      referStatuses: z.array(httpErrorStatus).default([]),
-      serviceDelayMs: ms(60_000).default(0),
-    })
-    .prefault({}),
+  faults: faultsSchema,
   steps: z.array(stepInput.transform(toStep)).default([]),
   idleHangupMs: ms(600_000).default(1000),
   ringTimeoutMs: ms(600_000).default(30_000),
