@@ -261,6 +261,8 @@ export function timelineSummary(entry) {
       return `keypad: ${d.digits ?? ''}${d.action ? ` → ${d.action}` : ''}`;
     case 'error':
       return `error${d.code ? ` ${d.code}` : ''}: ${d.message ?? ''}`;
+    case 'server_event.invalid':
+      return `invalid ${d.eventType ?? '?'} event from OpenAI dropped: ${d.problem ?? ''}`;
     case 'call.ended':
       return `ended: ${humanize(d.reason)}`;
     case 'call.rejected':

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
+import { eventTypeLabel } from '../session/server-event-check.ts';
 
 /** The outbox's counts, as the store reports them (metrics need no more of the outbox). */
 type OutboxBacklog = { pending: number; dead: number };
@@ -27,6 +28,7 @@ export class Metrics {
   private readonly transfers: Histogram<'result'>;
   private readonly tools: Histogram<'tool' | 'result'>;
   private readonly reconnects: Counter;
+  private readonly invalidEvents: Counter<'type'>;
   private readonly deliveries: Counter<'type' | 'result'>;
   private readonly storeWrites: Histogram;
   private readonly storeFailures: Counter;
@@ -59,6 +61,12 @@ export class Metrics {
     });
     this.tools = new Histogram({ name: 'switchboard_tool_seconds', help: 'Tool call latency, by tool and result.', labelNames: ['tool', 'result'], buckets: secondsBuckets, registers });
     this.reconnects = new Counter({ name: 'switchboard_control_reconnects_total', help: 'Control-socket reconnect attempts.', registers });
+    this.invalidEvents = new Counter({
+      name: 'switchboard_server_events_invalid_total',
+      help: 'Events from OpenAI dropped at the boundary (missing or mistyped fields, not JSON), by event type.',
+      labelNames: ['type'],
+      registers,
+    });
     if (opts.outboxStats) {
       const read = opts.outboxStats;
       // One read per scrape, shared by both gauges; the last good value when the store is down.
@@ -115,6 +123,9 @@ export class Metrics {
       }
       case 'control.reconnecting':
         this.reconnects.inc();
+        break;
+      case 'server_event.invalid':
+        this.invalidEvents.inc({ type: eventTypeLabel(event.eventType) });
         break;
       case 'transfer.completed': {
         this.transfers.observe({ result: event.ok ? 'referred' : 'failed' }, event.durationMs / 1000);

@@ -167,6 +167,9 @@ export class CallState {
       case 'error':
         r.errors.push({ at, message: event.message, code: event.code ?? null });
         break;
+      case 'server_event.invalid':
+        r.errors.push({ at, message: `${event.eventType} dropped: ${event.problem}`, code: 'invalid_server_event' });
+        break;
       case 'call.ended':
         this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
         break;

@@ -81,6 +81,20 @@ describe('CallSession', () => {
     expect(outputs[0]).toMatchObject({ item: { type: 'function_call_output', call_id: 'call_1', output: '{"ok":true,"status":"transferring"}' } });
   });
 
+  it('drops an event without the fields it needs, and an exception in a handler stays in the call', async () => {
+    const { transport, events } = setup();
+    await tick();
+    transport.last.push({ type: 'response.done', event_id: 'bad' } as unknown as RealtimeServerEvent);
+    const exploding = { type: 'conversation.item.truncated', event_id: 'e', content_index: 0, audio_end_ms: 0 };
+    Object.defineProperty(exploding, 'item_id', { enumerable: true, get: () => { throw new Error('boom'); } });
+    transport.last.push(exploding as unknown as RealtimeServerEvent);
+    transport.last.push({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e', item_id: 'i1', content_index: 0, transcript: 'still here' } as RealtimeServerEvent);
+    expect(events.filter((e) => e.type === 'server_event.invalid')).toEqual([
+      { type: 'server_event.invalid', callId: 'rtc_test', eventType: 'response.done', problem: expect.stringContaining('response') },
+    ]);
+    expect(events.find((e) => e.type === 'transcript')).toMatchObject({ text: 'still here' });
+  });
+
   it('tells the caller when the REFER fails, instead of going silent', async () => {
     const { transport, events } = setup({ referFails: true });
     await tick();

@@ -11,6 +11,7 @@ import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.t
 import type { TransferResult, Transfers } from '../transfers/transfer.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
 import { ResponseGate } from './response-gate.ts';
+import { checkServerEvent } from './server-event-check.ts';
 import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
 export interface CallSessionOptions {
@@ -171,12 +172,34 @@ export class CallSession implements CallActions {
   }
 
   private connect(): void {
+    // Nothing that happens on this call's socket may leave the call: every handler is contained.
     this.conn = this.opts.transport.connect(this.callId, {
-      onOpen: () => this.onOpen(),
-      onEvent: (event) => this.onServerEvent(event),
+      onOpen: () => this.contained('open', () => this.onOpen()),
+      onEvent: (event) => this.contained(typeof event?.type === 'string' ? event.type : 'unknown', () => this.onRawEvent(event)),
+      onInvalidFrame: (problem) => this.contained('unparsable', () => this.dropInvalid('unparsable', problem)),
       onError: (err) => this.log.debug({ callId: this.callId, err: err.message }, 'control socket error'),
-      onClose: (info) => this.onClose(info),
+      onClose: (info) => this.contained('close', () => this.onClose(info)),
     });
+  }
+
+  /** Runs one handler; an exception is logged with the call and what it was handling, and the call goes on. */
+  private contained(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ callId: this.callId, eventType: what, err }, 'handling a control socket event failed; the call goes on');
+    }
+  }
+
+  private onRawEvent(raw: unknown): void {
+    const checked = checkServerEvent(raw);
+    if (!checked.ok) return this.dropInvalid(checked.eventType, checked.problem);
+    this.onServerEvent(checked.event);
+  }
+
+  private dropInvalid(eventType: string, problem: string): void {
+    this.log.warn({ callId: this.callId, eventType, problem }, 'invalid server event dropped');
+    this.emit({ type: 'server_event.invalid', callId: this.callId, eventType, problem });
   }
 
   private onOpen(): void {
@@ -219,7 +242,9 @@ export class CallSession implements CallActions {
         break;
       case 'response.output_item.done':
         // response.function_call_arguments.done carries the same call: act on this one only.
-        if (event.item.type === 'function_call') void this.onFunctionCall(event.item);
+        if (event.item.type === 'function_call') {
+          this.onFunctionCall(event.item).catch((err: unknown) => this.log.error({ callId: this.callId, err }, 'tool call failed; the call goes on'));
+        }
         break;
       case 'response.created': {
         const tag = event.response.metadata?.[sayTag];
@@ -253,10 +278,12 @@ export class CallSession implements CallActions {
         if (event.response.status !== 'completed' && event.response.id) this.settleSays(event.response.id);
         break;
       }
-      case 'error':
-        this.log.warn({ callId: this.callId, code: event.error.code, errorType: event.error.type, message: event.error.message }, 'realtime error event');
-        this.emit({ type: 'error', callId: this.callId, message: event.error.message, ...(event.error.code ? { code: event.error.code } : {}) });
+      case 'error': {
+        const message = event.error.message ?? '(no message)';
+        this.log.warn({ callId: this.callId, code: event.error.code, errorType: event.error.type, message }, 'realtime error event');
+        this.emit({ type: 'error', callId: this.callId, message, ...(event.error.code ? { code: event.error.code } : {}) });
         break;
+      }
       default:
         break;
     }
@@ -294,7 +321,7 @@ export class CallSession implements CallActions {
     return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log, clock: this.clock };
   }
 
-  private async onFunctionCall(item: { call_id?: string; name?: string; arguments?: string }): Promise<void> {
+  private async onFunctionCall(item: { call_id?: string | null; name?: string | null; arguments?: string | null }): Promise<void> {
     const toolCallId = item.call_id;
     if (!toolCallId || this.toolCallsSeen.has(toolCallId)) return;
     this.toolCallsSeen.add(toolCallId);
@@ -332,7 +359,7 @@ export class CallSession implements CallActions {
     if (info.code === 1000) return this.finish('caller_hangup');
     if (this.reconnectAttempts >= this.opts.reconnectMaxAttempts) {
       this.log.error({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempts: this.reconnectAttempts }, 'control socket lost');
-      void this.hangup('control_lost');
+      this.hangup('control_lost').catch((err: unknown) => this.log.error({ callId: this.callId, err }, 'hangup after a lost control socket failed'));
       return;
     }
     this.reconnectAttempts++;

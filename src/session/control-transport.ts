@@ -8,7 +8,10 @@ export interface ControlCloseInfo {
 
 export interface ControlHandlers {
   onOpen(): void;
+  /** A parsed event, not yet checked: the session checks the fields it reads. */
   onEvent(event: RealtimeServerEvent): void;
+  /** A frame that is not a JSON event at all (dropped). */
+  onInvalidFrame?(problem: string): void;
   onError(err: Error): void;
   onClose(info: ControlCloseInfo): void;
 }

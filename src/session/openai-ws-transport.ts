@@ -40,7 +40,12 @@ export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions
       });
       rt.socket.on('open', () => handlers.onOpen());
       rt.on('event', (event) => handlers.onEvent(event));
-      rt.on('error', (err) => handlers.onError(err));
+      rt.on('error', (err) => {
+        // The SDK reports a frame it could not parse as an error without a server error body.
+        if (err.error === undefined && err.message.startsWith('could not parse websocket event')) {
+          handlers.onInvalidFrame?.((err.cause as Error | undefined)?.message ?? err.message);
+        } else handlers.onError(err);
+      });
       rt.socket.on('close', (code) => handlers.onClose(httpStatus === undefined ? { code } : { code, httpStatus }));
       return {
         send: (event) => rt.send(event),
