@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config/config.ts';
 import { isSwitchboardError } from './errors.ts';
-import { createLogger } from './log/logger.ts';
+import { createLogger, type Logger } from './log/logger.ts';
 import { locateProfileFile } from './profiles/start-agents.ts';
 import { buildSwitchboard, type Switchboard } from './server/build-switchboard.ts';
+import { installCrashHandlers } from './server/crash-handlers.ts';
+
+/** Past DRAIN_TIMEOUT_MS, the longest shutdown may take whatever the network does; then the process exits anyway. */
+export const shutdownCeilingMs = 10_000;
 
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   if (existsSync('.env')) process.loadEnvFile('.env'); // never overrides variables already set
@@ -21,8 +25,12 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
  * listening. The environment is read here (the profile file and its ${VAR}s), not
  * in the composition root.
  */
-export async function startSwitchboard(config: Config, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<Switchboard> {
-  const log = createLogger(config.logLevel);
+export async function startSwitchboard(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  log: Logger = createLogger(config.logLevel),
+): Promise<Switchboard> {
   // switchboard.yaml (or SWITCHBOARD_CONFIG): profiles, routing, screening. Without it, the environment's one agent.
   const path = locateProfileFile(env, cwd);
   const switchboard = await buildSwitchboard(config, { log, env, cwd, profileFile: path ? { path, env } : null });
@@ -31,9 +39,15 @@ export async function startSwitchboard(config: Config, env: NodeJS.ProcessEnv = 
 }
 
 export async function runServer(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  let stop: ((reason: string, exitCode: number) => Promise<void>) | null = null;
+  installCrashHandlers(process, log, (reason) => {
+    if (stop) void stop(reason, 1);
+    else process.exit(1); // still starting: nothing to drain
+  });
   let switchboard: Switchboard;
   try {
-    switchboard = await startSwitchboard(config);
+    switchboard = await startSwitchboard(config, process.env, process.cwd(), log);
   } catch (err) {
     if (isSwitchboardError(err, 'SB_CONFIG_INVALID')) {
       const hint = err.fields.file ? 'Run "switchboard check" for details; see README.md → The profile file.' : 'See README.md → Configuration.';
@@ -43,21 +57,30 @@ export async function runServer(config: Config): Promise<void> {
     process.stderr.write(`switchboard: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const { log, agents } = switchboard;
+  const { agents } = switchboard;
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (reason: string, exitCode: number) => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      if (reason === 'SIGTERM' || reason === 'SIGINT') {
+        log.warn({ signal: reason }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      return;
     }
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
+    // Every step of the shutdown is bounded; this is the backstop should one still hang.
+    const ceilingMs = config.drainTimeoutMs + shutdownCeilingMs;
+    setTimeout(() => {
+      log.error({ reason, ceilingMs }, 'shutdown did not finish in time: exiting now');
+      process.exit(exitCode === 0 ? 1 : exitCode);
+    }, ceilingMs).unref();
     await switchboard.shutdown();
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop?.('SIGTERM', 0));
+  process.on('SIGINT', () => void stop?.('SIGINT', 0));
   if (agents.source === 'file') process.on('SIGHUP', () => void agents.reload('SIGHUP'));
 }
 

@@ -71,6 +71,7 @@ const envSchema = z.object({
   REFER_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   DRAIN_TIMEOUT_MS: ms(0, 3_600_000).default(30_000),
   ACCEPT_DEADLINE_MS: ms(100, 60_000).default(3_000),
+  CALL_CONTROL_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
@@ -78,6 +79,7 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
     .optional(),
+  DATABASE_TIMEOUT_MS: ms(100, 600_000).default(10_000),
   DATA_DIR: z.string().min(1).default('./data'),
   RETENTION_DAYS: z.coerce.number({ error: 'expected a number of days (0 keeps calls forever)' }).int('expected a whole number of days').min(0).max(36_500).default(90),
   API_TOKEN: z.string().min(16, 'too short: use at least 16 random characters, e.g. `openssl rand -hex 32`').optional(),
@@ -125,11 +127,15 @@ export interface Config {
   readonly transcriptionModel: string;
   readonly drainTimeoutMs: number;
   readonly acceptDeadlineMs: number;
+  /** Deadline of every other request to OpenAI's call control (hangup, reject, refer). */
+  readonly callControlTimeoutMs: number;
   readonly goodbyeMaxMs: number;
   readonly reconnectMaxAttempts: number;
   readonly webhookMaxBodyBytes: number;
   /** null: SQLite at `${dataDir}/switchboard.db`. */
   readonly databaseUrl: string | null;
+  /** Longest a PostgreSQL connect or query may take before it fails (a silent network must not hold a write forever). */
+  readonly databaseTimeoutMs: number;
   readonly dataDir: string;
   /** 0 keeps calls forever. */
   readonly retentionDays: number;
@@ -202,10 +208,12 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     transcriptionModel: v.TRANSCRIPTION_MODEL,
     drainTimeoutMs: v.DRAIN_TIMEOUT_MS,
     acceptDeadlineMs: v.ACCEPT_DEADLINE_MS,
+    callControlTimeoutMs: v.CALL_CONTROL_TIMEOUT_MS,
     goodbyeMaxMs: v.GOODBYE_MAX_MS,
     reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
     databaseUrl: v.DATABASE_URL ?? null,
+    databaseTimeoutMs: v.DATABASE_TIMEOUT_MS,
     dataDir: v.DATA_DIR,
     retentionDays: v.RETENTION_DAYS,
     apiToken: v.API_TOKEN ?? null,

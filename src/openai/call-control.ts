@@ -10,20 +10,22 @@ export interface CallControl {
   hangup(callId: string): Promise<void>;
 }
 
-export function realtimeCallControl(client: OpenAI): CallControl {
+/** `timeoutMs` bounds reject, refer and hangup (the accept has its own deadline): a request OpenAI never answers fails. */
+export function realtimeCallControl(client: OpenAI, opts: { timeoutMs?: number } = {}): CallControl {
   const calls = client.realtime.calls;
+  const timeout = opts.timeoutMs ?? 5_000;
   return {
     async accept(callId, params, signal) {
       await calls.accept(callId, params, signal ? { signal } : undefined);
     },
     async reject(callId, statusCode) {
-      await calls.reject(callId, { status_code: statusCode });
+      await calls.reject(callId, { status_code: statusCode }, { timeout });
     },
     async refer(callId, targetUri, signal) {
-      await calls.refer(callId, { target_uri: targetUri }, signal ? { signal } : undefined);
+      await calls.refer(callId, { target_uri: targetUri }, { timeout, ...(signal ? { signal } : {}) });
     },
     async hangup(callId) {
-      await calls.hangup(callId);
+      await calls.hangup(callId, { timeout });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import OpenAI, { AuthenticationError } from 'openai';
+import { within } from '../server/within.ts';
 import { buildConnector, Client, Dispatcher, Pool, fetch as undiciFetch } from 'undici';
 
 export interface OpenAIClientOptions {
@@ -20,7 +21,8 @@ export interface OpenAIConnection {
    * for the first call) and tells whether the API key is refused.
    */
   checkKey(): Promise<'ok' | 'refused' | 'unknown'>;
-  close(): Promise<void>;
+  /** Lets requests in flight finish for up to graceMs, then cuts every connection. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Requests one HTTP/2 connection carries at once (RFC 9113 asks servers to allow at least 100). */
@@ -159,8 +161,9 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
         return err instanceof AuthenticationError ? 'refused' : 'unknown';
       }
     },
-    async close() {
-      await connections.close();
+    async close(graceMs = 1_000) {
+      // close() waits for every request in flight: one OpenAI never answers must not hold the exit.
+      if (!(await within(connections.close(), graceMs))) await connections.destroy().catch(() => undefined);
     },
   };
 }

@@ -6,11 +6,12 @@ import { openSqliteStore } from './sqlite-store.ts';
 import type { Store } from './store.ts';
 
 /** The store the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR. Migrates before returning. */
-export async function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Store> {
+export async function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseTimeoutMs'>>, log: Logger): Promise<Store> {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
     const store = await openPostgresStore({
       connectionString: config.databaseUrl,
+      ...(config.databaseTimeoutMs ? { timeoutMs: config.databaseTimeoutMs } : {}),
       onIdleError: (err) => log.warn({ err: err.message }, 'PostgreSQL connection lost; reconnecting on next use'),
     });
     log.info({ store: 'postgres', host: url.host, database: url.pathname.slice(1) }, 'records store ready');

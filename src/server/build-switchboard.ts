@@ -28,6 +28,10 @@ import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
+import { within } from './within.ts';
+
+/** Shutdown, after the drain: the cut calls' hangups, the last write of records, closing the store and OpenAI's connections. */
+export const shutdownBudget = { hangupMs: 3_000, finalWriteMs: 4_000, closeMs: 1_000 } as const;
 
 /** What a caller may supply instead of what the configuration would build. */
 export interface SwitchboardOverrides {
@@ -104,7 +108,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     : (overrides.store ?? null);
   const ownOpenai = overrides.openai === undefined;
   const openai = overrides.openai ?? createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
-  const control = overrides.control ?? realtimeCallControl(openai.client);
+  const control = overrides.control ?? realtimeCallControl(openai.client, { timeoutMs: config.callControlTimeoutMs });
   const transport = overrides.transport ?? openaiWsTransport(openai.client);
   const liveCalls = new LiveCalls<CallSession>();
   const dedupe = new DeliveryDedupe({ ttlMs: overrides.dedupeTtlMs ?? 10 * 60_000 });
@@ -230,14 +234,19 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         draining = true;
         clearInterval(keepWarm);
         log.info({ liveCalls: liveCalls.size, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
-        const cut = await liveCalls.drain(config.drainTimeoutMs);
+        // Hangups OpenAI does not answer (their own deadline, at most the budget) end the calls here.
+        const cut = await liveCalls.drain(config.drainTimeoutMs, Math.min(config.callControlTimeoutMs, shutdownBudget.hangupMs) + 250);
         if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
         await app.close();
-        await records?.close();
+        // The last write, bounded: a database that does not answer must not hold the exit.
+        if (records && !(await within(records.close(), shutdownBudget.finalWriteMs))) {
+          log.error({ bufferedCalls: records.recorder.bufferedCalls, waitedMs: shutdownBudget.finalWriteMs }, 'final write of call records did not finish in time: what is unwritten is lost');
+        }
         agents.close();
         dedupe.clear();
-        if (ownStore) await store?.close();
-        if (ownOpenai) await openai.close();
+        if (ownStore && store && !(await within(store.close(), shutdownBudget.closeMs))) log.warn('the records store did not close in time');
+        // Requests in flight get a moment, then the connections are cut: one OpenAI never answers must not hold the exit.
+        if (ownOpenai) await openai.close(shutdownBudget.closeMs);
         log.info('stopped');
       })();
       return stopped;

@@ -171,6 +171,13 @@ export class CallSession implements CallActions {
     this.finish(reason);
   }
 
+  /** Ends the call here at once (shutdown: OpenAI did not answer the hangup in time). */
+  abandon(reason: EndReason): void {
+    if (this.state === 'ended') return;
+    this.log.warn({ callId: this.callId, reason }, 'call abandoned: ended here without an answer from OpenAI');
+    this.finish(this.endReason ?? reason);
+  }
+
   private connect(): void {
     // Nothing that happens on this call's socket may leave the call: every handler is contained.
     this.conn = this.opts.transport.connect(this.callId, {
