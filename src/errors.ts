@@ -29,6 +29,8 @@ export const wireErrors = {
   http_error: "the HTTP tool's system answered with an error status",
   timeout: "the HTTP tool's system did not answer in time",
   unreachable: "the HTTP tool's system could not be reached",
+  // Call records (`errors[].code`)
+  invalid_server_event: 'OpenAI sent an event without the fields Switchboard reads; it was dropped and the call went on',
 } as const;
 
 export type WireErrorCode = keyof typeof wireErrors;

@@ -1,9 +1,10 @@
-import type { CallEvent } from '../calls/call-events.ts';
+import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
 import type { WireErrorCode } from '../errors.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
 import type { CallEventType } from '../outbox/outbox-store.ts';
+
 
 /** A call-event webhook the fold asks for; the recorder turns it into an outbox message. */
 export interface WantedCallEvent {
@@ -47,6 +48,32 @@ export class CallState {
   private readonly interruptedItems = new Set<string>();
   private readonly ordinals = new Map<CallEventType, number>();
 
+  /**
+   * A call as stored, to go on from: late events (a tool finishing after the hangup), a retried
+   * accept, a re-attached call. Sequence numbers continue from the stored ones, and call-event
+   * ordinals from what the timeline shows was already asked for, so no webhook id repeats.
+   */
+  static restore(detail: CallDetail): CallState {
+    const { transcript, timeline, ...record } = structuredClone(detail);
+    const state = new CallState(record.callId, record.startedAt);
+    Object.assign(state.record, record);
+    state.turns.push(...transcript.sort((a, b) => a.seq - b.seq));
+    state.timeline.push(...timeline.sort((a, b) => a.seq - b.seq));
+    state.unwrittenFrom = state.timeline.length;
+    state.callDirty = false;
+    state.endedAtMs = record.outcome === 'in_progress' ? null : Date.parse(record.endedAt ?? record.updatedAt);
+    // A stored end was already announced (call.ended goes out before a record leaves memory).
+    state.finalized = state.endedAtMs !== null;
+    const count = (pred: (e: TimelineEntry) => boolean) => state.timeline.filter(pred).length;
+    state.connected = count((e) => e.type === 'control.connected') > 0;
+    state.transferred = count((e) => e.type === 'transfer.completed' && e.data.ok === true) > 0;
+    state.ordinals.set('call.started', count((e) => e.type === 'call.accepted'));
+    state.ordinals.set('call.transferred', count((e) => e.type === 'transfer.completed' && e.data.ok === true));
+    // Every end may have been announced: counting them all can skip a number, never repeat one.
+    state.ordinals.set('call.ended', count((e) => isTerminalEvent(e.type)));
+    return state;
+  }
+
   constructor(callId: string, startedAt: string) {
     this.callId = callId;
     this.record = {
@@ -85,6 +112,8 @@ export class CallState {
     this.callDirty = true;
     switch (event.type) {
       case 'call.accepted':
+        // A retried delivery accepted a call whose earlier attempt failed: the same call goes on.
+        if (this.ended) this.reopen();
         this.identify(event.parties, event.sipHeaders);
         r.profile = event.profile;
         r.startedAt = new Date(nowMs - event.answerMs).toISOString();
@@ -114,7 +143,7 @@ export class CallState {
         break;
       case 'transcript': {
         const turn: TranscriptTurn = {
-          seq: this.turns.length + 1,
+          seq: (this.turns.at(-1)?.seq ?? 0) + 1,
           speaker: event.speaker,
           text: event.text,
           at,
@@ -168,7 +197,7 @@ export class CallState {
         r.errors.push({ at, message: event.message, code: event.code ?? null });
         break;
       case 'server_event.invalid':
-        r.errors.push({ at, message: `${event.eventType} dropped: ${event.problem}`, code: 'invalid_server_event' });
+        r.errors.push({ at, message: `${event.eventType} dropped: ${event.problem}`, code: 'invalid_server_event' satisfies WireErrorCode });
         break;
       case 'call.ended':
         this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
@@ -182,9 +211,15 @@ export class CallState {
         void unknown;
       }
     }
-    const entry: TimelineEntry = { seq: this.timeline.length + 1, at, type: event.type, data: timelineData(event) };
+    const entry: TimelineEntry = { seq: (this.timeline.at(-1)?.seq ?? 0) + 1, at, type: event.type, data: timelineData(event) };
     this.timeline.push(entry);
     return { entry, wanted };
+  }
+
+  /** A transcript turn by its sequence number. */
+  turn(seq: number): TranscriptTurn | undefined {
+    const t = this.turns[seq - 1];
+    return t?.seq === seq ? t : this.turns.find((x) => x.seq === seq);
   }
 
   /** The call.ended webhook: the whole record with its transcript. */
@@ -214,6 +249,14 @@ export class CallState {
     this.record.dialed = parties.dialed;
     this.record.sipCallId = parties.sipCallId;
     this.record.sipHeaders = [...sipHeaders];
+  }
+
+  private reopen(): void {
+    this.endedAtMs = null;
+    this.finalized = false;
+    this.record.outcome = 'in_progress';
+    this.record.endReason = null;
+    this.record.endedAt = null;
   }
 
   private end(atMs: number, outcome: CallRecord['outcome'], reason: string): void {

@@ -132,6 +132,74 @@ describe('Recorder', () => {
     expect(ended.data.tools).toMatchObject([{ toolCallId: 'tc', name: 'end_call' }]);
   });
 
+  it('merges an event that comes after the record left memory into the stored record, never over it', async () => {
+    const recorder = make({ endGraceMs: 0 });
+    recorder.record(accepted('rtc_m'));
+    recorder.record({ type: 'tool.called', callId: 'rtc_m', toolCallId: 'tc', name: 'lookup', arguments: '{}' });
+    recorder.record({ type: 'call.ended', callId: 'rtc_m', reason: 'caller_hangup', endedAt: clock.epochMs() });
+    await recorder.flush();
+    expect(recorder.bufferedCalls).toBe(0);
+    const before = await spy.store.getCall('rtc_m');
+
+    // The tool answers after the hangup and after the record was written.
+    recorder.record({ type: 'tool.completed', callId: 'rtc_m', toolCallId: 'tc', name: 'lookup', output: { ok: true }, durationMs: 4000 });
+    await recorder.flush();
+    const after = await spy.store.getCall('rtc_m');
+    expect(after).toMatchObject({ caller: before?.caller, acceptedAt: before?.acceptedAt, outcome: 'completed', endReason: 'caller_hangup' });
+    expect(after?.tools).toMatchObject([{ toolCallId: 'tc', output: { ok: true }, durationMs: 4000 }]);
+    expect(after?.timeline.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'call.accepted'],
+      [2, 'tool.called'],
+      [3, 'call.ended'],
+      [4, 'tool.completed'],
+    ]);
+    // Already announced: no second call.ended.
+    expect(spy.batches.flatMap((b) => b.outbox).filter((m) => m.type === 'call.ended')).toHaveLength(1);
+  });
+
+  it('an accept that succeeds after a failed attempt continues the same record, with fresh webhook ids', async () => {
+    const recorder = make({ endGraceMs: 0 });
+    const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;
+    recorder.record({ type: 'call.failed', callId: 'rtc_r', parties: first.parties, sipHeaders: first.sipHeaders, message: 'accepting the call failed: deadline passed' });
+    await recorder.flush(); // written, announced (call.ended failed), out of memory
+    recorder.record(accepted('rtc_r'));
+    recorder.record({ type: 'control.connected', callId: 'rtc_r', attempt: 0 });
+    recorder.record({ type: 'call.ended', callId: 'rtc_r', reason: 'caller_hangup', endedAt: clock.epochMs() });
+    await recorder.flush();
+    await recorder.flush();
+    const got = await spy.store.getCall('rtc_r');
+    expect(got).toMatchObject({ outcome: 'completed', endReason: 'caller_hangup', acceptedAt: expect.any(String) });
+    expect(got?.timeline.map((e) => e.type)).toEqual(['call.failed', 'call.accepted', 'control.connected', 'call.ended']);
+    const outbox = spy.batches.flatMap((b) => b.outbox);
+    expect(outbox.map((m) => m.type)).toEqual(['call.ended', 'call.started', 'call.ended']);
+    expect(new Set(outbox.map((m) => m.id)).size).toBe(3);
+    expect(JSON.parse(outbox[2]!.payload).data).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('drops late events for a call that has no record, instead of writing a blank one', async () => {
+    const recorder = make();
+    recorder.record({ type: 'tool.completed', callId: 'rtc_ghost', toolCallId: 'tc', name: 'lookup', output: {}, durationMs: 1 });
+    await recorder.flush();
+    expect(await spy.store.getCall('rtc_ghost')).toBeNull();
+    expect(recorder.bufferedCalls).toBe(0);
+  });
+
+  it('restore() goes on from a stored call: sequence numbers continue, call.ended is new', async () => {
+    const recorder = make({ endGraceMs: 0 });
+    recorder.record(accepted('rtc_back'));
+    recorder.record({ type: 'control.connected', callId: 'rtc_back', attempt: 0 });
+    await recorder.flush();
+    const stored = await spy.store.getCall('rtc_back');
+    const next = make({ endGraceMs: 0 }); // a new process
+    next.restore(stored!);
+    next.record({ type: 'call.ended', callId: 'rtc_back', reason: 'gone', endedAt: clock.epochMs() });
+    await next.flush();
+    const got = await spy.store.getCall('rtc_back');
+    expect(got?.timeline.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(got?.outcome).toBe('completed');
+    expect(spy.batches.flatMap((b) => b.outbox).map((m) => m.type)).toEqual(['call.started', 'call.ended']);
+  });
+
   it('a rejected call gets only call.ended, with its outcome', async () => {
     const recorder = make({ endGraceMs: 0 });
     const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;

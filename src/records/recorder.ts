@@ -18,11 +18,22 @@ export interface RecorderOptions {
   endGraceMs?: number;
   /** Past this many calls held in memory (the store is failing), the oldest ended ones are dropped. */
   maxBufferedCalls?: number;
+  /**
+   * How long a call is remembered after its record left memory, so that a late event (a tool
+   * or a REFER finishing after the hangup, a retried accept) is merged into the stored record
+   * instead of starting a blank one. Default 10 minutes.
+   */
+  rememberEndedMs?: number;
   /** Batch timer and record timestamps (wall time). */
   clock?: Clock;
   /** After each successful write: how long it took and how many webhooks it queued. */
   onWritten?: (info: { durationMs: number; rows: number; outbox: number }) => void;
   onWriteFailed?: (err: Error) => void;
+}
+
+/** The events that begin a call's record; anything else for an unknown call is late. */
+function startsACall(event: CallEvent): boolean {
+  return event.type === 'call.accepted' || event.type === 'call.rejected' || event.type === 'call.missed' || event.type === 'call.failed';
 }
 
 export interface TimelineSubscriber {
@@ -38,6 +49,10 @@ export class Recorder {
   private readonly opts: RecorderOptions;
   private readonly clock: Clock;
   private readonly calls = new Map<string, CallState>();
+  /** Calls whose record left memory, by when: an event for one is merged into the stored record. */
+  private readonly written = new Map<string, number>();
+  /** Events for calls not in memory, waiting for their stored record to be read (at the next flush). */
+  private readonly late = new Map<string, { event: CallEvent; atMs: number }[]>();
   private readonly subscribers = new Map<string, Set<TimelineSubscriber>>();
   private outbox: OutboxMessage[] = [];
   private timer: Timer | null = null;
@@ -67,19 +82,75 @@ export class Recorder {
       const nowMs = this.clock.epochMs();
       let state = this.calls.get(event.callId);
       if (!state) {
+        const waiting = this.late.get(event.callId);
+        if (waiting || this.written.has(event.callId) || !startsACall(event)) {
+          // Not a new call: never a blank record over the stored one. Merged at the next flush.
+          if (waiting) waiting.push({ event, atMs: nowMs });
+          else this.late.set(event.callId, [{ event, atMs: nowMs }]);
+          this.capLate();
+          return;
+        }
         state = new CallState(event.callId, new Date(nowMs).toISOString());
         this.calls.set(event.callId, state);
       } else if (state.finalized) {
-        this.opts.log.warn({ callId: event.callId, eventType: event.type }, 'call event after the record was closed; not recorded');
-        return;
+        this.opts.log.info({ callId: event.callId, eventType: event.type }, 'late call event merged into the finished record');
       }
-      const { entry, wanted } = state.apply(event, nowMs);
-      for (const w of wanted) this.want(state.callId, w);
-      this.publish(state.callId, entry);
+      this.apply(state, event, nowMs);
     } catch (err) {
       this.opts.log.error({ callId: event.callId, eventType: event.type, err }, 'recording a call event failed');
     }
   };
+
+  /**
+   * Puts a stored call back in memory to go on from (a call re-attached after a restart): its
+   * timeline continues from the stored sequence numbers. No-op when the call is in memory.
+   */
+  restore(detail: CallDetail): void {
+    if (this.calls.has(detail.callId)) return;
+    this.calls.set(detail.callId, CallState.restore(detail));
+    this.written.delete(detail.callId);
+  }
+
+  private apply(state: CallState, event: CallEvent, nowMs: number): void {
+    const { entry, wanted } = state.apply(event, nowMs);
+    for (const w of wanted) this.want(state.callId, w);
+    this.publish(state.callId, entry);
+  }
+
+  /** While the store cannot be read, late events wait; past the cap the oldest are dropped, and said so. */
+  private capLate(): void {
+    const max = this.opts.maxBufferedCalls ?? 10_000;
+    for (const [callId, events] of this.late) {
+      if (this.late.size <= max) break;
+      this.late.delete(callId);
+      this.opts.log.error({ callId, events: events.length }, 'late call events dropped: the store has been failing and memory is full');
+    }
+  }
+
+  /** Reads the stored record of each call that got late events, and merges them in. */
+  private async mergeLate(): Promise<void> {
+    for (const [callId, events] of [...this.late]) {
+      let stored: CallDetail | null;
+      try {
+        stored = await this.opts.store.getCall(callId);
+      } catch (err) {
+        this.opts.log.warn({ callId, err: (err as Error).message }, 'reading a call record to merge late events failed; will retry');
+        continue;
+      }
+      this.late.delete(callId);
+      let state = this.calls.get(callId); // events that arrived meanwhile may have started it
+      if (!state && stored) state = CallState.restore(stored);
+      if (!state && events[0] && startsACall(events[0].event)) state = new CallState(callId, new Date(events[0].atMs).toISOString());
+      if (!state) {
+        this.opts.log.error({ callId, events: events.map((e) => e.event.type) }, 'call events for a call without a record: dropped');
+        continue;
+      }
+      this.calls.set(callId, state);
+      this.written.delete(callId);
+      if (stored) this.opts.log.info({ callId, events: events.length, fromSeq: (stored.timeline.at(-1)?.seq ?? 0) + 1 }, 'late call events merged into the stored record');
+      for (const { event, atMs } of events) this.apply(state, event, atMs);
+    }
+  }
 
   /** The call is in memory: live, or ended and not yet written. */
   has(callId: string): boolean {
@@ -156,6 +227,7 @@ export class Recorder {
   }
 
   private async writeOnce(final: boolean): Promise<void> {
+    if (this.late.size > 0) await this.mergeLate();
     const nowMs = this.clock.epochMs();
     const graceMs = this.opts.endGraceMs ?? this.opts.batchMs;
     const batch: StoreBatch = emptyBatch();
@@ -170,7 +242,7 @@ export class Recorder {
       if (!state.callDirty && turns.length === 0 && eventsFrom === eventsTo) continue;
       if (state.callDirty) batch.calls.push(state.snapshot());
       for (const seq of turns) {
-        const turn = state.turns[seq - 1];
+        const turn = state.turn(seq);
         if (turn) batch.turns.push({ callId: state.callId, turn: { ...turn } });
       }
       for (const entry of state.timeline.slice(eventsFrom, eventsTo)) batch.events.push({ callId: state.callId, entry });
@@ -203,12 +275,21 @@ export class Recorder {
     this.dropWritten();
   }
 
-  /** Calls whose final state is written leave memory. */
+  /** Calls whose final state is written leave memory; they are remembered a while longer by id. */
   private dropWritten(): void {
+    const nowMs = this.clock.epochMs();
     for (const [callId, state] of this.calls) {
       if (state.finalized && !state.callDirty && state.dirtyTurns.size === 0 && state.unwrittenFrom === state.timeline.length) {
         this.calls.delete(callId);
+        this.written.delete(callId); // re-inserted last: the map stays in order of writing
+        this.written.set(callId, nowMs);
       }
+    }
+    const rememberMs = this.opts.rememberEndedMs ?? 10 * 60_000;
+    const max = this.opts.maxBufferedCalls ?? 10_000;
+    for (const [callId, at] of this.written) {
+      if (nowMs - at < rememberMs && this.written.size <= max * 10) break;
+      this.written.delete(callId);
     }
   }
 
