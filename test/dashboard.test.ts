@@ -189,6 +189,7 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
       errors: [],
       reconnects: 0,
       updatedAt: at,
+      owner: null,
       ...more,
     };
   }

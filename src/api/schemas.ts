@@ -78,6 +78,7 @@ export const callRecordSchema = z
     errors: z.array(z.object({ at: iso, message: z.string(), code: z.string().nullable() })),
     reconnects: z.number().int(),
     updatedAt: iso,
+    owner: z.string().nullable().meta({ description: 'The instance that controls (or last controlled) the call.' }),
   })
   .register(apiRegistry, { id: 'CallRecord' });
 

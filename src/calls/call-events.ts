@@ -10,6 +10,8 @@ export type EndReason =
   | 'drain_timeout'
   | 'gone'
   | 'idle_timeout'
+  /** The instance that controlled the call died; after a restart the call was not there to re-attach. */
+  | 'instance_lost'
   | 'max_duration';
 
 export interface TokenUsage {
@@ -25,6 +27,8 @@ export type CallEvent =
   | { type: 'call.missed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[] }
   | { type: 'call.failed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; message: string }
   | { type: 'control.connected'; callId: string; attempt: number }
+  /** This process took over the control of a call already live (after a restart): no second greeting. */
+  | { type: 'control.reattached'; callId: string }
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
   | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean }

@@ -239,6 +239,8 @@ export function timelineSummary(entry) {
       return `accepted for profile ${d.profile ?? '?'} after ${typeof d.answerMs === 'number' ? Math.round(d.answerMs) : '?'} ms`;
     case 'control.connected':
       return d.attempt > 0 ? `control socket reconnected (attempt ${d.attempt})` : 'control socket connected';
+    case 'control.reattached':
+      return 'control taken over after a restart (no second greeting)';
     case 'control.reconnecting':
       return `control socket lost (code ${d.code ?? '?'}); reconnecting in ${d.delayMs ?? '?'} ms`;
     case 'transcript':

@@ -52,6 +52,8 @@ export interface CallRecord {
   errors: CallError[];
   reconnects: number;
   updatedAt: string;
+  /** The instance that controls (or last controlled) the call; null before it was accepted. */
+  owner: string | null;
 }
 
 export interface TranscriptTurn {

@@ -96,6 +96,7 @@ export class CallState {
       errors: [],
       reconnects: 0,
       updatedAt: startedAt,
+      owner: null,
     };
   }
 
@@ -202,6 +203,7 @@ export class CallState {
       case 'call.ended':
         this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
         break;
+      case 'control.reattached':
       case 'greeting.requested':
       case 'operator.instructed':
       case 'dtmf':

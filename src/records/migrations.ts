@@ -137,6 +137,13 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX outbox_call ON outbox (call_id, seq)`,
     ],
   },
+  {
+    version: 2,
+    name: 'the instance that controls a call',
+    // At startup an instance resolves the calls it left in progress (crashed): it finds them by owner.
+    sqlite: [`ALTER TABLE calls ADD COLUMN owner TEXT`, `CREATE INDEX calls_in_progress ON calls (owner) WHERE outcome = 'in_progress'`],
+    postgres: [`ALTER TABLE calls ADD COLUMN owner TEXT`, `CREATE INDEX calls_in_progress ON calls (owner) WHERE outcome = 'in_progress'`],
+  },
 ];
 
 /**

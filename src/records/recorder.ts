@@ -24,6 +24,8 @@ export interface RecorderOptions {
    * instead of starting a blank one. Default 10 minutes.
    */
   rememberEndedMs?: number;
+  /** This instance: recorded as the owner of the calls it accepts or takes over (crash reconciliation finds them by it). */
+  instanceId?: string;
   /** Batch timer and record timestamps (wall time). */
   clock?: Clock;
   /** After each successful write: how long it took and how many webhooks it queued. */
@@ -107,11 +109,19 @@ export class Recorder {
    */
   restore(detail: CallDetail): void {
     if (this.calls.has(detail.callId)) return;
-    this.calls.set(detail.callId, CallState.restore(detail));
+    const state = CallState.restore(detail);
+    // This instance answers for the call now.
+    state.record.owner = this.opts.instanceId ?? state.record.owner;
+    state.callDirty = true;
+    this.calls.set(detail.callId, state);
     this.written.delete(detail.callId);
+    const waiting = this.late.get(detail.callId) ?? [];
+    this.late.delete(detail.callId);
+    for (const { event, atMs } of waiting) this.apply(state, event, atMs);
   }
 
   private apply(state: CallState, event: CallEvent, nowMs: number): void {
+    if (event.type === 'call.accepted') state.record.owner = this.opts.instanceId ?? null;
     const { entry, wanted } = state.apply(event, nowMs);
     for (const w of wanted) this.want(state.callId, w);
     this.publish(state.callId, entry);

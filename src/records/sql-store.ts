@@ -8,7 +8,7 @@ import type { Store, StoreBatch } from './store.ts';
 const callColumns = [
   'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',
   'started_at', 'accepted_at', 'connected_at', 'ended_at', 'answer_ms', 'transfer',
-  'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at',
+  'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at', 'owner',
 ] as const;
 
 const upsertCall = `INSERT INTO calls (${callColumns.join(', ')})
@@ -42,7 +42,7 @@ function callParams(c: CallRecord): SqlValue[] {
     ms(c.startedAt), msOrNull(c.acceptedAt), msOrNull(c.connectedAt), msOrNull(c.endedAt), c.answerMs,
     c.transfer === null ? null : JSON.stringify(c.transfer),
     c.usage.inputTokens, c.usage.outputTokens, c.usage.totalTokens,
-    JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt),
+    JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt), c.owner,
   ];
 }
 
@@ -67,6 +67,7 @@ function toCall(r: SqlRow): CallRecord {
     errors: json(r.errors),
     reconnects: num(r.reconnects),
     updatedAt: iso(r.updated_at),
+    owner: str(r.owner),
   };
 }
 
@@ -139,6 +140,18 @@ export class SqlStore implements Store {
     const turns = await this.db.query(`SELECT * FROM call_turns WHERE call_id = $1 ORDER BY seq`, [callId]);
     const events = await this.db.query(`SELECT * FROM call_events WHERE call_id = $1 ORDER BY seq`, [callId]);
     return { ...toCall(row), transcript: turns.map(toTurn), timeline: events.map(toEntry) };
+  }
+
+  async inProgressCalls(opts: { owner?: string } = {}): Promise<CallDetail[]> {
+    const rows = opts.owner === undefined
+      ? await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' ORDER BY started_at`)
+      : await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' AND owner = $1 ORDER BY started_at`, [opts.owner]);
+    const calls: CallDetail[] = [];
+    for (const row of rows) {
+      const call = await this.getCall(String(row.call_id));
+      if (call) calls.push(call);
+    }
+    return calls;
   }
 
   async listCalls(q: CallQuery): Promise<CallPage> {

@@ -89,6 +89,7 @@ function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord 
     errors: [],
     reconnects: 0,
     updatedAt: at(60_000),
+    owner: null,
     ...over,
   };
 }
@@ -192,6 +193,23 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
     expect(got?.transcript).toEqual([turn(1, 'agent', 'Let me explain our opening hours', { interrupted: true })]);
     expect(got?.timeline).toEqual([{ seq: 1, at: at(0), type: 'call.accepted', data: {} }]);
     expect(await store.outboxStats()).toEqual({ pending: 1, dead: 0 });
+  });
+
+  it('finds calls left in progress, all of them or by the instance that controlled them', async () => {
+    await store.writeBatch(
+      batch({
+        calls: [
+          callRecord('rtc_mine', { outcome: 'in_progress', endedAt: null, endReason: null, owner: 'a:3000' }),
+          callRecord('rtc_theirs', { outcome: 'in_progress', endedAt: null, endReason: null, owner: 'b:3000' }),
+          callRecord('rtc_done', { owner: 'a:3000' }),
+        ],
+        events: [{ callId: 'rtc_mine', entry: { seq: 1, at: at(0), type: 'call.accepted', data: {} } }],
+      }),
+    );
+    const mine = await store.inProgressCalls({ owner: 'a:3000' });
+    expect(mine.map((c) => c.callId)).toEqual(['rtc_mine']);
+    expect(mine[0]).toMatchObject({ owner: 'a:3000', timeline: [{ seq: 1, type: 'call.accepted' }] });
+    expect((await store.inProgressCalls()).map((c) => c.callId).sort()).toEqual(['rtc_mine', 'rtc_theirs']);
   });
 
   it('rolls back a failing batch as a whole', async () => {

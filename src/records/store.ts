@@ -15,6 +15,8 @@ export interface Store extends OutboxStore {
   writeBatch(batch: StoreBatch): Promise<void>;
   getCall(callId: string): Promise<CallDetail | null>;
   listCalls(query: CallQuery): Promise<CallPage>;
+  /** Calls still `in_progress` in the store, whole: all of them, or those one instance controlled. */
+  inProgressCalls(opts?: { owner?: string }): Promise<CallDetail[]>;
   /** Deletes calls (with their transcripts and timelines) that started before `before`, and settled outbox rows created before it. */
   purge(before: Date): Promise<{ calls: number; outbox: number }>;
   close(): Promise<void>;

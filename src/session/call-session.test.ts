@@ -17,7 +17,7 @@ const parties = {
   contact: { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' },
 };
 
-function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number } = {}) {
+function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number; start?: boolean } = {}) {
   const control = new RecordingCallControl({ referFails: overrides.referFails ?? false });
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -43,7 +43,7 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number 
     onEvent: (e) => events.push(e),
     clock,
   });
-  session.start();
+  if (overrides.start !== false) session.start();
   /** Waits out the reconnect delay the session announced last. */
   const reconnectDelay = async () => {
     const last = events.findLast((e) => e.type === 'control.reconnecting');
@@ -220,5 +220,49 @@ describe('CallSession', () => {
     expect(done).toBe(false);
     await clock.advanceAsync(1);
     expect(done).toBe(true);
+  });
+
+  describe('attach (is the call ours?)', () => {
+    it('announces nothing until begin(); begin greets a call just accepted', async () => {
+      const { session, transport, events } = setup({ start: false });
+      const attached = session.attach(5_000);
+      await tick();
+      expect(await attached).toEqual({ ok: true });
+      expect(events).toEqual([]);
+      expect(transport.last.sent).toEqual([]);
+      session.begin({ greet: true });
+      expect(events.map((e) => e.type)).toEqual(['control.connected', 'greeting.requested']);
+      expect(transport.last.sent.map((e) => e.type)).toEqual(['response.create']);
+    });
+
+    it('a call taken over after a restart is not greeted again', async () => {
+      const { session, transport, events } = setup({ start: false });
+      const attached = session.attach(5_000);
+      await tick();
+      await attached;
+      session.begin({ greet: false });
+      expect(events.map((e) => e.type)).toEqual(['control.reattached', 'control.connected']);
+      expect(transport.last.sent).toEqual([]);
+    });
+
+    it('says how the socket was refused, and leaves nothing running', async () => {
+      const { session, transport, events, clock } = setup({ start: false });
+      transport.autoOpen = false;
+      const attached = session.attach(5_000);
+      transport.last.drop({ code: 1006, httpStatus: 404 });
+      expect(await attached).toEqual({ ok: false, code: 1006, httpStatus: 404 });
+      await clock.advanceAsync(60_000);
+      expect(transport.sockets).toHaveLength(1); // no reconnect
+      expect(events).toEqual([]);
+    });
+
+    it('gives up at its deadline', async () => {
+      const { session, transport, clock } = setup({ start: false });
+      transport.autoOpen = false;
+      const attached = session.attach(1_000);
+      await clock.advanceAsync(1_000);
+      expect(await attached).toEqual({ ok: false, timedOut: true });
+      expect(transport.last.closed).toBe(true);
+    });
   });
 });

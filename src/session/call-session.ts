@@ -36,6 +36,9 @@ export interface CallSessionOptions {
 
 type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
 
+/** What trying the control socket found: open (the call is ours), or how it was refused. */
+export type AttachResult = { ok: true } | ({ ok: false; timedOut?: boolean } & Partial<ControlCloseInfo>);
+
 interface PendingSay {
   tag: string;
   responseId: string | null;
@@ -65,6 +68,11 @@ export class CallSession implements CallActions {
   private readonly says = new Map<string, PendingSay>();
   private readonly timers = new Set<Timer>();
   private sayCounter = 0;
+  /** Set while attach() waits for the socket. */
+  private attaching: ((result: AttachResult) => void) | null = null;
+  /** attach() found the socket open: events wait for begin(). */
+  private awaitingBegin = false;
+  private closedBeforeBegin: ControlCloseInfo | null = null;
   private resolveEnded!: (reason: EndReason) => void;
   private readonly extensions: SessionExtension[];
   // Barge-in: which agent items came from which response, and which were cut off.
@@ -97,6 +105,57 @@ export class CallSession implements CallActions {
 
   start(): void {
     this.connect();
+  }
+
+  /**
+   * Tries the control socket without announcing anything: resolves `open` when the call is
+   * this server's to control (then begin() it), or how the socket was refused (the call is
+   * not accepted, or gone). Used when it is not known whether the call was accepted: an
+   * accept that may have landed after its deadline, a call live before a restart.
+   */
+  attach(timeoutMs: number): Promise<AttachResult> {
+    return new Promise<AttachResult>((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        settle({ ok: false, timedOut: true });
+        this.discard();
+      }, timeoutMs);
+      const settle = (result: AttachResult) => {
+        if (this.attaching !== settle) return;
+        this.attaching = null;
+        this.awaitingBegin = result.ok;
+        timer.cancel();
+        resolve(result);
+      };
+      this.attaching = settle;
+      this.connect();
+    });
+  }
+
+  /**
+   * Takes the call on after attach() found it open: announces the socket and, unless the
+   * caller was greeted before (a call re-attached after a restart), greets.
+   */
+  begin(opts: { greet: boolean }): void {
+    if (!opts.greet) {
+      this.greeted = true;
+      this.emit({ type: 'control.reattached', callId: this.callId });
+      this.forExtensions((ext) => ext.onStart?.());
+    }
+    const closed = this.closedBeforeBegin;
+    this.closedBeforeBegin = null;
+    this.awaitingBegin = false;
+    if (closed) this.onClose(closed);
+    else this.onOpen();
+  }
+
+  /** Drops a session attach() could not open: nothing was announced, nothing is left running. */
+  private discard(): void {
+    this.state = 'ended';
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    const conn = this.conn;
+    this.conn = null;
+    conn?.close();
   }
 
   emit(event: CallEvent): void {
@@ -181,11 +240,19 @@ export class CallSession implements CallActions {
   private connect(): void {
     // Nothing that happens on this call's socket may leave the call: every handler is contained.
     this.conn = this.opts.transport.connect(this.callId, {
-      onOpen: () => this.contained('open', () => this.onOpen()),
+      onOpen: () => this.contained('open', () => (this.attaching ? this.attaching({ ok: true }) : this.onOpen())),
       onEvent: (event) => this.contained(typeof event?.type === 'string' ? event.type : 'unknown', () => this.onRawEvent(event)),
       onInvalidFrame: (problem) => this.contained('unparsable', () => this.dropInvalid('unparsable', problem)),
       onError: (err) => this.log.debug({ callId: this.callId, err: err.message }, 'control socket error'),
-      onClose: (info) => this.contained('close', () => this.onClose(info)),
+      onClose: (info) =>
+        this.contained('close', () => {
+          if (this.attaching) {
+            this.conn = null;
+            this.attaching({ ok: false, ...info });
+            this.discard();
+          } else if (this.state === 'connecting' && this.awaitingBegin) this.closedBeforeBegin = info;
+          else this.onClose(info);
+        }),
     });
   }
 
