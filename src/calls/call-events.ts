@@ -22,7 +22,8 @@ export interface TokenUsage {
 
 /** What happens on a call, in order. Records, live views and metrics subscribe to these. */
 export type CallEvent =
-  | { type: 'call.accepted'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; profile: string; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number }
+  /** `late`: the accept's answer never came (deadline) or a retry was refused as not pending; the control socket showed the call was ours. */
+  | { type: 'call.accepted'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; profile: string; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number; late?: boolean }
   | { type: 'call.rejected'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; statusCode: number; reason: string }
   | { type: 'call.missed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[] }
   | { type: 'call.failed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; message: string }

@@ -50,8 +50,21 @@ describe('acceptWithRetry', () => {
     const control = controlAnswering(Array.from({ length: 50 }, () => apiError(503)));
     const err = await clock.run(acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 1000, clock })).catch((e: unknown) => e);
     expect(isSwitchboardError(err, 'SB_ACCEPT_FAILED')).toBe(true);
-    expect((err as { fields: { attempts: number; status: number } }).fields).toMatchObject({ attempts: 4, status: 503 });
+    expect((err as { fields: { attempts: number; status: number } }).fields).toMatchObject({ attempts: 4, status: 503, uncertain: false });
     expect(clock.now()).toBeLessThan(1000);
+  });
+
+  it('says when the last attempt may have landed: no answer came back', async () => {
+    const clock = new ManualClock();
+    const control = controlAnswering(Array.from({ length: 50 }, () => new APIConnectionError({ message: 'socket hang up' })));
+    const err = await clock.run(acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 1000, clock })).catch((e: unknown) => e);
+    expect((err as { fields: { uncertain: boolean } }).fields.uncertain).toBe(true);
+  });
+
+  it('reports a call that is not pending (accepted already, perhaps by our own late attempt) without retrying', async () => {
+    const control = controlAnswering([apiError(400, 'call_not_pending'), 'ok']);
+    expect(await acceptWithRetry(control, 'rtc_1', params, { deadlineMs: 3000 })).toEqual({ kind: 'not_pending', attempts: 1 });
+    expect(control.attempts).toBe(1);
   });
 });
 
