@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
@@ -80,6 +81,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
     .optional(),
   DATABASE_TIMEOUT_MS: ms(100, 600_000).default(10_000),
+  INSTANCE_ID: z.string().regex(/^[\w.:@-]{1,200}$/, 'expected letters, digits and . : @ - _ (at most 200)').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   RETENTION_DAYS: z.coerce.number({ error: 'expected a number of days (0 keeps calls forever)' }).int('expected a whole number of days').min(0).max(36_500).default(90),
   API_TOKEN: z.string().min(16, 'too short: use at least 16 random characters, e.g. `openssl rand -hex 32`').optional(),
@@ -136,6 +138,8 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** Longest a PostgreSQL connect or query may take before it fails (a silent network must not hold a write forever). */
   readonly databaseTimeoutMs: number;
+  /** This instance, as recorded on the calls it controls; stable across restarts (default host:port). */
+  readonly instanceId: string;
   readonly dataDir: string;
   /** 0 keeps calls forever. */
   readonly retentionDays: number;
@@ -214,6 +218,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
     databaseUrl: v.DATABASE_URL ?? null,
     databaseTimeoutMs: v.DATABASE_TIMEOUT_MS,
+    instanceId: v.INSTANCE_ID ?? `${hostname()}:${v.LOCAL_PORT}`,
     dataDir: v.DATA_DIR,
     retentionDays: v.RETENTION_DAYS,
     apiToken: v.API_TOKEN ?? null,

@@ -7,7 +7,7 @@ import type { PlanCall } from '../routing/call-plan.ts';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallCounter } from '../routing/call-counter.ts';
-import { createPlanCall } from '../routing/plan-call.ts';
+import { createPlanCall, createRestorePlan, type RestorePlan } from '../routing/plan-call.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import type { CompiledProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
@@ -34,6 +34,8 @@ export interface ProfilesRuntime {
   readonly path: string;
   /** What the server asks before every accept. */
   readonly planCall: PlanCall;
+  /** The plan of a call taken back after a restart, by agent name. */
+  readonly restorePlan: RestorePlan;
   /** Frees concurrency slots as calls end. */
   readonly onEvent: CallEventListener;
   readonly counter: CallCounter;
@@ -67,7 +69,9 @@ export function startProfiles(opts: ProfilesRuntimeOptions): StartProfilesResult
   if (!first.ok) return { ok: false, problems: first.problems };
   let current = first.profiles;
   const counter = new CallCounter();
-  const planCall = createPlanCall({ snapshot: () => current, counter, ...(opts.clock ? { now: opts.clock } : {}) });
+  const planDeps = { snapshot: () => current, counter, ...(opts.clock ? { now: opts.clock } : {}) };
+  const planCall = createPlanCall(planDeps);
+  const restorePlan = createRestorePlan(planDeps);
   const show = (problems: Problem[]) => problems.map((p) => formatProblem(p, opts.path));
 
   const reload = (trigger: string): boolean => {
@@ -95,6 +99,7 @@ export function startProfiles(opts: ProfilesRuntimeOptions): StartProfilesResult
     runtime: {
       path: opts.path,
       planCall,
+      restorePlan,
       onEvent: counter.onEvent,
       counter,
       current: () => current,

@@ -7,7 +7,7 @@ import { SwitchboardError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallCounter } from '../routing/call-counter.ts';
 import type { PlanCall } from '../routing/call-plan.ts';
-import { createPlanCall } from '../routing/plan-call.ts';
+import { createPlanCall, createRestorePlan, type RestorePlan } from '../routing/plan-call.ts';
 import { agentDefaultsFromConfig } from './agent-defaults.ts';
 import { compileProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
@@ -21,6 +21,8 @@ export interface Agents {
   /** `file` or `environment`. */
   readonly source: 'file' | 'environment';
   readonly planCall: PlanCall;
+  /** The plan of a call taken back after a restart: the agent it was accepted with, by name; null when none has it. */
+  readonly restorePlan: RestorePlan;
   /** Frees concurrency slots as calls end. */
   readonly onEvent: CallEventListener;
   /** Loads the file again (SIGHUP); false when it fails the check. Nothing to do without a file. */
@@ -70,7 +72,7 @@ function fromFile(config: Config, opts: AgentsOptions, file: NonNullable<AgentsO
   const { runtime, warnings } = started;
   if (warnings.length > 0) log.warn({ file: file.path, warnings: warnings.map((p) => formatProblem(p, file.path)) }, 'profile file warnings');
   log.info({ file: file.path, ...runtime.current().summary }, 'profile file loaded');
-  return { source: 'file', planCall: runtime.planCall, onEvent: runtime.onEvent, reload: runtime.reload, close: runtime.close };
+  return { source: 'file', planCall: runtime.planCall, restorePlan: runtime.restorePlan, onEvent: runtime.onEvent, reload: runtime.reload, close: runtime.close };
 }
 
 // Problems in the environment's agent name the variable to fix, not a path in a file.
@@ -108,6 +110,6 @@ function fromEnvironment(config: Config, opts: AgentsOptions): Agents {
   }
   if (warnings.length > 0) opts.log.warn({ warnings }, 'configuration warnings');
   const counter = new CallCounter();
-  const planCall = createPlanCall({ snapshot: () => compiled, counter, ...(opts.clock ? { now: opts.clock } : {}) });
-  return { source: 'environment', planCall, onEvent: counter.onEvent, reload: () => true, close: () => {} };
+  const planDeps = { snapshot: () => compiled, counter, ...(opts.clock ? { now: opts.clock } : {}) };
+  return { source: 'environment', planCall: createPlanCall(planDeps), restorePlan: createRestorePlan(planDeps), onEvent: counter.onEvent, reload: () => true, close: () => {} };
 }

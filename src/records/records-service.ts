@@ -30,6 +30,8 @@ export interface RecordsServiceOptions {
   storePollMs?: number;
   /** Overrides for the delivery worker (tests: fetch, backoff). */
   outbox?: Partial<OutboxWorkerOptions>;
+  /** This instance: the owner recorded on the calls it controls. */
+  instanceId?: string;
 }
 
 /** Records, their retention and the call-event outbox, started and stopped together. */
@@ -63,6 +65,7 @@ export class RecordsService implements CallRecords {
       log: opts.log,
       batchMs: opts.batchMs,
       callEvents: callEvents !== null,
+      ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
       clock,
       onWritten: (info) => {
         metrics?.storeWritten(info.durationMs);

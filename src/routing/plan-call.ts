@@ -1,7 +1,7 @@
 // The PlanCall the server runs before every accept, over whatever config is current.
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
-import type { CallParties, SipHeader } from '../sip/index.ts';
+import { parseCallParties, type CallParties, type SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
 import { routeCall, type RoutingTable } from './route-call.ts';
 
@@ -52,5 +52,22 @@ export function createPlanCall(deps: PlanCallDeps): PlanCall {
       return { kind: 'reject', statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };
     }
     return { kind: 'accept', agent };
+  };
+}
+
+/**
+ * The plan of a call taken back after a restart: the agent it was accepted with, by name (no
+ * routing again), rebuilt from what its record holds. The call counts toward the caps, but a
+ * cap never refuses it: it is live already. null when no agent has that name any more.
+ */
+export type RestorePlan = (call: { callId: string; profile: string; sipHeaders: readonly SipHeader[] }) => AgentPlan | null;
+
+export function createRestorePlan(deps: PlanCallDeps): RestorePlan {
+  const now = deps.now ?? Date.now;
+  return ({ callId, profile, sipHeaders }) => {
+    const found = deps.snapshot().profiles.get(profile);
+    if (!found) return null;
+    deps.counter.reserve(callId, found.name, { overall: null, profile: null });
+    return found.buildPlan({ callId, parties: parseCallParties(sipHeaders), sipHeaders, at: now() });
   };
 }

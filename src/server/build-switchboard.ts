@@ -17,7 +17,10 @@ import { Metrics } from '../metrics/metrics.ts';
 import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
-import { createAnswerCall } from '../pickup/answer-call.ts';
+import { createAnswerCall, newCallSession } from '../pickup/answer-call.ts';
+import { reconcileCalls, type ReconcileResult } from '../calls/reconcile-calls.ts';
+import type { CallDetail } from '../records/call-record.ts';
+import { parseCallParties } from '../sip/index.ts';
 import { startAgents, type Agents } from '../profiles/start-agents.ts';
 import { openConfiguredStore } from '../records/open-store.ts';
 import { RecordsService } from '../records/records-service.ts';
@@ -32,6 +35,9 @@ import { within } from './within.ts';
 
 /** Shutdown, after the drain: the cut calls' hangups, the last write of records, closing the store and OpenAI's connections. */
 export const shutdownBudget = { hangupMs: 3_000, finalWriteMs: 4_000, closeMs: 1_000 } as const;
+
+/** How long taking back a call left in progress waits for its control socket. */
+const reattachTimeoutMs = 5_000;
 
 /** What a caller may supply instead of what the configuration would build. */
 export interface SwitchboardOverrides {
@@ -143,6 +149,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
             ? { url: config.callEventsUrl, secret: config.callEventsSecret, maxAttempts: config.callEventsMaxAttempts, timeoutMs: config.callEventsTimeoutMs }
             : null,
         metrics,
+        instanceId: config.instanceId,
         ...(overrides.callEventsDelivery ? { outbox: overrides.callEventsDelivery } : {}),
       })
     : null;
@@ -169,17 +176,37 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
 
   if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
-  const answerCall = createAnswerCall({
-    control,
-    transport,
-    liveCalls,
-    log,
-    planCall: agents.planCall,
-    acceptDeadlineMs: config.acceptDeadlineMs,
-    reconnectMaxAttempts: config.reconnectMaxAttempts,
-    logPii: config.logPii,
-    onEvent,
-  });
+  const sessionDeps = { control, transport, log, logPii: config.logPii, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
+  const answerCall = createAnswerCall({ ...sessionDeps, liveCalls, planCall: agents.planCall, acceptDeadlineMs: config.acceptDeadlineMs });
+  /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
+  const reattach = async (call: CallDetail): Promise<boolean> => {
+    const agent = agents.restorePlan({ callId: call.callId, profile: call.profile ?? 'default', sipHeaders: call.sipHeaders });
+    if (!agent) {
+      // Nothing can control it as it was accepted: end it rather than leave the caller with an agent nobody runs.
+      log.warn({ callId: call.callId, profile: call.profile }, 'no agent of that name any more for a call left in progress: hanging it up');
+      await control.hangup(call.callId).catch(() => undefined);
+      return false;
+    }
+    const session = newCallSession(sessionDeps, agent, call.callId, parseCallParties(call.sipHeaders));
+    const attached = await session.attach(reattachTimeoutMs);
+    if (!attached.ok) return false;
+    liveCalls.add(session);
+    session.begin({ greet: false });
+    return true;
+  };
+  /** Calls a crash left in progress: taken back or closed (once, at start, before new calls come in). */
+  const reconcile = (): Promise<ReconcileResult> =>
+    store && records
+      ? reconcileCalls({
+          store,
+          restore: (call) => records.recorder.restore(call),
+          reattach,
+          onEvent,
+          log,
+          // SQLite is one process's: every call left in progress is its own. PostgreSQL may be shared.
+          ...(store.kind === 'postgres' ? { owner: config.instanceId } : {}),
+        })
+      : Promise.resolve({ reattached: [], lost: [] });
   const deliveries = new DeliveryLog();
   registerWebhookRoute(app, {
     client: openai.client,
@@ -220,6 +247,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
       await warm();
       keepWarm = setInterval(warm, keepWarmMs).unref();
+      await reconcile().catch((err: Error) => log.error({ err: err.message }, 'reconciling calls left in progress failed'));
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
       log.info({ port: address.port, baseUrl: config.openaiBaseUrl, model: config.model, agents: agents.source }, 'switchboard ready');

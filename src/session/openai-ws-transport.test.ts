@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
@@ -61,6 +62,23 @@ describe('the control socket over TLS', () => {
       expect(s.seen).toEqual([]);
     } finally {
       s.close();
+    }
+  });
+});
+
+describe('a refused upgrade', () => {
+  it('closes at once with the HTTP status (404: the call is gone)', async () => {
+    const server = createHttpServer((_req, res) => res.writeHead(404).end());
+    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const transport = openaiWsTransport(new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${port}/v1` }));
+      const r = await open(transport, 'rtc_gone');
+      expect(r).toMatchObject({ opened: false, close: { httpStatus: 404 } });
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

@@ -33,10 +33,11 @@ export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions
     connect(callId, handlers) {
       const rt = new OpenAIRealtimeWS({ callID: callId, options }, client);
       let httpStatus: number | undefined;
-      rt.socket.on('unexpected-response', (req, res) => {
+      rt.socket.on('unexpected-response', (_req, res) => {
         httpStatus = res.statusCode;
         res.resume();
-        req.destroy();
+        // terminate(), not req.destroy(): only it makes ws emit 'close', so the session learns the call is gone.
+        rt.socket.terminate();
       });
       rt.socket.on('open', () => handlers.onOpen());
       rt.on('event', (event) => handlers.onEvent(event));

@@ -22,12 +22,16 @@ describe('kill -9 with live calls, then a restart', () => {
     // Alive across the restart: talks again afterwards and asks for a transfer.
     const alive = await s.emulator.placeCall({
       socketTimeoutMs: 15_000,
-      steps: [{ say: 'Hello, I have a question.' }, { wait: 4_000 }, { say: 'Can you put me through to a person?' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }],
+      steps: [{ say: 'Hello, I have a question.' }, { wait: 2_500 }, { say: 'Can you put me through to a person?' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }],
     });
     // Hangs up while the server is down.
     const gone = await s.emulator.placeCall({ steps: [{ say: 'Just a quick one.' }, { wait: 1_500 }, { hangup: true }] });
     await waitFor(async () => ((await stored(s, alive.id)) && (await stored(s, gone.id)) ? true : undefined), 'both calls in the store');
-    await waitFor(() => (s.emulator.call(alive.id)?.transcript.length && s.emulator.call(gone.id)?.transcript.length ? true : undefined), 'both calls talking');
+    const callerSpoke = (id: string) => s.emulator.call(id)?.transcript.some((l) => l.speaker === 'caller');
+    await waitFor(() => (callerSpoke(alive.id) && callerSpoke(gone.id) ? true : undefined), 'both callers talking');
+    // Their first words are written before the crash.
+    await waitFor(async () => ((await s.record(alive.id))?.transcript.some((t: { speaker: string }) => t.speaker === 'caller') ? true : undefined), 'the first turn');
+    await new Promise((r) => setTimeout(r, 300));
 
     s.server.proc.kill('SIGKILL');
     await s.server.exited;
@@ -63,5 +67,5 @@ describe('kill -9 with live calls, then a restart', () => {
       await s.receiver!.waitFor(() => s.callEvents(id).some((e) => e.verified?.type === 'call.ended'));
       expect(s.callEvents(id).filter((e) => e.verified?.type === 'call.ended')).toHaveLength(1);
     }
-  });
+  }, 40_000);
 });
