@@ -60,7 +60,7 @@ export interface FaultStack {
 export async function startFaultStack(opts: FaultStackOptions = {}): Promise<FaultStack> {
   const apiKey = `sk-emulator-${randomBytes(6).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-  const emulator = await startEmulator({ apiKey, webhookSecret, logger: false, webhookRetryDelaysMs: [300, 600, 1200], ...opts.emulator });
+  const emulator = await startEmulator({ apiKey, webhookSecret, logger: false, playbackMs: 100, webhookRetryDelaysMs: [300, 600, 1200], ...opts.emulator });
   const emulatorUrl = new URL(emulator.baseURL);
   const openaiProxy = opts.proxyOpenAI ? await startStallProxy({ host: emulatorUrl.hostname, port: Number(emulatorUrl.port) }) : null;
   const baseUrl = openaiProxy ? `http://127.0.0.1:${openaiProxy.port}/v1` : emulator.baseURL;

@@ -1,13 +1,13 @@
 // Row: an accept that reaches OpenAI but answers after ACCEPT_DEADLINE_MS.
 // Before: webhook 502, every retry got 400 call_not_pending, and the caller talked to an agent nobody controlled.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
 
-let stack: FaultStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await startFaultStack({ env: { ACCEPT_DEADLINE_MS: '500' } });
 });
+afterAll(() => stack?.close());
 
 const conversation = [{ say: 'Can I talk to someone?' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }];
 
@@ -27,7 +27,6 @@ async function controlledAndRecorded(s: FaultStack, callId: string) {
 
 describe('an accept that lands late', () => {
   it('took effect but answered after the deadline: the control socket finds it, and the call is controlled', async () => {
-    stack = await startFaultStack({ env: { ACCEPT_DEADLINE_MS: '500' } });
     const call = await stack.emulator.placeCall({ faults: { accept: { answerAfterMs: 1500 } }, steps: conversation });
     await call.ended;
     await controlledAndRecorded(stack, call.id);
@@ -35,7 +34,6 @@ describe('an accept that lands late', () => {
   });
 
   it('took effect after the deadline: the retried delivery gets call_not_pending, tries the socket, and controls the call', async () => {
-    stack = await startFaultStack({ env: { ACCEPT_DEADLINE_MS: '500' } });
     const call = await stack.emulator.placeCall({ faults: { accept: { delayMs: 700 } }, steps: conversation });
     await call.ended;
     const emulated = stack.emulator.call(call.id)!;

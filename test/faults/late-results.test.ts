@@ -1,13 +1,13 @@
 // Rows: a tool or REFER that finishes after the caller hung up; an accept retried after the server's 502.
 // Before: a blank record was written over the real one; the retried call lost call.accepted and its final call.ended.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
 
-let stack: FaultStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await startFaultStack({ callEvents: true, env: { ACCEPT_DEADLINE_MS: '300' } });
 });
+afterAll(() => stack?.close());
 
 const ended = (s: FaultStack, callId: string) =>
   waitFor(async () => {
@@ -17,7 +17,6 @@ const ended = (s: FaultStack, callId: string) =>
 
 describe('results that come late', () => {
   it('a REFER answered after the hangup is merged into the stored record, which keeps everything', async () => {
-    stack = await startFaultStack({ callEvents: true, env: { CALL_CONTROL_TIMEOUT_MS: '5000' } });
     const s = stack;
     // The caller hangs up while the REFER is in flight; OpenAI answers it 1.5 s later (404: the call is gone).
     const call = await s.emulator.placeCall({
@@ -52,7 +51,6 @@ describe('results that come late', () => {
   });
 
   it('an accept retried after the webhook got 502 continues the same record, and a final call.ended arrives', async () => {
-    stack = await startFaultStack({ callEvents: true, env: { ACCEPT_DEADLINE_MS: '300' } });
     const s = stack;
     const call = await s.emulator.placeCall({ faults: { acceptStatuses: [502, 502, 502] }, idleHangupMs: 100, steps: [{ say: 'Hello?' }, { hangup: true }] });
     const emulated = await call.ended;

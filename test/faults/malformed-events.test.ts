@@ -1,12 +1,12 @@
 // Row: one malformed event from OpenAI. Before: the whole process exited, every live call lost.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGone, startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
 
-let stack: FaultStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await startFaultStack();
 });
+afterAll(() => stack?.close());
 
 const variants = [
   { name: 'response.done without response', frame: { type: 'response.done', event_id: 'event_bad1' } },
@@ -20,7 +20,6 @@ const variants = [
 
 describe('malformed events from OpenAI', () => {
   it('each of the four is logged with its type, dropped and counted; every call goes on to a complete record', async () => {
-    stack = await startFaultStack();
     const s = stack;
     const calls = await Promise.all(
       variants.map((v) => s.emulator.placeCall({ name: v.name, idleHangupMs: 200, steps: [{ frame: v.frame }, { say: 'Are you still there?' }, { hangup: true }] })),
@@ -44,7 +43,6 @@ describe('malformed events from OpenAI', () => {
   });
 
   it('a raw frame that is not JSON is dropped the same way', async () => {
-    stack = await startFaultStack();
     const call = await stack.emulator.placeCall({ idleHangupMs: 200, steps: [{ raw: '{"type": "response.done", ' }, { say: 'Hello?' }, { hangup: true }] });
     await call.ended;
     expect(isGone(stack.server)).toBe(false);
