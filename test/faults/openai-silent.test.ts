@@ -42,7 +42,7 @@ describe('OpenAI does not answer', () => {
     const exit = await s.server.exited;
     expect(exit.code).toBe(0);
     expect(exit.at - sentAt).toBeLessThan(1_000 + 10_000);
-  });
+  }, 45_000);
 
   it('SIGTERM while OpenAI is unreachable: live calls are ended here, records written, the process exits', async () => {
     stack = await startFaultStack({ proxyOpenAI: true, env: { DRAIN_TIMEOUT_MS: '500', CALL_CONTROL_TIMEOUT_MS: '500' } });
@@ -65,5 +65,5 @@ describe('OpenAI does not answer', () => {
     s.openaiProxy!.resume();
     await s.restart();
     for (const id of [call.id, other.id]) expect(await s.record(id)).toMatchObject({ outcome: 'completed', endReason: 'drain_timeout' });
-  });
+  }, 45_000);
 });

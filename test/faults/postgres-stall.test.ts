@@ -38,7 +38,7 @@ describe('PostgreSQL goes silent', () => {
       expect(stored.outcome).toBe('completed');
     }
     expect((await s.record(during.id))?.transcript.map((t: { text: string }) => t.text)).toContain('Just checking my order.');
-  });
+  }, 45_000);
 
   it('SIGTERM while it is silent: the final flush is bounded and the process exits', async () => {
     stack = await startFaultStack({ postgres: true, env });
@@ -55,5 +55,5 @@ describe('PostgreSQL goes silent', () => {
     // DRAIN_TIMEOUT_MS (0.5 s) plus the bounded flush and close: well under the 10 s ceiling.
     expect(exit.at - sentAt).toBeLessThan(10_500);
     expect(s.server.output()).toContain('"msg":"stopped"');
-  });
+  }, 45_000);
 });
