@@ -32,5 +32,7 @@ export interface OutboxStore {
   markDead(id: string, opts: { attempts: number; error: string }): Promise<void>;
   /** Leases of messages this process holds but will not finish (shutdown): due again at once. */
   releaseLeases(ids: readonly string[]): Promise<void>;
+  /** Every lease (a process that died holding them: one process per SQLite file, so at its start); returns how many. */
+  releaseAllLeases(): Promise<number>;
   outboxStats(): Promise<OutboxStats>;
 }

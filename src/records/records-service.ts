@@ -91,6 +91,17 @@ export class RecordsService implements CallRecords {
   start(): void {
     this.recorder.start();
     this.outbox?.start();
+    if (this.outbox && this.opts.store.kind === 'sqlite') {
+      // One process per SQLite file: a lease still held was held by a run that died (kill -9). Its
+      // events are due now, not when the lease runs out.
+      this.opts.store
+        .releaseAllLeases()
+        .then((released) => {
+          if (released > 0) this.opts.log.info({ released }, 'call events leased by a previous run are due again');
+          this.outbox?.kick();
+        })
+        .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'releasing call-event leases of a previous run failed'));
+    }
     this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, clock: this.clock });
   }
 

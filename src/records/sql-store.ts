@@ -249,6 +249,10 @@ export class SqlStore implements Store {
     });
   }
 
+  async releaseAllLeases(): Promise<number> {
+    return this.db.run(`UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL`);
+  }
+
   async outboxStats(): Promise<OutboxStats> {
     const rows = await this.db.query(`SELECT status, COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status`);
     const count = (status: string) => num(rows.find((r) => r.status === status)?.n ?? 0);

@@ -361,6 +361,14 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
       expect((await store.claimOutbox({ now, limit: 10, leaseMs: 60_000 })).map((m) => m.id)).toEqual(['evt_1']);
     });
 
+    it('releases every lease at once (the leases of a run that died)', async () => {
+      await store.writeBatch(batch({ outbox: [message('m1', 'rtc_a'), message('m2', 'rtc_b')] }));
+      expect(await store.claimOutbox({ now: new Date(t0), limit: 10, leaseMs: 60_000 })).toHaveLength(2);
+      expect(await store.claimOutbox({ now: new Date(t0 + 1), limit: 10, leaseMs: 60_000 })).toHaveLength(0);
+      expect(await store.releaseAllLeases()).toBe(2);
+      expect((await store.claimOutbox({ now: new Date(t0 + 2), limit: 10, leaseMs: 60_000 })).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+    });
+
     it('never hands one message to two claimers at once (instances sharing PostgreSQL)', async () => {
       const other = harness.shared ? await harness.open() : store;
       if (other !== store) open.push(other);
