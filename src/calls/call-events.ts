@@ -45,7 +45,7 @@ export type CallEvent =
   | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   /** OpenAI sent an event without the fields we read (or not JSON): dropped, the call goes on. */
-  | { type: 'server_event.invalid'; callId: string; eventType: string; problem: string }
+  | { type: 'server_event.invalid'; callId: string; eventType: string; problem: string; repeated?: boolean }
   | { type: 'call.ended'; callId: string; reason: EndReason; endedAt: number };
 
 export type CallEventListener = (event: CallEvent) => void;

@@ -97,6 +97,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
 
     let outcome;
     let uncertain = false;
+    let attempts = 0;
     try {
       outcome = await acceptWithRetry(deps.control, callId, agent.acceptParams, { deadlineMs: deps.acceptDeadlineMs, clock });
     } catch (err) {
@@ -105,6 +106,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       deps.log.error({ ...fields, callId, err: cause }, 'accept failed');
       if (fields.uncertain !== true) return failed((err as Error).message);
       uncertain = true;
+      attempts = typeof fields.attempts === 'number' ? fields.attempts : 0;
     }
     if (outcome?.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
@@ -121,7 +123,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         'tried the control socket of a call accepted late',
       );
       if (attached.ok) {
-        announce(session, outcome?.attempts ?? 0, true);
+        announce(session, outcome?.attempts ?? attempts, true);
         session.begin({ greet: true });
         return { kind: 'accepted', callId };
       }

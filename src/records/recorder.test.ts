@@ -176,6 +176,14 @@ describe('Recorder', () => {
     expect(JSON.parse(outbox[2]!.payload).data).toMatchObject({ outcome: 'completed' });
   });
 
+  it('records the first invalid events of a call, not the repeats the metric counts', () => {
+    const recorder = make();
+    recorder.record(accepted('rtc_inv'));
+    recorder.record({ type: 'server_event.invalid', callId: 'rtc_inv', eventType: 'response.done', problem: 'response: required' });
+    recorder.record({ type: 'server_event.invalid', callId: 'rtc_inv', eventType: 'response.done', problem: 'response: required', repeated: true });
+    expect(recorder.detail('rtc_inv')?.errors).toEqual([{ at: expect.any(String), message: 'response.done dropped: response: required', code: 'invalid_server_event' }]);
+  });
+
   it('drops late events for a call that has no record, instead of writing a blank one', async () => {
     const recorder = make();
     recorder.record({ type: 'tool.completed', callId: 'rtc_ghost', toolCallId: 'tc', name: 'lookup', output: {}, durationMs: 1 });

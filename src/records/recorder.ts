@@ -80,6 +80,7 @@ export class Recorder {
 
   /** The CallEvent listener. Never throws, never waits. */
   readonly record = (event: CallEvent): void => {
+    if (event.type === 'server_event.invalid' && event.repeated) return; // counted by the metric, not recorded again
     try {
       const nowMs = this.clock.epochMs();
       let state = this.calls.get(event.callId);

@@ -95,6 +95,15 @@ describe('CallSession', () => {
     expect(events.find((e) => e.type === 'transcript')).toMatchObject({ text: 'still here' });
   });
 
+  it('counts every invalid event, but reports only the first few of a call one by one', async () => {
+    const { transport, events } = setup();
+    await tick();
+    for (let i = 0; i < 15; i++) transport.last.push({ type: 'response.done', event_id: `bad${i}` } as unknown as RealtimeServerEvent);
+    const invalid = events.filter((e) => e.type === 'server_event.invalid');
+    expect(invalid).toHaveLength(15);
+    expect(invalid.filter((e) => !('repeated' in e))).toHaveLength(10);
+  });
+
   it('tells the caller when the REFER fails, instead of going silent', async () => {
     const { transport, events } = setup({ referFails: true });
     await tick();

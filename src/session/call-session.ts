@@ -46,6 +46,8 @@ interface PendingSay {
 }
 
 const sayTag = 'switchboard_say';
+/** Invalid events from OpenAI logged (warn) and recorded one by one per call; the rest are only counted. */
+const invalidEventsReported = 10;
 
 /**
  * One call's control session: greets, logs transcripts, runs tools once per
@@ -65,6 +67,7 @@ export class CallSession implements CallActions {
   private transferred = false;
   private endReason: EndReason | null = null;
   private readonly toolCallsSeen = new Set<string>();
+  private invalidEvents = 0;
   private readonly says = new Map<string, PendingSay>();
   private readonly timers = new Set<Timer>();
   private sayCounter = 0;
@@ -272,9 +275,13 @@ export class CallSession implements CallActions {
   }
 
   private dropInvalid(eventType: string, problem: string): void {
-    this.log.warn({ callId: this.callId, eventType, problem }, 'invalid server event dropped');
-    this.emit({ type: 'server_event.invalid', callId: this.callId, eventType, problem });
+    // Each one is counted; past the first few of a call they are not logged or recorded one by one.
+    const repeated = ++this.invalidEvents > invalidEventsReported;
+    if (repeated) this.log.debug({ callId: this.callId, eventType, problem }, 'invalid server event dropped');
+    else this.log.warn({ callId: this.callId, eventType, problem }, 'invalid server event dropped');
+    this.emit({ type: 'server_event.invalid', callId: this.callId, eventType, problem, ...(repeated ? { repeated } : {}) });
   }
+
 
   private onOpen(): void {
     if (this.state === 'ended') return;
