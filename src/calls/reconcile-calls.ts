@@ -31,8 +31,31 @@ export interface ReconcileResult {
   lost: string[];
 }
 
+export type TakeBackDeps = Pick<ReconcileDeps, 'restore' | 'reattach' | 'onEvent' | 'log' | 'epochMs'>;
+
+/**
+ * Takes one stored call back: its record goes on from the store, and the call is controlled
+ * again if it is alive, else closed as instance_lost (call.ended once). The path a restarted
+ * instance runs for each of its calls, and the one a takeover of another instance's call can run.
+ */
+export async function takeBackCall(deps: TakeBackDeps, call: CallDetail): Promise<'reattached' | 'lost'> {
+  deps.restore(call);
+  let back = false;
+  try {
+    back = await deps.reattach(call);
+  } catch (err) {
+    deps.log.error({ callId: call.callId, err }, 're-attaching a call failed');
+  }
+  if (back) {
+    deps.log.info({ callId: call.callId, profile: call.profile }, 'call re-attached');
+    return 'reattached';
+  }
+  deps.log.warn({ callId: call.callId }, 'call left in progress could not be re-attached: closed as instance_lost');
+  deps.onEvent({ type: 'call.ended', callId: call.callId, reason: 'instance_lost', endedAt: (deps.epochMs ?? Date.now)() });
+  return 'lost';
+}
+
 export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileResult> {
-  const epochMs = deps.epochMs ?? Date.now;
   const calls = await deps.store.inProgressCalls(deps.owner === undefined ? {} : { owner: deps.owner });
   const result: ReconcileResult = { reattached: [], lost: [] };
   if (calls.length === 0) return result;
@@ -40,21 +63,8 @@ export async function reconcileCalls(deps: ReconcileDeps): Promise<ReconcileResu
   const queue = [...calls];
   const worker = async () => {
     for (let call = queue.shift(); call; call = queue.shift()) {
-      deps.restore(call);
-      let back = false;
-      try {
-        back = await deps.reattach(call);
-      } catch (err) {
-        deps.log.error({ callId: call.callId, err }, 're-attaching a call failed');
-      }
-      if (back) {
-        result.reattached.push(call.callId);
-        deps.log.info({ callId: call.callId, profile: call.profile }, 'call re-attached after a restart');
-        continue;
-      }
-      result.lost.push(call.callId);
-      deps.log.warn({ callId: call.callId }, 'call left in progress could not be re-attached: closed as instance_lost');
-      deps.onEvent({ type: 'call.ended', callId: call.callId, reason: 'instance_lost', endedAt: epochMs() });
+      const outcome = await takeBackCall(deps, call);
+      (outcome === 'reattached' ? result.reattached : result.lost).push(call.callId);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 20, calls.length) }, worker));

@@ -18,7 +18,7 @@ import { realtimeCallControl, type CallControl } from '../openai/call-control.ts
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
 import { createAnswerCall, newCallSession } from '../pickup/answer-call.ts';
-import { reconcileCalls, type ReconcileResult } from '../calls/reconcile-calls.ts';
+import { reconcileCalls, takeBackCall, type ReconcileResult } from '../calls/reconcile-calls.ts';
 import type { CallDetail } from '../records/call-record.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { startAgents, type Agents } from '../profiles/start-agents.ts';
@@ -83,6 +83,13 @@ export interface Switchboard {
   readonly records: RecordsService | null;
   /** Checks the API key, warms the connection (and keeps it warm), and listens on HOST:LOCAL_PORT. */
   start(): Promise<AddressInfo>;
+  /**
+   * Takes a call in progress back from the store: controlled again if alive (no second
+   * greeting), else closed as instance_lost. `live`: this process controls it already;
+   * `unknown`: no such call in progress. Start runs it for the calls a crash left behind;
+   * whoever else calls it must know the call is this instance's to take (its owner is gone).
+   */
+  reattach(callId: string): Promise<'reattached' | 'lost' | 'live' | 'unknown'>;
   /** Stops taking calls: /ready and webhooks answer 503 from now on. */
   beginDrain(): void;
   isDraining(): boolean;
@@ -194,15 +201,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     session.begin({ greet: false });
     return true;
   };
+  const takeBack = records ? { restore: (call: CallDetail) => records.recorder.restore(call), reattach, onEvent, log } : null;
   /** Calls a crash left in progress: taken back or closed (once, at start, before new calls come in). */
   const reconcile = (): Promise<ReconcileResult> =>
-    store && records
+    store && takeBack
       ? reconcileCalls({
+          ...takeBack,
           store,
-          restore: (call) => records.recorder.restore(call),
-          reattach,
-          onEvent,
-          log,
           // SQLite is one process's: every call left in progress is its own. PostgreSQL may be shared.
           ...(store.kind === 'postgres' ? { owner: config.instanceId } : {}),
         })
@@ -252,6 +257,12 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       const address = app.server.address() as AddressInfo;
       log.info({ port: address.port, baseUrl: config.openaiBaseUrl, model: config.model, agents: agents.source }, 'switchboard ready');
       return address;
+    },
+    async reattach(callId) {
+      if (liveCalls.has(callId)) return 'live';
+      const call = store && takeBack ? await store.getCall(callId) : null;
+      if (!call || call.outcome !== 'in_progress' || !takeBack) return 'unknown';
+      return takeBackCall(takeBack, call);
     },
     isDraining: () => draining,
     beginDrain() {
