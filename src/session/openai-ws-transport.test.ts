@@ -82,3 +82,24 @@ describe('a refused upgrade', () => {
     }
   });
 });
+
+describe('a control socket that goes silent', () => {
+  it('is cut when a ping gets no pong, so the session can reconnect', async () => {
+    const server = createHttpServer();
+    const wss = new WebSocketServer({ server, autoPong: false }); // a peer that stopped answering
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const transport = openaiWsTransport(new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${port}/v1` }), { pingIntervalMs: 50 });
+      const closed = await new Promise<{ opened: boolean; close: ControlCloseInfo }>((resolve) => {
+        let opened = false;
+        transport.connect('rtc_silent', { onOpen: () => (opened = true), onEvent: () => {}, onError: () => {}, onClose: (close) => resolve({ opened, close }) });
+      });
+      expect(closed).toEqual({ opened: true, close: { code: 1006 } });
+    } finally {
+      wss.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -7,6 +7,11 @@ import type { ControlTransport } from './control-transport.ts';
 
 export interface OpenAIWsTransportOptions {
   handshakeTimeoutMs?: number;
+  /**
+   * A ping this often; a socket whose last ping got no pong by the next one is cut (1006), so a
+   * path that went silent (no reset, no FIN) is noticed and the session reconnects. Default 15 s.
+   */
+  pingIntervalMs?: number;
   /** Extra CA for a private endpoint, when NODE_EXTRA_CA_CERTS can't be used (tests). */
   ca?: string | Buffer;
 }
@@ -39,7 +44,18 @@ export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions
         // terminate(), not req.destroy(): only it makes ws emit 'close', so the session learns the call is gone.
         rt.socket.terminate();
       });
-      rt.socket.on('open', () => handlers.onOpen());
+      const pingMs = opts.pingIntervalMs ?? 15_000;
+      let awaitingPong = false;
+      let pinger: NodeJS.Timeout | undefined;
+      rt.socket.on('pong', () => (awaitingPong = false));
+      rt.socket.on('open', () => {
+        pinger = setInterval(() => {
+          if (awaitingPong) return rt.socket.terminate();
+          awaitingPong = true;
+          rt.socket.ping();
+        }, pingMs).unref();
+        handlers.onOpen();
+      });
       rt.on('event', (event) => handlers.onEvent(event));
       rt.on('error', (err) => {
         // The SDK reports a frame it could not parse as an error without a server error body.
@@ -47,7 +63,10 @@ export function openaiWsTransport(client: OpenAI, opts: OpenAIWsTransportOptions
           handlers.onInvalidFrame?.((err.cause as Error | undefined)?.message ?? err.message);
         } else handlers.onError(err);
       });
-      rt.socket.on('close', (code) => handlers.onClose(httpStatus === undefined ? { code } : { code, httpStatus }));
+      rt.socket.on('close', (code) => {
+        clearInterval(pinger);
+        handlers.onClose(httpStatus === undefined ? { code } : { code, httpStatus });
+      });
       return {
         send: (event) => rt.send(event),
         close: () => {
