@@ -1,5 +1,10 @@
 // Rows: a tool or REFER that finishes after the caller hung up; an accept retried after the server's 502.
 // Before: a blank record was written over the real one; the retried call lost call.accepted and its final call.ended.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
 
@@ -67,4 +72,51 @@ describe('results that come late', () => {
     expect(events.at(-1)?.verified).toMatchObject({ type: 'call.ended', data: { outcome: 'completed' } });
     expect(events.map((e) => e.verified?.type)).toContain('call.started');
   });
+
+  it('an HTTP tool answering after the hangup: its result joins the stored record', async () => {
+    // The business's system takes 1.5 s; the caller is gone by then and the record was written.
+    const api: Server = createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"shipped"}'), 1_500));
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'sb-faults-profile-'));
+    const file = join(dir, 'switchboard.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'agents:',
+        '  support:',
+        '    tools:',
+        '      - name: lookup_order',
+        '        description: Look up an order.',
+        `        url: http://127.0.0.1:${(api.address() as AddressInfo).port}/orders`,
+        '        timeoutMs: 5000',
+        'routing:',
+        '  default: { agent: support }',
+        '',
+      ].join('\n'),
+    );
+    const s = await startFaultStack({ env: { SWITCHBOARD_CONFIG: file } });
+    try {
+      const call = await s.emulator.placeCall({ toolTimeoutMs: 100, steps: [{ say: 'Where is my order?' }, { call: { name: 'lookup_order' } }, { hangup: true }] });
+      await call.ended;
+      const record = await waitFor(async () => {
+        const r = await s.record(call.id);
+        return r?.tools?.[0]?.output ? r : undefined;
+      }, 'the late tool result in the record');
+      expect(record).toMatchObject({
+        caller: '+19195551234',
+        acceptedAt: expect.any(String),
+        outcome: 'completed',
+        endReason: 'caller_hangup',
+        tools: [{ name: 'lookup_order', output: { ok: true, status: 200, body: { status: 'shipped' } } }],
+      });
+      expect(record.timeline.at(-1).type).toBe('tool.completed');
+      expect(record.transcript.map((t: { text: string }) => t.text)).toContain('Where is my order?');
+    } finally {
+      await s.close();
+      api.closeAllConnections();
+      api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 45_000);
 });
