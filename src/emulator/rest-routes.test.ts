@@ -222,14 +222,18 @@ describe('call-control REST', () => {
     expect(ringing.record.state).toBe('pending');
   });
 
-  it('refer.delayMs answers late but still refers; faults keep validation strict', async () => {
-    const call = pending({ faults: { refer: { delayMs: 150 } } });
+  it('refer.delayMs holds the answer, then refers; faults keep validation strict', async () => {
+    const call = pending({ faults: { refer: { delayMs: 2_000 } } });
     await client.realtime.calls.accept(call.id, { type: 'realtime' });
     const bad = await sdkError(client.realtime.calls.refer(call.id, { target_uri: 'tel:+19195554321' }));
     expect(bad.code).toBe('refer_failed');
-    await client.realtime.calls.refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' });
-    const [, ok] = call.record.refers;
-    expect((ok?.answeredAt ?? 0) - (ok?.receivedAt ?? 0)).toBeGreaterThanOrEqual(150);
+    const referring = client.realtime.calls.refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' });
+    while (call.record.refers.length < 2) await new Promise((r) => setImmediate(r));
+    expect(call.record.refers[1]?.status).toBeUndefined(); // received, not answered yet
+    expect(emu.timeline(call.id)).not.toContain('refer → sip:');
+    await referring;
+    expect(call.record.refers[1]?.status).toBe(200);
+    expect((await call.ended).endedBy).toBe('refer');
   });
 
   it('answers unknown routes with an OpenAI-shaped 404', async () => {
