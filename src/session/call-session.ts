@@ -10,6 +10,7 @@ import { runToolCall } from '../tools/run-tool-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { TransferResult, Transfers } from '../transfers/transfer.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import { greetingResponse } from './greeting.ts';
 import { ResponseGate } from './response-gate.ts';
 import { checkServerEvent } from './server-event-check.ts';
 import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
@@ -297,7 +298,7 @@ export class CallSession implements CallActions {
     if (!this.greeted) {
       this.greeted = true;
       this.emit({ type: 'greeting.requested', callId: this.callId });
-      this.gate.create({ instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` });
+      this.gate.create(greetingResponse(this.opts.greeting));
       this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
