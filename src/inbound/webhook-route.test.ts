@@ -4,16 +4,19 @@ import { loadConfig } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
 import { buildSwitchboard } from '../server/build-switchboard.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
+import type { CallControl } from '../openai/call-control.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { webhookPath } from './webhook-route.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
-async function app() {
+async function app(opts: { control?: CallControl } = {}) {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', WEBHOOK_MAX_BODY_BYTES: '4096' });
   const control = new RecordingCallControl();
-  const server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, control, transport: new FakeControlTransport() });
-  return { server, accepts: control.accepts };
+  const lines: Array<Record<string, any>> = [];
+  const log = pino({ level: 'info' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
+  const server = await buildSwitchboard(config, { log, store: null, control: opts.control ?? control, transport: new FakeControlTransport() });
+  return { server, accepts: control.accepts, lines };
 }
 
 const event = (type = 'realtime.call.incoming', callId = 'rtc_1') =>
@@ -62,6 +65,34 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('malformed_body');
     expect(accepts).toEqual([]);
+  });
+
+  it.each(['null', '[]', '42', '"realtime.call.incoming"', 'true'])('answers 400 malformed_body to a signed body that is JSON but not an object: %s', async (body) => {
+    const { server, accepts, lines } = await app();
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'malformed_body', message: 'the body must be a JSON object (an event)' });
+    expect(accepts).toEqual([]);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('logs every 5xx: a thrown error with its stack, an answered 502 with its route', async () => {
+    const failing = new RecordingCallControl();
+    failing.accept = async () => Promise.reject(Object.assign(new Error('bad request'), { status: 400 }));
+    const { server, lines } = await app({ control: failing });
+    server.app.get('/boom', async () => {
+      throw new Error('kaboom');
+    });
+    const boom = await server.app.inject({ method: 'GET', url: '/boom?caller=%2B19195551234' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.json()).toEqual({ error: 'internal', message: 'internal error' });
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request failed', route: '/boom', status: 500, err: expect.objectContaining({ message: 'kaboom', stack: expect.any(String) }) }));
+    expect(JSON.stringify(lines)).not.toContain('19195551234');
+
+    const body = event();
+    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(502);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'answered with a server error', route: webhookPath, status: 502 }));
   });
 
   it('answers 400 naming the field when the incoming call lacks a call_id', async () => {

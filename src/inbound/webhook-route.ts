@@ -56,6 +56,10 @@ function send(reply: FastifyReply, outcome: AnswerOutcome): FastifyReply {
   return reply.code(status).send(body);
 }
 
+function isEvent(value: unknown): value is { type: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? performance.now.bind(performance);
   app.register(async (scope) => {
@@ -80,7 +84,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       const headerId = req.headers['webhook-id'];
       deps.onDelivery?.({
         webhookId: typeof headerId === 'string' ? headerId : null,
-        eventType: verdict.ok ? verdict.event.type : null,
+        eventType: verdict.ok && isEvent(verdict.event) && typeof verdict.event.type === 'string' ? verdict.event.type : null,
         verified: verdict.ok,
         refusal: verdict.ok ? null : verdict.reason,
         secret: verdict.ok || verdict.reason === 'body' ? secret : null,
@@ -88,6 +92,11 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       if (!verdict.ok) {
         deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
         return reply.code(400).send(errorBody(verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', verdict.message));
+      }
+      if (!isEvent(verdict.event)) {
+        // Signed, valid JSON, and still not an event (null, an array, a number).
+        deps.log.warn({ webhookId: req.headers['webhook-id'] }, 'webhook refused: signed body is not an event object');
+        return reply.code(400).send(errorBody('malformed_body', 'the body must be a JSON object (an event)'));
       }
       if (verdict.event.type !== 'realtime.call.incoming') {
         deps.log.debug({ eventType: verdict.event.type }, 'webhook event ignored');

@@ -31,6 +31,7 @@ import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
+import { logServerErrors } from './server-errors.ts';
 import { within } from './within.ts';
 
 /** Shutdown, after the drain: the cut calls' hangups, the last write of records, closing the store and OpenAI's connections. */
@@ -134,6 +135,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     forceCloseConnections: true,
     bodyLimit: config.webhookMaxBodyBytes,
   });
+  logServerErrors(app, log);
   app.get('/health', async (_req, reply) => reply.code(204).send());
   app.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
