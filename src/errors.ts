@@ -6,7 +6,8 @@
 export const wireErrors = {
   // The OpenAI webhook
   invalid_signature: 'the webhook signature is missing, invalid or stale',
-  malformed_body: 'the webhook body is malformed',
+  malformed_body: 'the webhook body is malformed: not JSON, not an object, or a field missing',
+  body_too_large: 'the body is larger than WEBHOOK_MAX_BODY_BYTES',
   draining: 'the server is draining and takes no new calls',
   accept_failed: 'accepting the call failed',
   // The operator API

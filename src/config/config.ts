@@ -75,7 +75,7 @@ const envSchema = z.object({
   CALL_CONTROL_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024), // a real call event is about 3 KB
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')

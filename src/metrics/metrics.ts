@@ -32,6 +32,7 @@ export class Metrics {
   private readonly deliveries: Counter<'type' | 'result'>;
   private readonly storeWrites: Histogram;
   private readonly storeFailures: Counter;
+  private readonly webhookRefusals: Counter<'reason'>;
   private readonly live = new Map<string, { transferred: boolean; connected: boolean }>();
 
   constructor(opts: MetricsOptions) {
@@ -96,6 +97,12 @@ export class Metrics {
     this.deliveries = new Counter({ name: 'switchboard_call_events_attempts_total', help: 'Call-event webhook attempts, by type and result.', labelNames: ['type', 'result'], registers });
     this.storeWrites = new Histogram({ name: 'switchboard_store_write_seconds', help: 'Time to write one batch of call records.', buckets: secondsBuckets, registers });
     this.storeFailures = new Counter({ name: 'switchboard_store_write_failures_total', help: 'Batches of call records that failed to write (kept and retried).', registers });
+    this.webhookRefusals = new Counter({
+      name: 'switchboard_webhook_refusals_total',
+      help: 'Webhook deliveries refused, by reason (headers, stale, signatures, too_large, signature, body, malformed_body, body_too_large).',
+      labelNames: ['reason'],
+      registers,
+    });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
@@ -156,6 +163,10 @@ export class Metrics {
 
   storeWriteFailed(): void {
     this.storeFailures.inc();
+  }
+
+  webhookRefused(reason: string): void {
+    this.webhookRefusals.inc({ reason });
   }
 
   deliveryAttempt(type: string, result: string): void {

@@ -226,6 +226,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     isLive: (callId) => liveCalls.has(callId),
     bodyLimitBytes: config.webhookMaxBodyBytes,
     log,
+    onRefused: (reason) => metrics.webhookRefused(reason),
   });
   if (config.apiToken) {
     registerSetupRoutes(app, {
