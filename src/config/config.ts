@@ -76,6 +76,8 @@ const envSchema = z.object({
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024), // a real call event is about 3 KB
+  HTTP_REQUEST_TIMEOUT_MS: ms(100, 600_000).default(10_000),
+  HTTP_CONNECTION_TIMEOUT_MS: ms(1_000, 3_600_000).default(60_000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
@@ -134,6 +136,10 @@ export interface Config {
   readonly goodbyeMaxMs: number;
   readonly reconnectMaxAttempts: number;
   readonly webhookMaxBodyBytes: number;
+  /** Longest time to receive a whole request, headers and body: a slow sender is cut off (408). */
+  readonly httpRequestTimeoutMs: number;
+  /** An idle connection (nothing sent either way) is closed after this. */
+  readonly httpConnectionTimeoutMs: number;
   /** null: SQLite at `${dataDir}/switchboard.db`. */
   readonly databaseUrl: string | null;
   /** Longest a PostgreSQL connect or query may take before it fails (a silent network must not hold a write forever). */
@@ -184,6 +190,10 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
   if (input.CALL_EVENTS_URL && !input.CALL_EVENTS_SECRET) {
     problems.push('CALL_EVENTS_SECRET: required when CALL_EVENTS_URL is set: the secret receivers verify the events with (whsec_…)');
   }
+  if (parsed.success && parsed.data.HTTP_CONNECTION_TIMEOUT_MS <= parsed.data.ACCEPT_DEADLINE_MS) {
+    // The webhook's connection is idle while the accept runs: it must outlast the accept.
+    problems.push('HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { problems });
   }
@@ -216,6 +226,8 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     goodbyeMaxMs: v.GOODBYE_MAX_MS,
     reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+    httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+    httpConnectionTimeoutMs: v.HTTP_CONNECTION_TIMEOUT_MS,
     databaseUrl: v.DATABASE_URL ?? null,
     databaseTimeoutMs: v.DATABASE_TIMEOUT_MS,
     instanceId: v.INSTANCE_ID ?? `${hostname()}:${v.LOCAL_PORT}`,

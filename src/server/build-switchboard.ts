@@ -134,6 +134,14 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     // After the drain, close every connection: a pre-opened socket or an SSE stream must not hold the exit.
     forceCloseConnections: true,
     bodyLimit: config.webhookMaxBodyBytes,
+    // A sender that trickles its headers or body is cut off (408), not held open forever.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.httpConnectionTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.httpRequestTimeoutMs),
+      // Node looks for expired requests only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.httpRequestTimeoutMs / 4))),
+    },
   });
   logServerErrors(app, log);
   app.get('/health', async (_req, reply) => reply.code(204).send());
