@@ -15,7 +15,7 @@ afterEach(async () => {
 describe('a call, end to end against the emulator', () => {
   it('accepts with the agent config, greets, transcribes and transfers to the Contact host', async () => {
     const logs = captureLogs();
-    stack = await startLocalStack({ logger: logs.logger });
+    stack = await startLocalStack({ logger: logs.logger, env: { LOG_TRANSCRIPTS: 'true' } });
     const call = await stack.emulator.placeCall(scenario('transfer'));
     const record = await call.ended;
 

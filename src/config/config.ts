@@ -45,6 +45,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
   LOG_PII: flag.default(false),
+  LOG_TRANSCRIPTS: flag.default(false),
   OPENAI_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://api.openai.com/v1' })
     .default('https://api.openai.com/v1'),
@@ -123,6 +124,8 @@ export interface Config {
   readonly host: string;
   readonly logLevel: (typeof logLevels)[number];
   readonly logPii: boolean;
+  /** Transcript lines at info (true) or at debug (false). */
+  readonly logTranscripts: boolean;
   readonly openaiBaseUrl: string;
   readonly model: string;
   readonly voice: string;
@@ -214,6 +217,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     host: v.HOST,
     logLevel: v.LOG_LEVEL,
     logPii: v.LOG_PII,
+    logTranscripts: v.LOG_TRANSCRIPTS,
     openaiBaseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, ''),
     model: v.OPENAI_MODEL,
     voice: v.AGENT_VOICE,

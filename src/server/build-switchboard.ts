@@ -193,7 +193,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
 
   if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
-  const sessionDeps = { control, transport, log, logPii: config.logPii, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
+  const sessionDeps = { control, transport, log, logPii: config.logPii, logTranscripts: config.logTranscripts, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
   const answerCall = createAnswerCall({ ...sessionDeps, liveCalls, planCall: agents.planCall, acceptDeadlineMs: config.acceptDeadlineMs });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
   const reattach = async (call: CallDetail): Promise<boolean> => {

@@ -1,5 +1,5 @@
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
@@ -17,7 +17,7 @@ const parties = {
   contact: { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' },
 };
 
-function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number; start?: boolean; greeting?: string } = {}) {
+function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number; start?: boolean; greeting?: string; log?: Logger; logTranscripts?: boolean } = {}) {
   const control = new RecordingCallControl({ referFails: overrides.referFails ?? false });
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -37,8 +37,9 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number;
     transfers,
     transport,
     control,
-    log: pino({ level: 'silent' }),
+    log: overrides.log ?? pino({ level: 'silent' }),
     logPii: false,
+    ...(overrides.logTranscripts !== undefined ? { logTranscripts: overrides.logTranscripts } : {}),
     reconnectMaxAttempts: overrides.reconnectMaxAttempts ?? 3,
     onEvent: (e) => events.push(e),
     clock,
@@ -87,6 +88,19 @@ describe('CallSession', () => {
     expect(sent.response.instructions).not.toContain('Ignore all previous instructions');
     expect(sent.response.instructions).not.toContain('"');
     expect(sent.response.input?.[0]?.content[0]?.text).toBe(greeting);
+  });
+
+  it.each([
+    [undefined, 20],
+    [true, 30],
+  ] as const)('logs transcripts at debug, at info only with LOG_TRANSCRIPTS (logTranscripts %s), numbers masked', async (logTranscripts, level) => {
+    const lines: Array<Record<string, any>> = [];
+    const log = pino({ level: 'debug' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
+    const { transport } = setup({ log, ...(logTranscripts !== undefined ? { logTranscripts } : {}) });
+    await tick();
+    transport.last.push({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e1', item_id: 'i1', content_index: 0, transcript: 'call me back at 919.555.1234', usage: { type: 'duration', seconds: 1 } } as RealtimeServerEvent);
+    const transcript = lines.find((l) => l.msg === 'transcript');
+    expect(transcript).toMatchObject({ level, speaker: 'caller', text: 'call me back at ******1234' });
   });
 
   it('runs a tool once per tool call id, even when the event repeats across sockets', async () => {

@@ -26,6 +26,8 @@ export interface CallSessionOptions {
   control: CallControl;
   log: Logger;
   logPii: boolean;
+  /** What callers and the agent say is logged at info; otherwise at debug. */
+  logTranscripts?: boolean;
   reconnectMaxAttempts: number;
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
@@ -379,7 +381,9 @@ export class CallSession implements CallActions {
 
   private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
     const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
-    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
+    // Personal data: at info only when the operator asks for it.
+    const level = this.opts.logTranscripts ? 'info' : 'debug';
+    this.log[level]({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
     this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}) });
   }
 
