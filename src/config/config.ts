@@ -96,6 +96,7 @@ const envSchema = z.object({
   CALL_EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
   CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
+  RECORDS_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   BENCH_STATS: flag.default(false),
 });
 
@@ -159,6 +160,8 @@ export interface Config {
   readonly callEventsMaxAttempts: number;
   readonly callEventsTimeoutMs: number;
   readonly storeBatchMs: number;
+  /** Cap on call events held in memory unwritten (the store fails or stalls); beyond it some are dropped, logged and counted. */
+  readonly recordsMaxBufferedEvents: number;
   /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
   readonly benchStats: boolean;
 }
@@ -243,6 +246,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     callEventsMaxAttempts: v.CALL_EVENTS_MAX_ATTEMPTS,
     callEventsTimeoutMs: v.CALL_EVENTS_TIMEOUT_MS,
     storeBatchMs: v.STORE_BATCH_MS,
+    recordsMaxBufferedEvents: v.RECORDS_MAX_BUFFERED_EVENTS,
     benchStats: v.BENCH_STATS,
   });
 }

@@ -152,7 +152,10 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   // Always served: without the API it says why instead of failing silently.
   registerDashboard(app);
 
-  const metrics = new Metrics({ activeCalls: () => liveCalls.size, ...(store ? { outboxStats: () => store.outboxStats() } : {}) });
+  const metrics = new Metrics({
+    activeCalls: () => liveCalls.size,
+    ...(store ? { outboxStats: () => store.outboxStats(), bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0 } : {}),
+  });
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const records = store
@@ -160,6 +163,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         store,
         log,
         batchMs: config.storeBatchMs,
+        maxBufferedEvents: config.recordsMaxBufferedEvents,
         retentionDays: config.retentionDays,
         callEvents:
           config.callEventsUrl && config.callEventsSecret
