@@ -1,4 +1,5 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
+import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
@@ -316,7 +317,7 @@ export class Recorder {
         const dropped = this.droppedByCall.get(state.callId);
         if (dropped) {
           this.droppedByCall.delete(state.callId);
-          state.record.errors.push({ at: new Date(nowMs).toISOString(), message: `${dropped} events not recorded: the store was behind and the memory buffer full`, code: 'events_dropped' });
+          state.record.errors.push({ at: new Date(nowMs).toISOString(), message: `${dropped} events not recorded: the store was behind and the memory buffer full`, code: 'events_dropped' satisfies WireErrorCode });
           this.opts.log.warn({ callId: state.callId, events: dropped }, 'call record closed with events missing');
         }
         this.want(state.callId, state.finish());
