@@ -6,9 +6,12 @@
 export const wireErrors = {
   // The OpenAI webhook
   invalid_signature: 'the webhook signature is missing, invalid or stale',
-  malformed_body: 'the webhook body is malformed',
+  malformed_body: 'the webhook body is malformed: not JSON, not an object, or a field missing',
+  body_too_large: 'the body is larger than WEBHOOK_MAX_BODY_BYTES',
   draining: 'the server is draining and takes no new calls',
   accept_failed: 'accepting the call failed',
+  // Call records
+  events_dropped: 'some call events were not recorded: the store was behind and the memory buffer full',
   // The operator API
   unauthorized: 'the API token is missing or wrong',
   api_disabled: 'the operator API is off: set API_TOKEN to turn it on',

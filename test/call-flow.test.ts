@@ -15,7 +15,7 @@ afterEach(async () => {
 describe('a call, end to end against the emulator', () => {
   it('accepts with the agent config, greets, transcribes and transfers to the Contact host', async () => {
     const logs = captureLogs();
-    stack = await startLocalStack({ logger: logs.logger });
+    stack = await startLocalStack({ logger: logs.logger, env: { LOG_TRANSCRIPTS: 'true' } });
     const call = await stack.emulator.placeCall(scenario('transfer'));
     const record = await call.ended;
 
@@ -33,7 +33,7 @@ describe('a call, end to end against the emulator', () => {
     expect(body.tools.map((t: { name: string }) => t.name)).toEqual(['transfer_call', 'end_call']);
 
     const firstEvent = record.clientEvents[0]?.event as Record<string, any>;
-    expect(firstEvent).toMatchObject({ type: 'response.create', response: { instructions: expect.stringContaining('"Hello! How can I assist you today?"') } });
+    expect(firstEvent).toMatchObject({ type: 'response.create', response: { input: [{ content: [{ type: 'input_text', text: 'Hello! How can I assist you today?' }] }] } });
 
     expect(record.refers.map((r) => r.targetUri)).toEqual(['sip:+19195554321@67.231.5.176:5061;transport=tls']);
     expect(record.endedBy).toBe('refer');

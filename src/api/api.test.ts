@@ -173,6 +173,18 @@ describe('operator API: records', () => {
     await recorder.close(); // everything written
   }
 
+  it('logs a failing request with its route, never the query (which carries the caller)', async () => {
+    const h = await start();
+    h.store.listCalls = async () => {
+      throw new Error('database is down');
+    };
+    const res = await h.server.app.inject({ method: 'GET', url: '/api/calls?caller=%2B19195551234', headers: auth });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: 'internal', message: 'internal error' });
+    expect(h.logs.lines).toContainEqual(expect.objectContaining({ msg: 'request failed', route: '/api/calls', status: 500 }));
+    expect(h.logs.text()).not.toMatch(/19195551234|%2B1919/);
+  });
+
   it('lists with filters, text search and cursor pages', async () => {
     const h = await start();
     await seed(h);

@@ -40,14 +40,13 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   app.register(
     async (api) => {
       api.addHook('onRequest', bearerAuth(token));
-      api.setErrorHandler((err: FastifyError, req, reply) => {
+      api.setErrorHandler((err: FastifyError, _req, reply) => {
         const status = err.statusCode ?? 500;
         if (status < 500) {
           // Fastify's own refusals (malformed JSON, empty JSON body, too large): still name what is wrong.
           return reply.code(status).send(errorBody('invalid_request', `body: ${err.message}`, { field: 'body' }));
         }
-        deps.log.error({ err, url: req.url }, 'operator API error');
-        return reply.code(500).send(errorBody('internal'));
+        return reply.send(err); // the server's handler logs it and answers 500
       });
       api.setNotFoundHandler(async (_req, reply) => reply.code(404).send(errorBody('not_found', 'no such endpoint: see /openapi.json')));
       registerCallsRoutes(api, {

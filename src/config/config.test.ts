@@ -31,8 +31,16 @@ describe('loadConfig', () => {
       referTimeoutMs: 5_000,
       drainTimeoutMs: 30_000,
       acceptDeadlineMs: 3_000,
+      webhookMaxBodyBytes: 65_536,
+      httpRequestTimeoutMs: 10_000,
+      httpConnectionTimeoutMs: 60_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('wants the idle-connection timeout longer than the accept deadline (the webhook waits on the accept)', () => {
+    expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3000' })).toEqual(['HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS']);
+    expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3001' })).toEqual([]);
   });
 
   it("accepts the guide's names: OPENAI_SIGNING_SECRET and PORT", () => {

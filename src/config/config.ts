@@ -45,6 +45,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
   LOG_PII: flag.default(false),
+  LOG_TRANSCRIPTS: flag.default(false),
   OPENAI_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://api.openai.com/v1' })
     .default('https://api.openai.com/v1'),
@@ -75,7 +76,9 @@ const envSchema = z.object({
   CALL_CONTROL_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024), // a real call event is about 3 KB
+  HTTP_REQUEST_TIMEOUT_MS: ms(100, 600_000).default(10_000),
+  HTTP_CONNECTION_TIMEOUT_MS: ms(1_000, 3_600_000).default(60_000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
@@ -93,6 +96,7 @@ const envSchema = z.object({
   CALL_EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
   CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
+  RECORDS_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   BENCH_STATS: flag.default(false),
 });
 
@@ -121,6 +125,8 @@ export interface Config {
   readonly host: string;
   readonly logLevel: (typeof logLevels)[number];
   readonly logPii: boolean;
+  /** Transcript lines at info (true) or at debug (false). */
+  readonly logTranscripts: boolean;
   readonly openaiBaseUrl: string;
   readonly model: string;
   readonly voice: string;
@@ -134,6 +140,10 @@ export interface Config {
   readonly goodbyeMaxMs: number;
   readonly reconnectMaxAttempts: number;
   readonly webhookMaxBodyBytes: number;
+  /** Longest time to receive a whole request, headers and body: a slow sender is cut off (408). */
+  readonly httpRequestTimeoutMs: number;
+  /** An idle connection (nothing sent either way) is closed after this. */
+  readonly httpConnectionTimeoutMs: number;
   /** null: SQLite at `${dataDir}/switchboard.db`. */
   readonly databaseUrl: string | null;
   /** Longest a PostgreSQL connect or query may take before it fails (a silent network must not hold a write forever). */
@@ -150,6 +160,8 @@ export interface Config {
   readonly callEventsMaxAttempts: number;
   readonly callEventsTimeoutMs: number;
   readonly storeBatchMs: number;
+  /** Cap on call events held in memory unwritten (the store fails or stalls); beyond it some are dropped, logged and counted. */
+  readonly recordsMaxBufferedEvents: number;
   /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
   readonly benchStats: boolean;
 }
@@ -184,6 +196,10 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
   if (input.CALL_EVENTS_URL && !input.CALL_EVENTS_SECRET) {
     problems.push('CALL_EVENTS_SECRET: required when CALL_EVENTS_URL is set: the secret receivers verify the events with (whsec_…)');
   }
+  if (parsed.success && parsed.data.HTTP_CONNECTION_TIMEOUT_MS <= parsed.data.ACCEPT_DEADLINE_MS) {
+    // The webhook's connection is idle while the accept runs: it must outlast the accept.
+    problems.push('HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { problems });
   }
@@ -204,6 +220,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     host: v.HOST,
     logLevel: v.LOG_LEVEL,
     logPii: v.LOG_PII,
+    logTranscripts: v.LOG_TRANSCRIPTS,
     openaiBaseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, ''),
     model: v.OPENAI_MODEL,
     voice: v.AGENT_VOICE,
@@ -216,6 +233,8 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     goodbyeMaxMs: v.GOODBYE_MAX_MS,
     reconnectMaxAttempts: v.RECONNECT_MAX_ATTEMPTS,
     webhookMaxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+    httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+    httpConnectionTimeoutMs: v.HTTP_CONNECTION_TIMEOUT_MS,
     databaseUrl: v.DATABASE_URL ?? null,
     databaseTimeoutMs: v.DATABASE_TIMEOUT_MS,
     instanceId: v.INSTANCE_ID ?? `${hostname()}:${v.LOCAL_PORT}`,
@@ -227,6 +246,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     callEventsMaxAttempts: v.CALL_EVENTS_MAX_ATTEMPTS,
     callEventsTimeoutMs: v.CALL_EVENTS_TIMEOUT_MS,
     storeBatchMs: v.STORE_BATCH_MS,
+    recordsMaxBufferedEvents: v.RECORDS_MAX_BUFFERED_EVENTS,
     benchStats: v.BENCH_STATS,
   });
 }

@@ -142,11 +142,13 @@ function responseCreate(ctx: ClientEventContext, event: Record<string, unknown>)
   const { call } = ctx;
   let instructions: string | undefined;
   let metadata: Metadata | null = null;
+  let inputText: string | undefined;
   if (event.response !== undefined) {
     const response = expectObject(event.response, 'response');
     rejectUnknownKeys(response, responseCreateKeys, 'response');
     if (response.instructions !== undefined) instructions = expectString(response.instructions, 'response.instructions');
     if (response.metadata !== undefined && response.metadata !== null) metadata = checkMetadata(response.metadata, 'response.metadata');
+    if (response.input !== undefined) inputText = inputTextOf(response.input);
   }
   const active = call.activeResponse;
   if (active) {
@@ -161,7 +163,19 @@ function responseCreate(ctx: ClientEventContext, event: Record<string, unknown>)
   const isGreeting = call.record.greetingRequestedAt === undefined && call.record.stepsStartedAt === undefined;
   if (isGreeting) call.record.greetingRequestedAt = call.clock.now();
   call.note('agent', isGreeting ? 'greeting requested' : 'response requested');
-  startResponse(call, 'client', lineFor(instructions), ctx.playbackMs, metadata);
+  startResponse(call, 'client', lineFor(instructions, inputText), ctx.playbackMs, metadata);
+}
+
+/** The text of the message items in response.input (the context of that response alone). */
+function inputTextOf(value: unknown): string {
+  if (!Array.isArray(value)) fail(apiFailure(400, "Invalid type for 'response.input': expected an array.", { param: 'response.input', code: 'invalid_type' }));
+  const texts: string[] = [];
+  value.forEach((raw, i) => {
+    const item = expectObject(raw, `response.input[${i}]`);
+    if (item.type !== 'message' || !Array.isArray(item.content)) return;
+    for (const part of item.content) if (isPlainObject(part) && part.type === 'input_text' && typeof part.text === 'string') texts.push(part.text);
+  });
+  return texts.join(' ');
 }
 
 /** Up to 16 string pairs; keys up to 64 characters, values up to 512. */

@@ -25,8 +25,13 @@ const conversationId = (call: LiveCall): string => {
 
 export const genericLine = 'Hello! How can I assist you today?';
 
-/** What the model "says" for response.create: the first quoted text in the instructions, else them, else a generic line. */
-export function lineFor(instructions: string | undefined): string {
+/**
+ * What the model "says" for response.create: the first quoted text in the instructions, else the
+ * text of the response's own input (a script to read, as the greeting is sent), else the
+ * instructions, else a generic line.
+ */
+export function lineFor(instructions: string | undefined, inputText?: string): string {
+  if (inputText?.trim() && !/["“]/.test(instructions ?? '')) return inputText.trim();
   if (!instructions?.trim()) return genericLine;
   const quoted = /["“]([^"”]+)["”]/.exec(instructions);
   return (quoted?.[1] ?? instructions).trim();

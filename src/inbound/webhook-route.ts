@@ -1,12 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
 import type { AnswerCall, AnswerOutcome } from '../pickup/answer-call.ts';
+import { createLogLimiter } from '../log/log-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import type { DeliveryNote } from './delivery-log.ts';
-import { verifyWebhook } from './verify-webhook.ts';
+import { precheckWebhook, verifyWebhook } from './verify-webhook.ts';
 
 export const webhookPath = '/webhooks/openai/realtime/call/inbound';
 
@@ -49,6 +50,10 @@ export interface WebhookRouteDeps {
   bodyLimitBytes: number;
   log: Logger;
   now?: () => number;
+  /** Wall clock for the timestamp check (ms). */
+  wallNow?: () => number;
+  /** Counts every refusal (the log line is rate-limited). */
+  onRefused?: (reason: string) => void;
 }
 
 function send(reply: FastifyReply, outcome: AnswerOutcome): FastifyReply {
@@ -56,9 +61,48 @@ function send(reply: FastifyReply, outcome: AnswerOutcome): FastifyReply {
   return reply.code(status).send(body);
 }
 
+function isEvent(value: unknown): value is { type: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const now = deps.now ?? performance.now.bind(performance);
+  const wallNow = deps.wallNow ?? Date.now;
+  // Anyone can send these: at most 10 lines a minute; the next line counts the rest.
+  const limiter = createLogLimiter({ max: 10, windowMs: 60_000 });
+  const refused = (reason: string, fields: { detail: string; webhookId: unknown }) => {
+    deps.onRefused?.(reason);
+    if (typeof fields.webhookId === 'string') fields.webhookId = fields.webhookId.slice(0, 100);
+    const suppressed = limiter.take();
+    if (suppressed !== false) deps.log.warn({ reason, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, 'webhook refused');
+  };
   app.register(async (scope) => {
+    // Cheap refusals first: from the headers alone, before the body is read or an HMAC computed.
+    scope.addHook('onRequest', async (req, reply) => {
+      const refusal = precheckWebhook(req.headers, { maxBodyBytes: deps.bodyLimitBytes, nowMs: wallNow() });
+      if (!refusal) return;
+      refused(refusal.reason, { detail: refusal.message, webhookId: req.headers['webhook-id'] });
+      // A delivery refused for its headers still arrived (the doctor looks for it); a too-large one is not noted.
+      if (refusal.status === 400) {
+        const headerId = req.headers['webhook-id'];
+        deps.onDelivery?.({ webhookId: typeof headerId === 'string' ? headerId : null, eventType: null, verified: false, refusal: 'signature', secret: null });
+      }
+      // Close the connection: its unread body is not worth receiving.
+      return reply
+        .code(refusal.status)
+        .header('connection', 'close')
+        .send(errorBody(refusal.status === 413 ? 'body_too_large' : 'invalid_signature', refusal.message));
+    });
+
+    // A body that breaks the limit while it streams in (no content-length), or another content type.
+    scope.setErrorHandler((err: FastifyError, req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) return reply.send(err);
+      const error = status === 413 ? 'body_too_large' : 'malformed_body';
+      refused(error, { detail: err.message, webhookId: req.headers['webhook-id'] });
+      return reply.code(status).send(errorBody(error, err.message));
+    });
+
     // The signature covers the exact bytes, so the body stays a string until verified.
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) => done(null, body));
@@ -80,14 +124,19 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       const headerId = req.headers['webhook-id'];
       deps.onDelivery?.({
         webhookId: typeof headerId === 'string' ? headerId : null,
-        eventType: verdict.ok ? verdict.event.type : null,
+        eventType: verdict.ok && isEvent(verdict.event) && typeof verdict.event.type === 'string' ? verdict.event.type : null,
         verified: verdict.ok,
         refusal: verdict.ok ? null : verdict.reason,
         secret: verdict.ok || verdict.reason === 'body' ? secret : null,
       });
       if (!verdict.ok) {
-        deps.log.warn({ reason: verdict.reason, detail: verdict.message, webhookId: req.headers['webhook-id'] }, 'webhook refused');
+        refused(verdict.reason, { detail: verdict.message, webhookId: req.headers['webhook-id'] });
         return reply.code(400).send(errorBody(verdict.reason === 'signature' ? 'invalid_signature' : 'malformed_body', verdict.message));
+      }
+      if (!isEvent(verdict.event)) {
+        // Signed, valid JSON, and still not an event (null, an array, a number).
+        refused('body', { detail: 'not a JSON object', webhookId: req.headers['webhook-id'] });
+        return reply.code(400).send(errorBody('malformed_body', 'the body must be a JSON object (an event)'));
       }
       if (verdict.event.type !== 'realtime.call.incoming') {
         deps.log.debug({ eventType: verdict.event.type }, 'webhook event ignored');

@@ -7,9 +7,15 @@ export function redactPhone(value: string | null | undefined, showPii: boolean):
   return `${value.startsWith('+') ? '+' : ''}${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
 }
 
-const phoneInText = /\+?\d[\d\s()-]{5,}\d/g; // no dots: IP addresses are not phone numbers
+// A run of digits with the separators people write numbers with: spaces, dots, dashes, parentheses.
+const phoneInText = /\+?\(?\d[\d\s().-]{5,}\d/g;
+const ipv4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
-/** Masks phone-number-like runs inside free text (SIP URIs, transcripts). */
+/** Masks phone-number-like runs (7 digits or more) inside free text (SIP URIs, transcripts); an IPv4 address stays. */
 export function redactPhonesInText(text: string, showPii: boolean): string {
-  return showPii ? text : text.replace(phoneInText, (m) => redactPhone(m, false) ?? m);
+  if (showPii) return text;
+  return text.replace(phoneInText, (m) => {
+    if (ipv4.test(m) || m.replace(/\D/g, '').length < 7) return m;
+    return redactPhone(m, false) ?? m;
+  });
 }

@@ -10,6 +10,8 @@ export interface MetricsOptions {
   activeCalls: () => number;
   /** The outbox backlog, read at scrape time; absent when there is no store. */
   outboxStats?: () => Promise<OutboxBacklog>;
+  /** Call events in memory not yet written; absent when there is no store. */
+  bufferedRecordEvents?: () => number;
   /** Process metrics, including nodejs_eventloop_lag_seconds (default true). */
   processMetrics?: boolean;
 }
@@ -32,6 +34,8 @@ export class Metrics {
   private readonly deliveries: Counter<'type' | 'result'>;
   private readonly storeWrites: Histogram;
   private readonly storeFailures: Counter;
+  private readonly webhookRefusals: Counter<'reason'>;
+  private readonly recordEventsDroppedTotal: Counter;
   private readonly live = new Map<string, { transferred: boolean; connected: boolean }>();
 
   constructor(opts: MetricsOptions) {
@@ -96,6 +100,28 @@ export class Metrics {
     this.deliveries = new Counter({ name: 'switchboard_call_events_attempts_total', help: 'Call-event webhook attempts, by type and result.', labelNames: ['type', 'result'], registers });
     this.storeWrites = new Histogram({ name: 'switchboard_store_write_seconds', help: 'Time to write one batch of call records.', buckets: secondsBuckets, registers });
     this.storeFailures = new Counter({ name: 'switchboard_store_write_failures_total', help: 'Batches of call records that failed to write (kept and retried).', registers });
+    if (opts.bufferedRecordEvents) {
+      const read = opts.bufferedRecordEvents;
+      new Gauge({
+        name: 'switchboard_records_buffered_events',
+        help: 'Call events in memory not yet written to the store (capped by RECORDS_MAX_BUFFERED_EVENTS).',
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    }
+    this.recordEventsDroppedTotal = new Counter({
+      name: 'switchboard_records_dropped_events_total',
+      help: 'Call events dropped unwritten because the memory buffer was full (the store failing or stalled).',
+      registers,
+    });
+    this.webhookRefusals = new Counter({
+      name: 'switchboard_webhook_refusals_total',
+      help: 'Webhook deliveries refused, by reason (headers, stale, signatures, too_large, signature, body, malformed_body, body_too_large).',
+      labelNames: ['reason'],
+      registers,
+    });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
@@ -156,6 +182,14 @@ export class Metrics {
 
   storeWriteFailed(): void {
     this.storeFailures.inc();
+  }
+
+  recordEventsDropped(events: number): void {
+    this.recordEventsDroppedTotal.inc(events);
+  }
+
+  webhookRefused(reason: string): void {
+    this.webhookRefusals.inc({ reason });
   }
 
   deliveryAttempt(type: string, result: string): void {

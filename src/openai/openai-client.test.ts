@@ -4,6 +4,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeThrowawayCert } from '../testing/throwaway-cert.ts';
+import { realtimeCallControl } from './call-control.ts';
 import { createOpenAIConnection, h2StreamsPerConnection, type OpenAIConnection } from './openai-client.ts';
 
 const cert = makeThrowawayCert();
@@ -107,6 +108,37 @@ describe('the OpenAI connection pool', () => {
     const down = await refused.client.realtime.calls.accept('rtc_x', acceptParams).catch((e: unknown) => e);
     expect(down).toBeInstanceOf(APIConnectionError);
     await refused.close();
+  });
+
+  it.each([false, true])('does not read a call-control answer it does not need: an endless 200 body is cancelled (HTTP/1.1 only: %s)', async (http1Only) => {
+    let closed!: () => void;
+    const bodyClosed = new Promise<void>((resolve) => (closed = resolve));
+    let sentBytes = 0;
+    const answer: NonNullable<Handler> = (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const drip = setInterval(() => {
+        sentBytes += chunk.length;
+        res.write(chunk);
+      }, 5);
+      res.on('close', () => {
+        clearInterval(drip);
+        closed();
+      });
+    };
+    await withApi(
+      answer,
+      async (conn) => {
+        const control = realtimeCallControl(conn.client);
+        await control.accept('rtc_1', acceptParams);
+        await control.refer('rtc_1', 'sip:+19195554321@h');
+        await control.hangup('rtc_1');
+        await bodyClosed;
+      },
+      { http1Only },
+    );
+    expect(sentBytes).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('sends one request at a time on each HTTP/1.1 connection (no pipelining)', async () => {

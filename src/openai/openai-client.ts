@@ -4,6 +4,8 @@ import OpenAI, { AuthenticationError } from 'openai';
 import { within } from '../server/within.ts';
 import { buildConnector, Client, Dispatcher, Pool, fetch as undiciFetch } from 'undici';
 
+type BodyReadable = Dispatcher.ResponseData['body'];
+
 export interface OpenAIClientOptions {
   apiKey: string;
   baseURL: string;
@@ -107,8 +109,31 @@ const shareConnections: Dispatcher.DispatcherComposeInterceptor = (dispatch) => 
 };
 
 /**
+ * Reads the answer only as it is read. Cancelling it discards the rest without keeping it:
+ * a short body is drained (the connection stays reusable), a long one cut off.
+ */
+function lazyBody(body: BodyReadable): ReadableStream<Uint8Array> {
+  body.on('error', () => undefined); // a reader gets errors through the iterator; an unread body must not crash the process
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel() {
+        void body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
  * fetch for the SDK over undici's request(): call-control bodies are small JSON
- * strings, sent as they are, and answers are read whole. undici's own fetch
+ * strings, sent as they are, and answers are read only as the caller reads them
+ * (one it does not need is cancelled, not buffered). undici's own fetch
  * (WebIDL, Request objects, web streams) cost about as much as everything else
  * between the webhook and the accept. Other bodies (streams, forms) go to it still.
  */
@@ -123,13 +148,16 @@ function leanFetch(dispatcher: Dispatcher): typeof fetch {
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const method = (init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
     const res = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body: body ?? null, signal: init.signal ?? null });
-    const data = await res.body.arrayBuffer();
     const answerHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, v);
     }
     const nullBody = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304;
-    return new Response(nullBody ? null : data, { status: res.statusCode, headers: answerHeaders });
+    if (nullBody) {
+      await res.body.dump();
+      return new Response(null, { status: res.statusCode, headers: answerHeaders });
+    }
+    return new Response(lazyBody(res.body), { status: res.statusCode, headers: answerHeaders });
   };
 }
 

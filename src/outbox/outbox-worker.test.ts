@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,6 +129,37 @@ describe('OutboxWorker', () => {
     worker(store).start(); // without the released lease this would wait 60 s
     const got = await receiver.waitFor((r) => r.length === 2);
     expect(got[1]!.id).toBe(got[0]!.id);
+  });
+
+  it("counts a 200 as delivered without reading the receiver's body (an endless one is cancelled)", async () => {
+    let closed!: () => void;
+    const bodyClosed = new Promise<void>((resolve) => (closed = resolve));
+    let sentBytes = 0;
+    const endless = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const drip = setInterval(() => {
+        sentBytes += chunk.length;
+        res.write(chunk);
+      }, 5);
+      res.on('close', () => {
+        clearInterval(drip);
+        closed();
+      });
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      endless.closeAllConnections();
+      endless.close();
+    });
+    const store = await openStore();
+    await enqueue(store, started('rtc_e'));
+    const attempts: string[] = [];
+    worker(store, { url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/events`, timeoutMs: 60_000, onAttempt: (a) => attempts.push(a.result) }).start();
+    await expect.poll(() => attempts, { timeout: 10_000 }).toEqual(['delivered']);
+    await bodyClosed;
+    expect(sentBytes).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('kick() sends new messages without waiting for the poll', async () => {

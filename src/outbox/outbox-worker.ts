@@ -128,7 +128,7 @@ export class OutboxWorker {
         redirect: 'manual',
       });
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+      await res.body?.cancel().catch(() => undefined); // only the status counts: a receiver's body is never read
       if (!res.ok) error = `HTTP ${res.status}`;
     } catch (err) {
       error = (err as Error).message || 'network error';

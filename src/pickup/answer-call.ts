@@ -22,6 +22,7 @@ export interface AnswerCallDeps {
   acceptDeadlineMs: number;
   reconnectMaxAttempts: number;
   logPii: boolean;
+  logTranscripts?: boolean;
   onEvent?: CallEventListener;
   clock?: Clock;
 }
@@ -39,7 +40,7 @@ export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: n
 
 /** The control session of one call running one agent: a new call, or one taken back after a restart. */
 export function newCallSession(
-  deps: Pick<AnswerCallDeps, 'transport' | 'control' | 'log' | 'logPii' | 'reconnectMaxAttempts' | 'onEvent' | 'clock'>,
+  deps: Pick<AnswerCallDeps, 'transport' | 'control' | 'log' | 'logPii' | 'logTranscripts' | 'reconnectMaxAttempts' | 'onEvent' | 'clock'>,
   agent: AgentPlan,
   callId: string,
   parties: CallParties,
@@ -54,6 +55,7 @@ export function newCallSession(
     control: deps.control,
     log: deps.log,
     logPii: deps.logPii,
+    logTranscripts: deps.logTranscripts ?? false,
     reconnectMaxAttempts: deps.reconnectMaxAttempts,
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(agent.extensions ? { extensions: agent.extensions } : {}),

@@ -120,6 +120,18 @@ routing:
     expect(r.lines).toContain("sb.yaml:2:1: warning: carrier: no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier's hosts or networks");
   });
 
+  it('warns when a GET tool declares an argument its url already fixes', async () => {
+    const tool = `    tools:
+      - name: lookup
+        description: d
+        method: GET
+        url: "https://x.example/orders?tenant=acme"
+        parameters: { type: object, properties: { tenant: { type: string }, orderId: { type: string } } }`;
+    const r = await check(minimal(tool));
+    expect(r.code).toBe(0);
+    expect(r.lines).toContainEqual(expect.stringMatching(/agents\.sales\.tools\[0\]\.parameters\.properties\.tenant: "tenant" is fixed in the url's query: the model's value is never sent$/));
+  });
+
   it('compiles templates, JSON schemas, secrets and instruction files', async () => {
     const r = await check(
       minimal(`    greeting: "Hi {{ callr }}, {{sip.X-Account}}"

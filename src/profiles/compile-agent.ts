@@ -166,6 +166,13 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
       problems.push(error([...path, 'parameters'], `invalid JSON schema: ${compiled.message}`));
       return;
     }
+    if (t.method === 'GET' || t.method === 'DELETE') {
+      const fixed = new URL(t.url).searchParams;
+      const properties = t.parameters.properties;
+      for (const key of properties && typeof properties === 'object' ? Object.keys(properties) : []) {
+        if (fixed.has(key)) problems.push(warning([...path, 'parameters', 'properties', key], `"${key}" is fixed in the url's query: the model's value is never sent`));
+      }
+    }
     const signingSecret = t.signingSecret ?? defaults.signingSecret ?? null;
     if (signingSecret === null) {
       problems.push(warning(path, 'no signingSecret (here or in httpTools): requests are not signed'));

@@ -250,6 +250,72 @@ describe('Recorder', () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  describe('a capped buffer while the store fails', () => {
+    const transcript = (callId: string, i: number): CallEvent => ({ type: 'transcript', callId, speaker: 'caller', text: `words ${i}`, itemId: `i${i}` });
+    const ended = (callId: string): CallEvent => ({ type: 'call.ended', callId, reason: 'caller_hangup', endedAt: clock.epochMs() });
+
+    it('never holds more unwritten events than the cap: ended calls go first, then live events that do not decide the outcome', async () => {
+      const lines: Array<Record<string, any>> = [];
+      const capturing = createLogger('info', { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
+      let dropped = 0;
+      const recorder = make({ log: capturing, maxBufferedEvents: 50, onDropped: (n) => void (dropped += n) });
+      spy.failNext(1_000);
+      // An ended call whose record cannot be written: 1 + 20 + 1 events, and call.started and call.ended queued.
+      recorder.record(accepted('rtc_old'));
+      for (let i = 0; i < 20; i++) recorder.record(transcript('rtc_old', i));
+      recorder.record(ended('rtc_old'));
+      await recorder.flush(true).catch(() => undefined); // fails: everything stays in memory
+      expect(recorder.bufferedEvents).toBe(22 + 2);
+      // A live call talks on; the store is still down.
+      recorder.record(accepted('rtc_live'));
+      for (let i = 0; i < 200; i++) {
+        recorder.record(transcript('rtc_live', i));
+        expect(recorder.bufferedEvents).toBeLessThanOrEqual(50);
+      }
+      await recorder.flush().catch(() => undefined);
+      expect(recorder.bufferedEvents).toBeLessThanOrEqual(50 + 1); // + the call.started it queued
+      // The old ended record went whole, and was said to go.
+      expect(recorder.detail('rtc_old')).toBeNull();
+      expect(lines).toContainEqual(expect.objectContaining({ msg: 'call record dropped: the store is behind and the memory buffer is full', callId: 'rtc_old', events: 22 }));
+      // The live call kept what decides its outcome: its end still closes the record, which says what it lost.
+      recorder.record(ended('rtc_live'));
+      expect(recorder.detail('rtc_live')?.outcome).toBe('completed');
+      const lost = lines.filter((l) => l.msg === 'call events not recorded: the store is behind and the memory buffer is full');
+      expect(lost).toHaveLength(1); // once per call, not once per event
+      spy.failNext(0);
+      await recorder.close();
+      const stored = await spy.store.getCall('rtc_live');
+      const liveDropped = dropped - 22;
+      expect(liveDropped).toBeGreaterThan(0);
+      expect(stored?.timeline.length).toBe(1 + 200 - liveDropped + 1);
+      expect(stored?.errors).toContainEqual(expect.objectContaining({ code: 'events_dropped', message: `${liveDropped} events not recorded: the store was behind and the memory buffer full` }));
+      expect(recorder.bufferedEvents).toBe(0);
+    });
+
+    it('counts back to zero once everything is written', async () => {
+      const recorder = make();
+      for (const e of transferCall('rtc_count')) recorder.record(e);
+      expect(recorder.bufferedEvents).toBe(transferCall('x').length + 2); // + call.started, call.transferred
+      spy.failNext(1);
+      await recorder.flush().catch(() => undefined);
+      expect(recorder.bufferedEvents).toBe(transferCall('x').length + 2);
+      await recorder.close();
+      expect(recorder.bufferedEvents).toBe(0);
+    });
+
+    it('counts a late event merged into a stored record once, and back to zero', async () => {
+      const recorder = make({ endGraceMs: 0 });
+      recorder.record(accepted('rtc_merge'));
+      recorder.record({ type: 'call.ended', callId: 'rtc_merge', reason: 'caller_hangup', endedAt: clock.epochMs() });
+      await recorder.flush();
+      expect(recorder.has('rtc_merge')).toBe(false); // written and out of memory
+      recorder.record({ type: 'tool.completed', callId: 'rtc_merge', toolCallId: 'late', name: 'lookup', output: { ok: true }, durationMs: 9 });
+      await recorder.flush(); // read back, merged, written
+      expect(recorder.bufferedEvents).toBe(0);
+      expect((await spy.store.getCall('rtc_merge'))?.timeline.at(-1)?.type).toBe('tool.completed');
+    });
+  });
+
   describe('follow', () => {
     it('replays after a sequence number, then follows live until the end', () => {
       const recorder = make();

@@ -1,4 +1,5 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
+import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
@@ -28,6 +29,14 @@ export interface RecorderOptions {
   instanceId?: string;
   /** Batch timer and record timestamps (wall time). */
   clock?: Clock;
+  /**
+   * Past this many events not yet written (timeline entries and queued call-event webhooks,
+   * while the store fails or stalls): the oldest ended calls are dropped whole, then live
+   * calls' events that do not decide the outcome. Default 100000.
+   */
+  maxBufferedEvents?: number;
+  /** Events dropped by the cap (counted, and logged per call). */
+  onDropped?: (events: number) => void;
   /** After each successful write: how long it took and how many webhooks it queued. */
   onWritten?: (info: { durationMs: number; rows: number; outbox: number }) => void;
   onWriteFailed?: (err: Error) => void;
@@ -37,6 +46,9 @@ export interface RecorderOptions {
 function startsACall(event: CallEvent): boolean {
   return event.type === 'call.accepted' || event.type === 'call.rejected' || event.type === 'call.missed' || event.type === 'call.failed';
 }
+
+/** Events a record always keeps, full buffer or not: without them it could not close or would end wrong. */
+const decidesOutcome = new Set<CallEvent['type']>(['call.accepted', 'call.rejected', 'call.missed', 'call.failed', 'call.ended', 'control.connected', 'transfer.completed']);
 
 export interface TimelineSubscriber {
   onEntry(entry: TimelineEntry): void;
@@ -60,6 +72,12 @@ export class Recorder {
   private timer: Timer | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
+  /** Timeline entries and outbox messages in memory that no write has stored yet. */
+  private unwritten = 0;
+  /** How far each call's timeline is stored (index of the first entry not confirmed written). */
+  private readonly storedUpTo = new WeakMap<CallState, number>();
+  /** Per live call: events not recorded because the buffer was full. */
+  private readonly droppedByCall = new Map<string, number>();
 
   constructor(opts: RecorderOptions) {
     this.opts = opts;
@@ -98,6 +116,10 @@ export class Recorder {
       } else if (state.finalized) {
         this.opts.log.info({ callId: event.callId, eventType: event.type }, 'late call event merged into the finished record');
       }
+      if (this.unwritten >= this.maxBufferedEvents && !decidesOutcome.has(event.type) && !this.makeRoom()) {
+        this.dropLiveEvent(state, event.type);
+        return;
+      }
       this.apply(state, event, nowMs);
     } catch (err) {
       this.opts.log.error({ callId: event.callId, eventType: event.type, err }, 'recording a call event failed');
@@ -110,7 +132,7 @@ export class Recorder {
    */
   restore(detail: CallDetail): void {
     if (this.calls.has(detail.callId)) return;
-    const state = CallState.restore(detail);
+    const state = this.track(CallState.restore(detail));
     // This instance answers for the call now.
     state.record.owner = this.opts.instanceId ?? state.record.owner;
     state.callDirty = true;
@@ -124,8 +146,15 @@ export class Recorder {
   private apply(state: CallState, event: CallEvent, nowMs: number): void {
     if (event.type === 'call.accepted') state.record.owner = this.opts.instanceId ?? null;
     const { entry, wanted } = state.apply(event, nowMs);
+    this.unwritten++;
     for (const w of wanted) this.want(state.callId, w);
     this.publish(state.callId, entry);
+  }
+
+  /** A call put back in memory from the store: what it holds so far is written already. */
+  private track(state: CallState): CallState {
+    this.storedUpTo.set(state, state.unwrittenFrom);
+    return state;
   }
 
   /** While the store cannot be read, late events wait; past the cap the oldest are dropped, and said so. */
@@ -150,7 +179,7 @@ export class Recorder {
       }
       this.late.delete(callId);
       let state = this.calls.get(callId); // events that arrived meanwhile may have started it
-      if (!state && stored) state = CallState.restore(stored);
+      if (!state && stored) state = this.track(CallState.restore(stored));
       if (!state && events[0] && startsACall(events[0].event)) state = new CallState(callId, new Date(events[0].atMs).toISOString());
       if (!state) {
         this.opts.log.error({ callId, events: events.map((e) => e.event.type) }, 'call events for a call without a record: dropped');
@@ -199,6 +228,15 @@ export class Recorder {
     return this.calls.size;
   }
 
+  /** Events in memory not yet written (timeline entries and queued call-event webhooks). */
+  get bufferedEvents(): number {
+    return this.unwritten;
+  }
+
+  private get maxBufferedEvents(): number {
+    return this.opts.maxBufferedEvents ?? 100_000;
+  }
+
   /** Writes everything pending. Concurrent calls share one write at a time. */
   flush(final = false): Promise<void> {
     const run = async (): Promise<void> => {
@@ -221,7 +259,38 @@ export class Recorder {
   }
 
   private want(callId: string, w: WantedCallEvent): void {
-    if (this.opts.callEvents) this.outbox.push(callEventMessage(w.type, callId, w.ordinal, w.at, w.data));
+    if (!this.opts.callEvents) return;
+    this.outbox.push(callEventMessage(w.type, callId, w.ordinal, w.at, w.data));
+    this.unwritten++;
+  }
+
+  /** Drops the oldest ended calls until the buffer is below its cap; false if it still is not. */
+  private makeRoom(): boolean {
+    for (const [callId, state] of this.calls) {
+      if (this.unwritten < this.maxBufferedEvents) break;
+      if (state.ended) this.dropCall(callId, state);
+    }
+    return this.unwritten < this.maxBufferedEvents;
+  }
+
+  /** A whole record leaves memory unwritten: said in the log and counted. */
+  private dropCall(callId: string, state: CallState): void {
+    this.calls.delete(callId);
+    this.droppedByCall.delete(callId);
+    const events = state.timeline.length - (this.storedUpTo.get(state) ?? 0);
+    this.unwritten -= events;
+    this.opts.onDropped?.(events);
+    this.opts.log.error({ callId, events, outcome: state.record.outcome }, 'call record dropped: the store is behind and the memory buffer is full');
+  }
+
+  /** A live call's event that does not decide its outcome is not recorded; the record says how many were lost. */
+  private dropLiveEvent(state: CallState, eventType: string): void {
+    const before = this.droppedByCall.get(state.callId) ?? 0;
+    this.droppedByCall.set(state.callId, before + 1);
+    this.opts.onDropped?.(1);
+    if (before === 0) {
+      this.opts.log.error({ callId: state.callId, eventType, bufferedEvents: this.unwritten }, 'call events not recorded: the store is behind and the memory buffer is full');
+    }
   }
 
   private publish(callId: string, entry: TimelineEntry): void {
@@ -245,6 +314,12 @@ export class Recorder {
     const written: { state: CallState; turns: number[]; eventsFrom: number; eventsTo: number }[] = [];
     for (const state of this.calls.values()) {
       if (state.ended && !state.finalized && (final || nowMs - (state.endedAtMs ?? nowMs) >= graceMs)) {
+        const dropped = this.droppedByCall.get(state.callId);
+        if (dropped) {
+          this.droppedByCall.delete(state.callId);
+          state.record.errors.push({ at: new Date(nowMs).toISOString(), message: `${dropped} events not recorded: the store was behind and the memory buffer full`, code: 'events_dropped' satisfies WireErrorCode });
+          this.opts.log.warn({ callId: state.callId, events: dropped }, 'call record closed with events missing');
+        }
         this.want(state.callId, state.finish());
       }
       const turns = [...state.dirtyTurns];
@@ -282,6 +357,13 @@ export class Recorder {
       if (final) throw err;
       return;
     }
+    this.unwritten -= batch.outbox.length;
+    for (const w of written) {
+      // A call dropped while this write ran was taken off the count then.
+      if (this.calls.get(w.state.callId) !== w.state) continue;
+      this.unwritten -= w.eventsTo - w.eventsFrom;
+      this.storedUpTo.set(w.state, w.eventsTo);
+    }
     this.opts.onWritten?.({ durationMs: this.clock.now() - startedAt, rows: batchSize(batch), outbox: batch.outbox.length });
     this.dropWritten();
   }
@@ -309,9 +391,7 @@ export class Recorder {
     if (this.calls.size <= max) return;
     for (const [callId, state] of this.calls) {
       if (this.calls.size <= max) break;
-      if (!state.ended) continue;
-      this.calls.delete(callId);
-      this.opts.log.error({ callId }, 'call record dropped: the store has been failing and memory is full');
+      if (state.ended) this.dropCall(callId, state);
     }
   }
 }

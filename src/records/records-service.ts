@@ -21,6 +21,8 @@ export interface RecordsServiceOptions {
   store: Store;
   log: Logger;
   batchMs: number;
+  /** Cap on events held unwritten (see Recorder). */
+  maxBufferedEvents?: number;
   retentionDays: number;
   /** CALL_EVENTS_*: null when call-event webhooks are off. */
   callEvents: { url: string; secret: string; maxAttempts: number; timeoutMs: number } | null;
@@ -67,6 +69,8 @@ export class RecordsService implements CallRecords {
       callEvents: callEvents !== null,
       ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
       clock,
+      ...(opts.maxBufferedEvents !== undefined ? { maxBufferedEvents: opts.maxBufferedEvents } : {}),
+      onDropped: (events) => metrics?.recordEventsDropped(events),
       onWritten: (info) => {
         metrics?.storeWritten(info.durationMs);
         if (info.outbox > 0) this.outbox?.kick();

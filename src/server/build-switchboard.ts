@@ -31,6 +31,7 @@ import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
+import { logServerErrors } from './server-errors.ts';
 import { within } from './within.ts';
 
 /** Shutdown, after the drain: the cut calls' hangups, the last write of records, closing the store and OpenAI's connections. */
@@ -133,7 +134,16 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     // After the drain, close every connection: a pre-opened socket or an SSE stream must not hold the exit.
     forceCloseConnections: true,
     bodyLimit: config.webhookMaxBodyBytes,
+    // A sender that trickles its headers or body is cut off (408), not held open forever.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.httpConnectionTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.httpRequestTimeoutMs),
+      // Node looks for expired requests only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.httpRequestTimeoutMs / 4))),
+    },
   });
+  logServerErrors(app, log);
   app.get('/health', async (_req, reply) => reply.code(204).send());
   app.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
@@ -142,7 +152,10 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   // Always served: without the API it says why instead of failing silently.
   registerDashboard(app);
 
-  const metrics = new Metrics({ activeCalls: () => liveCalls.size, ...(store ? { outboxStats: () => store.outboxStats() } : {}) });
+  const metrics = new Metrics({
+    activeCalls: () => liveCalls.size,
+    ...(store ? { outboxStats: () => store.outboxStats(), bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0 } : {}),
+  });
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const records = store
@@ -150,6 +163,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         store,
         log,
         batchMs: config.storeBatchMs,
+        maxBufferedEvents: config.recordsMaxBufferedEvents,
         retentionDays: config.retentionDays,
         callEvents:
           config.callEventsUrl && config.callEventsSecret
@@ -183,7 +197,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
 
   if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
-  const sessionDeps = { control, transport, log, logPii: config.logPii, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
+  const sessionDeps = { control, transport, log, logPii: config.logPii, logTranscripts: config.logTranscripts, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
   const answerCall = createAnswerCall({ ...sessionDeps, liveCalls, planCall: agents.planCall, acceptDeadlineMs: config.acceptDeadlineMs });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
   const reattach = async (call: CallDetail): Promise<boolean> => {
@@ -224,6 +238,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     isLive: (callId) => liveCalls.has(callId),
     bodyLimitBytes: config.webhookMaxBodyBytes,
     log,
+    onRefused: (reason) => metrics.webhookRefused(reason),
   });
   if (config.apiToken) {
     registerSetupRoutes(app, {

@@ -10,6 +10,7 @@ import { runToolCall } from '../tools/run-tool-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { TransferResult, Transfers } from '../transfers/transfer.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import { greetingResponse } from './greeting.ts';
 import { ResponseGate } from './response-gate.ts';
 import { checkServerEvent } from './server-event-check.ts';
 import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
@@ -25,6 +26,8 @@ export interface CallSessionOptions {
   control: CallControl;
   log: Logger;
   logPii: boolean;
+  /** What callers and the agent say is logged at info; otherwise at debug. */
+  logTranscripts?: boolean;
   reconnectMaxAttempts: number;
   reconnectBaseDelayMs?: number;
   onEvent?: CallEventListener;
@@ -297,7 +300,7 @@ export class CallSession implements CallActions {
     if (!this.greeted) {
       this.greeted = true;
       this.emit({ type: 'greeting.requested', callId: this.callId });
-      this.gate.create({ instructions: `Greet the caller by saying exactly: "${this.opts.greeting}"` });
+      this.gate.create(greetingResponse(this.opts.greeting));
       this.forExtensions((ext) => ext.onStart?.());
     }
     const queued = this.queue;
@@ -378,7 +381,9 @@ export class CallSession implements CallActions {
 
   private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
     const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
-    this.log.info({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
+    // Personal data: at info only when the operator asks for it.
+    const level = this.opts.logTranscripts ? 'info' : 'debug';
+    this.log[level]({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
     this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}) });
   }
 

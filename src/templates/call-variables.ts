@@ -25,9 +25,14 @@ export interface CallVariableInput {
 
 const maxHeaderValueChars = 200;
 
-/** Header values are untrusted and go into a prompt: one line, printable, short. */
+// Controls (C0, C1), invisible format characters (bidi overrides, zero-width) and line separators.
+const unprintable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
+// Double quotes of every kind and backticks: what delimits text in a prompt. The apostrophe stays (O'Brien).
+const quotes = /["`\u00ab\u00bb\u201c-\u201f\u2033\u2036\u275d\u275e\u301d-\u301f\uff02]+/gu;
+
+/** Header values are untrusted and go into a prompt: one line, printable, no quotes, short. */
 export function cleanHeaderValue(value: string): string {
-  const flat = value.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = value.replace(unprintable, ' ').replace(quotes, '').replace(/\s+/g, ' ').trim();
   return flat.length > maxHeaderValueChars ? flat.slice(0, maxHeaderValueChars) : flat;
 }
 

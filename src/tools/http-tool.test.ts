@@ -20,9 +20,15 @@ interface Received {
 let server: Server;
 let base: string;
 const received: Received[] = [];
+/** Another origin, where a redirect points. */
+let elsewhere: Server;
+let elsewhereBase: string;
+const receivedElsewhere: Received[] = [];
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   '/orders': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ order: 'A-17', status: 'shipped' })),
   '/slow': (_req, res) => void setTimeout(() => res.writeHead(200).end('late'), 2_000).unref(),
+  '/moved': (_req, res) => res.writeHead(302, { location: `${elsewhereBase}/steal` }).end(),
+  '/moved-keep-body': (_req, res) => res.writeHead(307, { location: `${elsewhereBase}/steal` }).end(),
   '/broken': (_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"db down"}'),
   '/huge': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -30,7 +36,21 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   },
 };
 
+function listen(s: Server): Promise<string> {
+  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+}
+
 beforeAll(async () => {
+  elsewhere = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      receivedElsewhere.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"stolen":true}');
+    });
+  });
+  elsewhereBase = await listen(elsewhere);
   server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -46,8 +66,10 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const s of [server, elsewhere]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
 });
 
 const compile = createSchemaCompiler();
@@ -160,6 +182,45 @@ describe('http tool against a real HTTP server', () => {
     }
     expect((await tool.run({ orderId: 'nope' }, context().ctx)).output).toMatchObject({ message: 'arguments/orderId must match pattern "^[A-Z]-\\d+$"' });
     expect(received.length).toBe(before);
+  });
+
+  it.each([
+    ['302', 'POST', '/moved'],
+    ['302', 'GET', '/moved'],
+    ['307', 'POST', '/moved-keep-body'],
+  ] as const)('does not follow a %s redirect (%s): it is an http_error, and nothing reaches the other origin', async (status, method, path) => {
+    const result = await httpTool(spec({ url: `${base}${path}`, method }), { profile: 'p' }).run({ orderId: 'A-1' }, context().ctx);
+    expect(result.output).toMatchObject({ ok: false, error: 'http_error', status: Number(status) });
+    expect(receivedElsewhere).toEqual([]);
+  });
+
+  it('sends only the arguments declared in parameters', async () => {
+    const open = { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'] }; // extra keys pass the schema
+    const compiled = compile(open);
+    if (!compiled.ok) throw new Error(compiled.message);
+    for (const method of ['POST', 'GET'] as const) {
+      const before = received.length;
+      const tool = httpTool(spec({ method, parameters: open, checkArguments: compiled.check }), { profile: 'p' });
+      const result = await tool.run({ orderId: 'A-1', isAdmin: true, callerOverride: '+15550000000' }, context().ctx);
+      expect(result.output).toMatchObject({ ok: true });
+      const req = received[before] as Received;
+      if (method === 'POST') expect(JSON.parse(req.body).arguments).toEqual({ orderId: 'A-1' });
+      else expect(req.url).toBe('/orders?orderId=A-1');
+    }
+  });
+
+  it('never lets an argument replace a query parameter or path part written in the url', async () => {
+    const withTenant = { type: 'object', properties: { orderId: { type: 'string' }, tenant: { type: 'string' } }, additionalProperties: false };
+    const compiled = compile(withTenant);
+    if (!compiled.ok) throw new Error(compiled.message);
+    const before = received.length;
+    const tool = httpTool(spec({ method: 'GET', url: `${base}/orders?tenant=acme`, parameters: withTenant, checkArguments: compiled.check }), { profile: 'p' });
+    const result = await tool.run({ tenant: 'victim', orderId: '../admin?tenant=victim#x' }, context().ctx);
+    expect(result.output).toMatchObject({ ok: true });
+    const url = new URL((received[before] as Received).url, 'http://x');
+    expect(url.pathname).toBe('/orders');
+    expect(url.searchParams.getAll('tenant')).toEqual(['acme']);
+    expect(url.searchParams.get('orderId')).toBe('../admin?tenant=victim#x');
   });
 
   it('reports an unreachable system', async () => {

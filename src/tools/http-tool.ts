@@ -2,6 +2,8 @@
 // against the tool's JSON schema before anything is sent; the request is signed the
 // Standard Webhooks way; the (capped) response body becomes the function_call_output.
 // Timeouts, non-2xx answers and bad arguments become outputs the agent can talk about.
+// The operator's URL is fixed: redirects are not followed, only declared arguments are
+// sent, and an argument never replaces a query parameter the URL already carries.
 import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import { Webhook } from 'standardwebhooks';
 import type { ArgumentsCheck } from './json-schema.ts';
@@ -45,6 +47,19 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
   const signer = spec.signingSecret ? new Webhook(spec.signingSecret) : null;
   const definition: RealtimeFunctionTool & { name: string } = { type: 'function', name: spec.name, description: spec.description, parameters: spec.parameters };
   const hasBody = spec.method !== 'GET' && spec.method !== 'DELETE';
+  const declared = declaredArguments(spec.parameters);
+  const fixedInUrl = new Set(new URL(spec.url).searchParams.keys());
+
+  /** The arguments that may be sent: declared in `parameters`, and (as a query) not fixed by the URL. */
+  function sendable(args: Record<string, unknown>): { sent: Record<string, unknown>; ignored: string[] } {
+    const sent: Record<string, unknown> = {};
+    const ignored: string[] = [];
+    for (const [key, value] of Object.entries(args)) {
+      if (!declared.has(key) || (!hasBody && fixedInUrl.has(key))) ignored.push(key);
+      else sent[key] = value;
+    }
+    return { sent, ignored };
+  }
 
   function buildRequest(args: Record<string, unknown>, ctx: ToolContext): { url: string; init: RequestInit } {
     const url = new URL(spec.url);
@@ -56,7 +71,7 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
         call: { id: ctx.callId, toolCallId: ctx.toolCallId ?? null, caller: ctx.parties.caller, dialed: ctx.parties.dialed, profile: deps.profile },
       });
     } else {
-      for (const [key, value] of Object.entries(args)) url.searchParams.set(key, typeof value === 'string' ? value : JSON.stringify(value));
+      for (const [key, value] of Object.entries(args)) url.searchParams.append(key, typeof value === 'string' ? value : JSON.stringify(value));
     }
     const headers = new Headers(spec.headers);
     headers.set('user-agent', 'switchboard');
@@ -70,7 +85,8 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       headers.set('webhook-timestamp', String(Math.floor(at.getTime() / 1000)));
       headers.set('webhook-signature', signer.sign(id, at, body));
     }
-    return { url: url.toString(), init: { method: spec.method, headers, ...(hasBody ? { body } : {}) } };
+    // A redirect would carry the secret headers and the signed body to wherever it points.
+    return { url: url.toString(), init: { method: spec.method, headers, redirect: 'manual', ...(hasBody ? { body } : {}) } };
   }
 
   async function request(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
@@ -79,11 +95,12 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
     const log = { callId: ctx.callId, tool: spec.name, method: spec.method, host: new URL(url).host };
     try {
       const res = await doFetch(url, { ...init, signal });
-      const body = await readCappedBody(res.body, spec.maxResponseBytes);
       if (res.status < 200 || res.status > 299) {
+        await res.body?.cancel().catch(() => undefined); // not needed: the agent hears only the status
         ctx.log.warn({ ...log, status: res.status }, 'http tool answered with an error');
         return toolError('http_error', `The system answered with status ${res.status}.`, retellLater, { status: res.status });
       }
+      const body = await readCappedBody(res.body, spec.maxResponseBytes);
       ctx.log.info({ ...log, status: res.status, bytes: body.bytes, truncated: body.truncated }, 'http tool answered');
       return { output: { ok: true, status: res.status, body: parseBody(body.text, body.truncated, res.headers.get('content-type')), ...(body.truncated ? { truncated: true } : {}) }, followUp: { kind: 'respond' } };
     } catch (err) {
@@ -103,13 +120,20 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
         ctx.log.info({ callId: ctx.callId, tool: spec.name, problem: checked.message }, 'http tool arguments refused');
         return toolError('invalid_arguments', checked.message, 'Ask the caller for the missing or corrected details, then try again.');
       }
+      const { sent, ignored } = sendable(args);
+      if (ignored.length > 0) ctx.log.info({ callId: ctx.callId, tool: spec.name, ignored }, 'http tool arguments ignored: not declared, or fixed in the url');
       const filler = spec.filler ? ctx.call.say(`Say exactly: "${spec.filler}"`, spec.fillerMaxMs) : null;
-      const result = await request(args, ctx);
+      const result = await request(sent, ctx);
       // The answer waits for the filler: a second response cannot start while one plays.
       if (filler) await filler;
       return result;
     },
   };
+}
+
+function declaredArguments(parameters: Record<string, unknown>): ReadonlySet<string> {
+  const properties = parameters.properties;
+  return new Set(properties && typeof properties === 'object' ? Object.keys(properties) : []);
 }
 
 function parseBody(text: string, truncated: boolean, contentType: string | null): unknown {
