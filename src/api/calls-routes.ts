@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { CallRecord } from '../records/call-record.ts';
+import type { CallQuery, CallRecord, FieldFilter } from '../records/call-record.ts';
 import type { CallRecords } from '../records/records-service.ts';
-import { callIdParams, eventsQuery, listCallsQuery } from './schemas.ts';
+import { callsCsv } from './calls-csv.ts';
+import { callIdParams, eventsQuery, fieldParamPattern, listCallsQuery } from './schemas.ts';
 import { SseStream } from './sse.ts';
 import { validate } from './validate.ts';
 
@@ -17,14 +18,38 @@ export interface CallsRoutesDeps {
   streams: Set<SseStream>;
 }
 
+/** A CSV export holds at most this many calls (the newest); x-truncated says when there were more. */
+export const csvMaxRows = 10_000;
+
+/** Takes the `field.<path>` parameters out of a query; the first malformed one is named. */
+export function splitFieldParams(query: unknown): { rest: Record<string, unknown>; fields: FieldFilter[]; badField: string | null } {
+  const rest: Record<string, unknown> = {};
+  const fields: FieldFilter[] = [];
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (!key.startsWith('field.')) {
+      rest[key] = value;
+      continue;
+    }
+    const m = fieldParamPattern.exec(key);
+    if (!m?.[1]) return { rest, fields, badField: key };
+    for (const v of Array.isArray(value) ? value : [value]) fields.push({ path: m[1].split('.'), value: String(v) });
+  }
+  return { rest, fields, badField: null };
+}
+
 const notFound = (id: string) => errorBody('not_found', `no call ${id}`);
 const endData = (r: Pick<CallRecord, 'callId' | 'outcome' | 'endReason'>) => ({ callId: r.callId, outcome: r.outcome, endReason: r.endReason });
 
 export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps): void {
-  app.get('/calls', async (req, reply) => {
-    const q = validate(listCallsQuery, req.query, reply, 'query');
+  const list = async (req: FastifyRequest, reply: FastifyReply, forceCsv: boolean) => {
+    const { rest, fields, badField } = splitFieldParams(req.query);
+    if (badField) {
+      const message = `${badField}: expected field.<name> (letters, digits, _; up to 5 levels, e.g. field.customer.name)`;
+      return reply.code(400).send(errorBody('invalid_request', message, { field: badField }));
+    }
+    const q = validate(listCallsQuery, rest, reply, 'query');
     if (!q) return reply;
-    const page = await deps.records.listCalls({
+    const query: CallQuery = {
       limit: q.limit,
       ...(q.caller !== undefined ? { caller: q.caller } : {}),
       ...(q.dialed !== undefined ? { dialed: q.dialed } : {}),
@@ -33,9 +58,29 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
       ...(q.to !== undefined ? { to: new Date(q.to).toISOString() } : {}),
       ...(q.q !== undefined ? { text: q.q } : {}),
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
-    });
-    return reply.send(page);
-  });
+      ...(q.success !== undefined ? { success: q.success } : {}),
+      ...(q.analysis !== undefined ? { analysis: q.analysis } : {}),
+      ...(fields.length > 0 ? { fields } : {}),
+    };
+    if (!forceCsv && q.format !== 'csv') return reply.send(await deps.records.listCalls(query));
+    // Every match (up to the cap), newest first: paging is for screens, a CSV is for a spreadsheet.
+    const calls: CallRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.records.listCalls({ ...query, limit: 200, ...(cursor ? { cursor } : {}) });
+      calls.push(...page.calls);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && calls.length < csvMaxRows);
+    const shown = calls.slice(0, csvMaxRows);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="calls-${new Date().toISOString().slice(0, 10)}.csv"`)
+      .header('x-total-rows', String(shown.length))
+      .header('x-truncated', calls.length > csvMaxRows || cursor ? 'true' : 'false')
+      .send(callsCsv(shown));
+  };
+  app.get('/calls', (req, reply) => list(req, reply, false));
+  app.get('/calls.csv', (req, reply) => list(req, reply, true));
 
   app.get('/calls/:id', async (req, reply) => {
     const p = validate(callIdParams, req.params, reply, 'params');

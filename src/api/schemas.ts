@@ -1,6 +1,6 @@
 // The operator API's shapes, once: requests are validated with them and /openapi.json is generated from them.
 import { z } from 'zod';
-import { outcomes, type CallDetail, type CallPage } from '../records/call-record.ts';
+import { analysisStatuses, outcomes, type CallDetail, type CallPage } from '../records/call-record.ts';
 import { decodeCursor } from '../records/cursor.ts';
 import { isTransferTarget, normalizePhoneNumber, transferTargetProblem } from '../sip/index.ts';
 
@@ -26,8 +26,14 @@ export const listCallsQuery = z
     q: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').optional().meta({ description: 'Text that appears in the transcript (case-insensitive).' }),
     limit: z.coerce.number({ error: 'expected a number from 1 to 200' }).int('expected a whole number').min(1, 'at least 1').max(200, 'at most 200').default(50),
     cursor: z.string().refine((v) => decodeCursor(v) !== null, { error: 'not a cursor from this API: use nextCursor as given' }).optional().meta({ description: 'nextCursor from the previous page.' }),
+    success: z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true').optional().meta({ description: "The analysis' success verdict (calls not analysed, or without success criteria, match neither)." }),
+    analysis: z.enum(analysisStatuses, { error: `expected one of ${analysisStatuses.join(', ')}` }).optional().meta({ description: 'Where the post-call analysis is: pending, done or failed.' }),
+    format: z.enum(['json', 'csv'], { error: 'expected json or csv' }).default('json').meta({ description: 'csv: the matching calls as a CSV file (up to 10,000 rows, no paging), like GET /api/calls.csv.' }),
   })
   .strict();
+
+/** `field.<name>[.<name>…]=value` filters on the analysis' extracted fields; they are taken out of the query before the rest is validated. */
+export const fieldParamPattern = /^field\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,4})$/;
 
 export const callIdParams = z.object({ id: z.string().min(1).max(256) });
 
@@ -53,6 +59,48 @@ export const sayBody = z
 const iso = z.iso.datetime();
 const sipHeader = z.object({ name: z.string(), value: z.string() });
 
+const tokenCount = z.number().int().min(0);
+
+export const usageDetailSchema = z
+  .object({
+    realtime: z.object({
+      textIn: tokenCount, cachedTextIn: tokenCount, audioIn: tokenCount, cachedAudioIn: tokenCount,
+      imageIn: tokenCount, cachedImageIn: tokenCount, textOut: tokenCount, audioOut: tokenCount,
+    }).meta({ description: 'Realtime model tokens; the …In counts exclude cached tokens.' }),
+    transcription: z.object({ textIn: tokenCount, audioIn: tokenCount, out: tokenCount, seconds: z.number().min(0) }),
+    liveSeconds: z.number().min(0).meta({ description: "GPT-Live: the session's audio seconds." }),
+  })
+  .register(apiRegistry, { id: 'UsageDetail', description: 'Usage in the units it is billed in.' });
+
+export const callCostSchema = z
+  .object({
+    totalUsd: z.number(),
+    realtimeUsd: z.number(),
+    transcriptionUsd: z.number(),
+    liveUsd: z.number(),
+    analysisUsd: z.number(),
+    unpriced: z.array(z.string()).meta({ description: 'Models used that the price table has no price for (counted as 0).' }),
+    pricesCheckedOn: z.string().meta({ description: 'When the price table was checked.' }),
+  })
+  .register(apiRegistry, { id: 'CallCost', description: 'The call in US dollars, from the price table.' });
+
+export const callAnalysisSchema = z
+  .object({
+    status: z.enum(analysisStatuses),
+    model: z.string(),
+    attempts: z.number().int(),
+    summary: z.string().nullable(),
+    success: z.boolean().nullable(),
+    fields: z.record(z.string(), z.unknown()).nullable(),
+    tokens: z.object({ inputTokens: tokenCount, cachedTokens: tokenCount, cacheWriteTokens: tokenCount, outputTokens: tokenCount }).nullable(),
+    costUsd: z.number().nullable(),
+    error: z.string().nullable(),
+    requestedAt: iso,
+    completedAt: iso.nullable(),
+    nextAttemptAt: iso.nullable(),
+  })
+  .register(apiRegistry, { id: 'CallAnalysis', description: 'The post-call analysis: summary, extracted fields and success verdict.' });
+
 export const callRecordSchema = z
   .object({
     callId: z.string(),
@@ -69,7 +117,15 @@ export const callRecordSchema = z
     endedAt: iso.nullable(),
     answerMs: z.number().nullable(),
     transfer: z
-      .object({ target: z.string(), status: z.enum(['requested', 'referred', 'failed']), error: z.string().nullable(), durationMs: z.number().nullable(), at: iso })
+      .object({
+        target: z.string(),
+        status: z.enum(['requested', 'referred', 'failed']),
+        error: z.string().nullable(),
+        durationMs: z.number().nullable(),
+        at: iso,
+        reason: z.string().nullable().optional().meta({ description: "The transfer_call tool's reason; keypad for a key press." }),
+        destination: z.string().nullable().optional(),
+      })
       .nullable(),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }),
     tools: z.array(
@@ -79,6 +135,11 @@ export const callRecordSchema = z
     reconnects: z.number().int(),
     updatedAt: iso,
     owner: z.string().nullable().meta({ description: 'The instance that controls (or last controlled) the call.' }),
+    model: z.string().nullable().optional().meta({ description: 'The realtime (or GPT-Live) model the call was accepted with.' }),
+    transcriptionModel: z.string().nullable().optional(),
+    usageDetail: usageDetailSchema.optional(),
+    cost: callCostSchema.nullable().optional(),
+    analysis: callAnalysisSchema.nullable().optional(),
   })
   .register(apiRegistry, { id: 'CallRecord' });
 

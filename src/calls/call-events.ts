@@ -1,3 +1,5 @@
+import type { RealtimeResponseUsage } from 'openai/resources/realtime/realtime';
+import type { TranscriptionUsageReport } from '../cost/usage.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 
 export type Speaker = 'caller' | 'agent';
@@ -23,7 +25,21 @@ export interface TokenUsage {
 /** What happens on a call, in order. Records, live views and metrics subscribe to these. */
 export type CallEvent =
   /** `late`: the accept's answer never came (deadline) or a retry was refused as not pending; the control socket showed the call was ours. */
-  | { type: 'call.accepted'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; profile: string; webhookReceivedAt: number; acceptedAt: number; answerMs: number; attempts: number; late?: boolean }
+  | {
+      type: 'call.accepted';
+      callId: string;
+      parties: CallParties;
+      sipHeaders: readonly SipHeader[];
+      profile: string;
+      webhookReceivedAt: number;
+      acceptedAt: number;
+      answerMs: number;
+      attempts: number;
+      late?: boolean;
+      /** The model and transcription model of the accept: what the call is priced by. */
+      model?: string;
+      transcriptionModel?: string | null;
+    }
   | { type: 'call.rejected'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; statusCode: number; reason: string }
   | { type: 'call.missed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[] }
   | { type: 'call.failed'; callId: string; parties: CallParties; sipHeaders: readonly SipHeader[]; message: string }
@@ -32,7 +48,7 @@ export type CallEvent =
   | { type: 'control.reattached'; callId: string }
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
-  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean }
+  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean; usage?: TranscriptionUsageReport }
   /** An agent turn already reported was cut off by the caller (barge-in). */
   | { type: 'transcript.interrupted'; callId: string; itemId: string }
   /** A supervisor's instruction sent through the operator API. */
@@ -41,7 +57,8 @@ export type CallEvent =
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }
   | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
-  | { type: 'usage'; callId: string; usage: TokenUsage }
+  /** `realtime`: the response.done usage as the API reported it; `liveSeconds`: GPT-Live's running total. */
+  | { type: 'usage'; callId: string; usage: TokenUsage; realtime?: RealtimeResponseUsage; liveSeconds?: number }
   | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   /** OpenAI sent an event without the fields we read (or not JSON): dropped, the call goes on. */

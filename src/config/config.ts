@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import { SwitchboardError } from '../errors.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
 import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
@@ -98,6 +99,10 @@ const envSchema = z.object({
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
   RECORDS_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   BENCH_STATS: flag.default(false),
+  ANALYSIS_SUMMARY: flag.default(false),
+  ANALYSIS_MODEL: z.string().min(1).default(defaultAnalysisModel),
+  ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  ANALYSIS_TIMEOUT_MS: ms(1_000, 600_000).default(60_000),
 });
 
 /** `a, b,,c` → [a, b, c]. */
@@ -164,6 +169,11 @@ export interface Config {
   readonly recordsMaxBufferedEvents: number;
   /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
   readonly benchStats: boolean;
+  /** Without a profile file: summarise every answered call after it ends. */
+  readonly analysisSummary: boolean;
+  readonly analysisModel: string;
+  readonly analysisMaxAttempts: number;
+  readonly analysisTimeoutMs: number;
 }
 
 type ReadFile = (path: string) => string;
@@ -248,5 +258,9 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     storeBatchMs: v.STORE_BATCH_MS,
     recordsMaxBufferedEvents: v.RECORDS_MAX_BUFFERED_EVENTS,
     benchStats: v.BENCH_STATS,
+    analysisSummary: v.ANALYSIS_SUMMARY,
+    analysisModel: v.ANALYSIS_MODEL,
+    analysisMaxAttempts: v.ANALYSIS_MAX_ATTEMPTS,
+    analysisTimeoutMs: v.ANALYSIS_TIMEOUT_MS,
   });
 }

@@ -110,6 +110,8 @@ export interface CallRecord {
   rejects: RestRequest[];
   refers: ReferRequest[];
   hangups: RestRequest[];
+  /** POST /v1/responses requests that named this call (metadata.switchboard_call_id): the post-call analysis. */
+  analyses: RestRequest[];
   connectionCount: number;
   connections: ConnectionRecord[];
   clientEvents: ClientEventRecord[];

@@ -72,6 +72,7 @@ export class LiveCall {
       rejects: [],
       refers: [],
       hangups: [],
+      analyses: [],
       connectionCount: 0,
       connections: [],
       clientEvents: [],

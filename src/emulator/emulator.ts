@@ -14,6 +14,7 @@ import { buildInviteHeaders } from './invite-headers.ts';
 import { resolveLogger, type EmulatorLogger } from './logger.ts';
 import { registerRestRoutes } from './rest-routes.ts';
 import { withDefaultFaults } from './fault-flags.ts';
+import { registerResponsesRoute } from './responses-route.ts';
 import { expectSchema, parseScenario, type FaultsInput, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
 import { playScenario } from './scenario-player.ts';
 import { formatTimeline, formatTimelines } from './timeline.ts';
@@ -200,6 +201,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
   });
   registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger, signal: shutdown.signal });
   registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints });
+  registerResponsesRoute(app, { apiKey: opts.apiKey, calls, clock, logger });
   registerControlRoutes(app, {
     placeCall,
     call: (id) => calls.get(id)?.record,

@@ -106,6 +106,8 @@ export const faultsSchema = z
     refer: actionFaultSchema,
     hangup: actionFaultSchema,
     socket: z.array(socketFaultSchema).default([]),
+    /** Statuses for this call's POST /v1/responses (the post-call analysis), attempt by attempt. */
+    responsesStatuses: z.array(httpErrorStatus).default([]),
   })
   .prefault({});
 export type Faults = z.output<typeof faultsSchema>;

@@ -36,6 +36,8 @@ export class Metrics {
   private readonly storeFailures: Counter;
   private readonly webhookRefusals: Counter<'reason'>;
   private readonly recordEventsDroppedTotal: Counter;
+  private readonly costs: Counter<'part'>;
+  private readonly analyses: Counter<'result'>;
   private readonly live = new Map<string, { transferred: boolean; connected: boolean }>();
 
   constructor(opts: MetricsOptions) {
@@ -122,6 +124,13 @@ export class Metrics {
       labelNames: ['reason'],
       registers,
     });
+    this.costs = new Counter({
+      name: 'switchboard_call_cost_dollars_total',
+      help: 'What calls cost in US dollars, from the price table, by part (realtime, transcription, live, analysis).',
+      labelNames: ['part'],
+      registers,
+    });
+    this.analyses = new Counter({ name: 'switchboard_call_analyses_total', help: 'Post-call analysis attempts, by result (done, retry, failed).', labelNames: ['result'], registers });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
@@ -194,5 +203,17 @@ export class Metrics {
 
   deliveryAttempt(type: string, result: string): void {
     this.deliveries.inc({ type, result });
+  }
+
+  /** A call's record closed with this cost (the analysis is counted when it is done). */
+  callCost(cost: { realtimeUsd: number; transcriptionUsd: number; liveUsd: number }): void {
+    if (cost.realtimeUsd > 0) this.costs.inc({ part: 'realtime' }, cost.realtimeUsd);
+    if (cost.transcriptionUsd > 0) this.costs.inc({ part: 'transcription' }, cost.transcriptionUsd);
+    if (cost.liveUsd > 0) this.costs.inc({ part: 'live' }, cost.liveUsd);
+  }
+
+  analysisResult(result: string, costUsd: number): void {
+    this.analyses.inc({ result });
+    if (costUsd > 0) this.costs.inc({ part: 'analysis' }, costUsd);
   }
 }

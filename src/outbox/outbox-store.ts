@@ -1,7 +1,7 @@
 // What the outbox is made of and what it needs from a store. The records store
 // implements it; the outbox does not know where the rows live.
 
-export const callEventTypes = ['call.started', 'call.transferred', 'call.ended'] as const;
+export const callEventTypes = ['call.started', 'call.transferred', 'call.ended', 'call.analyzed'] as const;
 export type CallEventType = (typeof callEventTypes)[number];
 
 /** A call-event webhook waiting in the outbox. `id` is stable: every attempt is sent under it. */

@@ -90,7 +90,9 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         'call accepted',
       );
       deps.liveCalls.add(session);
-      session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts, ...(late ? { late } : {}) });
+      // The models the call is priced by.
+      const priced = { ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}), transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null };
+      session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts, ...(late ? { late } : {}), ...priced });
     };
     const failed = (message: string): AnswerOutcome => {
       deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message });

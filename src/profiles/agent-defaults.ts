@@ -1,5 +1,6 @@
 // What an agent gets when the file leaves a setting out: the environment's values,
 // so a file can start small.
+import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import type { Config } from '../config/config.ts';
 import { defaultGreeting, defaultInstructions } from '../config/config.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
@@ -19,6 +20,8 @@ export interface AgentDefaults {
   referTimeoutMs: number;
   logPii: boolean;
   goodbyeMaxMs: number;
+  /** Model of the post-call analysis when an agent's `analysis` names none (ANALYSIS_MODEL). */
+  analysisModel: string;
 }
 
 export function agentDefaultsFromConfig(config: Config): AgentDefaults {
@@ -34,6 +37,7 @@ export function agentDefaultsFromConfig(config: Config): AgentDefaults {
     referTimeoutMs: config.referTimeoutMs,
     logPii: config.logPii,
     goodbyeMaxMs: config.goodbyeMaxMs,
+    analysisModel: config.analysisModel,
   };
 }
 
@@ -56,5 +60,6 @@ export function agentDefaultsFromEnv(env: Env): AgentDefaults {
     referTimeoutMs: Number.isFinite(referTimeout) && referTimeout > 0 ? referTimeout : 5_000,
     logPii: get('LOG_PII') === 'true',
     goodbyeMaxMs: Number.isFinite(goodbye) && goodbye > 0 ? goodbye : 8_000,
+    analysisModel: get('ANALYSIS_MODEL') ?? defaultAnalysisModel,
   };
 }

@@ -7,6 +7,9 @@ import type { AfterHours, Route, RoutingTable } from '../routing/route-call.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
+import type { AnalysisSpec } from '../analysis/analysis-spec.ts';
+import { compileAnalysis } from '../analysis/compile-analysis.ts';
+import { builtInPrices, withOverrides, type PriceTable } from '../cost/price-table.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import { compileAgent } from './compile-agent.ts';
 import type { Problem } from './problem.ts';
@@ -23,6 +26,10 @@ export interface CompileDeps {
 }
 
 export interface CompiledProfiles extends PlanSnapshot {
+  /** Post-call analysis by agent name (agents without `analysis` are absent). */
+  analysis: ReadonlyMap<string, AnalysisSpec>;
+  /** The built-in price table with the file's `prices` on top. */
+  prices: PriceTable;
   summary: { agents: number; routes: number; schedules: number; httpTools: number };
 }
 
@@ -48,7 +55,12 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
   };
   const compileSchema = createSchemaCompiler();
   const profiles = new Map<string, PlannableProfile>();
+  const analysis = new Map<string, AnalysisSpec>();
   for (const [name, spec] of Object.entries(file.agents)) {
+    if (spec.analysis) {
+      const compiled = compileAnalysis(['agents', name, 'analysis'], spec.analysis, { compileSchema, defaultModel: deps.defaults.analysisModel, business: file.business.name }, problems);
+      if (compiled) analysis.set(name, compiled);
+    }
     profiles.set(
       name,
       compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, problems),
@@ -82,6 +94,8 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
   return {
     routing,
     profiles,
+    analysis,
+    prices: withOverrides(builtInPrices, file.prices),
     maxConcurrentCalls: file.limits.maxConcurrentCalls ?? null,
     summary: {
       agents: profiles.size,

@@ -134,6 +134,19 @@ const dtmfSchema = z.strictObject({
   keys: z.record(z.string().regex(/^[0-9*#A-D]$/, 'expected one key: 0-9, *, #, A-D'), dtmfActionSchema).default({}),
 });
 
+const analysisSchema = z.strictObject({
+  summary: bool.default(true),
+  fields: z.record(z.string(), z.unknown()).optional(),
+  successCriteria: text.optional(),
+  model: text.optional(),
+});
+
+const perMillion = z.preprocess(numeric, z.number().min(0).max(10_000));
+const tokenPrices = z.strictObject({ input: perMillion.optional(), cachedInput: perMillion.optional(), cacheWrite: perMillion.optional(), output: perMillion.optional() });
+const modelPriceSchema = z
+  .strictObject({ text: tokenPrices.optional(), audio: tokenPrices.optional(), image: tokenPrices.optional(), perMinute: perMillion.optional() })
+  .refine((p) => Object.keys(p).length > 0, 'give text, audio, image (dollars per 1M tokens) or perMinute (dollars per minute)');
+
 export const agentSchema = z
   .strictObject({
     model: text.optional(),
@@ -153,6 +166,7 @@ export const agentSchema = z
     endCall: bool.default(true),
     tools: z.array(httpToolSchema).default([]),
     dtmf: dtmfSchema.optional(),
+    analysis: analysisSchema.optional(),
   })
   .refine((a) => !(a.instructions !== undefined && a.instructionsFile !== undefined), { error: 'set instructions or instructionsFile, not both', path: ['instructionsFile'] });
 
@@ -203,6 +217,8 @@ export const profilesFileSchema = z.strictObject({
       fillerMaxMs: int(0, 30_000).default(4_000),
     })
     .prefault({}),
+  /** Model prices in dollars, over the built-in table (a model given here replaces its entry). */
+  prices: z.record(z.string().min(1), modelPriceSchema).optional(),
   agents: z.record(name('agent'), agentSchema).refine((a) => Object.keys(a).length > 0, 'define at least one agent'),
   routing: z.strictObject({
     routes: z

@@ -9,7 +9,7 @@ import { CallCounter } from '../routing/call-counter.ts';
 import type { PlanCall } from '../routing/call-plan.ts';
 import { createPlanCall, createRestorePlan, type RestorePlan } from '../routing/plan-call.ts';
 import { agentDefaultsFromConfig } from './agent-defaults.ts';
-import { compileProfiles } from './compile-profiles.ts';
+import { compileProfiles, type CompiledProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
 import { formatPath, formatProblem, type Problem } from './problem.ts';
 import { profilesPath } from './profiles-path.ts';
@@ -25,6 +25,10 @@ export interface Agents {
   readonly restorePlan: RestorePlan;
   /** Frees concurrency slots as calls end. */
   readonly onEvent: CallEventListener;
+  /** The agents in force now (a reload swaps them): their post-call analysis, the price table, the routing preview's snapshot. */
+  current(): CompiledProfiles;
+  /** Live calls per agent, against the caps. */
+  readonly counter: CallCounter;
   /** Loads the file again (SIGHUP); false when it fails the check. Nothing to do without a file. */
   reload(trigger: string): boolean;
   close(): void;
@@ -72,7 +76,7 @@ function fromFile(config: Config, opts: AgentsOptions, file: NonNullable<AgentsO
   const { runtime, warnings } = started;
   if (warnings.length > 0) log.warn({ file: file.path, warnings: warnings.map((p) => formatProblem(p, file.path)) }, 'profile file warnings');
   log.info({ file: file.path, ...runtime.current().summary }, 'profile file loaded');
-  return { source: 'file', planCall: runtime.planCall, restorePlan: runtime.restorePlan, onEvent: runtime.onEvent, reload: runtime.reload, close: runtime.close };
+  return { source: 'file', planCall: runtime.planCall, restorePlan: runtime.restorePlan, onEvent: runtime.onEvent, current: runtime.current, counter: runtime.counter, reload: runtime.reload, close: runtime.close };
 }
 
 // Problems in the environment's agent name the variable to fix, not a path in a file.
@@ -87,7 +91,9 @@ const describeForEnv = (p: Problem) => {
 };
 
 function fromEnvironment(config: Config, opts: AgentsOptions): Agents {
-  const file = profilesFileSchema.parse({ agents: { [environmentAgent]: {} }, routing: { default: { agent: environmentAgent } } });
+  // ANALYSIS_SUMMARY: a summary of every answered call, as `analysis: { summary: true }` would give.
+  const agent = config.analysisSummary ? { analysis: { summary: true } } : {};
+  const file = profilesFileSchema.parse({ agents: { [environmentAgent]: agent }, routing: { default: { agent: environmentAgent } } });
   const problems: Problem[] = [];
   const compiled = compileProfiles(
     file,
@@ -111,5 +117,5 @@ function fromEnvironment(config: Config, opts: AgentsOptions): Agents {
   if (warnings.length > 0) opts.log.warn({ warnings }, 'configuration warnings');
   const counter = new CallCounter();
   const planDeps = { snapshot: () => compiled, counter, ...(opts.clock ? { now: opts.clock } : {}) };
-  return { source: 'environment', planCall: createPlanCall(planDeps), restorePlan: createRestorePlan(planDeps), onEvent: counter.onEvent, reload: () => true, close: () => {} };
+  return { source: 'environment', planCall: createPlanCall(planDeps), restorePlan: createRestorePlan(planDeps), onEvent: counter.onEvent, current: () => compiled, counter, reload: () => true, close: () => {} };
 }

@@ -1,4 +1,6 @@
 import type { Speaker, TokenUsage } from '../calls/call-events.ts';
+import type { CallCost, ResponsesTokens } from '../cost/call-cost.ts';
+import type { CallUsageDetail } from '../cost/usage.ts';
 import type { SipHeader } from '../sip/index.ts';
 
 export const outcomes = ['in_progress', 'completed', 'transferred', 'rejected', 'failed', 'missed'] as const;
@@ -12,6 +14,10 @@ export interface TransferRecord {
   error: string | null;
   durationMs: number | null;
   at: string;
+  /** Why: the transfer_call tool's reason, `keypad` for a key press; absent for an operator's transfer. */
+  reason?: string | null;
+  /** The named destination, when the agent has named transfers. */
+  destination?: string | null;
 }
 
 export interface ToolCallRecord {
@@ -28,6 +34,30 @@ export interface CallError {
   at: string;
   message: string;
   code: string | null;
+}
+
+export const analysisStatuses = ['pending', 'done', 'failed'] as const;
+export type AnalysisStatus = (typeof analysisStatuses)[number];
+
+/** The post-call analysis: one Responses API request over the transcript, after the call. */
+export interface CallAnalysis {
+  status: AnalysisStatus;
+  model: string;
+  /** Requests made so far (a failed one is retried with backoff). */
+  attempts: number;
+  summary: string | null;
+  /** The success criteria's verdict; null when the agent sets none. */
+  success: boolean | null;
+  /** The values extracted with the agent's `fields` schema. */
+  fields: Record<string, unknown> | null;
+  tokens: ResponsesTokens | null;
+  costUsd: number | null;
+  /** The last failure, kept after a later success too. */
+  error: string | null;
+  requestedAt: string;
+  completedAt: string | null;
+  /** When the next attempt is due (pending only). */
+  nextAttemptAt: string | null;
 }
 
 /** One call as stored. Times are ISO 8601 (UTC); `startedAt` is when the webhook arrived. */
@@ -54,6 +84,15 @@ export interface CallRecord {
   updatedAt: string;
   /** The instance that controls (or last controlled) the call; null before it was accepted. */
   owner: string | null;
+  // Optional so that hand-built records may leave them out; the store always fills them in.
+  /** The realtime (or GPT-Live) model the call was accepted with. */
+  model?: string | null;
+  transcriptionModel?: string | null;
+  /** Usage in the units it is billed in. */
+  usageDetail?: CallUsageDetail;
+  /** In dollars, from the price table: set when the call ends, the analysis added when it is done. */
+  cost?: CallCost | null;
+  analysis?: CallAnalysis | null;
 }
 
 export interface TranscriptTurn {
@@ -89,8 +128,20 @@ export interface CallQuery {
   to?: string;
   /** Case-insensitive substring of any transcript turn. */
   text?: string;
+  /** The analysis' success verdict. */
+  success?: boolean;
+  analysis?: AnalysisStatus;
+  /** Extracted fields by path (`resolved`, `customer.name`): the value as JSON, or as text. */
+  fields?: readonly FieldFilter[];
   limit: number;
   cursor?: string;
+}
+
+export interface FieldFilter {
+  /** Property names from the root of `fields`. */
+  path: readonly string[];
+  /** What was written in the query; it matches the JSON value it parses to or that text as a string. */
+  value: string;
 }
 
 export interface CallPage {

@@ -1,6 +1,7 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
 import type { WireErrorCode } from '../errors.ts';
+import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail, setLiveSeconds } from '../cost/usage.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
 import type { CallEventType } from '../outbox/outbox-store.ts';
@@ -46,6 +47,8 @@ export class CallState {
   private connected = false;
   private transferred = false;
   private readonly interruptedItems = new Set<string>();
+  /** A keypad key asked for a transfer: the next REFER is the caller's choice. */
+  private keypadTransfer: string | null = null;
   private readonly ordinals = new Map<CallEventType, number>();
 
   /**
@@ -97,6 +100,11 @@ export class CallState {
       reconnects: 0,
       updatedAt: startedAt,
       owner: null,
+      model: null,
+      transcriptionModel: null,
+      usageDetail: emptyUsageDetail(),
+      cost: null,
+      analysis: null,
     };
   }
 
@@ -120,6 +128,8 @@ export class CallState {
         r.startedAt = new Date(nowMs - event.answerMs).toISOString();
         r.acceptedAt = at;
         r.answerMs = event.answerMs;
+        r.model = event.model ?? null;
+        r.transcriptionModel = event.transcriptionModel ?? null;
         wanted.push(this.want('call.started', at, this.startedData()));
         break;
       case 'call.rejected':
@@ -153,6 +163,7 @@ export class CallState {
         };
         this.turns.push(turn);
         this.dirtyTurns.add(turn.seq);
+        if (event.usage && r.usageDetail) addTranscriptionUsage(r.usageDetail, event.usage);
         break;
       }
       case 'transcript.interrupted': {
@@ -180,20 +191,27 @@ export class CallState {
         break;
       }
       case 'transfer.requested':
-        r.transfer = { target: event.target, status: 'requested', error: null, durationMs: null, at };
+        r.transfer = { target: event.target, status: 'requested', error: null, durationMs: null, at, ...this.transferWhy() };
         break;
-      case 'transfer.completed':
-        r.transfer = { target: event.target, status: event.ok ? 'referred' : 'failed', error: event.error ?? null, durationMs: event.durationMs, at };
+      case 'transfer.completed': {
+        const why = r.transfer ? { reason: r.transfer.reason ?? null, destination: r.transfer.destination ?? null } : this.transferWhy();
+        r.transfer = { target: event.target, status: event.ok ? 'referred' : 'failed', error: event.error ?? null, durationMs: event.durationMs, at, ...why };
         if (event.ok) {
           this.transferred = true;
           wanted.push(this.want('call.transferred', at, { callId: this.callId, target: event.target, durationMs: event.durationMs, at }));
         }
         break;
-      case 'usage':
+      }
+      case 'usage': {
         r.usage.inputTokens += event.usage.inputTokens;
         r.usage.outputTokens += event.usage.outputTokens;
         r.usage.totalTokens += event.usage.totalTokens;
+        const detail = (r.usageDetail ??= emptyUsageDetail());
+        // Without the API's breakdown the tokens count as text.
+        addRealtimeUsage(detail, event.realtime ?? { input_tokens: event.usage.inputTokens, output_tokens: event.usage.outputTokens });
+        if (event.liveSeconds !== undefined) setLiveSeconds(detail, event.liveSeconds);
         break;
+      }
       case 'error':
         r.errors.push({ at, message: event.message, code: event.code ?? null });
         break;
@@ -203,10 +221,12 @@ export class CallState {
       case 'call.ended':
         this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
         break;
+      case 'dtmf':
+        this.keypadTransfer = event.action?.startsWith('transfer:') ? event.action.slice('transfer:'.length) : null;
+        break;
       case 'control.reattached':
       case 'greeting.requested':
       case 'operator.instructed':
-      case 'dtmf':
         break;
       default: {
         const unknown: never = event;
@@ -239,11 +259,33 @@ export class CallState {
    */
   snapshot(): CallRecord {
     const r = this.record;
-    return { ...r, usage: { ...r.usage }, tools: r.tools.map((t) => ({ ...t })), errors: [...r.errors] };
+    const d = r.usageDetail;
+    const usageDetail = d ? { realtime: { ...d.realtime }, transcription: { ...d.transcription }, liveSeconds: d.liveSeconds } : undefined;
+    return { ...r, usage: { ...r.usage }, tools: r.tools.map((t) => ({ ...t })), errors: [...r.errors], ...(usageDetail ? { usageDetail } : {}) };
   }
 
   detail(): CallDetail {
     return structuredClone({ ...this.record, transcript: this.turns, timeline: this.timeline });
+  }
+
+  /** The reason and destination of the transfer being requested: the agent's transfer_call arguments, or the key pressed. */
+  private transferWhy(): { reason: string | null; destination: string | null } {
+    const tool = this.record.tools.findLast((t) => t.name === 'transfer_call' && t.output === null && t.error === null);
+    if (tool) {
+      try {
+        const args = JSON.parse(tool.arguments) as Record<string, unknown>;
+        const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : null);
+        return { reason: text(args.reason), destination: text(args.destination) };
+      } catch {
+        return { reason: null, destination: null };
+      }
+    }
+    if (this.keypadTransfer !== null) {
+      const destination = this.keypadTransfer;
+      this.keypadTransfer = null;
+      return { reason: 'keypad', destination };
+    }
+    return { reason: null, destination: null };
   }
 
   private identify(parties: CallParties, sipHeaders: readonly SipHeader[]): void {

@@ -144,6 +144,36 @@ export const migrations: readonly Migration[] = [
     sqlite: [`ALTER TABLE calls ADD COLUMN owner TEXT`, `CREATE INDEX calls_in_progress ON calls (owner) WHERE outcome = 'in_progress'`],
     postgres: [`ALTER TABLE calls ADD COLUMN owner TEXT`, `CREATE INDEX calls_in_progress ON calls (owner) WHERE outcome = 'in_progress'`],
   },
+  {
+    version: 3,
+    name: 'models, usage detail, cost, post-call analysis',
+    sqlite: [
+      `ALTER TABLE calls ADD COLUMN model TEXT`,
+      `ALTER TABLE calls ADD COLUMN transcription_model TEXT`,
+      `ALTER TABLE calls ADD COLUMN usage_detail TEXT`,
+      `ALTER TABLE calls ADD COLUMN cost TEXT`,
+      `ALTER TABLE calls ADD COLUMN cost_usd REAL`,
+      `ALTER TABLE calls ADD COLUMN analysis TEXT`,
+      `ALTER TABLE calls ADD COLUMN analysis_status TEXT`,
+      `ALTER TABLE calls ADD COLUMN analysis_next_at INTEGER`,
+      `ALTER TABLE calls ADD COLUMN analysis_lease_until INTEGER`,
+      `ALTER TABLE calls ADD COLUMN success INTEGER`,
+      `CREATE INDEX calls_analysis_due ON calls (analysis_status, analysis_next_at)`,
+    ],
+    postgres: [
+      `ALTER TABLE calls ADD COLUMN model TEXT`,
+      `ALTER TABLE calls ADD COLUMN transcription_model TEXT`,
+      `ALTER TABLE calls ADD COLUMN usage_detail JSONB`,
+      `ALTER TABLE calls ADD COLUMN cost JSONB`,
+      `ALTER TABLE calls ADD COLUMN cost_usd DOUBLE PRECISION`,
+      `ALTER TABLE calls ADD COLUMN analysis JSONB`,
+      `ALTER TABLE calls ADD COLUMN analysis_status TEXT`,
+      `ALTER TABLE calls ADD COLUMN analysis_next_at BIGINT`,
+      `ALTER TABLE calls ADD COLUMN analysis_lease_until BIGINT`,
+      `ALTER TABLE calls ADD COLUMN success SMALLINT`,
+      `CREATE INDEX calls_analysis_due ON calls (analysis_status, analysis_next_at)`,
+    ],
+  },
 ];
 
 /**

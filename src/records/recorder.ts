@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
-import type { CallDetail, TimelineEntry } from './call-record.ts';
+import type { CallDetail, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
 import { batchSize, emptyBatch, type Store, type StoreBatch } from './store.ts';
 
@@ -40,6 +40,8 @@ export interface RecorderOptions {
   /** After each successful write: how long it took and how many webhooks it queued. */
   onWritten?: (info: { durationMs: number; rows: number; outbox: number }) => void;
   onWriteFailed?: (err: Error) => void;
+  /** When a record closes, before its last write and its call.ended webhook: fills in what is known only then (cost, a queued analysis). */
+  onFinish?: (record: CallRecord, transcript: readonly TranscriptTurn[], nowMs: number) => void;
 }
 
 /** The events that begin a call's record; anything else for an unknown call is late. */
@@ -320,6 +322,12 @@ export class Recorder {
           state.record.errors.push({ at: new Date(nowMs).toISOString(), message: `${dropped} events not recorded: the store was behind and the memory buffer full`, code: 'events_dropped' satisfies WireErrorCode });
           this.opts.log.warn({ callId: state.callId, events: dropped }, 'call record closed with events missing');
         }
+        try {
+          this.opts.onFinish?.(state.record, state.turns, nowMs);
+        } catch (err) {
+          this.opts.log.error({ callId: state.callId, err }, 'closing a call record failed');
+        }
+        state.callDirty = true;
         this.want(state.callId, state.finish());
       }
       const turns = [...state.dirtyTurns];

@@ -1,10 +1,11 @@
+import { AnalysisWorker, type AnalysisWorkerOptions } from '../analysis/analysis-worker.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import type { CallDetail, CallPage, CallQuery, TimelineEntry } from './call-record.ts';
 import { followCall } from './follow-call.ts';
-import { Recorder } from './recorder.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
 import { startRetention } from './retention.ts';
 import type { Store } from './store.ts';
 
@@ -34,12 +35,17 @@ export interface RecordsServiceOptions {
   outbox?: Partial<OutboxWorkerOptions>;
   /** This instance: the owner recorded on the calls it controls. */
   instanceId?: string;
+  /** Fills in a closing record (cost, queued analysis). */
+  onFinish?: RecorderOptions['onFinish'];
+  /** The post-call analysis worker; absent: analyses stay queued. */
+  analysis?: Omit<AnalysisWorkerOptions, 'store' | 'log' | 'callEvents'>;
 }
 
 /** Records, their retention and the call-event outbox, started and stopped together. */
 export class RecordsService implements CallRecords {
   readonly recorder: Recorder;
   readonly outbox: OutboxWorker | null;
+  readonly analysis: AnalysisWorker | null;
   private readonly opts: RecordsServiceOptions;
   private readonly clock: Clock;
   private stopRetention: () => void = () => undefined;
@@ -62,6 +68,20 @@ export class RecordsService implements CallRecords {
           ...opts.outbox,
         })
       : null;
+    this.analysis = opts.analysis
+      ? new AnalysisWorker({
+          store: opts.store,
+          log: opts.log,
+          callEvents: callEvents !== null,
+          clock,
+          ...opts.analysis,
+          onResult: (r) => {
+            metrics?.analysisResult(r.result, r.costUsd);
+            opts.analysis?.onResult?.(r);
+          },
+          onQueued: () => this.outbox?.kick(),
+        })
+      : null;
     this.recorder = new Recorder({
       store: opts.store,
       log: opts.log,
@@ -74,8 +94,10 @@ export class RecordsService implements CallRecords {
       onWritten: (info) => {
         metrics?.storeWritten(info.durationMs);
         if (info.outbox > 0) this.outbox?.kick();
+        this.analysis?.kick();
       },
       onWriteFailed: () => metrics?.storeWriteFailed(),
+      ...(opts.onFinish ? { onFinish: opts.onFinish } : {}),
     });
   }
 
@@ -106,6 +128,7 @@ export class RecordsService implements CallRecords {
         })
         .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'releasing call-event leases of a previous run failed'));
     }
+    this.analysis?.start();
     this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, clock: this.clock });
   }
 
@@ -117,6 +140,7 @@ export class RecordsService implements CallRecords {
     } catch (err) {
       this.opts.log.error({ err: (err as Error).message, bufferedCalls: this.recorder.bufferedCalls }, 'final write of call records failed: they are lost');
     }
+    await this.analysis?.stop();
     this.outbox?.kick();
     await this.outbox?.stop();
   }

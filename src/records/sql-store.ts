@@ -1,19 +1,28 @@
 import type { Speaker } from '../calls/call-events.ts';
-import type { CallDetail, CallPage, CallQuery, CallRecord, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
+import { emptyUsageDetail } from '../cost/usage.ts';
+import type { AnalysisStatus, CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
-import type { CallEventType, OutboxDelivery, OutboxStats } from '../outbox/outbox-store.ts';
-import type { Store, StoreBatch } from './store.ts';
+import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '../outbox/outbox-store.ts';
+import type { AnalysisSave, Store, StoreBatch } from './store.ts';
 
 const callColumns = [
   'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',
   'started_at', 'accepted_at', 'connected_at', 'ended_at', 'answer_ms', 'transfer',
   'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at', 'owner',
+  'model', 'transcription_model', 'usage_detail',
 ] as const;
 
-const upsertCall = `INSERT INTO calls (${callColumns.join(', ')})
-  VALUES (${callColumns.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (call_id) DO UPDATE SET ${callColumns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+// Set by the recorder when the call ends; from then on the analysis worker owns them, so a rewrite of the record never undoes its work.
+const postCallColumns = ['cost', 'cost_usd', 'analysis', 'analysis_status', 'analysis_next_at', 'success'] as const;
+const allColumns = [...callColumns, ...postCallColumns];
+
+const upsertCall = `INSERT INTO calls (${allColumns.join(', ')})
+  VALUES (${allColumns.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (call_id) DO UPDATE SET ${[
+    ...callColumns.slice(1).map((c) => `${c} = excluded.${c}`),
+    ...postCallColumns.map((c) => `${c} = CASE WHEN calls.analysis_status IS NULL THEN excluded.${c} ELSE calls.${c} END`),
+  ].join(', ')}`;
 
 const upsertTurn = `INSERT INTO call_turns (call_id, seq, speaker, text, at, item_id, interrupted) VALUES ($1, $2, $3, $4, $5, $6, $7)
   ON CONFLICT (call_id, seq) DO UPDATE SET text = excluded.text, interrupted = excluded.interrupted`;
@@ -43,6 +52,20 @@ function callParams(c: CallRecord): SqlValue[] {
     c.transfer === null ? null : JSON.stringify(c.transfer),
     c.usage.inputTokens, c.usage.outputTokens, c.usage.totalTokens,
     JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt), c.owner,
+    c.model ?? null, c.transcriptionModel ?? null, JSON.stringify(c.usageDetail ?? emptyUsageDetail()),
+    ...postCallParams(c),
+  ];
+}
+
+function postCallParams(c: Pick<CallRecord, 'cost' | 'analysis'>): SqlValue[] {
+  const a = c.analysis ?? null;
+  return [
+    c.cost ? JSON.stringify(c.cost) : null,
+    c.cost ? c.cost.totalUsd : null,
+    a ? JSON.stringify(a) : null,
+    a ? a.status : null,
+    a?.nextAttemptAt ? ms(a.nextAttemptAt) : null,
+    a?.success === true ? 1 : a?.success === false ? 0 : null,
   ];
 }
 
@@ -68,8 +91,15 @@ function toCall(r: SqlRow): CallRecord {
     reconnects: num(r.reconnects),
     updatedAt: iso(r.updated_at),
     owner: str(r.owner),
+    model: str(r.model),
+    transcriptionModel: str(r.transcription_model),
+    usageDetail: r.usage_detail === null || r.usage_detail === undefined ? emptyUsageDetail() : json(r.usage_detail),
+    cost: r.cost === null || r.cost === undefined ? null : json(r.cost),
+    analysis: r.analysis === null || r.analysis === undefined ? null : json(r.analysis),
   };
 }
+
+const outboxParams = (m: OutboxMessage): SqlValue[] => [m.id, m.callId, m.type, m.payload, ms(m.createdAt)];
 
 function toTurn(r: SqlRow): TranscriptTurn {
   return {
@@ -95,6 +125,20 @@ function toDelivery(r: SqlRow): OutboxDelivery {
     createdAt: iso(r.created_at),
     attempts: num(r.attempts),
   };
+}
+
+const fieldKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The JSON texts a filter value matches: what it parses to (true, 42, null) and the same text as a string. */
+export function fieldCandidates(value: string): string[] {
+  const asString = JSON.stringify(value);
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed === null || typeof parsed === 'boolean' || typeof parsed === 'number') return [JSON.stringify(parsed), asString];
+  } catch {
+    // not a JSON scalar: text only
+  }
+  return [asString];
 }
 
 function likePattern(text: string): string {
@@ -130,7 +174,7 @@ export class SqlStore implements Store {
       for (const { callId, entry } of batch.events) {
         await run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
       }
-      for (const m of batch.outbox) await run(insertOutbox, [m.id, m.callId, m.type, m.payload, ms(m.createdAt)]);
+      for (const m of batch.outbox) await run(insertOutbox, outboxParams(m));
     });
   }
 
@@ -169,6 +213,9 @@ export class SqlStore implements Store {
     if (q.text !== undefined) {
       add((p) => `EXISTS (SELECT 1 FROM call_turns t WHERE t.call_id = c.call_id AND lower(t.text) LIKE ${p} ESCAPE '\\')`, likePattern(q.text));
     }
+    if (q.success !== undefined) add((p) => `c.success = ${p}`, q.success ? 1 : 0);
+    if (q.analysis !== undefined) add((p) => `c.analysis_status = ${p}`, q.analysis);
+    for (const f of q.fields ?? []) where.push(this.fieldClause(f, params));
     if (q.cursor !== undefined) {
       const cursor = decodeCursor(q.cursor);
       if (!cursor) throw new TypeError('invalid cursor');
@@ -185,6 +232,54 @@ export class SqlStore implements Store {
     const last = calls[calls.length - 1];
     const nextCursor = rows.length > q.limit && last ? encodeCursor({ startedAtMs: ms(last.startedAt), callId: last.callId }) : null;
     return { calls, nextCursor };
+  }
+
+  /** `analysis.fields.<path>` equals one of the value's JSON forms. Keys are plain names (checked), values always parameters. */
+  private fieldClause(f: FieldFilter, params: SqlValue[]): string {
+    if (f.path.length === 0 || !f.path.every((k) => fieldKey.test(k))) throw new TypeError(`invalid field path: ${f.path.join('.')}`);
+    const candidates = fieldCandidates(f.value);
+    const slots = candidates.map((c) => {
+      params.push(c);
+      return this.db.dialect === 'postgres' ? `$${params.length}::jsonb` : `$${params.length}`;
+    });
+    if (this.db.dialect === 'postgres') {
+      params.push(`{fields,${f.path.join(',')}}`);
+      return `(c.analysis #> $${params.length}::text[]) IN (${slots.join(', ')})`;
+    }
+    params.push(`$.fields.${f.path.join('.')}`);
+    return `(c.analysis -> $${params.length}) IN (${slots.join(', ')})`;
+  }
+
+  async claimAnalyses(opts: { now: Date; limit: number; leaseMs: number }): Promise<string[]> {
+    const now = opts.now.getTime();
+    const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.transaction((tx) =>
+      tx.query(
+        `UPDATE calls SET analysis_lease_until = $2
+         WHERE call_id IN (
+           SELECT call_id FROM calls
+           WHERE analysis_status = 'pending' AND analysis_next_at <= $1 AND (analysis_lease_until IS NULL OR analysis_lease_until <= $1)
+           ORDER BY analysis_next_at LIMIT $3 ${lock}
+         )
+         RETURNING call_id`,
+        [now, now + opts.leaseMs, opts.limit],
+      ),
+    );
+    return rows.map((r) => String(r.call_id));
+  }
+
+  async saveAnalysis(callId: string, save: AnalysisSave): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [cost, costUsd, analysis, status, nextAt, success] = postCallParams({ cost: save.cost ?? null, analysis: save.analysis });
+      if (save.cost !== undefined) {
+        await tx.run(`UPDATE calls SET cost = $2, cost_usd = $3 WHERE call_id = $1`, [callId, cost ?? null, costUsd ?? null]);
+      }
+      await tx.run(
+        `UPDATE calls SET analysis = $2, analysis_status = $3, analysis_next_at = $4, success = $5, analysis_lease_until = NULL WHERE call_id = $1`,
+        [callId, analysis ?? null, status ?? null, nextAt ?? null, success ?? null],
+      );
+      if (save.outbox) await tx.run(insertOutbox, outboxParams(save.outbox));
+    });
   }
 
   async purge(before: Date): Promise<{ calls: number; outbox: number }> {

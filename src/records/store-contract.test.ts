@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallRecord, TranscriptTurn } from './call-record.ts';
+import { emptyUsageDetail } from '../cost/usage.ts';
+import type { CallAnalysis, CallRecord, TranscriptTurn } from './call-record.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
@@ -90,6 +91,11 @@ function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord 
     reconnects: 0,
     updatedAt: at(60_000),
     owner: null,
+    model: 'gpt-realtime',
+    transcriptionModel: 'gpt-4o-mini-transcribe',
+    usageDetail: emptyUsageDetail(),
+    cost: null,
+    analysis: null,
     ...over,
   };
 }
@@ -391,5 +397,63 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
     const again = await harness.open();
     open.push(again);
     expect((await again.getCall('rtc_keep'))?.callId).toBe('rtc_keep');
+  });
+
+  describe('post-call analysis', () => {
+    const pending = (callId: string, dueMs: number): CallAnalysis => ({
+      status: 'pending', model: 'gpt-6-luna', attempts: 0, summary: null, success: null, fields: null, tokens: null, costUsd: null,
+      error: null, requestedAt: at(60_000), completedAt: null, nextAttemptAt: at(dueMs),
+    });
+    const done = (fields: Record<string, unknown>, success: boolean | null): CallAnalysis => ({
+      ...pending('x', 0), status: 'done', attempts: 1, summary: 'The caller asked about an order.', success, fields,
+      tokens: { inputTokens: 500, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 60 }, costUsd: 0.00008, completedAt: at(61_000), nextAttemptAt: null,
+    });
+    const cost = { totalUsd: 0.12, realtimeUsd: 0.11992, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0.00008, unpriced: [], pricesCheckedOn: '2026-12-01' };
+
+    it('claims due analyses once per lease; a save releases the lease, writes the cost and queues the webhook in one go', async () => {
+      await store.writeBatch(batch({ calls: [callRecord('rtc_a', { analysis: pending('rtc_a', 60_000) }), callRecord('rtc_b', { analysis: pending('rtc_b', 90_000) }), callRecord('rtc_c')] }));
+      const now = new Date(t0 + 70_000);
+      expect(await store.claimAnalyses({ now, limit: 10, leaseMs: 30_000 })).toEqual(['rtc_a']);
+      expect(await store.claimAnalyses({ now, limit: 10, leaseMs: 30_000 })).toEqual([]); // leased
+      expect((await store.claimAnalyses({ now: new Date(t0 + 100_001), limit: 10, leaseMs: 30_000 })).sort()).toEqual(['rtc_a', 'rtc_b']); // lease ran out; b is due
+
+      await store.saveAnalysis('rtc_a', { analysis: done({ resolved: true }, true), cost, outbox: message('msg_an', 'rtc_a', 'call.analyzed') });
+      const got = await store.getCall('rtc_a');
+      expect(got?.analysis).toEqual(done({ resolved: true }, true));
+      expect(got?.cost).toEqual(cost);
+      expect((await store.claimOutbox({ now: new Date(t0 + 100_000), limit: 10, leaseMs: 1000 })).map((m) => m.type)).toEqual(['call.analyzed']);
+      expect(await store.claimAnalyses({ now: new Date(t0 + 200_000), limit: 10, leaseMs: 30_000 })).toEqual(['rtc_b']);
+
+      // A retry moves the due time; the recorder rewriting the record later never undoes the worker's work.
+      await store.saveAnalysis('rtc_b', { analysis: { ...pending('rtc_b', 500_000), attempts: 1, error: 'HTTP 500' } });
+      expect(await store.claimAnalyses({ now: new Date(t0 + 400_000), limit: 10, leaseMs: 30_000 })).toEqual([]);
+      await store.writeBatch(batch({ calls: [callRecord('rtc_a', { analysis: pending('rtc_a', 0), endReason: 'agent_hangup' })] }));
+      expect(await store.getCall('rtc_a')).toMatchObject({ endReason: 'agent_hangup', analysis: { status: 'done' }, cost });
+    });
+
+    it('filters on success and on extracted fields, whatever their JSON type', async () => {
+      await store.writeBatch(
+        batch({
+          calls: [
+            callRecord('rtc_1', { startedAt: at(1), analysis: done({ resolved: true, orderNumber: 'A-1234', visits: 2, customer: { tier: 'gold' } }, true) }),
+            callRecord('rtc_2', { startedAt: at(2), analysis: done({ resolved: false, orderNumber: '42', visits: 0, customer: { tier: 'basic' } }, false) }),
+            callRecord('rtc_3', { startedAt: at(3), analysis: pending('rtc_3', 0) }),
+            callRecord('rtc_4', { startedAt: at(4) }),
+          ],
+        }),
+      );
+      const ids = async (q: Partial<Parameters<Store['listCalls']>[0]>) => (await store.listCalls({ limit: 50, ...q })).calls.map((c) => c.callId);
+      expect(await ids({ success: true })).toEqual(['rtc_1']);
+      expect(await ids({ success: false })).toEqual(['rtc_2']);
+      expect(await ids({ analysis: 'pending' })).toEqual(['rtc_3']);
+      expect(await ids({ fields: [{ path: ['resolved'], value: 'true' }] })).toEqual(['rtc_1']);
+      expect(await ids({ fields: [{ path: ['resolved'], value: 'false' }] })).toEqual(['rtc_2']);
+      expect(await ids({ fields: [{ path: ['orderNumber'], value: 'A-1234' }] })).toEqual(['rtc_1']);
+      expect(await ids({ fields: [{ path: ['orderNumber'], value: '42' }] })).toEqual(['rtc_2']); // a string that looks like a number
+      expect(await ids({ fields: [{ path: ['visits'], value: '2' }] })).toEqual(['rtc_1']);
+      expect(await ids({ fields: [{ path: ['customer', 'tier'], value: 'basic' }] })).toEqual(['rtc_2']);
+      expect(await ids({ fields: [{ path: ['resolved'], value: 'true' }, { path: ['visits'], value: '0' }] })).toEqual([]);
+      expect(await ids({ fields: [{ path: ['nothing'], value: 'x' }] })).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,6 @@
+import type { CallCost } from '../cost/call-cost.ts';
 import type { OutboxMessage, OutboxStore } from '../outbox/outbox-store.ts';
-import type { CallDetail, CallPage, CallQuery, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
+import type { CallAnalysis, CallDetail, CallPage, CallQuery, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
 
 /** Everything one flush writes, in one transaction. Every part is idempotent (upserts), so a retried batch is harmless. */
 export interface StoreBatch {
@@ -7,6 +8,14 @@ export interface StoreBatch {
   turns: { callId: string; turn: TranscriptTurn }[];
   events: { callId: string; entry: TimelineEntry }[];
   outbox: OutboxMessage[];
+}
+
+/** One analysis attempt's outcome, written in one transaction with its webhook. */
+export interface AnalysisSave {
+  analysis: CallAnalysis;
+  /** The call's cost with the analysis in it; left out: unchanged. */
+  cost?: CallCost | null;
+  outbox?: OutboxMessage;
 }
 
 /** Call records, transcripts and the call-event outbox. SQLite and PostgreSQL implement it; one contract test covers both. */
@@ -19,6 +28,12 @@ export interface Store extends OutboxStore {
   inProgressCalls(opts?: { owner?: string }): Promise<CallDetail[]>;
   /** Deletes calls (with their transcripts and timelines) that started before `before`, and settled outbox rows created before it. */
   purge(before: Date): Promise<{ calls: number; outbox: number }>;
+
+  /** Leases up to `limit` calls whose analysis is due until `now + leaseMs`; returns their ids. */
+  claimAnalyses(opts: { now: Date; limit: number; leaseMs: number }): Promise<string[]>;
+  /** Records an analysis attempt (done, retry or failed) and releases its lease. */
+  saveAnalysis(callId: string, save: AnalysisSave): Promise<void>;
+
   close(): Promise<void>;
 }
 

@@ -3,6 +3,9 @@
 // what production runs. Configuration comes in; nothing here reads the environment.
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AnalysisFor } from '../analysis/analysis-spec.ts';
+import type { AnalysisWorkerOptions } from '../analysis/analysis-worker.ts';
+import { postCallFinisher } from '../analysis/post-call.ts';
 import { registerApi } from '../api/register-api.ts';
 import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
@@ -65,6 +68,8 @@ export interface SwitchboardOverrides {
   dedupeTtlMs?: number;
   /** Overrides for the call-event delivery worker (tests). */
   callEventsDelivery?: Partial<OutboxWorkerOptions>;
+  /** Overrides for the post-call analysis worker (tests: polling, backoff). */
+  analysisWorker?: Partial<AnalysisWorkerOptions>;
   /** For HTTP tools. */
   fetch?: typeof fetch;
   /** Epoch ms: opening hours and template dates. */
@@ -158,6 +163,8 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   });
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
+  const analysisFor: AnalysisFor = (profile) => (profile === null ? null : (agents.current().analysis.get(profile) ?? null));
+  const prices = () => agents.current().prices;
   const records = store
     ? new RecordsService({
         store,
@@ -172,6 +179,9 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         metrics,
         instanceId: config.instanceId,
         ...(overrides.callEventsDelivery ? { outbox: overrides.callEventsDelivery } : {}),
+        // After the call: its cost, and its analysis when its agent has one (read at that time, so a reload applies).
+        onFinish: postCallFinisher({ prices, analysisFor, onCost: (cost) => metrics.callCost(cost) }),
+        analysis: { client: openai.client, analysisFor, prices, maxAttempts: config.analysisMaxAttempts, timeoutMs: config.analysisTimeoutMs, ...overrides.analysisWorker },
       })
     : null;
   if (store && records) {

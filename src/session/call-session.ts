@@ -1,5 +1,6 @@
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent, CallEventListener, EndReason } from '../calls/call-events.ts';
+import type { TranscriptionUsageReport } from '../cost/usage.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhonesInText } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
@@ -314,7 +315,7 @@ export class CallSession implements CallActions {
     if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
-        this.transcript('caller', event.transcript, event.item_id);
+        this.transcript('caller', event.transcript, event.item_id, event.usage);
         break;
       case 'response.output_audio_transcript.done':
         this.agentItemResponses.set(event.item_id, event.response_id);
@@ -352,6 +353,7 @@ export class CallSession implements CallActions {
             type: 'usage',
             callId: this.callId,
             usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0, totalTokens: usage.total_tokens ?? 0 },
+            realtime: usage,
           });
         }
         if (event.response.status === 'cancelled' && event.response.id) {
@@ -379,12 +381,12 @@ export class CallSession implements CallActions {
     }
   }
 
-  private transcript(speaker: 'caller' | 'agent', text: string, itemId: string): void {
+  private transcript(speaker: 'caller' | 'agent', text: string, itemId: string, usage?: TranscriptionUsageReport): void {
     const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
     // Personal data: at info only when the operator asks for it.
     const level = this.opts.logTranscripts ? 'info' : 'debug';
     this.log[level]({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
-    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}) });
+    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}), ...(usage ? { usage } : {}) });
   }
 
   private interruptResponse(responseId: string, itemIds: readonly string[]): void {
