@@ -9,6 +9,7 @@ Commands:
   check       validate the profile file (switchboard.yaml): check [file]
   setup       register the webhook with OpenAI and write its secret: setup --url https://host
   doctor      check the line end to end (API key, models, webhook, public URL, secret, store)
+  plan        what the server would do with a call: plan --from +1… --to +1… [--at …] [--header X=v]
 
 Configuration: see README.md.
 `;
@@ -44,6 +45,11 @@ switch (command) {
   case 'doctor': {
     const { runDoctorCommand } = await import('./setup/doctor-command.ts');
     process.exitCode = await runDoctorCommand(rest);
+    break;
+  }
+  case 'plan': {
+    const { runPlanCommand } = await import('./plan/plan-command.ts');
+    process.exitCode = await runPlanCommand(rest);
     break;
   }
   case undefined:

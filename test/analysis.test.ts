@@ -1,50 +1,55 @@
 // Post-call analysis end to end: real server, the emulator's /v1/responses, a real
 // receiver verifying call.analyzed with the standardwebhooks library.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnalysisSpec } from '../src/analysis/analysis-spec.ts';
-import { compileAnalysis } from '../src/analysis/compile-analysis.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { builtInPrices } from '../src/cost/price-table.ts';
 import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/outbox/test-receiver.ts';
-import type { Problem } from '../src/profiles/problem.ts';
 import type { CallDetail } from '../src/records/call-record.ts';
-import { createSchemaCompiler } from '../src/tools/json-schema.ts';
 import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
 
 const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
 let stack: RecordsStack | undefined;
 let receiver: TestReceiver | undefined;
+const dirs: string[] = [];
 afterEach(async () => {
   await stack?.close();
   await receiver?.close();
   stack = undefined;
   receiver = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function analysisSpec(): AnalysisSpec {
-  const problems: Problem[] = [];
-  const spec = compileAnalysis(
-    ['agents', 'default', 'analysis'],
-    {
-      summary: true,
-      successCriteria: "The caller's question was answered without a transfer.",
-      fields: {
-        type: 'object',
-        properties: {
-          orderNumber: { type: ['string', 'null'], pattern: '^[A-Z]-\\d+$', description: 'Order number, like A-1234' },
-          resolved: { type: 'boolean' },
-          callbackRequested: { type: 'boolean' },
-          reason: { type: 'string', enum: ['delivery', 'billing', 'other'] },
-        },
-        required: ['orderNumber', 'resolved', 'callbackRequested', 'reason'],
-        additionalProperties: false,
-      },
-    },
-    { compileSchema: createSchemaCompiler(), defaultModel: 'gpt-6-luna', business: 'Acme Plumbing' },
-    problems,
-  );
-  expect(problems).toEqual([]);
-  return spec!;
+// The agent's analysis, as an operator writes it in the profile file.
+const profileFile = `
+business: { name: Acme Plumbing }
+carrier: { allowedHosts: [67.231.5.0/24] }
+agents:
+  default:
+    analysis:
+      summary: true
+      successCriteria: The caller's question was answered without a transfer.
+      fields:
+        type: object
+        properties:
+          orderNumber: { type: [string, "null"], pattern: "^[A-Z]-\\\\d+$", description: "Order number, like A-1234" }
+          resolved: { type: boolean }
+          callbackRequested: { type: boolean }
+          reason: { type: string, enum: [delivery, billing, other] }
+        required: [orderNumber, resolved, callbackRequested, reason]
+        additionalProperties: false
+routing:
+  default: { agent: default }
+`;
+
+function writeProfileFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-analysis-'));
+  dirs.push(dir);
+  const path = join(dir, 'switchboard.yaml');
+  writeFileSync(path, profileFile);
+  return path;
 }
 
 const scenario = {
@@ -69,10 +74,9 @@ async function analysed(s: RecordsStack, callId: string, status: 'done' | 'faile
 describe('post-call analysis', () => {
   it('summarises the call, extracts the fields into the record and sends call.analyzed, signed', async () => {
     receiver = await startTestReceiver(secret);
-    const spec = analysisSpec();
     stack = await startRecordsStack({
       env: { CALL_EVENTS_URL: receiver.url, CALL_EVENTS_SECRET: secret },
-      server: { analysisFor: (profile) => (profile === 'default' ? spec : null), callEventsDelivery: { pollMs: 20 }, analysisWorker: { pollMs: 20 } },
+      server: { profileFile: { path: writeProfileFile(), env: {}, watch: false }, callEventsDelivery: { pollMs: 20 }, analysisWorker: { pollMs: 20 } },
     });
     const call = await stack.emulator.placeCall(scenario);
     await call.ended;
@@ -138,10 +142,13 @@ describe('post-call analysis', () => {
 
   it('retries a failing analysis with backoff and records each failure; gives up after the last attempt', async () => {
     receiver = await startTestReceiver(secret);
-    const spec = analysisSpec();
     stack = await startRecordsStack({
       env: { CALL_EVENTS_URL: receiver.url, CALL_EVENTS_SECRET: secret, ANALYSIS_MAX_ATTEMPTS: '3' },
-      server: { analysisFor: () => spec, callEventsDelivery: { pollMs: 20 }, analysisWorker: { pollMs: 20, retryBaseMs: 40, retryMaxMs: 100, random: () => 0.5 } },
+      server: {
+        profileFile: { path: writeProfileFile(), env: {}, watch: false },
+        callEventsDelivery: { pollMs: 20 },
+        analysisWorker: { pollMs: 20, retryBaseMs: 40, retryMaxMs: 100, random: () => 0.5 },
+      },
     });
 
     // Two failures, then an answer: done on the third attempt, the last failure kept.

@@ -226,12 +226,15 @@ describe('operator API: records', () => {
     const doc = (await h.server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/calls', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer', '/api/setup/checks', '/api/setup/deliveries'].sort(),
+      [
+        '/api/calls', '/api/calls.csv', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer',
+        '/api/plan', '/api/setup/checks', '/api/setup/deliveries', '/api/stats',
+      ].sort(),
     );
     expect(doc.components.schemas.TransferRequest).toMatchObject({ type: 'object', required: ['target'], additionalProperties: false });
     expect(doc.components.schemas.SayRequest.properties.text).toMatchObject({ minLength: 1, maxLength: 2000 });
     expect(doc.components.schemas.CallPage.properties.calls.items).toEqual({ $ref: '#/components/schemas/CallRecord' });
-    expect(doc.paths['/api/calls'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['caller', 'dialed', 'outcome', 'from', 'to', 'q', 'limit', 'cursor']);
+    expect(doc.paths['/api/calls'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['caller', 'dialed', 'outcome', 'from', 'to', 'q', 'limit', 'cursor', 'success', 'analysis', 'format', 'field.{name}']);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
   });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { apiRegistry, eventsQuery, listCallsQuery } from './schemas.ts';
+import { planBody } from './plan-routes.ts'; // and registers PlanPreview
+import { statsQuery } from './stats-schemas.ts';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +22,15 @@ function queryParameters(schema: z.ZodType): Json[] {
     return { name, in: 'query', required: s.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest };
   });
 }
+
+const fieldParameter = {
+  name: 'field.{name}',
+  in: 'query',
+  required: false,
+  description:
+    'Filters on a field the post-call analysis extracted: `field.resolved=true`, `field.orderNumber=A-1234`, nested `field.customer.tier=gold` (names: letters, digits, _; up to 5 levels). The value matches the JSON value it reads as (true, 42, null) or the same text as a string. Several are combined with AND.',
+  schema: { type: 'string' },
+};
 
 const idParam = { name: 'id', in: 'path', required: true, description: 'The call id (rtc_…).', schema: { type: 'string' } };
 const common = { '401': error('Missing or wrong API token.') };
@@ -53,8 +64,39 @@ export function buildOpenApi(opts: { version: string }): Json {
       '/api/calls': {
         get: {
           summary: 'List calls, newest first',
-          parameters: queryParameters(listCallsQuery),
-          responses: { '200': json(ref('CallPage'), 'A page of calls; pass nextCursor as cursor for the next one.'), '400': error('A parameter is invalid; `field` names it.'), ...common },
+          parameters: [...queryParameters(listCallsQuery), fieldParameter],
+          responses: {
+            '200': {
+              description: 'A page of calls; pass nextCursor as cursor for the next one. With format=csv: every matching call as CSV (see /api/calls.csv).',
+              content: { 'application/json': { schema: ref('CallPage') }, 'text/csv': { schema: { type: 'string' } } },
+            },
+            '400': error('A parameter is invalid; `field` names it.'),
+            ...common,
+          },
+        },
+      },
+      '/api/calls.csv': {
+        get: {
+          summary: 'The calls matching the filters, as CSV',
+          description: `The same filters as GET /api/calls (cursor and limit aside). Every match, newest first, up to 10,000 rows: one row a call (id, times, caller, dialed, profile, outcome, end reason, duration, answer time, transfer target and reason, cost, analysis status, success, summary), then one column per extracted field (\`field.<name>\`, nested ones dotted). \`x-truncated: true\` says when there were more. Cells a spreadsheet would run as a formula start with a quote.`,
+          parameters: [...queryParameters(listCallsQuery).filter((p) => !['cursor', 'limit', 'format'].includes(String(p.name))), fieldParameter],
+          responses: { '200': { description: 'The CSV file (RFC 4180, CRLF line ends, UTF-8).', content: { 'text/csv': { schema: { type: 'string' } } } }, '400': error('A parameter is invalid; `field` names it.'), ...common },
+        },
+      },
+      '/api/stats': {
+        get: {
+          summary: 'The overview of a time range',
+          description: 'Calls per bucket by outcome, answer-time p50/p95, the transfer rate and top transfer reasons, average duration and cost, analysis verdicts, and the busiest numbers and profiles: computed by the database.',
+          parameters: queryParameters(statsQuery),
+          responses: { '200': json(ref('CallStats'), 'The figures.'), '400': error('A parameter is invalid; `field` names it.'), ...common },
+        },
+      },
+      '/api/plan': {
+        post: {
+          summary: 'Preview what the server would do with a call',
+          description: 'Runs the live path’s own header parsing, screening, routing, opening hours and agent on the profile file in force (or the environment’s agent), without a call: nothing is reserved or sent. The same as `switchboard plan`.',
+          requestBody: { required: true, content: { 'application/json': { schema: strip(z.toJSONSchema(planBody, { io: 'input' }) as Json) } } },
+          responses: { '200': json(ref('PlanPreview'), 'The verdict, the route, the hours, the agent and the exact accept body.'), '400': error('The body is invalid; `field` names it.'), ...common },
         },
       },
       '/api/calls/{id}': {

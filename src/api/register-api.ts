@@ -8,6 +8,9 @@ import type { CallSession } from '../session/call-session.ts';
 import { bearerAuth } from './auth.ts';
 import { registerCallsRoutes } from './calls-routes.ts';
 import { registerLiveRoutes } from './live-routes.ts';
+import { registerStatsRoutes } from './stats-routes.ts';
+import { registerPlanRoutes } from './plan-routes.ts';
+import type { PreviewSource } from '../plan/preview-call.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { SseStream } from './sse.ts';
 
@@ -18,6 +21,8 @@ export interface ApiDeps {
   liveCalls: LiveCalls<CallSession>;
   log: Logger;
   heartbeatMs?: number;
+  /** The routing preview's source: the agents in force (the profile file's, or the environment's). */
+  preview?: () => PreviewSource;
 }
 
 /** The operator API under /api (Bearer API_TOKEN), and its OpenAPI document at /openapi.json (public). */
@@ -57,6 +62,8 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
         streams,
       });
       registerLiveRoutes(api, { liveCalls: deps.liveCalls });
+      registerStatsRoutes(api, { stats: (q) => deps.records.stats(q) });
+      if (deps.preview) registerPlanRoutes(api, { preview: deps.preview });
     },
     { prefix: '/api' },
   );

@@ -30,6 +30,8 @@ export interface CompiledProfiles extends PlanSnapshot {
   analysis: ReadonlyMap<string, AnalysisSpec>;
   /** The built-in price table with the file's `prices` on top. */
   prices: PriceTable;
+  /** business.timeZone: how the routing preview shows times. */
+  timeZone: string;
   summary: { agents: number; routes: number; schedules: number; httpTools: number };
 }
 
@@ -70,7 +72,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
   const target = (name: string, t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined }) => {
     const afterHours: AfterHours =
       t.afterHours === undefined ? { kind: 'reject', statusCode: afterHoursRejectStatus } : 'agent' in t.afterHours ? { kind: 'profile', profile: t.afterHours.agent } : { kind: 'reject', statusCode: t.afterHours.reject };
-    return { name, profile: t.agent, hours: t.hours === undefined ? null : (schedules.get(t.hours) ?? null), afterHours };
+    return { name, profile: t.agent, hours: t.hours === undefined ? null : (schedules.get(t.hours) ?? null), schedule: t.hours ?? null, afterHours };
   };
   const routes: Route[] = file.routing.routes.map((r, i) => ({
     ...target(`routing.routes[${i}]`, r),
@@ -96,6 +98,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
     profiles,
     analysis,
     prices: withOverrides(builtInPrices, file.prices),
+    timeZone: file.business.timeZone,
     maxConcurrentCalls: file.limits.maxConcurrentCalls ?? null,
     summary: {
       agents: profiles.size,

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import type { CallDetail, CallPage, CallQuery, TimelineEntry } from './call-record.ts';
 import { followCall } from './follow-call.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
+import type { CallStats, StatsQuery } from '../stats/call-stats.ts';
 import { startRetention } from './retention.ts';
 import type { Store } from './store.ts';
 
@@ -16,6 +17,8 @@ export interface CallRecords {
   getCall(callId: string): Promise<CallDetail | null>;
   /** The call's timeline after `afterSeq`, then live; ends after the call's terminal event, or when the signal aborts. */
   follow(callId: string, afterSeq: number, opts?: { signal?: AbortSignal }): AsyncIterable<TimelineEntry>;
+  /** The overview's figures (from the store: calls written so far). */
+  stats(query: StatsQuery): Promise<CallStats>;
 }
 
 export interface RecordsServiceOptions {
@@ -103,6 +106,10 @@ export class RecordsService implements CallRecords {
 
   listCalls(query: CallQuery): Promise<CallPage> {
     return this.opts.store.listCalls(query);
+  }
+
+  stats(query: StatsQuery): Promise<CallStats> {
+    return this.opts.store.stats(query);
   }
 
   async getCall(callId: string): Promise<CallDetail | null> {

@@ -1,6 +1,7 @@
 import type { Speaker } from '../calls/call-events.ts';
 import { emptyUsageDetail } from '../cost/usage.ts';
 import type { AnalysisStatus, CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
+import { callStats, type CallStats, type StatsQuery } from '../stats/call-stats.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '../outbox/outbox-store.ts';
@@ -280,6 +281,10 @@ export class SqlStore implements Store {
       );
       if (save.outbox) await tx.run(insertOutbox, outboxParams(save.outbox));
     });
+  }
+
+  stats(query: StatsQuery): Promise<CallStats> {
+    return callStats(this.db, this.db.dialect, query);
   }
 
   async purge(before: Date): Promise<{ calls: number; outbox: number }> {

@@ -1,5 +1,6 @@
 import type { CallCost } from '../cost/call-cost.ts';
 import type { OutboxMessage, OutboxStore } from '../outbox/outbox-store.ts';
+import type { CallStats, StatsQuery } from '../stats/call-stats.ts';
 import type { CallAnalysis, CallDetail, CallPage, CallQuery, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
 
 /** Everything one flush writes, in one transaction. Every part is idempotent (upserts), so a retried batch is harmless. */
@@ -33,6 +34,9 @@ export interface Store extends OutboxStore {
   claimAnalyses(opts: { now: Date; limit: number; leaseMs: number }): Promise<string[]>;
   /** Records an analysis attempt (done, retry or failed) and releases its lease. */
   saveAnalysis(callId: string, save: AnalysisSave): Promise<void>;
+
+  /** The overview's figures for calls that started in a range. */
+  stats(query: StatsQuery): Promise<CallStats>;
 
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks
 import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
 import { parseCallParties, type CallParties, type SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
-import { routeCall, type RoutingTable } from './route-call.ts';
+import { routeCall, type RouteDecision, type RoutingTable } from './route-call.ts';
 
 export interface PlanInput {
   callId: string;
@@ -36,17 +36,27 @@ export interface PlanCallDeps {
 
 export const busyStatus = 486;
 
+/** What the profile file says about a call, before the concurrency caps: the live path and the routing preview both run this. */
+export type CallDecision =
+  | { kind: 'reject'; statusCode: number; reason: string; route: RouteDecision }
+  | { kind: 'accept'; route: Extract<RouteDecision, { kind: 'profile' }>; profile: PlannableProfile; agent: AgentPlan };
+
+export function decideCall(snapshot: PlanSnapshot, input: PlanInput): CallDecision {
+  const route = routeCall(snapshot.routing, input.parties, input.at);
+  if (route.kind === 'reject') return { kind: 'reject', statusCode: route.statusCode, reason: route.reason, route };
+  const profile = snapshot.profiles.get(route.profile);
+  if (!profile) return { kind: 'reject', statusCode: 500, reason: `unknown_profile:${route.profile}`, route };
+  return { kind: 'accept', route, profile, agent: profile.buildPlan(input) };
+}
+
 export function createPlanCall(deps: PlanCallDeps): PlanCall {
   const now = deps.now ?? Date.now;
   return (parties: CallParties, event: RealtimeCallIncomingWebhookEvent): CallPlan => {
     const snapshot = deps.snapshot();
-    const at = now();
-    const decision = routeCall(snapshot.routing, parties, at);
-    if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
-    const profile = snapshot.profiles.get(decision.profile);
-    if (!profile) return { kind: 'reject', statusCode: 500, reason: `unknown_profile:${decision.profile}` };
     const callId = event.data.call_id;
-    const agent = profile.buildPlan({ callId, parties, sipHeaders: event.data.sip_headers, at });
+    const decision = decideCall(snapshot, { callId, parties, sipHeaders: event.data.sip_headers, at: now() });
+    if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
+    const { profile, agent } = decision;
     const slot = deps.counter.reserve(callId, profile.name, { overall: snapshot.maxConcurrentCalls, profile: profile.maxConcurrentCalls });
     if (!slot.ok) {
       return { kind: 'reject', statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };

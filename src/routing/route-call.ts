@@ -25,6 +25,8 @@ export interface Route {
   callers: NumberList | null;
   profile: string;
   hours: BusinessHours | null;
+  /** The schedule's name in the file (for the routing preview). */
+  schedule?: string | null;
   afterHours: AfterHours;
 }
 

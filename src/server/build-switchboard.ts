@@ -185,7 +185,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       })
     : null;
   if (store && records) {
-    registerApi(app, { token: config.apiToken, records, liveCalls, log });
+    registerApi(app, { token: config.apiToken, records, liveCalls, log, preview: () => ({ snapshot: agents.current(), timeZone: agents.current().timeZone, counter: agents.counter }) });
     if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
     if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
     records.start();
