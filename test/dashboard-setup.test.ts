@@ -81,7 +81,7 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
     await page.goto(`${base}/dashboard`);
     await page.getByLabel('API token').fill(apiToken);
     await page.getByRole('button', { name: 'Connect' }).click();
-    await page.getByRole('heading', { name: /Live calls/ }).waitFor();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor(); // the page that opens first
 
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Set-up' }).click();
     await page.getByRole('heading', { name: 'Set-up', level: 1 }).waitFor();

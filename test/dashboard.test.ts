@@ -68,6 +68,9 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     expect(await tokenInput.getAttribute('aria-invalid')).toBe('true');
     await tokenInput.fill(apiToken);
     await page.getByRole('button', { name: 'Connect' }).click();
+    // The overview opens first; the live and recent calls are a page away.
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Calls' }).click();
     await page.getByRole('heading', { name: /Live calls/ }).waitFor();
     expect(page.url()).not.toContain(apiToken);
     expect(await page.evaluate(() => sessionStorage.getItem('switchboard.apiToken'))).toBe(apiToken);
@@ -197,6 +200,8 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
   async function signIn(p: Page): Promise<void> {
     await p.getByLabel('API token').fill(apiToken);
     await p.getByRole('button', { name: 'Connect' }).click();
+    await p.getByRole('heading', { name: 'Overview' }).waitFor();
+    await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Calls' }).click();
     await p.getByRole('heading', { name: /Live calls/ }).waitFor();
   }
 

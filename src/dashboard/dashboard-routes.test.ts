@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { dashboardCsp, registerDashboard } from './dashboard-routes.ts';
@@ -24,6 +25,12 @@ describe('dashboard routes', () => {
       'dashboard.js': 'text/javascript; charset=utf-8',
       'lib.js': 'text/javascript; charset=utf-8',
       'setup-page.js': 'text/javascript; charset=utf-8',
+      'overview.js': 'text/javascript; charset=utf-8',
+      'plan.js': 'text/javascript; charset=utf-8',
+      'call-insight.js': 'text/javascript; charset=utf-8',
+      'stats-lib.js': 'text/javascript; charset=utf-8',
+      'uPlot.esm.js': 'text/javascript; charset=utf-8',
+      'uPlot.min.css': 'text/css; charset=utf-8',
       'dashboard.css': 'text/css; charset=utf-8',
       'icon.svg': 'image/svg+xml',
     };
@@ -48,15 +55,21 @@ describe('dashboard routes', () => {
   });
 
   it('serves nothing else from the folder: no sources, no tests, no traversal', async () => {
-    for (const url of ['/dashboard/dashboard-routes.ts', '/dashboard/lib.test.ts', '/dashboard/lib.d.ts', '/dashboard/setup-page.d.ts', '/dashboard/index.html', '/dashboard/..%2Fmain.ts', '/dashboard/nope.js']) {
+    for (const url of ['/dashboard/dashboard-routes.ts', '/dashboard/lib.test.ts', '/dashboard/lib.d.ts', '/dashboard/setup-page.d.ts', '/dashboard/stats-lib.d.ts', '/dashboard/uPlot.cjs.js', '/dashboard/index.html', '/dashboard/..%2Fmain.ts', '/dashboard/nope.js']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
     }
   });
 
+  it('serves the chart library as published, from node_modules', async () => {
+    const res = await app.inject({ url: '/dashboard/uPlot.esm.js' });
+    expect(res.body).toBe(readFileSync(new URL(import.meta.resolve('uplot/dist/uPlot.esm.js')), 'utf8'));
+    expect(res.body).toMatch(/export \{ uPlot as default \}|export default uPlot/);
+  });
+
   it('the page and the script put no data in as markup', async () => {
-    let script = '';
-    for (const file of ['dashboard.js', 'lib.js', 'setup-page.js']) script += (await app.inject({ url: `/dashboard/${file}` })).body;
+    const ours = ['dashboard.js', 'lib.js', 'setup-page.js', 'overview.js', 'plan.js', 'call-insight.js', 'stats-lib.js'];
+    const script = (await Promise.all(ours.map((f) => app.inject({ url: `/dashboard/${f}` })))).map((r) => r.body).join('\n');
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     const page = (await app.inject({ url: '/dashboard' })).body;
     expect(page).not.toMatch(/<script>|<style|\sstyle=|\son[a-z]+=/); // CSP allows none of these

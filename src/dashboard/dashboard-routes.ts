@@ -19,15 +19,29 @@ const files: Record<string, string> = {
   'dashboard.js': 'text/javascript; charset=utf-8',
   'lib.js': 'text/javascript; charset=utf-8',
   'setup-page.js': 'text/javascript; charset=utf-8',
+  'overview.js': 'text/javascript; charset=utf-8',
+  'plan.js': 'text/javascript; charset=utf-8',
+  'call-insight.js': 'text/javascript; charset=utf-8',
+  'stats-lib.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
   'icon.svg': 'image/svg+xml',
+};
+
+/** Served from node_modules as published: the charting library and its stylesheet. */
+const vendor: Record<string, { module: string; type: string }> = {
+  'uPlot.esm.js': { module: 'uplot/dist/uPlot.esm.js', type: 'text/javascript; charset=utf-8' },
+  'uPlot.min.css': { module: 'uplot/dist/uPlot.min.css', type: 'text/css; charset=utf-8' },
 };
 
 /** Read once, at startup: a missing file stops the server then, not an operator later. */
 function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const [name, type] of Object.entries(files)) {
-    const body = readFileSync(new URL(`./${name}`, import.meta.url));
+  const sources = [
+    ...Object.entries(files).map(([name, type]) => ({ name, type, url: new URL(`./${name}`, import.meta.url) })),
+    ...Object.entries(vendor).map(([name, v]) => ({ name, type: v.type, url: new URL(import.meta.resolve(v.module)) })),
+  ];
+  for (const { name, type, url } of sources) {
+    const body = readFileSync(url);
     assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
   }
   return assets;

@@ -17,6 +17,9 @@ import {
   transcriptWithNotes,
 } from './lib.js';
 import { checksSummary, isSetupHash, renderChecks } from './setup-page.js';
+import { analysisContent, costContent } from './call-insight.js';
+import { createOverview } from './overview.js';
+import { createPlanView } from './plan.js';
 
 const TOKEN_KEY = 'switchboard.apiToken';
 const LIVE_POLL_MS = 2000;
@@ -130,7 +133,7 @@ const sleep = (ms, signal) =>
 
 // ---------- views ----------
 
-const views = ['loading', 'unavailable', 'token-view', 'app-view', 'detail-view', 'setup-view'];
+const views = ['loading', 'unavailable', 'token-view', 'overview-view', 'app-view', 'plan-view', 'detail-view', 'setup-view'];
 function showView(id) {
   for (const v of views) show($(v), v === id);
 }
@@ -253,15 +256,23 @@ function stopApp() {
   updateLiveCount();
 }
 
+/** Which page the hash names: the overview opens first; #/calls (and a call's detail), #/plan, #/setup. */
+function pageOf(hash) {
+  if (isSetupHash(hash)) return 'setup';
+  if (hash === '#/calls' || callIdFromHash(hash)) return 'calls';
+  if (hash === '#/plan') return 'plan';
+  return 'overview';
+}
+
 function route() {
   if (!state.running) return;
   clearTimeout(state.detailTimer);
-  const onSetup = isSetupHash(location.hash);
-  for (const [link, current] of [['nav-calls', !onSetup], ['nav-setup', onSetup]]) {
-    if (current) $(link).setAttribute('aria-current', 'page');
-    else $(link).removeAttribute('aria-current');
+  const page = pageOf(location.hash);
+  for (const link of $('nav').querySelectorAll('a')) {
+    if (link.dataset.nav === page) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
   }
-  if (onSetup) {
+  if (page === 'setup') {
     state.detailId = null;
     showView('setup-view');
     $('setup-title').focus();
@@ -282,11 +293,16 @@ function route() {
       $('detail-title').focus();
     }
     void loadDetail(id);
-  } else {
-    state.detailId = null;
-    showView('app-view');
+    return;
   }
+  state.detailId = null;
+  showView(page === 'calls' ? 'app-view' : `${page}-view`);
+  if (page === 'overview') overview.show();
+  if (page === 'plan') planView.show();
 }
+
+const overview = createOverview({ api, describeError: (err) => (err instanceof ApiError ? err.info.message : String(err)) });
+const planView = createPlanView({ api, errorInfo: (err) => (err instanceof ApiError ? err.info : null) });
 
 // ---------- live calls ----------
 
@@ -657,6 +673,23 @@ async function runSetupChecks() {
   return state.setupRun;
 }
 
+/** The calls matching the filters as a CSV file: fetched with the token, handed to the browser as a download. */
+async function exportCsv() {
+  const query = callsQuery(state.filters, {});
+  const res = await fetch(`/api/calls.csv${query}`, { headers: { authorization: `Bearer ${state.token}` }, cache: 'no-store' }).catch(() => null);
+  if (!res || !res.ok) {
+    $('recent-error').textContent = `Could not export the calls: ${res ? describeApiError(res.status, await res.json().catch(() => null)).message : 'cannot reach the server'}`;
+    show($('recent-error'), true);
+    return;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const link = el('a', { attrs: { href: url, download: /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'calls.csv' } });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 // ---------- one call ----------
 
 async function loadDetail(id) {
@@ -770,6 +803,7 @@ function renderDetail(r) {
     ? dl([
         ['Target', el('code', { text: r.transfer.target || '(none)' })],
         ['Result', r.transfer.status === 'referred' ? 'referred (OpenAI passed the REFER to the carrier)' : r.transfer.status],
+        ['Reason', r.transfer.reason ?? null],
         ['Error', r.transfer.error],
         ['Took', r.transfer.durationMs === null ? null : `${Math.round(r.transfer.durationMs)} ms`],
         ['At', fmtTime(r.transfer.at)],
@@ -802,7 +836,14 @@ function renderDetail(r) {
 
   $('detail-body').replaceChildren(
     el('div', { className: 'detail-main' }, [section('Transcript', transcript)]),
-    el('div', { className: 'detail-side' }, [summary, section('Transfer', transfer), section('Usage', usage), section('Errors', errors)]),
+    el('div', { className: 'detail-side' }, [
+      summary,
+      section('Analysis', analysisContent(r, { el, dl, empty })),
+      section('Cost', costContent(r, { el, dl, empty })),
+      section('Transfer', transfer),
+      section('Usage', usage),
+      section('Errors', errors),
+    ]),
     el('div', { className: 'detail-wide' }, [section('Tool calls', tools), section('SIP', headers), section('Timeline', timeline)]),
   );
 }
@@ -825,6 +866,7 @@ function init() {
     void loadRecent(true);
   });
   $('refresh').addEventListener('click', () => void loadRecent(true));
+  $('export-csv').addEventListener('click', () => void exportCsv());
   $('load-more').addEventListener('click', () => void loadRecent(false));
   $('setup-run').addEventListener('click', () => void runSetupChecks());
   window.addEventListener('hashchange', route);
