@@ -5,8 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentDefaultsFromEnv } from '../src/profiles/agent-defaults.ts';
-import { loadProfilesFile } from '../src/profiles/load-profiles.ts';
 import type { CallAnalysis, CallRecord, Outcome } from '../src/records/call-record.ts';
 import { emptyBatch } from '../src/records/store.ts';
 import { apiToken, startRecordsStack, type RecordsStack } from './support/records-stack.ts';
@@ -87,9 +85,8 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
   }
 
   it('opens first, and draws calls per hour by outcome with the heights the counts call for', async () => {
-    const example = loadProfilesFile('switchboard.example.yaml', { env: { TOOLS_SIGNING_SECRET: `whsec_${randomBytes(32).toString('base64')}` }, defaults: agentDefaultsFromEnv({}) });
-    if (!example.ok) throw new Error('example file refused');
-    stack = await startRecordsStack({ server: { planSnapshot: () => example.profiles } });
+    const env = { TOOLS_SIGNING_SECRET: `whsec_${randomBytes(32).toString('base64')}` };
+    stack = await startRecordsStack({ server: { profileFile: { path: 'switchboard.example.yaml', env, watch: false } } });
     // Two busy hours inside the last 24: 3 completed + 2 transferred, then 1 completed, 1 missed, 1 rejected.
     const now = Date.now();
     const early = now - 5 * hourMs;

@@ -12,7 +12,8 @@ const clock = (ms: number): string => {
 /** The call as the model reads it: a few facts, then the transcript with times from the answer. */
 export function transcriptText(call: CallDetail): string {
   const start = Date.parse(call.acceptedAt ?? call.startedAt);
-  const facts = [`outcome: ${call.outcome}${call.endReason ? ` (${call.endReason.replaceAll('_', ' ')})` : ''}`];
+  const reason = call.endReason && call.endReason !== call.outcome ? ` (${call.endReason.replaceAll('_', ' ')})` : '';
+  const facts = [`outcome: ${call.outcome}${reason}`];
   if (call.acceptedAt && call.endedAt) facts.push(`duration: ${clock(Date.parse(call.endedAt) - start)}`);
   if (call.transfer) {
     const t = call.transfer;

@@ -91,7 +91,8 @@ export function stackedSeries(stats) {
 
 export function formatUsd(value) {
   if (value === null || value === undefined) return '—';
-  if (value !== 0 && Math.abs(value) < 0.01) return `$${value.toFixed(4)}`;
+  // Small amounts (one call's transcription) keep their significant digits: $0.000012.
+  if (value !== 0 && Math.abs(value) < 0.01) return `$${value.toFixed(6).replace(/0+$/, '')}`;
   return `$${value.toFixed(value >= 100 ? 0 : 2)}`;
 }
 

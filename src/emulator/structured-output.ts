@@ -40,7 +40,9 @@ function clip(text: string, max: number): string {
 function summary(t: TranscriptView): string {
   const first = clip(t.caller[0] ?? '', 160);
   const ended = t.outcome ? ` The call ended ${t.outcome}.` : '';
-  return `The caller said: "${first}"${t.caller.length > 1 ? ` and ${t.caller.length - 1} more thing${t.caller.length > 2 ? 's' : ''}` : ''}.${ended}`;
+  const more = t.caller.length > 1 ? ` and ${t.caller.length - 1} more thing${t.caller.length > 2 ? 's' : ''}` : '';
+  const stop = more || !/[.!?…]$/.test(first) ? '.' : '';
+  return `The caller said: "${first}"${more}${stop}${ended}`;
 }
 
 function tokens(text: string): string[] {
