@@ -57,8 +57,8 @@ export type CallEvent =
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }
   | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
-  /** `realtime`: the response.done usage as the API reported it; `liveSeconds`: GPT-Live's running total. */
-  | { type: 'usage'; callId: string; usage: TokenUsage; realtime?: RealtimeResponseUsage; liveSeconds?: number }
+  /** `realtime`: the response.done usage as the API reported it (what the call is priced by). */
+  | { type: 'usage'; callId: string; usage: TokenUsage; realtime?: RealtimeResponseUsage }
   | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   /** OpenAI sent an event without the fields we read (or not JSON): dropped, the call goes on. */

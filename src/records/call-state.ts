@@ -1,7 +1,7 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
 import type { WireErrorCode } from '../errors.ts';
-import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail, setLiveSeconds } from '../cost/usage.ts';
+import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail } from '../cost/usage.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
 import type { CallEventType } from '../outbox/outbox-store.ts';
@@ -209,7 +209,6 @@ export class CallState {
         const detail = (r.usageDetail ??= emptyUsageDetail());
         // Without the API's breakdown the tokens count as text.
         addRealtimeUsage(detail, event.realtime ?? { input_tokens: event.usage.inputTokens, output_tokens: event.usage.outputTokens });
-        if (event.liveSeconds !== undefined) setLiveSeconds(detail, event.liveSeconds);
         break;
       }
       case 'error':
