@@ -27,6 +27,7 @@ describe('parseScenario', () => {
       refer: none,
       hangup: none,
       socket: [],
+      responsesStatuses: [],
     });
   });
 
