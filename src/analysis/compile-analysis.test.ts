@@ -90,3 +90,25 @@ describe('analysis in the profile file', () => {
     ]);
   });
 });
+
+describe('prices in the profile file', () => {
+  it('warns about a model the table cannot price, and takes the file’s prices for it', async () => {
+    const text = (extra: string) => `
+carrier: { allowedHosts: [67.231.5.0/24] }
+agents:
+  sales:
+    model: gpt-realtime-next
+    analysis: { model: gpt-6-luna }
+routing:
+  default: { agent: sales }
+${extra}`;
+    let err = '';
+    await runCheckCommand(['sb.yaml'], { env: {}, cwd: '/virtual', out: () => undefined, err: (t) => void (err += t), readFile: () => text('') });
+    expect(err).toContain("sb.yaml:5:5: warning: agents.sales.model: no price for the model gpt-realtime-next: its share of a call's cost counts as 0; give it under prices.gpt-realtime-next");
+    const priced = loadProfilesText(text('prices:\n  gpt-realtime-next: { audio: { input: 20, output: 40 } }'), { env: {}, defaults: agentDefaultsFromEnv({}), readFile: () => '' });
+    expect(priced.ok && priced.warnings.map((w) => w.message)).toEqual([]);
+    expect(priced.ok && priced.profiles.prices.models['gpt-realtime-next']).toEqual({ audio: { input: 20, output: 40 } });
+    const bad = await check(text('prices:\n  gpt-realtime-next: { audio: { input: -1 } }'));
+    expect(bad.lines[0]).toMatch(/^sb\.yaml:\d+:\d+: prices\.gpt-realtime-next\.audio\.input: /);
+  });
+});

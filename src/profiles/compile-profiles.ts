@@ -10,6 +10,7 @@ import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
 import type { AnalysisSpec } from '../analysis/analysis-spec.ts';
 import { compileAnalysis } from '../analysis/compile-analysis.ts';
 import { builtInPrices, withOverrides, type PriceTable } from '../cost/price-table.ts';
+import { priceWarnings } from '../cost/price-warnings.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import { compileAgent } from './compile-agent.ts';
 import type { Problem } from './problem.ts';
@@ -79,6 +80,8 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
     dialed: r.dialed ? new NumberList(r.dialed) : null,
     callers: r.callerPrefix ? new NumberList(r.callerPrefix, true) : null,
   }));
+  const prices = withOverrides(builtInPrices, file.prices);
+  problems.push(...priceWarnings(file, deps.defaults, prices));
   const { screening } = file;
   const routing: RoutingTable = {
     screening: {
@@ -97,7 +100,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
     routing,
     profiles,
     analysis,
-    prices: withOverrides(builtInPrices, file.prices),
+    prices,
     timeZone: file.business.timeZone,
     maxConcurrentCalls: file.limits.maxConcurrentCalls ?? null,
     summary: {
