@@ -53,6 +53,7 @@ function record(i: number, s: Seed): CallRecord {
     errors: [],
     reconnects: 0,
     updatedAt: iso(s.at),
+    owner: null,
     cost: { totalUsd: s.costUsd ?? 0, realtimeUsd: s.costUsd ?? 0, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0, unpriced: [], pricesCheckedOn: '2026-12-01' },
     analysis,
   };
