@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accepted } from './call-event-fixtures.ts';
 import { CallState } from './call-state.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { openSqliteStore, type SqliteOptions } from './sqlite-store.ts';
 import { emptyBatch } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-sql-store-'));
@@ -32,9 +33,37 @@ describe('batch writes on a synchronous driver (SQLite)', () => {
   });
 });
 
+describe('reads on SQLite (one connection)', () => {
+  it('wait for a batch in progress, so they never see its rows before the commit', async () => {
+    const store = await openSqliteStore(join(dir, 'reads.db'));
+    const batch = emptyBatch();
+    const at = new Date().toISOString();
+    const call = new CallState('rtc_read', at);
+    call.apply(accepted('rtc_read'), Date.now());
+    batch.calls.push(call.snapshot());
+    for (let seq = 1; seq <= 5_000; seq++) batch.events.push({ callId: 'rtc_read', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+    let writing = true;
+    const written = store.writeBatch(batch).finally(() => (writing = false));
+    // A read on each of the first turns the batch gives the event loop.
+    const reads: Array<Promise<number | null>> = [];
+    while (writing && reads.length < 5) {
+      reads.push(store.getCall('rtc_read').then((c) => c?.timeline.length ?? null));
+      await new Promise((r) => setImmediate(r));
+    }
+    await written;
+    expect(reads.length).toBeGreaterThan(1); // some were made mid-batch
+    expect(new Set(await Promise.all(reads))).toEqual(new Set([5_000]));
+    await store.close();
+  });
+});
+
 describe('SQLite checkpoints', () => {
-  async function writeBatches(path: string, checkpointEveryMs: number): Promise<{ walBytes: number; written: number; store: Awaited<ReturnType<typeof openSqliteStore>> }> {
-    const store = await openSqliteStore(path, { checkpointEveryMs });
+  async function writeBatches(
+    path: string,
+    { before, pauseMs = 0, ...opts }: SqliteOptions & { before?: () => Promise<unknown>; pauseMs?: number },
+  ): Promise<{ walBytes: number; written: number; store: Awaited<ReturnType<typeof openSqliteStore>> }> {
+    const store = await openSqliteStore(path, opts);
+    await before?.();
     const at = new Date().toISOString();
     let seq = 0;
     let written = 0;
@@ -43,22 +72,35 @@ describe('SQLite checkpoints', () => {
       for (let i = 0; i < 1000; i++) batch.events.push({ callId: 'rtc_wal', entry: { seq: ++seq, at, type: 'transcript', data: { text: 'x'.repeat(800) } } });
       await store.writeBatch(batch);
       written += 1000 * 800;
-      await new Promise((r) => setTimeout(r, 60));
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs)); // the checkpointer's turn
     }
     return { walBytes: statSync(`${path}-wal`).size, written, store };
   }
 
   it('never run inside a commit (the WAL grows when the checkpointer is idle)', async () => {
-    const { walBytes, written, store } = await writeBatches(join(dir, 'idle.db'), 3_600_000);
+    const { walBytes, written, store } = await writeBatches(join(dir, 'idle.db'), { checkpointEveryMs: 3_600_000 });
     expect(walBytes).toBeGreaterThan(written);
     await store.close();
   });
 
   it('run on their own thread, keeping the WAL small, and leave none behind at close', async () => {
     const path = join(dir, 'busy.db');
-    const { walBytes, written, store } = await writeBatches(path, 20);
+    const { walBytes, written, store } = await writeBatches(path, { checkpointEveryMs: 20, pauseMs: 60 });
     expect(walBytes).toBeLessThan(written / 4);
     await store.close();
     expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
+  });
+
+  it('happen in commits again when the checkpointer dies', async () => {
+    let died: Promise<unknown> = Promise.resolve();
+    const startCheckpointer = () => {
+      const worker = new Worker(`throw new Error('checkpointer failed')`, { eval: true });
+      died = new Promise((resolve) => worker.once('exit', resolve));
+      return worker;
+    };
+    const path = join(dir, 'dead.db');
+    const { walBytes, written, store } = await writeBatches(path, { startCheckpointer, before: () => died });
+    expect(walBytes).toBeLessThan(written / 2);
+    await store.close();
   });
 });

@@ -22,7 +22,14 @@ parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.
 export interface SqliteOptions {
   /** How often the WAL is checkpointed, off the event loop. */
   checkpointEveryMs?: number;
+  /** Starts the checkpointer thread; tests pass one that dies. */
+  startCheckpointer?: (path: string, everyMs: number) => Worker;
 }
+
+const startCheckpointer = (path: string, everyMs: number): Worker => new Worker(checkpointerSource, { eval: true, workerData: { path, everyMs } });
+
+// SQLite's own default: commits checkpoint once the WAL reaches this many pages.
+const defaultAutocheckpointPages = 1000;
 
 /**
  * node:sqlite is synchronous: each statement runs on the event loop. Batches are
@@ -38,7 +45,13 @@ class SqliteDriver implements SqlDriver {
   private readonly statements = new Map<string, StatementSync>();
   private readonly checkpointer: Worker | null;
   private checkpointerExited: Promise<void> = Promise.resolve();
+  private closing = false;
   private lock: Promise<unknown> = Promise.resolve();
+  // Runs statements at once: only for code already holding the lock.
+  private readonly unlocked: SqlExecutor = {
+    query: async (sql, params = []) => this.statement(sql).all(...(params as SQLInputValue[])) as SqlRow[],
+    run: async (sql, params = []) => Number(this.statement(sql).run(...(params as SQLInputValue[])).changes),
+  };
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -48,13 +61,16 @@ class SqliteDriver implements SqlDriver {
       this.checkpointer = null;
     } else {
       this.db.exec('PRAGMA wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(checkpointerSource, { eval: true, workerData: { path, everyMs: opts.checkpointEveryMs ?? 1_000 } });
+      this.checkpointer = (opts.startCheckpointer ?? startCheckpointer)(path, opts.checkpointEveryMs ?? 1_000);
       this.checkpointer.unref();
-      // Without its checkpointer the WAL would grow without end: commits checkpoint again.
-      this.checkpointer.once('error', () => {
-        if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 0');
-      });
-      this.checkpointerExited = new Promise((resolve) => this.checkpointer!.once('exit', () => resolve()));
+      this.checkpointer.on('error', () => {}); // the exit below handles it
+      this.checkpointerExited = new Promise((resolve) =>
+        this.checkpointer!.once('exit', () => {
+          // Without its checkpointer the WAL would grow without end: commits checkpoint again.
+          if (!this.closing && this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${defaultAutocheckpointPages}`);
+          resolve();
+        }),
+      );
     }
   }
 
@@ -67,20 +83,27 @@ class SqliteDriver implements SqlDriver {
     return stmt;
   }
 
-  async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return this.statement(sql).all(...(params as SQLInputValue[])) as SqlRow[];
+  // One connection: everything takes turns, so a statement never runs while a transaction waits
+  // between two of its own (a read there would see rows not yet committed).
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(fn);
+    this.lock = result.catch(() => undefined);
+    return result;
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return Number(this.statement(sql).run(...(params as SQLInputValue[])).changes);
+  query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.locked(() => this.unlocked.query(sql, params));
   }
 
-  // One connection: transactions take turns, so an await inside one never interleaves another's statements.
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.locked(() => this.unlocked.run(sql, params));
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const result = this.lock.then(async () => {
+    return this.locked(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const value = await fn(this);
+        const value = await fn(this.unlocked);
         this.db.exec('COMMIT');
         return value;
       } catch (err) {
@@ -88,12 +111,11 @@ class SqliteDriver implements SqlDriver {
         throw err;
       }
     });
-    this.lock = result.catch(() => undefined);
-    return result;
   }
 
   async close(): Promise<void> {
     await this.lock;
+    this.closing = true;
     // Unref'd so it never holds a running process open; while close waits for it, it must, or the process could exit mid-close.
     this.checkpointer?.ref();
     this.checkpointer?.postMessage('close');
