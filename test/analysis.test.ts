@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtInPrices } from '../src/cost/price-table.ts';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/outbox/test-receiver.ts';
+import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/testing/test-receiver.ts';
 import type { CallDetail } from '../src/records/call-record.ts';
 import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
 

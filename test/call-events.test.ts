@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/outbox/test-receiver.ts';
+import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/testing/test-receiver.ts';
 import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
 
 const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';

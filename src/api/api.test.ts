@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../config/config.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
-import { accepted, transferCall } from '../records/call-event-fixtures.ts';
+import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { CallState } from '../records/call-state.ts';
 import { RecordsService } from '../records/records-service.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';

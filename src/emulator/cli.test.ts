@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runEmulatorCli, type CliIo } from './cli.ts';
-import { startTestAgent, type TestAgent } from './test-agent.ts';
+import { startTestAgent, type TestAgent } from '../../test/support/test-agent.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;

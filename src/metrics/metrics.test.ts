@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
-import { accepted, fixtureSipHeaders, transferCall } from '../records/call-event-fixtures.ts';
+import { accepted, fixtureSipHeaders, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { Metrics } from './metrics.ts';
 
 const parties = (accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>).parties;

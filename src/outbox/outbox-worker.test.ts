@@ -9,7 +9,7 @@ import { openSqliteStore } from '../records/sqlite-store.ts';
 import { emptyBatch, type Store } from '../records/store.ts';
 import { callEventMessage } from './call-event-message.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.ts';
-import { startTestReceiver, type TestReceiver } from './test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver.ts';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const log = createLogger('silent');

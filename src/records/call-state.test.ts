@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
-import { accepted, fixtureSipHeaders, transferCall } from './call-event-fixtures.ts';
+import { accepted, fixtureSipHeaders, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { CallState } from './call-state.ts';
 
 const t0 = Date.parse('2025-06-01T12:00:00.000Z');

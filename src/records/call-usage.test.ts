@@ -1,7 +1,7 @@
 // What the record keeps for pricing and the overview: the accept's models, usage as billed, why a transfer happened.
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
-import { accepted, transferCall } from './call-event-fixtures.ts';
+import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { CallState } from './call-state.ts';
 
 const fold = (events: CallEvent[]) => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
+import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { accepted, transferCall } from './call-event-fixtures.ts';
 import type { TimelineEntry } from './call-record.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { openSqliteStore } from './sqlite-store.ts';

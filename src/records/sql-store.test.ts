@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { accepted } from './call-event-fixtures.ts';
+import { accepted } from '../../test/support/call-event-fixtures.ts';
 import { CallState } from './call-state.ts';
 import { openSqliteStore, type SqliteOptions } from './sqlite-store.ts';
 import { emptyBatch } from './store.ts';

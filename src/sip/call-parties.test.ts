@@ -16,7 +16,7 @@ function loadCases(url: URL): InviteCase[] {
   return cases as InviteCase[];
 }
 
-const fixtureUrl = new URL('./fixtures/sip-invites.json', import.meta.url);
+const fixtureUrl = new URL('../../test/support/fixtures/sip-invites.json', import.meta.url);
 // The shared reference sits beside the repo (/work/shared next to /work/main).
 const sharedUrl = new URL('../../../shared/reference/sip-invites.json', import.meta.url);
 const fixtureCases = loadCases(fixtureUrl);
@@ -62,7 +62,7 @@ describe('parseCallParties: reference INVITEs (fixture copy)', () => {
 });
 
 describe.skipIf(!existsSync(sharedUrl))('parseCallParties: shared reference file', () => {
-  it('matches the fixture copy (update src/sip/fixtures when it changes)', () => {
+  it('matches the fixture copy (update test/support/fixtures when it changes)', () => {
     expect(loadCases(sharedUrl)).toEqual(fixtureCases);
   });
 

@@ -5,3 +5,4 @@ export { FakeControlSocket, FakeControlTransport } from './fake-control-transpor
 export { makeThrowawayCert, tryThrowawayCert, type ThrowawayCert } from './throwaway-cert.ts';
 export { ManualClock } from './manual-clock.ts';
 export { RecordingCallControl } from './recording-call-control.ts';
+export { startTestReceiver, type ReceivedEvent, type TestReceiver } from './test-receiver.ts';

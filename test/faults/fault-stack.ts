@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../../src/outbox/test-receiver.ts';
+import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../../src/testing/test-receiver.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
 import { freePort, httpStatus, waitFor } from '../support/server-process.ts';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy.ts';

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { WebSocket } from 'ws';
-import { contactHostPort, formatHostPort } from './refer-target.ts';
+import { contactHostPort, formatHostPort } from '../../src/emulator/refer-target.ts';
 
 export interface TestAgentOptions {
   /** The emulator's baseURL; a function when it is known only later (CLI tests). */

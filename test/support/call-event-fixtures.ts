@@ -1,6 +1,6 @@
 // Test data: the CallEvents of typical calls, as CallSession and answerCall emit them.
-import type { CallEvent } from '../calls/call-events.ts';
-import { parseCallParties, type SipHeader } from '../sip/index.ts';
+import type { CallEvent } from '../../src/calls/call-events.ts';
+import { parseCallParties, type SipHeader } from '../../src/sip/index.ts';
 
 export const fixtureSipHeaders: SipHeader[] = [
   { name: 'From', value: '"Ann Caller" <sip:+19195551234@sip.bandwidth.com>;tag=a1' },

@@ -1,4 +1,4 @@
-// Test helper: an operator's webhook endpoint on a real local socket, verifying with the standardwebhooks library.
+// Test support: an operator's call-event endpoint on a real local socket, verifying signatures with the standardwebhooks library.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
