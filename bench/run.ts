@@ -37,6 +37,8 @@ export interface BenchOptions {
   capacityStep: number;
   capacityMax: number;
   capacitySeconds: number;
+  /** Pauses for the server to settle: a full one before memory is read, shorter ones between bursts and starts. */
+  settleMs: number;
   coldStarts: number;
   referenceSockets: number;
   lagLimitMs: number;
@@ -49,6 +51,8 @@ export interface BenchOptions {
   /** Extra node flags for the server, e.g. --cpu-prof. */
   serverNodeArgs: string[];
   keepLogs: boolean;
+  /** Scenarios run at a time. More than 1 only for the smoke: it checks that they run, not what they measure. */
+  concurrency: number;
   /** Wait up to this many minutes for the 1-minute load average to drop below 0.5 first. */
   waitQuietMinutes: number;
 }
@@ -71,6 +75,7 @@ export const defaultOptions: BenchOptions = {
   capacityStep: 500,
   capacityMax: 8000,
   capacitySeconds: 10,
+  settleMs: 1000,
   coldStarts: 5,
   referenceSockets: 1000,
   lagLimitMs: 20,
@@ -80,6 +85,7 @@ export const defaultOptions: BenchOptions = {
   databaseUrl: null,
   serverNodeArgs: [],
   keepLogs: false,
+  concurrency: 1,
   waitQuietMinutes: 0,
 };
 
@@ -91,18 +97,20 @@ export const smokeOptions: BenchOptions = {
   burstSweep: [2, 4],
   warmupCalls: 10,
   rate: 20,
-  rateSeconds: 0.5,
-  holdMs: 200,
+  rateSeconds: 0.25,
+  holdMs: 100,
   calls: 10,
-  soakSeconds: 1,
-  rampPerSec: 100,
-  transfersPerSec: 4,
+  soakSeconds: 0.5,
+  rampPerSec: 200,
+  transfersPerSec: 8,
   capacityStep: 10,
   capacityMax: 20,
-  capacitySeconds: 0.5,
+  capacitySeconds: 0.25,
+  settleMs: 100,
   coldStarts: 1,
   referenceSockets: 10,
   pin: false,
+  concurrency: 2,
 };
 
 interface AnswerScenario {
@@ -257,7 +265,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
   };
 
   try {
-    if (opts.scenarios.includes('answer')) {
+    const answerScenario = async () => {
       say('answer: burst and steady rate, loopback');
       await withStack('answer', 0, async (standIn, server) => {
         await standIn.warmWebhooks(Math.max(opts.burst, 32));
@@ -292,7 +300,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           if (r.failed > 0 || r.duplicateAccepts > 0) failures.push(`burst sweep ${n}: ${r.failed} failed, ${r.duplicateAccepts} duplicates`);
           sizes.push({ burst: n, p50: r.acceptAfterWebhookMs.p50, p99: r.acceptAfterWebhookMs.p99 });
           await server.waitIdle();
-          await sleep(300);
+          await sleep(0.3 * opts.settleMs);
         }
         if (sizes.length > 0) {
           result.burstSweep = { sizes, msPerWebhook: slope(sizes.map((x) => [x.burst, x.p99])) };
@@ -300,9 +308,9 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         }
         result.restConnections = await standIn.connectionReport();
       });
-    }
+    };
 
-    if (opts.scenarios.includes('rtt')) {
+    const rttScenario = async () => {
       say(`answer: burst with a ${opts.rttMs} ms emulated round trip`);
       await withStack('rtt', opts.rttMs, async (standIn, server) => {
         await standIn.warmWebhooks(Math.max(opts.burst, 8));
@@ -323,9 +331,9 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         };
         await server.waitIdle();
       });
-    }
+    };
 
-    if (opts.scenarios.includes('soak')) {
+    const soakScenario = async () => {
       say(`soak: ${opts.calls} live calls at ${opts.eventsPerSec} events/s over TLS, then capacity`);
       await withStack('soak', 0, async (standIn, server, baseURL) => {
         await standIn.warmWebhooks(32);
@@ -335,7 +343,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         await sleep(Math.min(1500, opts.soakSeconds * 1000));
         await standIn.hangupAll();
         await server.waitIdle();
-        await sleep(500);
+        await sleep(opts.settleMs / 2);
         const base = await server.settledMemory();
 
         const level = async (calls: number, seconds: number): Promise<LevelResult> => {
@@ -363,7 +371,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         await standIn.holdLive(opts.calls, opts.rampPerSec, opts.eventsPerSec);
         const rampSeconds = Math.round((performance.now() - t0) / 100) / 10;
         const soakLevel = await level(opts.calls, opts.soakSeconds);
-        await sleep(1000); // replacements for transferred calls go live
+        await sleep(opts.settleMs); // replacements for transferred calls go live
         const mem = await server.settledMemory();
         const per = (a: number, b: number) => Math.round(((a - b) / Math.max(1, mem.liveCalls) / 1024) * 10) / 10;
 
@@ -422,9 +430,9 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         say(`  capacity: ${lastHeld} live calls held (stopped at ${stoppedBecause})`);
         await standIn.hangupAll();
       });
-    }
+    };
 
-    if (opts.scenarios.includes('cold')) {
+    const coldScenario = async () => {
       say('cold start: process start → /ready 200');
       const standIn = new StandInClient(pin.standIn);
       try {
@@ -434,14 +442,24 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           const s = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL, false), nodeArgs: [], logFile: join(cert.dir, 'server-cold.log'), cwd: cert.dir });
           runsMs.push(Math.round(s.readyMs * 10) / 10);
           await s.stop();
-          await sleep(200);
+          await sleep(0.2 * opts.settleMs);
         }
         result.coldStart = { medianMs: median(runsMs), runsMs };
         say(`  median ${result.coldStart.medianMs} ms (${runsMs.join(', ')})`);
       } finally {
         await standIn.close();
       }
-    }
+    };
+
+    // Each scenario starts its own processes. The smoke runs two at a time: its figures mean nothing.
+    const queue = [answerScenario, rttScenario, soakScenario, coldScenario].filter((_, i) => opts.scenarios.includes((['answer', 'rtt', 'soak', 'cold'] as const)[i]!));
+    const lane = async () => {
+      for (let run = queue.shift(); run; run = queue.shift()) await run();
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency) }, lane));
+    const failed = lanes.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    result.answer.sort((a, b) => Number(a.rttMs > 0) - Number(b.rttMs > 0)); // loopback first, as when run one by one
   } finally {
     if (!opts.keepLogs) cert.remove();
     else say(`server logs kept in ${cert.dir}`);
@@ -572,6 +590,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'capacity-step': { type: 'string' },
       'capacity-max': { type: 'string' },
       'capacity-seconds': { type: 'string' },
+      'settle-ms': { type: 'string' },
       'cold-starts': { type: 'string' },
       'no-pin': { type: 'boolean' },
       'no-h2': { type: 'boolean' },
@@ -586,7 +605,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   });
   if (values.help) {
     process.stdout.write(`npm run bench -- [options]   (see bench/README.md)
-  --smoke                 a few calls per scenario (what CI runs)
+  --smoke                 a few calls per scenario, two scenarios at a time (what npm test runs)
   --scenarios a,b         answer, rtt, soak, cold (default all; soak includes capacity)
   --service-delay-ms N    stand-in answer delay for accept/refer/hangup (30)
   --rtt-ms N              emulated round trip for the RTT burst (40)
@@ -597,6 +616,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --ramp-per-sec N        new calls per second while ramping up (250)
   --transfers-per-sec N   transfer function calls during soak/capacity (5)
   --capacity-step N --capacity-max N --capacity-seconds T   (500, 8000, 10)
+  --settle-ms N           pause before memory is read; shorter ones between bursts and starts (1000)
   --cold-starts N         (5)
   --no-pin                do not pin with taskset
   --no-h2                 the stand-in offers HTTP/1.1 only (to compare)
@@ -629,6 +649,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     capacityStep: num(values['capacity-step'], base.capacityStep),
     capacityMax: num(values['capacity-max'], base.capacityMax),
     capacitySeconds: num(values['capacity-seconds'], base.capacitySeconds),
+    settleMs: num(values['settle-ms'], base.settleMs),
     coldStarts: num(values['cold-starts'], base.coldStarts),
     pin: values['no-pin'] ? false : base.pin,
     h2: values['no-h2'] ? false : base.h2,
