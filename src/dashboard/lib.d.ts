@@ -59,7 +59,7 @@ export interface TimelineEntryLike {
   seq: number;
   type: string;
   at?: string;
-  data: Record<string, any>;
+  data: Record<string, unknown>;
 }
 
 export function applyToTranscript(turns: readonly TranscriptLine[], entry: TimelineEntryLike): TranscriptLine[];

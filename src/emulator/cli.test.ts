@@ -63,7 +63,12 @@ describe('switchboard emulator CLI', () => {
     agent = await startTestAgent({ baseURL: () => baseURL, apiKey, webhookSecret });
     const t = io();
     const write = t.io.stdout.write;
-    t.io.stdout = { write: (text: string) => (baseURL ||= /OPENAI_BASE_URL=(\S+)/.exec(text)?.[1] ?? '', write(text)) };
+    t.io.stdout = {
+      write: (text: string) => {
+        baseURL ||= /OPENAI_BASE_URL=(\S+)/.exec(text)?.[1] ?? '';
+        return write(text);
+      },
+    };
     const file = scenarioFile(`s-${Date.now()}.json`, scenario);
     const code = await runEmulatorCli(
       ['emulator', '--port', '0', '--webhook-url', agent.url, '--api-key', apiKey, '--webhook-secret', webhookSecret, '--scenario', file, '--playback-ms', '20'],

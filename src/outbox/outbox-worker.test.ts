@@ -92,7 +92,7 @@ describe('OutboxWorker', () => {
     expect((await second.outboxStats()).pending).toBe(3);
     worker(second).start();
     const got = await receiver.waitFor((r) => r.filter((x) => x.status === 200).length === 3);
-    const delivered = got.filter((r) => r.status === 200).map((r) => r.verified?.type + ' ' + (r.verified?.data.callId as string));
+    const delivered = got.filter((r) => r.status === 200).map((r) => `${r.verified?.type} ${r.verified?.data.callId as string}`);
     expect(delivered.sort()).toEqual(['call.ended rtc_a', 'call.started rtc_a', 'call.started rtc_b']);
     await expect.poll(() => second.outboxStats()).toEqual({ pending: 0, dead: 0 });
   });

@@ -1,9 +1,9 @@
-// One contract, two databases: SQLite in a temp dir and the real PostgreSQL at 127.0.0.1:5432/test.
+// One contract, two databases: SQLite in a temp dir and a real PostgreSQL (test/support/test-database.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { emptyUsageDetail } from '../cost/usage.ts';
 import type { CallAnalysis, CallRecord, TranscriptTurn } from './call-record.ts';
 import { openPostgresStore } from './postgres-store.ts';
@@ -11,7 +11,7 @@ import { openSqliteStore } from './sqlite-store.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { emptyBatch, type Store, type StoreBatch } from './store.ts';
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 
 interface Harness {
   /** Several processes may share the database (PostgreSQL); SQLite belongs to one process. */

@@ -33,7 +33,9 @@ describe('parseParams', () => {
   it('stores __proto__ and constructor as plain keys', () => {
     const params = parseParams('__proto__=x;constructor');
     expect(Object.keys(params)).toEqual(['__proto__', 'constructor']);
+    // biome-ignore lint/suspicious/noProto lint/complexity/useLiteralKeys: the key under test, read as data
     expect(params['__proto__']).toBe('x');
+    // biome-ignore lint/complexity/useLiteralKeys: the key under test, read as data
     expect(params['constructor']).toBeNull();
     expect(Object.getPrototypeOf(params)).toBeNull();
   });
