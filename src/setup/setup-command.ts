@@ -2,7 +2,6 @@
 // endpoint for this server, writes its signing secret into .env, and prints the
 // Bandwidth routing. Running it again changes nothing; `--rotate` rotates the secret.
 import { parseArgs } from 'node:util';
-import type OpenAI from 'openai';
 import type { WebhookEndpoint, WebhookEndpointWithSecret } from 'openai/resources/webhooks/webhooks';
 import type { Env } from '../config/config.ts';
 import { agentSurfaces } from './agent-surfaces.ts';
