@@ -33,7 +33,18 @@ const server = new EmbeddedPostgres({
   // PostgreSQL refuses to run as root: as root, the package runs it as the `postgres` user (created when missing).
   createPostgresUser: process.getuid?.() === 0,
   // A throwaway database: durability buys nothing; loopback only, no Unix socket.
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  postgresFlags: [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+  ],
   onLog: (line: unknown) => void log.push(String(line)),
   onError: (err: unknown) => void log.push(String(err)),
 });

@@ -37,7 +37,9 @@ async function checkReachable(url: string, name: string): Promise<void> {
     await client.query('SELECT 1');
   } catch (err) {
     const where = new URL(url).host;
-    throw new Error(`${name} is set, but PostgreSQL at ${where} cannot be used: ${(err as Error).message}. Unset it to have the tests start their own.`);
+    throw new Error(
+      `${name} is set, but PostgreSQL at ${where} cannot be used: ${(err as Error).message}. Unset it to have the tests start their own.`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
