@@ -51,6 +51,8 @@ export interface BenchOptions {
   /** Extra node flags for the server, e.g. --cpu-prof. */
   serverNodeArgs: string[];
   keepLogs: boolean;
+  /** Longest wait for a started server's /ready. */
+  readyTimeoutMs: number;
   /** Scenarios run at a time. More than 1 only for the smoke: it checks that they run, not what they measure. */
   concurrency: number;
   /** Wait up to this many minutes for the 1-minute load average to drop below 0.5 first. */
@@ -85,6 +87,7 @@ export const defaultOptions: BenchOptions = {
   databaseUrl: null,
   serverNodeArgs: [],
   keepLogs: false,
+  readyTimeoutMs: 15_000,
   concurrency: 1,
   waitQuietMinutes: 0,
 };
@@ -110,6 +113,7 @@ export const smokeOptions: BenchOptions = {
   coldStarts: 1,
   referenceSockets: 10,
   pin: false,
+  readyTimeoutMs: 60_000, // beside the rest of npm test on a busy machine
   concurrency: 2,
 };
 
@@ -236,7 +240,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     let server: ServerProcess | null = null;
     try {
       const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs, h2: opts.h2 });
-      server = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL), nodeArgs: ['--expose-gc', ...opts.serverNodeArgs], logFile, cwd: cert.dir });
+      server = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL), nodeArgs: ['--expose-gc', ...opts.serverNodeArgs], logFile, cwd: cert.dir, readyTimeoutMs: opts.readyTimeoutMs });
       ourPids.push(server.pid);
       await standIn.setWebhookUrl(server.webhookUrl);
       return await fn(standIn, server, baseURL);
@@ -439,7 +443,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs: 0, h2: opts.h2 });
         const runsMs: number[] = [];
         for (let i = 0; i < opts.coldStarts; i++) {
-          const s = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL, false), nodeArgs: [], logFile: join(cert.dir, 'server-cold.log'), cwd: cert.dir });
+          const s = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL, false), nodeArgs: [], logFile: join(cert.dir, 'server-cold.log'), cwd: cert.dir, readyTimeoutMs: opts.readyTimeoutMs });
           runsMs.push(Math.round(s.readyMs * 10) / 10);
           await s.stop();
           await sleep(0.2 * opts.settleMs);

@@ -22,5 +22,5 @@ describe('bench smoke', () => {
     expect(r.capacity?.levels.length).toBeGreaterThan(0);
     expect(r.coldStart?.runsMs).toHaveLength(smokeOptions.coldStarts);
     expect(r.targets.length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 120_000);
 });
