@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CallAnalysis, CallRecord, Outcome } from '../records/call-record.ts';
 import { openPostgresStore } from '../records/postgres-store.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import { emptyBatch, type Store } from '../records/store.ts';
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 const t0 = Date.parse('2026-11-30T00:00:00.000Z');
 const hour = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
 import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../../src/testing/test-receiver.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
@@ -16,7 +17,7 @@ import { startStallProxy, type StallProxy } from '../support/stall-proxy.ts';
 
 export { waitFor };
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 export const apiToken = 'faults-token-7d1c5e9a3b2f4d6e';
 export const callEventsSecret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
