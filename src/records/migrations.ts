@@ -1,3 +1,4 @@
+import { clusterMigrations } from '../cluster/cluster-schema.ts';
 import type { SqlDriver } from './sql-driver.ts';
 
 export interface Migration {
@@ -174,6 +175,7 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX calls_analysis_due ON calls (analysis_status, analysis_next_at)`,
     ],
   },
+  ...clusterMigrations,
 ];
 
 /**

@@ -156,6 +156,11 @@ export class SqlStore implements Store {
     this.kind = db.dialect;
   }
 
+  /** The connection, for what shares it (SQLite's coordination: one connection per file and process). */
+  get driver(): SqlDriver {
+    return this.db;
+  }
+
   async writeBatch(batch: StoreBatch): Promise<void> {
     await this.db.transaction(async (tx) => {
       // A synchronous driver (node:sqlite) runs every statement on the event loop: a batch
