@@ -12,6 +12,8 @@ export const wireErrors = {
   accept_failed: 'accepting the call failed',
   // Call records
   events_dropped: 'some call events were not recorded: the store was behind and the memory buffer full',
+  claimed_elsewhere: 'another instance is accepting this call right now: retry',
+  coordination_unavailable: 'the database the instances coordinate through cannot be reached: retry',
   // The operator API
   unauthorized: 'the API token is missing or wrong',
   api_disabled: 'the operator API is off: set API_TOKEN to turn it on',

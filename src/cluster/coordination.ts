@@ -109,6 +109,8 @@ export interface Coordination {
 
   /** Hands every live call of this instance to whoever takes it first. Returns how many. */
   release(): Promise<number>;
+  /** Calls this instance released that no instance has taken yet. */
+  releasedPending(): Promise<number>;
   /**
    * Takes over calls whose owner's lease ran out, or that were released, atomically: one instance
    * wins each. Claims still `accepting` are taken only after `acceptGraceMs` (the accept may be under way).

@@ -218,6 +218,11 @@ export class SqlCoordination implements Coordination {
     );
   }
 
+  async releasedPending(): Promise<number> {
+    const rows = await this.db.query(`SELECT COUNT(*) AS n FROM call_claims WHERE owner = $1 AND state = 'released'`, [this.instanceId]);
+    return num(rows[0]?.n ?? 0);
+  }
+
   async takeOver(opts: { limit: number; acceptGraceMs: number }): Promise<TakenCall[]> {
     const now = this.now();
     const params = [this.instanceId, now, now - opts.acceptGraceMs, opts.limit];

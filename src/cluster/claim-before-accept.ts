@@ -1,0 +1,58 @@
+import { errorBody } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { sleep, systemClock, type Clock } from '../time/clock.ts';
+import type { CallKeys, ClaimInfo, Coordination } from './coordination.ts';
+
+export type ClaimDecision =
+  /** This delivery accepts the call, under this epoch. afterCrash: an earlier accept by a dead instance may have landed. */
+  | { kind: 'accept'; epoch: number; afterCrash: boolean }
+  /** Answer the webhook without accepting: another delivery has the call (or the database is unreachable: 503). */
+  | { kind: 'answer'; status: number; body: Record<string, unknown>; retryAfterS?: number };
+
+export interface ClaimBeforeAcceptOptions {
+  coordination: Coordination;
+  /** How long a delivery waits for another instance's accept of the same call to settle (about the accept deadline). */
+  waitMs: number;
+  pollMs?: number;
+  log: Logger;
+  clock?: Clock;
+  /** A delivery answered without accepting: another had the call. */
+  onRefused?(claim: ClaimInfo): void;
+}
+
+/**
+ * Claims the call before accepting it. The first delivery on any instance accepts; every other
+ * one answers 2xx without accepting. One that arrives while another instance is still accepting
+ * waits for that accept to settle: if it fails, the claim is free again and this one accepts.
+ */
+export function createClaimBeforeAccept(opts: ClaimBeforeAcceptOptions): (keys: CallKeys) => Promise<ClaimDecision> {
+  const clock = opts.clock ?? systemClock;
+  const pollMs = opts.pollMs ?? 100;
+  const { coordination, log } = opts;
+  return async (keys) => {
+    const deadline = clock.now() + opts.waitMs;
+    try {
+      for (;;) {
+        const outcome = await coordination.claim(keys);
+        if (outcome.kind === 'won') return { kind: 'accept', epoch: outcome.epoch, afterCrash: outcome.afterCrash };
+        let claim: ClaimInfo | null = outcome.claim;
+        // Another instance is accepting it now: its outcome is this delivery's answer.
+        while (claim && claim.state === 'accepting' && claim.ownerAlive && claim.owner !== coordination.instanceId && clock.now() < deadline) {
+          await sleep(clock, pollMs);
+          claim = await coordination.lookup(claim.callId);
+        }
+        if (!claim) continue; // its accept failed and it let go: claim again
+        if (claim.state === 'accepting' && claim.owner !== coordination.instanceId && claim.ownerAlive) {
+          log.warn({ callId: keys.callId, owner: claim.owner }, 'another instance is still accepting the call; asking OpenAI to retry');
+          return { kind: 'answer', status: 503, body: errorBody('claimed_elsewhere', undefined, { callId: keys.callId }), retryAfterS: 1 };
+        }
+        opts.onRefused?.(claim);
+        log.info({ callId: keys.callId, claimedCallId: claim.callId, owner: claim.owner, state: claim.state }, 'call claimed by another delivery; not accepting');
+        return { kind: 'answer', status: 200, body: { callId: keys.callId, status: claim.state === 'ended' ? 'ended' : 'accepted', owner: claim.owner } };
+      }
+    } catch (err) {
+      log.error({ callId: keys.callId, err: (err as Error).message }, 'cannot claim the call: the coordination store is unreachable');
+      return { kind: 'answer', status: 503, body: errorBody('coordination_unavailable', undefined, { callId: keys.callId }), retryAfterS: 1 };
+    }
+  };
+}
