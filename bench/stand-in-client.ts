@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { AnswerReport, ConnectionReport, StandInOptions, WindowReport } from './stand-in.ts';
+import type { AnswerReport, ConnectionReport, StandInOptions, TakeoverReport, WindowReport } from './stand-in.ts';
 
 const entry = fileURLToPath(new URL('./stand-in-process.ts', import.meta.url));
 
@@ -44,6 +44,13 @@ export class StandInClient {
 
   init = (opts: StandInOptions) => this.call<string>('init', opts);
   setWebhookUrl = (url: string) => this.call<void>('setWebhookUrl', url);
+  setWebhookUrls = (urls: string[]) => this.call<void>('setWebhookUrls', urls);
+  setDelivery = (mode: 'spread' | 'all') => this.call<void>('setDelivery', mode);
+  setTakeover = (on: boolean) => this.call<void>('setTakeover', on);
+  resetTakeovers = () => this.call<void>('resetTakeovers');
+  takeoverReport = () => this.call<TakeoverReport>('takeoverReport');
+  takeoverCounts = () => this.call<Record<string, number>>('takeoverCounts');
+  liveCallIds = () => this.call<string[]>('liveCallIds');
   warmWebhooks = (n: number) => this.call<void>('warmWebhooks', n);
   answerBurst = (n: number, holdMs: number) => this.call<AnswerReport>('answerBurst', n, holdMs);
   answerSteady = (rate: number, seconds: number, holdMs: number) => this.call<AnswerReport>('answerSteady', rate, seconds, holdMs);

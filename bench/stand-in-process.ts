@@ -15,6 +15,13 @@ const commands: Record<string, (...args: any[]) => unknown> = {
     return standIn.start();
   },
   setWebhookUrl: (url: string) => standIn!.setWebhookUrl(url),
+  setWebhookUrls: (urls: string[]) => standIn!.setWebhookUrls(urls),
+  setDelivery: (mode: 'spread' | 'all') => standIn!.setDelivery(mode),
+  setTakeover: (on: boolean) => standIn!.setTakeover(on),
+  resetTakeovers: () => standIn!.resetTakeovers(),
+  takeoverReport: () => standIn!.takeoverReport(),
+  takeoverCounts: () => standIn!.takeoverCounts(),
+  liveCallIds: () => standIn!.liveCallIds(),
   warmWebhooks: (n: number) => standIn!.warmWebhooks(n),
   answerBurst: (n: number, holdMs: number) => standIn!.answerBurst(n, holdMs),
   answerSteady: (rate: number, seconds: number, holdMs: number) => standIn!.answerSteady(rate, seconds, holdMs),

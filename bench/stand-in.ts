@@ -30,7 +30,8 @@ export interface StandInOptions {
   h2: boolean;
 }
 
-type Phase = 'ringing' | 'accepted' | 'live' | 'transferring' | 'ended';
+/** orphaned: its control socket dropped without a hang-up (the server died); the call goes on, waiting for an instance to take it over. */
+type Phase = 'ringing' | 'accepted' | 'live' | 'transferring' | 'orphaned' | 'ended';
 
 interface BenchCall {
   id: string;
@@ -50,6 +51,8 @@ interface BenchCall {
   opened: boolean;
   closedByUs: boolean;
   onSettled: (() => void) | null;
+  orphanedAt: number | null;
+  takeovers: number;
 }
 
 export interface AnswerReport {
@@ -77,6 +80,20 @@ export interface WindowReport {
   callsPlaced: number;
   failures: string[];
   standIn: { cpuPercent: number; loopLagP99Ms: number };
+}
+
+export interface TakeoverReport {
+  /** Calls whose control socket dropped without a hang-up, since the last reset. */
+  orphaned: number;
+  /** Of those, taken over: a new control socket opened for the call. */
+  takenOver: number;
+  /** Still waiting for an instance. */
+  waiting: number;
+  /** Control socket dropped → a new one open for the same call. */
+  takeoverMs: Summary;
+  /** Accept requests beyond the first, over every call the stand-in still knows. */
+  duplicateAccepts: number;
+  calls: number;
 }
 
 export interface ConnectionReport {
@@ -109,7 +126,14 @@ export class StandIn {
   private readonly frames = turnFrames();
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
   private netServer: NetServer | null = null;
-  private sender: WebhookSender | null = null;
+  private senders: WebhookSender[] = [];
+  private nextSender = 0;
+  /** spread: each delivery to one instance in turn; all: the same delivery to every instance at once. */
+  private delivery: 'spread' | 'all' = 'spread';
+  /** A control socket that drops without a hang-up leaves the call up, for another instance to take over. */
+  private takeover = false;
+  private takeoverSamples: number[] = [];
+  private orphanedCount = 0;
   private webhookUrl: URL | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private eventIntervalMs = 100;
@@ -171,13 +195,53 @@ export class StandIn {
   }
 
   setWebhookUrl(url: string): void {
-    this.sender?.close();
-    this.webhookUrl = new URL(url);
-    this.sender = new WebhookSender(this.webhookUrl, this.opts.rttMs);
+    this.setWebhookUrls([url]);
+  }
+
+  /** Several instances (one path): deliveries go to them in turn, or each to all of them (setDelivery). */
+  setWebhookUrls(urls: string[]): void {
+    for (const s of this.senders) s.close();
+    this.webhookUrl = new URL(urls[0]!);
+    this.senders = urls.map((u) => new WebhookSender(new URL(u), this.opts.rttMs));
+  }
+
+  setDelivery(mode: 'spread' | 'all'): void {
+    this.delivery = mode;
+  }
+
+  setTakeover(on: boolean): void {
+    this.takeover = on;
+  }
+
+  resetTakeovers(): void {
+    this.takeoverSamples = [];
+    this.orphanedCount = 0;
+  }
+
+  takeoverReport(): TakeoverReport {
+    let waiting = 0;
+    let duplicateAccepts = 0;
+    for (const c of this.calls.values()) {
+      if (c.phase === 'orphaned') waiting++;
+      if (c.accepts > 1) duplicateAccepts += c.accepts - 1;
+    }
+    return {
+      orphaned: this.orphanedCount,
+      takenOver: this.takeoverSamples.length,
+      waiting,
+      takeoverMs: summarize(this.takeoverSamples),
+      duplicateAccepts,
+      calls: this.calls.size,
+    };
+  }
+
+  /** Ids of the calls up now (live or waiting to be taken over). */
+  liveCallIds(): string[] {
+    return this.live.map((c) => c.id);
   }
 
   async warmWebhooks(connections: number): Promise<void> {
-    await this.sender!.warm(connections);
+    await Promise.all(this.senders.map((s) => s.warm(connections)));
   }
 
   connectionReport(): ConnectionReport {
@@ -329,7 +393,7 @@ export class StandIn {
     if (this.placer) clearInterval(this.placer);
     for (const c of this.calls.values()) c.ws?.terminate();
     for (const s of this.sessions) s.destroy();
-    this.sender?.close();
+    for (const s of this.senders) s.close();
     await new Promise<void>((resolve) => (this.netServer ? this.netServer.close(() => resolve()) : resolve()));
   }
 
@@ -412,7 +476,7 @@ export class StandIn {
   private sendPrepared(w: ReturnType<StandIn['prepareWebhook']>, holdMs: number | null, events: boolean): { call: BenchCall; done: Promise<void> } {
     const call: BenchCall = {
       id: w.id, phase: 'ringing', sentAt: 0, acceptAt: null, accepts: 0, webhook: null, ws: null, holdMs, events,
-      seq: 0, nextAt: 0, liveIndex: -1, transferSentAt: null, opened: false, closedByUs: false, onSettled: null,
+      seq: 0, nextAt: 0, liveIndex: -1, transferSentAt: null, opened: false, closedByUs: false, onSettled: null, orphanedAt: null, takeovers: 0,
     };
     this.calls.set(call.id, call);
     let answered!: () => void;
@@ -425,7 +489,12 @@ export class StandIn {
         resolve();
       };
     });
-    this.sender!.send(w.path, w.headers, w.body, (sentAt) => (call.sentAt = sentAt)).then(
+    const senders = this.delivery === 'all' ? this.senders : [this.senders[this.nextSender++ % this.senders.length]!];
+    // Every copy of one delivery must be answered 200; the call's answer time is the first one's.
+    const sent = senders.map((sender) => sender.send(w.path, w.headers, w.body, (sentAt) => (call.sentAt = call.sentAt || sentAt)));
+    Promise.all(sent).then(
+      (all) => all.find((r) => r.status !== 200) ?? all.reduce((a, b) => (a.answeredAt <= b.answeredAt ? a : b)),
+    ).then(
       (r) => {
         call.webhook = { status: r.status, answeredAt: r.answeredAt };
         if (r.status !== 200) {
@@ -524,7 +593,9 @@ export class StandIn {
       });
       return;
     }
-    if (!call || (call.phase !== 'accepted' && call.phase !== 'ringing')) {
+    // A call already up takes another control socket only when instances take calls over (OpenAI allows it).
+    const open = call && (call.phase === 'accepted' || call.phase === 'ringing' || (this.takeover && (call.phase === 'orphaned' || call.phase === 'live')));
+    if (!call || !open) {
       if (call?.phase !== 'ended') this.fail(`${callId}: control socket for a call that is not accepted (${call?.phase ?? 'unknown'})`);
       return refuse(404);
     }
@@ -533,18 +604,33 @@ export class StandIn {
 
   private onControlSocket(call: BenchCall, ws: WebSocket): void {
     this.connections.controlSockets++;
+    const again = call.opened;
     call.ws = ws;
     call.opened = true;
+    if (again) {
+      // Taken over: the same call, a new instance's socket.
+      if (call.orphanedAt !== null) this.takeoverSamples.push(performance.now() - call.orphanedAt);
+      call.orphanedAt = null;
+      call.takeovers++;
+    }
     call.phase = 'live';
     call.nextAt = performance.now() + Math.random() * this.eventIntervalMs;
-    call.liveIndex = this.live.push(call) - 1;
+    if (call.liveIndex < 0) call.liveIndex = this.live.push(call) - 1;
     ws.on('message', () => void this.clientMessages++);
     ws.on('error', () => {});
     ws.on('close', () => {
+      if (call.ws !== ws) return; // an earlier instance's socket, replaced
+      if (!call.closedByUs && call.phase !== 'ended' && this.takeover) {
+        call.phase = 'orphaned';
+        call.orphanedAt = performance.now();
+        call.ws = null;
+        this.orphanedCount++;
+        return;
+      }
       if (!call.closedByUs && call.phase !== 'ended') this.fail(`${call.id}: the server closed the control socket`);
       this.end(call);
     });
-    if (call.holdMs !== null) setTimeout(() => this.callerHangup(call), call.holdMs);
+    if (call.holdMs !== null && !again) setTimeout(() => this.callerHangup(call), call.holdMs);
     call.onSettled?.();
   }
 
@@ -553,6 +639,11 @@ export class StandIn {
     call.closedByUs = true;
     if (call.ws) call.ws.close(1000, 'caller hung up');
     else this.end(call);
+  }
+
+  /** How many times each call up now was taken over (for the driver's checks). */
+  takeoverCounts(): Record<string, number> {
+    return Object.fromEntries(this.live.map((c) => [c.id, c.takeovers]));
   }
 
   private end(call: BenchCall): void {
