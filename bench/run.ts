@@ -13,10 +13,11 @@ import { ServerProcess } from './server-process.ts';
 import type { AnswerReport, ConnectionReport, WindowReport } from './stand-in.ts';
 import { StandInClient } from './stand-in-client.ts';
 import { median } from './stats.ts';
+import { runCluster, type ClusterResult } from './cluster.ts';
 import { makeThrowawayCert, type ThrowawayCert } from '../src/testing/throwaway-cert.ts';
 
 export interface BenchOptions {
-  scenarios: Array<'answer' | 'rtt' | 'soak' | 'cold'>;
+  scenarios: Array<'answer' | 'rtt' | 'soak' | 'cold' | 'cluster'>;
   serviceDelayMs: number;
   /** Emulated round trip for the RTT burst. */
   rttMs: number;
@@ -57,10 +58,16 @@ export interface BenchOptions {
   concurrency: number;
   /** Wait up to this many minutes for the 1-minute load average to drop below 0.5 first. */
   waitQuietMinutes: number;
+  /** Cluster scenario: instances sharing PostgreSQL, live calls when one is killed, events/s per call. */
+  clusterInstances: number;
+  clusterCalls: number;
+  clusterEvents: number;
+  /** The cluster scenario's PostgreSQL (a schema of its own is made and dropped). */
+  clusterDatabaseUrl: string;
 }
 
 export const defaultOptions: BenchOptions = {
-  scenarios: ['answer', 'rtt', 'soak', 'cold'],
+  scenarios: ['answer', 'rtt', 'soak', 'cold', 'cluster'],
   serviceDelayMs: 30,
   rttMs: 40,
   burst: 100,
@@ -90,6 +97,10 @@ export const defaultOptions: BenchOptions = {
   readyTimeoutMs: 15_000,
   concurrency: 1,
   waitQuietMinutes: 0,
+  clusterInstances: 2,
+  clusterCalls: 200,
+  clusterEvents: 2,
+  clusterDatabaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test',
 };
 
 /** A few calls per scenario, seconds in all: what CI runs so the harness never rots. */
@@ -115,6 +126,7 @@ export const smokeOptions: BenchOptions = {
   pin: false,
   readyTimeoutMs: 60_000, // beside the rest of npm test on a busy machine
   concurrency: 2,
+  clusterCalls: 10,
 };
 
 interface AnswerScenario {
@@ -160,6 +172,7 @@ export interface BenchResult {
   };
   capacity: null | { lastHeld: number; stoppedBecause: string; levels: LevelResult[] };
   coldStart: null | { medianMs: number; runsMs: number[] };
+  cluster: null | ClusterResult;
   serverLogs: Record<string, { warn: number; error: number }>;
   failures: string[];
   targets: Array<{ figure: string; target: string; value: string; met: boolean | null }>;
@@ -215,6 +228,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     soak: null,
     capacity: null,
     coldStart: null,
+    cluster: null,
     serverLogs,
     failures,
     targets: [],
@@ -455,8 +469,53 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       }
     };
 
+    const clusterScenario = async () => {
+      say(`cluster: ${opts.clusterInstances} instances on PostgreSQL, ${opts.clusterCalls} live calls, kill -9 of one`);
+      const standIn = new StandInClient(pin.standIn);
+      ourPids.push(standIn.pid);
+      try {
+        const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs: 0, h2: opts.h2 });
+        result.cluster = await runCluster(
+          {
+            instances: opts.clusterInstances,
+            calls: opts.clusterCalls,
+            eventsPerSec: opts.clusterEvents,
+            rampPerSec: opts.rampPerSec,
+            burst: opts.burst,
+            rate: opts.rate,
+            rateSeconds: opts.rateSeconds,
+            warmupCalls: opts.warmupCalls,
+            holdMs: opts.holdMs,
+            takeoverWaitMs: 30_000,
+            databaseUrl: opts.clusterDatabaseUrl,
+          },
+          {
+            standIn,
+            pin,
+            serverEnv: serverEnv(baseURL),
+            dir: cert.dir,
+            apiToken: randomBytes(16).toString('hex'),
+            say,
+            failures,
+            onServer: (s) => ourPids.push(s.pid),
+          },
+        );
+      } catch (err) {
+        failures.push(`cluster: ${(err as Error).message}`);
+      } finally {
+        await standIn.close();
+        for (let i = 1; i <= opts.clusterInstances; i++) {
+          const levels = logLevels(join(cert.dir, `server-cluster-${i}.log`));
+          serverLogs[`cluster-${i}`] = levels;
+          if (levels.error > 0) failures.push(`cluster-${i}: ${levels.error} error lines in the server log`);
+        }
+      }
+    };
+
     // Each scenario starts its own processes. The smoke runs two at a time: its figures mean nothing.
-    const queue = [answerScenario, rttScenario, soakScenario, coldScenario].filter((_, i) => opts.scenarios.includes((['answer', 'rtt', 'soak', 'cold'] as const)[i]!));
+    const queue = [answerScenario, rttScenario, soakScenario, coldScenario, clusterScenario].filter((_, i) =>
+      opts.scenarios.includes((['answer', 'rtt', 'soak', 'cold', 'cluster'] as const)[i]!),
+    );
     const lane = async () => {
       for (let run = queue.shift(); run; run = queue.shift()) await run();
     };
@@ -517,6 +576,13 @@ function targets(r: BenchResult, o: BenchOptions): BenchResult['targets'] {
     t.push({ figure: `transfer latency under ${o.calls} calls: p99`, target: '≤ 10 ms', value: `${r.soak.transferMs.p99} ms`, met: r.soak.transferMs.p99 <= 10 });
   }
   if (r.coldStart) t.push({ figure: 'cold start: median process start → /ready 200', target: '≤ 1 s', value: `${r.coldStart.medianMs} ms`, met: r.coldStart.medianMs <= 1000 });
+  if (r.cluster) {
+    const k = r.cluster.takeover;
+    t.push({ figure: `takeover after kill -9, ${k.orphaned} calls: p99 (socket dropped → new socket)`, target: '≤ 10 s', value: `${k.takeoverMs.p99} ms`, met: k.takeoverMs.p99 <= 10_000 });
+    t.push({ figure: 'calls lost in the takeover', target: '0', value: String(k.lost), met: k.lost === 0 });
+    const dup = k.duplicateAccepts + r.cluster.storm.duplicateAccepts + r.cluster.answer.reduce((n, a) => n + a.report.duplicateAccepts, 0);
+    t.push({ figure: `duplicate accepts (${r.cluster.instances} instances, storm included)`, target: '0', value: String(dup), met: dup === 0 });
+  }
   return t;
 }
 
@@ -556,6 +622,16 @@ export function formatSummary(r: BenchResult): string {
   }
   if (r.capacity) rows.push(['capacity', 'last live-call count that held', `${r.capacity.lastHeld} (stopped at ${r.capacity.stoppedBecause})`]);
   if (r.coldStart) rows.push(['cold start', `median of ${r.coldStart.runsMs.length}, ms`, `${r.coldStart.medianMs} (${r.coldStart.runsMs.join(', ')})`]);
+  if (r.cluster) {
+    const c = r.cluster;
+    for (const a of c.answer) rows.push([`cluster: ${a.name}`, 'webhook → accept (claim in PostgreSQL), p50/p95/p99/max ms', ms(a.report.acceptAfterWebhookMs)]);
+    rows.push([`cluster: storm, each delivery to all ${c.instances}`, 'calls / failed / duplicate accepts; p99 ms', `${c.storm.calls} / ${c.storm.failed} / ${c.storm.duplicateAccepts}; ${c.storm.acceptAfterWebhookMs.p99}`]);
+    const k = c.takeover;
+    rows.push([`cluster: kill -9 with ${k.liveBefore} calls live`, 'orphaned / taken over / lost', `${k.orphaned} / ${k.takenOver} / ${k.lost}`]);
+    rows.push(['', 'takeover p50 / p99 / max ms', `${k.takeoverMs.p50} / ${k.takeoverMs.p99} / ${k.takeoverMs.max}`]);
+    rows.push(['', 'records checked / greeted twice', `${k.checkedRecords} / ${k.secondGreetings}`]);
+    rows.push(['', 'transfers after the takeover (fn call → REFER)', `${c.transfersAfter.count}, failures ${c.transfersAfter.failures.length}`]);
+  }
 
   const tgt = [['target', 'goal', 'measured', 'met'], ...r.targets.map((t) => [t.figure, t.target, t.value, t.met === null ? '?' : t.met ? 'yes' : 'NO'])];
   return [
@@ -603,6 +679,10 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'server-node-args': { type: 'string' },
       'keep-logs': { type: 'boolean' },
       'wait-quiet': { type: 'string' },
+      'cluster-instances': { type: 'string' },
+      'cluster-calls': { type: 'string' },
+      'cluster-events': { type: 'string' },
+      'cluster-database-url': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -610,7 +690,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   if (values.help) {
     process.stdout.write(`npm run bench -- [options]   (see bench/README.md)
   --smoke                 a few calls per scenario, two scenarios at a time (what npm test runs)
-  --scenarios a,b         answer, rtt, soak, cold (default all; soak includes capacity)
+  --scenarios a,b         answer, rtt, soak, cold, cluster (default all; soak includes capacity)
   --service-delay-ms N    stand-in answer delay for accept/refer/hangup (30)
   --rtt-ms N              emulated round trip for the RTT burst (40)
   --burst N --rate R --rate-seconds T      answer scenarios (100, 200, 10)
@@ -629,6 +709,8 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --server-node-args="…"  extra node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --keep-logs             keep the server logs (path printed)
   --wait-quiet MIN        first wait up to MIN minutes for the load average to drop below 0.5
+  --cluster-instances N --cluster-calls C --cluster-events E   cluster scenario (2, 200, 2)
+  --cluster-database-url URL   its PostgreSQL (BENCH_DATABASE_URL, TEST_DATABASE_URL, else postgres://root@127.0.0.1:5432/test)
   --out FILE              results file (default bench/results/<time>-<commit>.json)
 `);
     process.exit(0);
@@ -662,6 +744,10 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     serverNodeArgs: values['server-node-args'] ? values['server-node-args'].split(' ').filter(Boolean) : base.serverNodeArgs,
     keepLogs: values['keep-logs'] ?? false,
     waitQuietMinutes: num(values['wait-quiet'], base.waitQuietMinutes),
+    clusterInstances: num(values['cluster-instances'], base.clusterInstances),
+    clusterCalls: num(values['cluster-calls'], base.clusterCalls),
+    clusterEvents: num(values['cluster-events'], base.clusterEvents),
+    clusterDatabaseUrl: values['cluster-database-url'] ?? base.clusterDatabaseUrl,
   };
   return { opts, out: values.out ?? null };
 }
