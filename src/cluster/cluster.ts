@@ -126,6 +126,11 @@ export class Cluster {
     return this.started && this.membership.healthy;
   }
 
+  /** Calls this instance holds a claim on (accepting, live, being re-attached). */
+  get callsOwned(): number {
+    return this.epochs.size;
+  }
+
   /** Calls taken over and not yet re-attached. */
   get takeoversPending(): number {
     return this.takeovers.pending;
