@@ -296,6 +296,24 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
       expect(await b.takeOver({ limit: 10, acceptGraceMs: 0 })).toMatchObject([{ callId: 'rtc_d', why: 'lost' }]);
     });
 
+    it('an instance restarted under the same id takes back what its earlier process owned, under a new epoch', async () => {
+      const before = await instance('same-id');
+      await before.claim(keys('rtc_same')).then(() => before.confirm('rtc_same', 1));
+      await before.claim(keys('rtc_other'));
+      await before.claim(keys('rtc_done')).then(() => before.confirm('rtc_done', 1));
+      await before.finish('rtc_done', 1);
+      await before.close();
+      opened.splice(opened.indexOf(before), 1);
+      const after = await instance('same-id');
+      const back = await after.reclaim();
+      expect(back.map((t) => [t.callId, t.epoch, t.why]).sort()).toEqual([
+        ['rtc_other', 2, 'restarted'],
+        ['rtc_same', 2, 'restarted'],
+      ]);
+      expect(await after.confirm('rtc_same', 1)).toBe(false); // the earlier epoch is fenced off
+      expect(await after.lookup('rtc_same')).toMatchObject({ owner: 'same-id', epoch: 2, state: 'live', takeovers: 1 });
+    });
+
     it('a tool call id is claimed once, across instances', async () => {
       const a = await instance('a');
       const b = await instance('b');

@@ -40,8 +40,8 @@ export interface TakenCall {
   callId: string;
   epoch: number;
   previousOwner: string;
-  /** released: handed over by a leaving instance; lost: its owner's lease ran out. */
-  why: 'released' | 'lost';
+  /** released: handed over by a leaving instance; lost: its owner's lease ran out; restarted: this id's earlier process left it. */
+  why: 'released' | 'lost' | 'restarted';
 }
 
 export interface InstanceInfo {
@@ -116,6 +116,11 @@ export interface Coordination {
    * wins each. Claims still `accepting` are taken only after `acceptGraceMs` (the accept may be under way).
    */
   takeOver(opts: { limit: number; acceptGraceMs: number }): Promise<TakenCall[]>;
+  /**
+   * At startup: calls this instance id still owns were left by an earlier process with the same id
+   * (INSTANCE_ID set, or a restart that kept it); this process takes them back, under a new epoch.
+   */
+  reclaim(): Promise<TakenCall[]>;
   /** Tells the previous owner that it lost these calls (if it is still there to hear it). */
   notifyTaken(previousOwner: string, callIds: readonly string[]): Promise<void>;
   /** Tells peers to look for released calls now. */

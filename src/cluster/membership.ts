@@ -62,6 +62,12 @@ export class Membership {
   async start(): Promise<void> {
     await this.coordination.register();
     this.lastRenewedAt = this.clock.now();
+    // An earlier process with this id left calls: they are this one's to take back.
+    const mine = await this.coordination.reclaim();
+    if (mine.length > 0) {
+      this.opts.log.info({ calls: mine.length }, 'taking back the calls an earlier process with this instance id left');
+      this.opts.onTakenOver(mine);
+    }
     await this.runTick();
     this.schedule();
   }

@@ -253,6 +253,17 @@ export class SqlCoordination implements Coordination {
     });
   }
 
+  async reclaim(): Promise<TakenCall[]> {
+    const rows = await this.write((tx) =>
+      tx.query(
+        `UPDATE call_claims SET epoch = epoch + 1, state = 'live', updated_at = $2, takeovers = takeovers + 1
+         WHERE owner = $1 AND state IN ('accepting', 'live', 'released') RETURNING call_id, epoch`,
+        [this.instanceId, this.now()],
+      ),
+    );
+    return rows.map((r) => ({ callId: String(r.call_id), epoch: num(r.epoch), previousOwner: this.instanceId, why: 'restarted' as const }));
+  }
+
   async notifyTaken(previousOwner: string, callIds: readonly string[]): Promise<void> {
     if (callIds.length === 0 || previousOwner === this.instanceId) return;
     await this.opts.transport.publish({ type: 'taken', from: this.instanceId, to: previousOwner, callIds: [...callIds] });
