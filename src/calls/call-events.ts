@@ -14,7 +14,9 @@ export type EndReason =
   | 'idle_timeout'
   /** The instance that controlled the call died; after a restart the call was not there to re-attach. */
   | 'instance_lost'
-  | 'max_duration';
+  | 'max_duration'
+  /** Not an end: the call went on at another instance (a hand-over). Never recorded; no call.ended. */
+  | 'handed_over';
 
 export interface TokenUsage {
   inputTokens: number;

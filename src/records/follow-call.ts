@@ -19,12 +19,16 @@ export interface FollowCallDeps {
 
 /** Entries after `afterSeq`, in order; ends once the call is over and everything is out, or when the signal aborts. */
 export async function* followCall(deps: FollowCallDeps, callId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<TimelineEntry> {
+  let after = afterSeq;
   const inMemory = followInMemory(deps.recorder, callId, afterSeq, signal);
   if (inMemory) {
-    yield* inMemory;
-    return;
+    for await (const entry of inMemory.entries) {
+      after = entry.seq;
+      yield entry;
+    }
+    // Handed to another instance while followed: go on from the store, where it is written.
+    if (!inMemory.left()) return;
   }
-  let after = afterSeq;
   let record = await deps.store.getCall(callId);
   while (record && !signal?.aborted) {
     for (const entry of record.timeline) {
@@ -43,10 +47,14 @@ export async function* followCall(deps: FollowCallDeps, callId: string, afterSeq
   }
 }
 
-/** null when the call is not in memory. Subscribes now, in the same tick as the replay, so no entry is missed or doubled. */
-function followInMemory(recorder: Recorder, callId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<TimelineEntry> | null {
+/**
+ * null when the call is not in memory. Subscribes now, in the same tick as the replay, so no entry
+ * is missed or doubled. left(): the entries stopped because the call left this process unfinished.
+ */
+function followInMemory(recorder: Recorder, callId: string, afterSeq: number, signal?: AbortSignal): { entries: AsyncGenerator<TimelineEntry>; left: () => boolean } | null {
   const queue: TimelineEntry[] = [];
   let over = false;
+  let left = false;
   let wake: (() => void) | null = null;
   const following = recorder.follow(callId, afterSeq, {
     onEntry(entry) {
@@ -54,12 +62,17 @@ function followInMemory(recorder: Recorder, callId: string, afterSeq: number, si
       if (isTerminalEvent(entry.type)) over = true;
       wake?.();
     },
+    onLeave() {
+      left = true;
+      over = true;
+      wake?.();
+    },
   });
   if (!following) return null;
   if (following.ended) over = true;
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort, { once: true });
-  return (async function* () {
+  const entries = (async function* () {
     try {
       for (;;) {
         while (queue.length > 0 && !signal?.aborted) yield queue.shift() as TimelineEntry;
@@ -72,4 +85,5 @@ function followInMemory(recorder: Recorder, callId: string, afterSeq: number, si
       signal?.removeEventListener('abort', onAbort);
     }
   })();
+  return { entries, left: () => left };
 }

@@ -54,7 +54,12 @@ const decidesOutcome = new Set<CallEvent['type']>(['call.accepted', 'call.reject
 
 export interface TimelineSubscriber {
   onEntry(entry: TimelineEntry): void;
+  /** The call left this process without ending (handed to another instance): follow it from the store. */
+  onLeave?(): void;
 }
+
+/** How long events of a call handed over are ignored here (a tool answering late on the old session). */
+const releasedMemoryMs = 10 * 60_000;
 
 /**
  * Folds CallEvents into call records in memory and writes them in batches.
@@ -70,6 +75,8 @@ export class Recorder {
   /** Events for calls not in memory, waiting for their stored record to be read (at the next flush). */
   private readonly late = new Map<string, { event: CallEvent; atMs: number }[]>();
   private readonly subscribers = new Map<string, Set<TimelineSubscriber>>();
+  /** Calls handed to another instance, by when: their events are no longer recorded here. */
+  private readonly released = new Map<string, number>();
   private outbox: OutboxMessage[] = [];
   private timer: Timer | null = null;
   private flushing: Promise<void> | null = null;
@@ -103,6 +110,10 @@ export class Recorder {
     if (event.type === 'server_event.invalid' && event.repeated) return; // counted by the metric, not recorded again
     try {
       const nowMs = this.clock.epochMs();
+      if (this.released.has(event.callId)) {
+        this.opts.log.debug({ callId: event.callId, eventType: event.type }, 'call event after the call was handed over; recorded by its new instance');
+        return;
+      }
       let state = this.calls.get(event.callId);
       if (!state) {
         const waiting = this.late.get(event.callId);
@@ -133,6 +144,7 @@ export class Recorder {
    * timeline continues from the stored sequence numbers. No-op when the call is in memory.
    */
   restore(detail: CallDetail): void {
+    this.released.delete(detail.callId);
     if (this.calls.has(detail.callId)) return;
     const state = this.track(CallState.restore(detail));
     // This instance answers for the call now.
@@ -194,6 +206,24 @@ export class Recorder {
     }
   }
 
+  /**
+   * The call goes on at another instance: nothing more is recorded here. What is buffered is
+   * still written (flush before the new instance reads it); then it leaves memory unfinished, and
+   * whoever follows it here goes on from the store.
+   */
+  release(callId: string): void {
+    this.released.set(callId, this.clock.epochMs());
+    const set = this.subscribers.get(callId);
+    this.subscribers.delete(callId);
+    for (const s of set ?? []) {
+      try {
+        s.onLeave?.();
+      } catch (err) {
+        this.opts.log.warn({ callId, err }, 'timeline subscriber failed');
+      }
+    }
+  }
+
   /** The call is in memory: live, or ended and not yet written. */
   has(callId: string): boolean {
     return this.calls.has(callId);
@@ -201,6 +231,7 @@ export class Recorder {
 
   /** The call as known in memory (live, or ended and not yet written); null otherwise. */
   detail(callId: string): CallDetail | null {
+    if (this.released.has(callId)) return null; // its new instance writes it: the store has it
     return this.calls.get(callId)?.detail() ?? null;
   }
 
@@ -209,7 +240,7 @@ export class Recorder {
    * Returns null when the call is not in memory. `ended` is true when nothing more will come.
    */
   follow(callId: string, afterSeq: number, subscriber: TimelineSubscriber): { ended: boolean; unsubscribe: () => void } | null {
-    const state = this.calls.get(callId);
+    const state = this.released.has(callId) ? undefined : this.calls.get(callId);
     if (!state) return null;
     // Replay and subscribe in the same tick: no entry is missed or sent twice.
     for (const entry of state.timeline) if (entry.seq > afterSeq) subscriber.onEntry(entry);
@@ -380,11 +411,19 @@ export class Recorder {
   private dropWritten(): void {
     const nowMs = this.clock.epochMs();
     for (const [callId, state] of this.calls) {
-      if (state.finalized && !state.callDirty && state.dirtyTurns.size === 0 && state.unwrittenFrom === state.timeline.length) {
+      const written = !state.callDirty && state.dirtyTurns.size === 0 && state.unwrittenFrom === state.timeline.length;
+      if (!written) continue;
+      if (this.released.has(callId)) {
+        this.calls.delete(callId); // handed over: its new instance records it from here
+      } else if (state.finalized) {
         this.calls.delete(callId);
         this.written.delete(callId); // re-inserted last: the map stays in order of writing
         this.written.set(callId, nowMs);
       }
+    }
+    for (const [callId, at] of this.released) {
+      if (nowMs - at < releasedMemoryMs) break;
+      this.released.delete(callId);
     }
     const rememberMs = this.opts.rememberEndedMs ?? 10 * 60_000;
     const max = this.opts.maxBufferedCalls ?? 10_000;

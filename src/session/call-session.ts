@@ -36,6 +36,8 @@ export interface CallSessionOptions {
   clock?: Clock;
   /** Profile behaviour on top of the session: keypad input, idle handling, a duration cap. */
   extensions?: readonly SessionExtensionFactory[];
+  /** Before a tool runs: true when this instance is the one to run it (tool call ids are claimed across instances). */
+  claimToolCall?: (toolCallId: string) => Promise<boolean>;
 }
 
 type State = 'connecting' | 'open' | 'reconnecting' | 'ending' | 'ended';
@@ -72,6 +74,7 @@ export class CallSession implements CallActions {
   private endReason: EndReason | null = null;
   private readonly toolCallsSeen = new Set<string>();
   private invalidEvents = 0;
+  private readonly toolsRunning = new Set<Promise<void>>();
   private readonly says = new Map<string, PendingSay>();
   private readonly timers = new Set<Timer>();
   private sayCounter = 0;
@@ -327,9 +330,7 @@ export class CallSession implements CallActions {
         break;
       case 'response.output_item.done':
         // response.function_call_arguments.done carries the same call: act on this one only.
-        if (event.item.type === 'function_call') {
-          this.onFunctionCall(event.item).catch((err: unknown) => this.log.error({ callId: this.callId, err }, 'tool call failed; the call goes on'));
-        }
+        if (event.item.type === 'function_call') this.onFunctionCall(event.item);
         break;
       case 'response.created': {
         const tag = event.response.metadata?.[sayTag];
@@ -409,10 +410,23 @@ export class CallSession implements CallActions {
     return { callId: this.callId, parties: this.opts.parties, control: this.opts.control, call: this, log: this.log, clock: this.clock };
   }
 
-  private async onFunctionCall(item: { call_id?: string | null; name?: string | null; arguments?: string | null }): Promise<void> {
+  private onFunctionCall(item: { call_id?: string | null; name?: string | null; arguments?: string | null }): void {
     const toolCallId = item.call_id;
     if (!toolCallId || this.toolCallsSeen.has(toolCallId)) return;
     this.toolCallsSeen.add(toolCallId);
+    const run = this.runFunctionCall(toolCallId, item)
+      .catch((err: unknown) => this.log.error({ callId: this.callId, err }, 'tool call failed; the call goes on'))
+      .finally(() => this.toolsRunning.delete(run));
+    this.toolsRunning.add(run);
+  }
+
+  private async runFunctionCall(toolCallId: string, item: { name?: string | null; arguments?: string | null }): Promise<void> {
+    // Another instance connected to this call hears the same event: the first to claim the id runs it.
+    if (this.opts.claimToolCall && !(await this.opts.claimToolCall(toolCallId))) {
+      this.log.info({ callId: this.callId, toolCallId }, 'tool call already taken by another instance');
+      return;
+    }
+    if ((this.state as State) === 'ended') return;
     const name = item.name ?? '';
     const args = item.arguments ?? '';
     this.log.info({ callId: this.callId, toolCallId, tool: name }, 'tool called');
@@ -462,9 +476,31 @@ export class CallSession implements CallActions {
     this.timers.add(timer);
   }
 
-  private finish(reason: EndReason): void {
-    if (this.state === 'ended') return;
+  /**
+   * Stops controlling the call without ending it: another instance takes it on. Lets a tool under
+   * way finish first (up to waitForToolsMs, so its answer reaches the model), then closes the
+   * control socket. No hangup, no call.ended; `ended` resolves with `handed_over`.
+   */
+  async detach(opts: { waitForToolsMs: number }): Promise<void> {
+    if (this.state === 'ended' || this.state === 'ending') return;
+    if (this.toolsRunning.size > 0) {
+      let timer: Timer | undefined;
+      await Promise.race([Promise.allSettled([...this.toolsRunning]), new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, opts.waitForToolsMs)))]);
+      timer?.cancel();
+    }
+    if (this.isOver()) return;
     this.state = 'ended';
+    this.release();
+    this.log.info({ callId: this.callId }, 'control handed over');
+    this.resolveEnded('handed_over');
+  }
+
+  // A method, not a narrowed field: the state changes across awaits.
+  private isOver(): boolean {
+    return this.state === 'ended' || this.state === 'ending';
+  }
+
+  private release(): void {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
@@ -477,6 +513,12 @@ export class CallSession implements CallActions {
     const conn = this.conn;
     this.conn = null;
     conn?.close();
+  }
+
+  private finish(reason: EndReason): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.release();
     this.log.info({ callId: this.callId, reason }, 'call ended');
     this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: this.clock.epochMs() });
     this.resolveEnded(reason);
