@@ -19,7 +19,9 @@ export const wireErrors = {
   api_disabled: 'the operator API is off: set API_TOKEN to turn it on',
   invalid_request: 'the request is invalid',
   not_found: 'no such call, endpoint or file',
-  not_live: 'the call is not live on this instance',
+  not_live: 'the call is not live',
+  owner_unavailable: 'the instance that held the call is gone; another takes it over within seconds: retry',
+  relay_timeout: 'the instance that holds the call did not answer in time',
   internal: 'internal error',
   // Transfers (operator API answers and tool outputs)
   no_sip_host: 'no SIP host to transfer to',

@@ -231,10 +231,10 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     page = await openDashboard(stack);
     await signIn(page);
     const card = page.locator(`article.live-card[data-call-id="${ghost.callId}"]`);
-    await card.locator('.card-status', { hasText: 'Not live on this instance' }).waitFor();
+    await card.locator('.card-status', { hasText: 'Not live: no instance controls it' }).waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
     await card.getByRole('button', { name: 'Hang up' }).click();
-    await card.getByRole('alert').filter({ hasText: `call ${ghost.callId} is not live on this instance` }).waitFor();
+    await card.getByRole('alert').filter({ hasText: `call ${ghost.callId} is not live` }).waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });

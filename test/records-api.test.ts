@@ -179,7 +179,7 @@ describe('logs, end to end', () => {
     await waitFor(() => logs.lines.some((l) => l.msg === 'call event delivery failed; will retry'), 'a delivery attempt');
     await stack.close();
     stack = undefined;
-    const processLevel = /^(configuration warnings|switchboard ready|draining|stopped|Server listening at .*)$/;
+    const processLevel = /^(configuration warnings|switchboard ready|joined the cluster|draining|stopped|Server listening at .*)$/;
     const callLines = logs.lines.filter((l) => !processLevel.test(l.msg ?? ''));
     expect(callLines.length).toBeGreaterThan(5);
     expect(callLines.filter((l) => l.callId !== call.id)).toEqual([]);

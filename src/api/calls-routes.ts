@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
+import type { ApiCluster } from './live-commands.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallQuery, CallRecord, FieldFilter } from '../records/call-record.ts';
@@ -12,6 +13,8 @@ import { validate } from './validate.ts';
 export interface CallsRoutesDeps {
   records: CallRecords;
   liveCalls: LiveCalls;
+  /** Several instances: a call may be live on another one. */
+  cluster: ApiCluster | null;
   log: Logger;
   heartbeatMs: number;
   /** Open streams, so shutdown can end them. */
@@ -87,7 +90,9 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
     if (!p) return reply;
     const call = await deps.records.getCall(p.id);
     if (!call) return reply.code(404).send(notFound(p.id));
-    return reply.send({ ...call, live: deps.liveCalls.has(p.id) });
+    const here = deps.liveCalls.has(p.id);
+    const owner = here ? (deps.cluster?.instanceId ?? null) : call.outcome === 'in_progress' && deps.cluster ? await deps.cluster.owner(p.id).catch(() => null) : null;
+    return reply.send({ ...call, live: here || owner !== null, owner });
   });
 
   app.get('/calls/:id/events', async (req, reply) => {

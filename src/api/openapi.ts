@@ -124,7 +124,9 @@ export function buildOpenApi(opts: { version: string }): Json {
           responses: {
             '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'transferring' }, target: { type: 'string' } } }, 'The REFER was handed to the carrier.'),
             '400': error('The body is invalid; `field` names it.'),
-            '404': error('The call is not live on this instance.'),
+            '404': error('The call is not live (on any instance).'),
+            '503': error('The instance that held the call is gone and another is taking it over: retry (Retry-After).'),
+            '504': error('The instance that holds the call did not answer in time.'),
             '422': error('No SIP host to transfer to, or an unusable target.'),
             '502': error('The REFER request failed.'),
             ...common,
@@ -135,7 +137,13 @@ export function buildOpenApi(opts: { version: string }): Json {
         post: {
           summary: 'Hang up a live call',
           parameters: [idParam],
-          responses: { '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'ended' } } }, 'Hung up.'), '404': error('The call is not live on this instance.'), ...common },
+          responses: {
+            '200': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'ended' } } }, 'Hung up.'),
+            '404': error('The call is not live (on any instance).'),
+            '503': error('The instance that held the call is gone and another is taking it over: retry (Retry-After).'),
+            '504': error('The instance that holds the call did not answer in time.'),
+            ...common,
+          },
         },
       },
       '/api/setup/checks': {
@@ -166,7 +174,9 @@ export function buildOpenApi(opts: { version: string }): Json {
           responses: {
             '202': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'instructed' } } }, 'Sent to the agent.'),
             '400': error('The body is invalid; `field` names it.'),
-            '404': error('The call is not live on this instance.'),
+            '404': error('The call is not live (on any instance).'),
+            '503': error('The instance that held the call is gone and another is taking it over: retry (Retry-After).'),
+            '504': error('The instance that holds the call did not answer in time.'),
             ...common,
           },
         },

@@ -7,6 +7,7 @@ import type { CallRecords } from '../records/records-service.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { bearerAuth } from './auth.ts';
 import { registerCallsRoutes } from './calls-routes.ts';
+import type { ApiCluster } from './live-commands.ts';
 import { registerLiveRoutes } from './live-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
 import { registerPlanRoutes } from './plan-routes.ts';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   heartbeatMs?: number;
   /** The routing preview's source: the agents in force (the profile file's, or the environment's). */
   preview?: () => PreviewSource;
+  /** Several instances on one database: commands relayed to a call's owner, and who owns it. */
+  cluster?: ApiCluster | null;
 }
 
 /** The operator API under /api (Bearer API_TOKEN), and its OpenAPI document at /openapi.json (public). */
@@ -55,13 +58,14 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       });
       api.setNotFoundHandler(async (_req, reply) => reply.code(404).send(errorBody('not_found', 'no such endpoint: see /openapi.json')));
       registerCallsRoutes(api, {
+        cluster: deps.cluster ?? null,
         records: deps.records,
         liveCalls: deps.liveCalls,
         log: deps.log,
         heartbeatMs: deps.heartbeatMs ?? 15_000,
         streams,
       });
-      registerLiveRoutes(api, { liveCalls: deps.liveCalls });
+      registerLiveRoutes(api, { liveCalls: deps.liveCalls, cluster: deps.cluster ?? null });
       registerStatsRoutes(api, { stats: (q) => deps.records.stats(q) });
       if (deps.preview) registerPlanRoutes(api, { preview: deps.preview });
     },

@@ -159,7 +159,12 @@ export const timelineEntrySchema = z
   .register(apiRegistry, { id: 'TimelineEntry' });
 
 export const callDetailSchema = callRecordSchema
-  .extend({ transcript: z.array(transcriptTurnSchema), timeline: z.array(timelineEntrySchema), live: z.boolean() })
+  .extend({
+    transcript: z.array(transcriptTurnSchema),
+    timeline: z.array(timelineEntrySchema),
+    live: z.boolean(),
+    owner: z.string().nullable().meta({ description: 'The instance that controls the call now (several instances); null when it is not live.' }),
+  })
   .register(apiRegistry, { id: 'CallDetail' });
 
 export const callPageSchema = z
@@ -171,7 +176,7 @@ export const errorSchema = z
   .register(apiRegistry, { id: 'Error' });
 
 // The documented shapes and the stored ones must not drift apart.
-const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean };
+const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean; owner: string | null };
 const _pageMatches: z.infer<typeof callPageSchema> = {} as CallPage;
 void _detailMatches;
 void _pageMatches;

@@ -42,7 +42,7 @@ describe('claim before accept', () => {
     const second = claimer(b, refused)(keys);
     await new Promise((r) => setTimeout(r, 30));
     await a.confirm('rtc_1', 1);
-    expect(await second).toEqual({ kind: 'answer', status: 200, body: { callId: 'rtc_1', status: 'accepted', owner: 'a' } });
+    expect(await second).toEqual({ kind: 'taken', owner: 'a', state: 'accepted' });
     expect(refused.map((c) => c.owner)).toEqual(['a']);
   });
 
@@ -56,27 +56,23 @@ describe('claim before accept', () => {
 
   it('the other surface’s webhook for a call this instance is accepting answers at once', async () => {
     await claimer(a)(keys);
-    expect(await claimer(a)({ callId: 'live_1', correlationKey: 'sip-1;t' })).toEqual({
-      kind: 'answer',
-      status: 200,
-      body: { callId: 'live_1', status: 'accepted', owner: 'a' },
-    });
+    expect(await claimer(a)({ callId: 'live_1', correlationKey: 'sip-1;t' })).toEqual({ kind: 'taken', owner: 'a', state: 'accepted' });
   });
 
   it('a retry after the call ended answers 200 without accepting', async () => {
     await claimer(a)(keys);
     await a.confirm('rtc_1', 1);
     await a.finish('rtc_1', 1);
-    expect(await claimer(b)(keys)).toMatchObject({ kind: 'answer', status: 200, body: { status: 'ended', owner: 'a' } });
+    expect(await claimer(b)(keys)).toEqual({ kind: 'taken', owner: 'a', state: 'ended' });
   });
 
   it('asks OpenAI to retry (503) when the other accept has not settled in time', async () => {
     await claimer(a)(keys);
-    expect(await claimer(b, [], 40)(keys)).toMatchObject({ kind: 'answer', status: 503, body: { error: 'claimed_elsewhere' }, retryAfterS: 1 });
+    expect(await claimer(b, [], 40)(keys)).toEqual({ kind: 'retry', why: 'claimed_elsewhere' });
   });
 
   it('asks OpenAI to retry (503) when the database cannot be reached, and never accepts blind', async () => {
     const down: Coordination = Object.create(a, { claim: { value: () => Promise.reject(new Error('ECONNREFUSED')) } });
-    expect(await claimer(down)(keys)).toMatchObject({ kind: 'answer', status: 503, body: { error: 'coordination_unavailable' } });
+    expect(await claimer(down)(keys)).toEqual({ kind: 'retry', why: 'coordination_unavailable' });
   });
 });

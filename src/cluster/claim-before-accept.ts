@@ -1,4 +1,3 @@
-import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { sleep, systemClock, type Clock } from '../time/clock.ts';
 import type { CallKeys, ClaimInfo, Coordination } from './coordination.ts';
@@ -6,8 +5,10 @@ import type { CallKeys, ClaimInfo, Coordination } from './coordination.ts';
 export type ClaimDecision =
   /** This delivery accepts the call, under this epoch. afterCrash: an earlier accept by a dead instance may have landed. */
   | { kind: 'accept'; epoch: number; afterCrash: boolean }
-  /** Answer the webhook without accepting: another delivery has the call (or the database is unreachable: 503). */
-  | { kind: 'answer'; status: number; body: Record<string, unknown>; retryAfterS?: number };
+  /** Another delivery has the call (here or at `owner`): answer without accepting. */
+  | { kind: 'taken'; owner: string; state: 'accepted' | 'ended' }
+  /** Not decidable now: the database does not answer, or another instance's accept has not settled. OpenAI should retry. */
+  | { kind: 'retry'; why: 'claimed_elsewhere' | 'coordination_unavailable' };
 
 export interface ClaimBeforeAcceptOptions {
   coordination: Coordination;
@@ -44,15 +45,15 @@ export function createClaimBeforeAccept(opts: ClaimBeforeAcceptOptions): (keys: 
         if (!claim) continue; // its accept failed and it let go: claim again
         if (claim.state === 'accepting' && claim.owner !== coordination.instanceId && claim.ownerAlive) {
           log.warn({ callId: keys.callId, owner: claim.owner }, 'another instance is still accepting the call; asking OpenAI to retry');
-          return { kind: 'answer', status: 503, body: errorBody('claimed_elsewhere', undefined, { callId: keys.callId }), retryAfterS: 1 };
+          return { kind: 'retry', why: 'claimed_elsewhere' };
         }
         opts.onRefused?.(claim);
         log.info({ callId: keys.callId, claimedCallId: claim.callId, owner: claim.owner, state: claim.state }, 'call claimed by another delivery; not accepting');
-        return { kind: 'answer', status: 200, body: { callId: keys.callId, status: claim.state === 'ended' ? 'ended' : 'accepted', owner: claim.owner } };
+        return { kind: 'taken', owner: claim.owner, state: claim.state === 'ended' ? 'ended' : 'accepted' };
       }
     } catch (err) {
       log.error({ callId: keys.callId, err: (err as Error).message }, 'cannot claim the call: the coordination store is unreachable');
-      return { kind: 'answer', status: 503, body: errorBody('coordination_unavailable', undefined, { callId: keys.callId }), retryAfterS: 1 };
+      return { kind: 'retry', why: 'coordination_unavailable' };
     }
   };
 }

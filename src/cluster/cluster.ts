@@ -64,6 +64,8 @@ export class Cluster {
   private readonly claimCall: (keys: CallKeys) => Promise<ClaimDecision>;
   /** The epoch under which this instance holds each of its calls. */
   private readonly epochs = new Map<string, number>();
+  /** Claims being marked ended: stopping waits for them, so peers do not take over calls that are over. */
+  private readonly finishing = new Set<Promise<void>>();
   private started = false;
 
   constructor(opts: ClusterOptions) {
@@ -151,9 +153,13 @@ export class Cluster {
   async accepted(callId: string, epoch: number): Promise<boolean> {
     try {
       const ok = await this.coordination.confirm(callId, epoch);
-      if (ok) this.epochs.set(callId, epoch);
-      else this.log.warn({ callId, epoch }, 'claim lost during the accept: another instance controls the call');
-      return ok;
+      if (ok) {
+        this.epochs.set(callId, epoch);
+        return true;
+      }
+      this.log.warn({ callId, epoch }, 'claim lost during the accept: another instance controls the call');
+      await this.opts.calls.detach(callId).catch(() => undefined);
+      return false;
     } catch (err) {
       // The accept happened: control the call; the lease covers it as an accepting claim.
       this.epochs.set(callId, epoch);
@@ -168,11 +174,16 @@ export class Cluster {
   }
 
   /** The call is over here (ended, rejected, gone). Never throws. */
-  async finish(callId: string, epoch?: number): Promise<void> {
+  finish(callId: string, epoch?: number): Promise<void> {
     const held = epoch ?? this.epochs.get(callId);
+    if (held === undefined || (epoch !== undefined && this.epochs.has(callId) && this.epochs.get(callId) !== epoch)) return Promise.resolve();
     this.epochs.delete(callId);
-    if (held === undefined) return;
-    await this.coordination.finish(callId, held).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'recording the end of a claim failed'));
+    const done = this.coordination
+      .finish(callId, held)
+      .catch((err: Error) => this.log.warn({ callId, err: err.message }, 'recording the end of a claim failed'))
+      .finally(() => this.finishing.delete(done));
+    this.finishing.add(done);
+    return done;
   }
 
   /**
@@ -227,6 +238,7 @@ export class Cluster {
   /** Stops the heartbeat and ends the lease (after the calls ended or were handed over), then closes the coordination. */
   async stop(): Promise<void> {
     await this.takeovers.idle();
+    await Promise.all([...this.finishing]);
     await this.membership.stop();
     await this.coordination.close();
   }

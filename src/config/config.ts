@@ -98,6 +98,11 @@ const envSchema = z.object({
   CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
   RECORDS_MAX_BUFFERED_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  CLUSTER_HEARTBEAT_MS: ms(50, 60_000).default(1_000),
+  CLUSTER_LEASE_MS: ms(200, 600_000).default(4_000),
+  CLUSTER_RELAY_TIMEOUT_MS: ms(100, 120_000).default(10_000),
+  CLUSTER_HANDOVER_TIMEOUT_MS: ms(0, 600_000).default(10_000),
+  CLUSTER_QUERY_TIMEOUT_MS: ms(100, 60_000).default(2_000),
   BENCH_STATS: flag.default(false),
   ANALYSIS_SUMMARY: flag.default(false),
   ANALYSIS_MODEL: z.string().min(1).default(defaultAnalysisModel),
@@ -167,6 +172,8 @@ export interface Config {
   readonly storeBatchMs: number;
   /** Cap on call events held in memory unwritten (the store fails or stalls); beyond it some are dropped, logged and counted. */
   readonly recordsMaxBufferedEvents: number;
+  /** Instances sharing the database: lease renewal, lease length, relayed commands, the hand-over, each coordination query. */
+  readonly cluster: { heartbeatMs: number; leaseMs: number; relayTimeoutMs: number; handOverTimeoutMs: number; queryTimeoutMs: number };
   /** Bench only: expose GET /internal/bench-stats (event-loop delay, CPU, memory). */
   readonly benchStats: boolean;
   /** Without a profile file: summarise every answered call after it ends. */
@@ -209,6 +216,9 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
   if (parsed.success && parsed.data.HTTP_CONNECTION_TIMEOUT_MS <= parsed.data.ACCEPT_DEADLINE_MS) {
     // The webhook's connection is idle while the accept runs: it must outlast the accept.
     problems.push('HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS');
+  }
+  if (parsed.success && parsed.data.CLUSTER_LEASE_MS < 2 * parsed.data.CLUSTER_HEARTBEAT_MS) {
+    problems.push('CLUSTER_LEASE_MS: must be at least twice CLUSTER_HEARTBEAT_MS (a lease must survive one missed renewal)');
   }
   if (!parsed.success || problems.length > 0) {
     throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { problems });
@@ -257,6 +267,13 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     callEventsTimeoutMs: v.CALL_EVENTS_TIMEOUT_MS,
     storeBatchMs: v.STORE_BATCH_MS,
     recordsMaxBufferedEvents: v.RECORDS_MAX_BUFFERED_EVENTS,
+    cluster: Object.freeze({
+      heartbeatMs: v.CLUSTER_HEARTBEAT_MS,
+      leaseMs: v.CLUSTER_LEASE_MS,
+      relayTimeoutMs: v.CLUSTER_RELAY_TIMEOUT_MS,
+      handOverTimeoutMs: v.CLUSTER_HANDOVER_TIMEOUT_MS,
+      queryTimeoutMs: v.CLUSTER_QUERY_TIMEOUT_MS,
+    }),
     benchStats: v.BENCH_STATS,
     analysisSummary: v.ANALYSIS_SUMMARY,
     analysisModel: v.ANALYSIS_MODEL,

@@ -401,13 +401,13 @@ class LiveCard {
     void this.checkHere();
   }
 
-  /** The list reads the store: a call can be in progress there yet not steerable here (another instance, or left over from a crash). */
+  /** The list reads the store: a call can be in progress there yet controlled by no instance (left over, or being taken over). */
   async checkHere() {
     try {
       const detail = await api(`/api/calls/${encodeURIComponent(this.id)}`, { signal: this.abort.signal });
       if (detail.live || this.ended || detail.outcome !== 'in_progress') return;
       this.node.classList.add('elsewhere');
-      this.status('Not live on this instance: it is on another instance, or was left over when a server stopped. Actions here will be refused.');
+      this.status('Not live: no instance controls it right now (it is being taken over, or was left over when a server stopped). Actions will be refused.');
     } catch {
       // the poll shows connection problems
     }

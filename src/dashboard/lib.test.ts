@@ -133,7 +133,7 @@ describe('API answers', () => {
       field: 'target',
       message: 'target: expected a phone number',
     });
-    expect(describeApiError(404, { error: 'not_live', message: 'call x is not live on this instance' })).toMatchObject({ field: null, code: 'not_live' });
+    expect(describeApiError(404, { error: 'not_live', message: 'call x is not live' })).toMatchObject({ field: null, code: 'not_live' });
     expect(describeApiError(502, 'Bad Gateway')).toEqual({ status: 502, code: null, field: null, message: 'the server answered 502' });
   });
 

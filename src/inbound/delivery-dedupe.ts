@@ -36,7 +36,7 @@ export class DeliveryDedupe {
     };
     answer.then(
       (outcome) => {
-        if (outcome.kind === 'failed') return forget();
+        if (outcome.kind === 'failed' || outcome.kind === 'retry') return forget();
         setTimeout(forget, this.opts.ttlMs).unref();
       },
       forget,

@@ -31,6 +31,10 @@ export function httpAnswer(outcome: AnswerOutcome): { status: number; body: Reco
       return { status: 200, body: { callId: outcome.callId, status: outcome.kind } };
     case 'failed':
       return { status: 502, body: errorBody('accept_failed', undefined, { callId: outcome.callId }) };
+    case 'taken':
+      return { status: 200, body: { callId: outcome.callId, status: outcome.state, owner: outcome.owner } };
+    case 'retry':
+      return { status: 503, body: errorBody(outcome.why, undefined, { callId: outcome.callId }) };
   }
 }
 
@@ -58,6 +62,7 @@ export interface WebhookRouteDeps {
 
 function send(reply: FastifyReply, outcome: AnswerOutcome): FastifyReply {
   const { status, body } = httpAnswer(outcome);
+  if (status === 503) reply.header('retry-after', '1');
   return reply.code(status).send(body);
 }
 

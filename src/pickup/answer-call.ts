@@ -1,5 +1,8 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { CallEventListener } from '../calls/call-events.ts';
+import { callKeys } from '../cluster/call-keys.ts';
+import type { ClaimDecision } from '../cluster/claim-before-accept.ts';
+import type { CallKeys } from '../cluster/coordination.ts';
 import type { LiveCalls } from '../calls/live-calls.ts';
 import { isSwitchboardError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -12,19 +15,38 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import { acceptWithRetry } from './accept-call.ts';
 import type { AgentPlan, PlanCall } from '../routing/call-plan.ts';
 
-export interface AnswerCallDeps {
+/** What a call's session is made of, besides its agent. */
+export interface SessionDeps {
   control: CallControl;
   transport: ControlTransport;
-  liveCalls: LiveCalls<CallSession>;
   log: Logger;
-  /** Decides accept or reject from memory: nothing slow runs before the accept. */
-  planCall: PlanCall;
-  acceptDeadlineMs: number;
   reconnectMaxAttempts: number;
   logPii: boolean;
   logTranscripts?: boolean;
   onEvent?: CallEventListener;
   clock?: Clock;
+  /** Tool call ids are claimed across instances before a tool runs. */
+  claimToolCall?: (callId: string, toolCallId: string) => Promise<boolean>;
+}
+
+/** The claim in the database that makes one delivery, on one instance, accept each call. */
+export interface CallClaims {
+  claim(keys: CallKeys): Promise<ClaimDecision>;
+  /** The accept succeeded; false: the claim went to another instance meanwhile, and this one let go of the call. */
+  accepted(callId: string, epoch: number): Promise<boolean>;
+  /** The accept failed: OpenAI's retry may claim the call again, anywhere. */
+  notAccepted(callId: string, epoch: number): Promise<void>;
+  /** Settled here without a live call (rejected, gone) or ended. */
+  finish(callId: string, epoch?: number): Promise<void>;
+}
+
+export interface AnswerCallDeps extends SessionDeps {
+  liveCalls: LiveCalls<CallSession>;
+  /** Decides accept or reject from memory: nothing slow runs before the accept. */
+  planCall: PlanCall;
+  acceptDeadlineMs: number;
+  /** Claims before accepting (one database round trip); absent: only this process's de-duplication holds. */
+  claims?: CallClaims;
 }
 
 /** How answering a call came out. Only the webhook route turns this into an HTTP status. */
@@ -34,17 +56,17 @@ export type AnswerOutcome =
   /** The caller hung up while it rang (the accept got 404): nothing to start. */
   | { kind: 'gone'; callId: string }
   /** The accept failed after its retries: OpenAI should deliver the webhook again. */
-  | { kind: 'failed'; callId: string; message: string };
+  | { kind: 'failed'; callId: string; message: string }
+  /** Another delivery of this call (here or at another instance) has it: answered without accepting. */
+  | { kind: 'taken'; callId: string; owner: string; state: 'accepted' | 'ended' }
+  /** Cannot decide now (the database does not answer, another instance's accept is under way): OpenAI should retry. */
+  | { kind: 'retry'; callId: string; why: 'claimed_elsewhere' | 'coordination_unavailable' };
 
 export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<AnswerOutcome>;
 
 /** The control session of one call running one agent: a new call, or one taken back after a restart. */
-export function newCallSession(
-  deps: Pick<AnswerCallDeps, 'transport' | 'control' | 'log' | 'logPii' | 'logTranscripts' | 'reconnectMaxAttempts' | 'onEvent' | 'clock'>,
-  agent: AgentPlan,
-  callId: string,
-  parties: CallParties,
-): CallSession {
+export function newCallSession(deps: SessionDeps, agent: AgentPlan, callId: string, parties: CallParties): CallSession {
+  const claimToolCall = deps.claimToolCall;
   return new CallSession({
     callId,
     parties,
@@ -60,15 +82,25 @@ export function newCallSession(
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(agent.extensions ? { extensions: agent.extensions } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    ...(claimToolCall ? { claimToolCall: (toolCallId: string) => claimToolCall(callId, toolCallId) } : {}),
   });
 }
 
 /** Plan → accept → control session. Settles only once the accept has succeeded (or cannot). */
 export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   const clock = deps.clock ?? systemClock;
+  const claims = deps.claims;
   return async (event, receivedAt) => {
     const callId = event.data.call_id;
     const sipHeaders = event.data.sip_headers;
+    // First the claim: of every delivery of this call, on every instance, one goes on from here.
+    let epoch: number | undefined;
+    if (claims) {
+      const decision = await claims.claim(callKeys(callId, sipHeaders));
+      if (decision.kind === 'taken') return { kind: 'taken', callId, owner: decision.owner, state: decision.state };
+      if (decision.kind === 'retry') return { kind: 'retry', callId, why: decision.why };
+      epoch = decision.epoch;
+    }
     const parties = parseCallParties(sipHeaders);
     const plan = deps.planCall(parties, event);
     if (plan.kind === 'reject') {
@@ -79,6 +111,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
       }
       deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode: plan.statusCode, reason: plan.reason });
+      void claims?.finish(callId, epoch);
       return { kind: 'rejected', callId, statusCode: plan.statusCode, reason: plan.reason };
     }
     const agent = plan.agent;
@@ -93,9 +126,19 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       // The models the call is priced by.
       const priced = { ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}), transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null };
       session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts, ...(late ? { late } : {}), ...priced });
+      if (claims && epoch !== undefined) {
+        // Off the answer path: the 200 does not wait for this write. (Losing the claim meanwhile, to
+        // an instance that took it while this one's lease had lapsed, lets go of the call here.)
+        const held = epoch;
+        void claims.accepted(callId, held);
+        void session.ended.then((reason) => {
+          if (reason !== 'handed_over') void claims.finish(callId, held);
+        });
+      }
     };
-    const failed = (message: string): AnswerOutcome => {
+    const failed = async (message: string): Promise<AnswerOutcome> => {
       deps.onEvent?.({ type: 'call.failed', callId, parties, sipHeaders, message });
+      if (claims && epoch !== undefined) await claims.notAccepted(callId, epoch);
       return { kind: 'failed', callId, message };
     };
 
@@ -115,6 +158,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     if (outcome?.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
       deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
+      void claims?.finish(callId, epoch);
       return { kind: 'gone', callId };
     }
     if (uncertain || outcome?.kind === 'not_pending') {
@@ -133,6 +177,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       }
       if (attached.httpStatus === 404) {
         deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
+        void claims?.finish(callId, epoch);
         return { kind: 'gone', callId };
       }
       return failed(uncertain ? 'accepting the call failed: no answer before the deadline' : 'accepting the call failed: not pending, and its control socket did not open');

@@ -6,9 +6,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AnalysisFor } from '../analysis/analysis-spec.ts';
 import type { AnalysisWorkerOptions } from '../analysis/analysis-worker.ts';
 import { postCallFinisher } from '../analysis/post-call.ts';
+import { runHere, type ApiCluster } from '../api/live-commands.ts';
 import { registerApi } from '../api/register-api.ts';
 import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
+import { Cluster } from '../cluster/cluster.ts';
+import { registerClusterMetrics } from '../cluster/cluster-metrics.ts';
+import type { Coordination } from '../cluster/coordination.ts';
+import { openCoordinationFor } from '../cluster/open-coordination.ts';
 import type { Config, Env } from '../config/config.ts';
 import { registerDashboard } from '../dashboard/dashboard-routes.ts';
 import { DeliveryDedupe } from '../inbound/delivery-dedupe.ts';
@@ -20,7 +25,7 @@ import { Metrics } from '../metrics/metrics.ts';
 import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
-import { createAnswerCall, newCallSession } from '../pickup/answer-call.ts';
+import { createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
 import { reconcileCalls, takeBackCall, type ReconcileResult } from '../calls/reconcile-calls.ts';
 import type { CallDetail } from '../records/call-record.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -74,6 +79,8 @@ export interface SwitchboardOverrides {
   fetch?: typeof fetch;
   /** Epoch ms: opening hours and template dates. */
   clock?: () => number;
+  /** The coordination between instances (default: beside the store, PostgreSQL or SQLite); null: none (one process, no claims). */
+  coordination?: Coordination | null;
 }
 
 export interface Switchboard {
@@ -87,6 +94,8 @@ export interface Switchboard {
   readonly metrics: Metrics;
   /** null without a store. */
   readonly records: RecordsService | null;
+  /** Claims, leases, takeovers and the relay between instances; null without a store. */
+  readonly cluster: Cluster | null;
   /** Checks the API key, warms the connection (and keeps it warm), and listens on HOST:LOCAL_PORT. */
   start(): Promise<AddressInfo>;
   /**
@@ -99,7 +108,10 @@ export interface Switchboard {
   /** Stops taking calls: /ready and webhooks answer 503 from now on. */
   beginDrain(): void;
   isDraining(): boolean;
-  /** Stops taking calls, lets live ones finish (up to the drain timeout), then closes everything it opened. Once. */
+  /**
+   * Stops taking calls; hands live ones to the other instances when any is alive, else lets them
+   * finish (up to the drain timeout); then closes everything it opened. Once.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -150,9 +162,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   });
   logServerErrors(app, log);
   app.get('/health', async (_req, reply) => reply.code(204).send());
-  app.get('/ready', async (_req, reply) =>
-    draining ? reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size }) : reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size }),
-  );
+  // Not ready while draining, or while this instance cannot reach the database it coordinates through.
+  app.get('/ready', async (_req, reply) => {
+    const instance = cluster ? { instanceId: cluster.instanceId } : {};
+    if (draining) return reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size, ...instance });
+    if (cluster && !cluster.healthy) return reply.code(503).send({ status: 'coordination_unreachable', liveCalls: liveCalls.size, ...instance });
+    return reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size, ...instance });
+  });
 
   // Always served: without the API it says why instead of failing silently.
   registerDashboard(app);
@@ -162,6 +178,74 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     ...(store ? { outboxStats: () => store.outboxStats(), bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0 } : {}),
   });
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  // The coordination between instances: in PostgreSQL beside the records, or in-process over SQLite.
+  const coordination: Coordination | null =
+    overrides.coordination !== undefined
+      ? overrides.coordination
+      : store
+        ? await openCoordinationFor(store, {
+            instanceId: config.instanceId,
+            leaseMs: config.cluster.leaseMs,
+            log,
+            databaseUrl: config.databaseUrl,
+            timeoutMs: config.cluster.queryTimeoutMs,
+          }).catch(async (err: Error) => {
+            agents.close();
+            if (ownStore) await store.close();
+            log.fatal({ err: err.message }, 'cannot open the coordination between instances (DATABASE_URL or DATA_DIR)');
+            throw err;
+          })
+        : null;
+  const cluster: Cluster | null = coordination
+    ? new Cluster({
+        coordination,
+        heartbeatMs: config.cluster.heartbeatMs,
+        leaseMs: config.cluster.leaseMs,
+        relayTimeoutMs: config.cluster.relayTimeoutMs,
+        handOverTimeoutMs: config.cluster.handOverTimeoutMs,
+        acceptDeadlineMs: config.acceptDeadlineMs,
+        log,
+        metrics: registerClusterMetrics(metrics.registry, { callsOwned: () => cluster?.callsOwned ?? 0 }),
+        calls: {
+          ids: () => liveCalls.list().map((c) => c.callId),
+          // The same taking back as after a restart (record and plan from the store, no second greeting).
+          reattach: async (call) => {
+            const outcome = await takeBackById(call.callId);
+            if (outcome === 'reattached' || outcome === 'live') {
+              void liveCalls.get(call.callId)?.ended.then((reason) => {
+                if (reason !== 'handed_over') void cluster?.finish(call.callId, call.epoch);
+              });
+              return 'attached';
+            }
+            return 'ended'; // lost (closed as instance_lost), or no call in progress to take
+          },
+          detach: async (callId) => {
+            await liveCalls.get(callId)?.detach({ waitForToolsMs: 5_000 });
+            records?.recorder.release(callId);
+            agents.counter.release(callId);
+          },
+          lost: (callId) => {
+            if (records?.recorder.has(callId)) onEvent({ type: 'call.ended', callId, reason: 'instance_lost', endedAt: Date.now() });
+            else log.error({ callId }, 'a call taken over could not be re-attached, and its record could not be read');
+          },
+          run: (callId, command) => runHere(liveCalls, callId, command),
+          flush: async () => {
+            await records?.recorder.flush();
+          },
+        },
+      })
+    : null;
+  const apiCluster: ApiCluster | null = cluster
+    ? {
+        instanceId: cluster.instanceId,
+        owner: async (callId) => {
+          const claim = await cluster.owner(callId);
+          return claim && claim.state !== 'ended' && claim.ownerAlive ? claim.owner : null;
+        },
+        relay: (callId, command) => cluster.relay(callId, command),
+      }
+    : null;
 
   const analysisFor: AnalysisFor = (profile) => (profile === null ? null : (agents.current().analysis.get(profile) ?? null));
   const prices = () => agents.current().prices;
@@ -185,7 +269,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       })
     : null;
   if (store && records) {
-    registerApi(app, { token: config.apiToken, records, liveCalls, log, preview: () => ({ snapshot: agents.current(), timeZone: agents.current().timeZone, counter: agents.counter }) });
+    registerApi(app, { token: config.apiToken, records, liveCalls, cluster: apiCluster, log, preview: () => ({ snapshot: agents.current(), timeZone: agents.current().timeZone, counter: agents.counter }) });
     if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
     if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
     records.start();
@@ -207,8 +291,23 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
 
   if (config.benchStats) registerBenchStats(app, createBenchStats({ liveCalls: () => liveCalls.size }));
 
-  const sessionDeps = { control, transport, log, logPii: config.logPii, logTranscripts: config.logTranscripts, reconnectMaxAttempts: config.reconnectMaxAttempts, onEvent };
-  const answerCall = createAnswerCall({ ...sessionDeps, liveCalls, planCall: agents.planCall, acceptDeadlineMs: config.acceptDeadlineMs });
+  const sessionDeps: SessionDeps = {
+    control,
+    transport,
+    log,
+    logPii: config.logPii,
+    logTranscripts: config.logTranscripts,
+    reconnectMaxAttempts: config.reconnectMaxAttempts,
+    onEvent,
+    ...(cluster ? { claimToolCall: (callId: string, toolCallId: string) => cluster.claimToolCall(callId, toolCallId) } : {}),
+  };
+  const answerCall = createAnswerCall({
+    ...sessionDeps,
+    liveCalls,
+    planCall: agents.planCall,
+    acceptDeadlineMs: config.acceptDeadlineMs,
+    ...(cluster ? { claims: cluster } : {}),
+  });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
   const reattach = async (call: CallDetail): Promise<boolean> => {
     const agent = agents.restorePlan({ callId: call.callId, profile: call.profile ?? 'default', sipHeaders: call.sipHeaders });
@@ -236,6 +335,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
           ...(store.kind === 'postgres' ? { owner: config.instanceId } : {}),
         })
       : Promise.resolve({ reattached: [], lost: [] });
+  /** Takes a call in progress back from the store (see Switchboard.reattach): after a restart, or from a dead instance. */
+  async function takeBackById(callId: string): Promise<'reattached' | 'lost' | 'live' | 'unknown'> {
+    if (liveCalls.has(callId)) return 'live';
+    const call = store && takeBack ? await store.getCall(callId) : null;
+    if (!call || call.outcome !== 'in_progress' || !takeBack) return 'unknown';
+    return takeBackCall(takeBack, call);
+  }
   const deliveries = new DeliveryLog();
   registerWebhookRoute(app, {
     client: openai.client,
@@ -273,22 +379,25 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     dedupe,
     metrics,
     records,
+    cluster,
     async start() {
       if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
       await warm();
       keepWarm = setInterval(warm, keepWarmMs).unref();
-      await reconcile().catch((err: Error) => log.error({ err: err.message }, 'reconciling calls left in progress failed'));
+      if (cluster) {
+        // Joins the others: from now on this instance's lease is renewed, and orphaned calls (a dead
+        // instance's, or this instance's own earlier run's) are taken over. That is the reconciliation.
+        await cluster.start();
+        log.info({ instanceId: cluster.instanceId, store: coordination?.kind }, 'joined the cluster');
+      } else {
+        await reconcile().catch((err: Error) => log.error({ err: err.message }, 'reconciling calls left in progress failed'));
+      }
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
       log.info({ port: address.port, baseUrl: config.openaiBaseUrl, model: config.model, agents: agents.source }, 'switchboard ready');
       return address;
     },
-    async reattach(callId) {
-      if (liveCalls.has(callId)) return 'live';
-      const call = store && takeBack ? await store.getCall(callId) : null;
-      if (!call || call.outcome !== 'in_progress' || !takeBack) return 'unknown';
-      return takeBackCall(takeBack, call);
-    },
+    reattach: takeBackById,
     isDraining: () => draining,
     beginDrain() {
       draining = true;
@@ -297,15 +406,21 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       stopped ??= (async () => {
         draining = true;
         clearInterval(keepWarm);
-        log.info({ liveCalls: liveCalls.size, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
-        // Hangups OpenAI does not answer (their own deadline, at most the budget) end the calls here.
-        const cut = await liveCalls.drain(config.drainTimeoutMs, Math.min(config.callControlTimeoutMs, shutdownBudget.hangupMs) + 250);
-        if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
+        // With another instance alive, the calls go on there; alone, they drain here.
+        const handed = cluster ? await cluster.handOver() : null;
+        if (!handed) {
+          log.info({ liveCalls: liveCalls.size, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+          // Hangups OpenAI does not answer (their own deadline, at most the budget) end the calls here.
+          const cut = await liveCalls.drain(config.drainTimeoutMs, Math.min(config.callControlTimeoutMs, shutdownBudget.hangupMs) + 250);
+          if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
+        }
         await app.close();
         // The last write, bounded: a database that does not answer must not hold the exit.
         if (records && !(await within(records.close(), shutdownBudget.finalWriteMs))) {
           log.error({ bufferedCalls: records.recorder.bufferedCalls, waitedMs: shutdownBudget.finalWriteMs }, 'final write of call records did not finish in time: what is unwritten is lost');
         }
+        // The lease ends: what this instance still owns is taken over at once by the others.
+        if (cluster && !(await within(cluster.stop(), shutdownBudget.closeMs + config.cluster.queryTimeoutMs))) log.warn('leaving the cluster did not finish in time');
         agents.close();
         dedupe.clear();
         if (ownStore && store && !(await within(store.close(), shutdownBudget.closeMs))) log.warn('the records store did not close in time');

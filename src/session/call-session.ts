@@ -62,6 +62,9 @@ const invalidEventsReported = 10;
 export class CallSession implements CallActions {
   readonly callId: string;
   readonly ended: Promise<EndReason>;
+  /** true once the control socket first opened; false when the session was over before it did. */
+  readonly opened: Promise<boolean>;
+  private resolveOpened!: (open: boolean) => void;
   private readonly opts: CallSessionOptions;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -99,6 +102,7 @@ export class CallSession implements CallActions {
     this.log = opts.log;
     this.clock = opts.clock ?? systemClock;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.opened = new Promise((resolve) => (this.resolveOpened = resolve));
     const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e), responses: this.gate, clock: this.clock };
     this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
   }
@@ -298,6 +302,7 @@ export class CallSession implements CallActions {
     }
     const attempt = this.reconnectAttempts;
     this.state = 'open';
+    this.resolveOpened(true);
     this.reconnectAttempts = 0;
     this.log.info({ callId: this.callId, attempt }, 'control socket connected');
     this.emit({ type: 'control.connected', callId: this.callId, attempt });
@@ -501,6 +506,7 @@ export class CallSession implements CallActions {
   }
 
   private release(): void {
+    this.resolveOpened(false);
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
