@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import type { SqlDriver } from '../records/sql-driver.ts';
 import { SqlStore } from '../records/sql-store.ts';
@@ -16,7 +16,7 @@ import { PgNotifyTransport } from './pg-notify-transport.ts';
 import { PgPoolDriver } from './pg-pool-driver.ts';
 import { SqlCoordination } from './sql-coordination.ts';
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 const log = createLogger('silent');
 const leaseMs = 3_000;
 

@@ -1,12 +1,12 @@
 // The relay's listener against the real PostgreSQL: it comes back after its connection is killed.
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import type { Coordination } from './coordination.ts';
 import { openPostgresCoordination } from './open-coordination.ts';
 import { relayChannel } from './pg-notify-transport.ts';
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 const schema = `sb_relay_${process.pid}_${Date.now().toString(36)}`;
 const log = createLogger('silent');
 

@@ -43,6 +43,18 @@ describe('loadConfig', () => {
     expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3001' })).toEqual([]);
   });
 
+  it('has the documented cluster defaults, and refuses a lease shorter than two heartbeats', () => {
+    expect(loadConfig(minimal)).toMatchObject({
+      cluster: { heartbeatMs: 1_000, leaseMs: 4_000, relayTimeoutMs: 10_000, handOverTimeoutMs: 10_000, queryTimeoutMs: 2_000 },
+    });
+    expect(loadConfig({ ...minimal, CLUSTER_HEARTBEAT_MS: '500', CLUSTER_LEASE_MS: '1000' })).toMatchObject({
+      cluster: { heartbeatMs: 500, leaseMs: 1_000 },
+    });
+    expect(problems({ ...minimal, CLUSTER_HEARTBEAT_MS: '1000', CLUSTER_LEASE_MS: '1500' })).toEqual([
+      'CLUSTER_LEASE_MS: must be at least twice CLUSTER_HEARTBEAT_MS (a lease must survive one missed renewal)',
+    ]);
+  });
+
   it("accepts the guide's names: OPENAI_SIGNING_SECRET and PORT", () => {
     const config = loadConfig({ OPENAI_API_KEY: 'k', OPENAI_SIGNING_SECRET: 'whsec_x', REFER_TO: '+19195554321', PORT: '8080' });
     expect(config.webhookSecret).toBe('whsec_x');

@@ -47,6 +47,15 @@ describe("the environment's agent", () => {
     expect(agent.greeting).toBe('Hi +12125551234!');
   });
 
+  it('restores the plan of a call taken over by its agent name, from its SIP headers; an unknown agent gives none', () => {
+    const { agents } = start({ GREETING: 'Hi {{ caller }}!' });
+    const agent = agents.restorePlan({ callId: 'rtc_9', profile: 'default', sipHeaders: hostileHeaders });
+    expect(agent?.profile).toBe('default');
+    expect(agent?.greeting).toBe('Hi +12125551234!');
+    expect([...(agent?.tools.keys() ?? [])]).toEqual(['transfer_call', 'end_call']);
+    expect(agents.restorePlan({ callId: 'rtc_9', profile: 'gone_agent', sipHeaders: hostileHeaders })).toBeNull();
+  });
+
   it('names the variable when its instructions are not a valid template', () => {
     try {
       start({ AGENT_INSTRUCTIONS: 'Greet {{ customer }}.' });

@@ -57,4 +57,23 @@ describe('RecordsService.getCall and follow', () => {
     const got = await collect(records.follow('rtc_3', 0, { signal: stop.signal }), () => stop.abort());
     expect(got.map((e) => e.type)).toEqual(['call.accepted']);
   });
+
+  it('a call handed to another instance while followed: goes on from the store, where the new instance writes it', async () => {
+    // The real clock here: the follower polls the store once the call has left.
+    const here = new RecordsService({ store, log, batchMs: 1000, retentionDays: 0, callEvents: null, storePollMs: 5 });
+    const events = transferCall('rtc_3');
+    for (const e of events.slice(0, 4)) here.recorder.record(e);
+    const got: number[] = [];
+    const done = collect(here.follow('rtc_3', 0), (entry) => got.push(entry.seq));
+    await new Promise((r) => setImmediate(r));
+    here.recorder.release('rtc_3');
+    await here.recorder.flush();
+    // The new instance: the rest of the call, written to the shared store.
+    const other = new RecordsService({ store, log, batchMs: 1000, retentionDays: 0, callEvents: null, clock: new ManualClock() });
+    other.recorder.restore((await store.getCall('rtc_3'))!);
+    for (const e of events.slice(4)) other.recorder.record(e);
+    await other.recorder.close();
+    await done;
+    expect(got).toEqual(events.map((_, i) => i + 1));
+  });
 });

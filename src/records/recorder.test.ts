@@ -351,4 +351,47 @@ describe('Recorder', () => {
       expect(got).toEqual([1]);
     });
   });
+
+  describe('calls that change instance', () => {
+    it('a call taken over goes on from its stored record: sequence numbers continue, call.started is not sent again, call.ended once', async () => {
+      const first = make();
+      const events = transferCall('rtc_move');
+      const upTo = events.findIndex((e) => e.type === 'transcript');
+      for (const e of events.slice(0, upTo)) first.record(e);
+      await first.flush();
+      const stored = await spy.store.getCall('rtc_move');
+      const before = stored!.timeline.length;
+
+      const second = make();
+      second.restore(stored!);
+      second.record({ type: 'control.reattached', callId: 'rtc_move' });
+      for (const e of events.slice(upTo)) second.record(e);
+      clock.advance(120_000); // past the fixture's end time and the grace
+      await second.flush();
+      await second.flush();
+      const got = await spy.store.getCall('rtc_move');
+      expect(got?.timeline.map((e) => e.seq)).toEqual(Array.from({ length: before + 1 + events.length - upTo }, (_, i) => i + 1));
+      expect(got?.timeline[before]?.type).toBe('control.reattached');
+      expect(got?.outcome).toBe('transferred');
+      const outbox = spy.batches.flatMap((b) => b.outbox.map((m) => `${m.type}:${m.id}`));
+      expect(outbox.filter((m) => m.startsWith('call.started'))).toHaveLength(1);
+      expect(outbox.filter((m) => m.startsWith('call.ended'))).toHaveLength(1);
+      expect(new Set(outbox).size).toBe(outbox.length);
+    });
+
+    it('a call handed over: what is buffered is written, then it leaves memory unfinished and later events are not recorded here', async () => {
+      const recorder = make();
+      const events = transferCall('rtc_gone');
+      for (const e of events.slice(0, 4)) recorder.record(e);
+      recorder.release('rtc_gone');
+      expect(recorder.detail('rtc_gone')).toBeNull();
+      recorder.record(events[4]!);
+      await recorder.flush();
+      expect(recorder.has('rtc_gone')).toBe(false);
+      const stored = await spy.store.getCall('rtc_gone');
+      expect(stored?.outcome).toBe('in_progress');
+      expect(stored?.timeline).toHaveLength(4);
+      expect(spy.batches.flatMap((b) => b.outbox).filter((m) => m.type === 'call.ended')).toEqual([]);
+    });
+  });
 });

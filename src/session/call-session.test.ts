@@ -17,7 +17,17 @@ const parties = {
   contact: { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' },
 };
 
-function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number; start?: boolean; greeting?: string; log?: Logger; logTranscripts?: boolean } = {}) {
+function setup(
+  overrides: {
+    referFails?: boolean;
+    reconnectMaxAttempts?: number;
+    start?: boolean;
+    greeting?: string;
+    log?: Logger;
+    logTranscripts?: boolean;
+    claimToolCall?: (toolCallId: string) => Promise<boolean>;
+  } = {},
+) {
   const control = new RecordingCallControl({ referFails: overrides.referFails ?? false });
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -43,6 +53,7 @@ function setup(overrides: { referFails?: boolean; reconnectMaxAttempts?: number;
     reconnectMaxAttempts: overrides.reconnectMaxAttempts ?? 3,
     onEvent: (e) => events.push(e),
     clock,
+    ...(overrides.claimToolCall ? { claimToolCall: overrides.claimToolCall } : {}),
   });
   if (overrides.start !== false) session.start();
   /** Waits out the reconnect delay the session announced last. */
@@ -305,6 +316,51 @@ describe('CallSession', () => {
       const attached = session.attach(1_000);
       await clock.advanceAsync(1_000);
       expect(await attached).toEqual({ ok: false, timedOut: true });
+      expect(transport.last.closed).toBe(true);
+    });
+  });
+
+  describe('several instances on one call', () => {
+    it('runs a tool only when its call id is claimed here', async () => {
+      const claimed: string[] = [];
+      const { transport, calls } = setup({ claimToolCall: async (id) => (claimed.push(id), id === 'call_mine') });
+      await tick();
+      transport.last.push(functionCall('call_theirs', 'transfer_call'));
+      await tick();
+      expect(calls).toEqual([]);
+      expect(transport.last.sent.filter((e) => e.type === 'conversation.item.create')).toEqual([]);
+      transport.last.push(functionCall('call_mine', 'transfer_call'));
+      await tick();
+      expect(calls).toEqual(['refer sip:+19195554321@67.231.5.176:5061;transport=tls']);
+      expect(claimed).toEqual(['call_theirs', 'call_mine']);
+    });
+  });
+
+  describe('detach', () => {
+    it('lets go of the call without ending it: no hangup, no call.ended, the socket closed', async () => {
+      const { transport, calls, events, session } = setup();
+      await tick();
+      await session.detach({ waitForToolsMs: 1_000 });
+      expect(await session.ended).toBe('handed_over');
+      expect(transport.last.closed).toBe(true);
+      expect(calls).toEqual([]);
+      expect(events.some((e) => e.type === 'call.ended')).toBe(false);
+      session.send({ type: 'response.create' });
+      expect(transport.last.sent.filter((e) => e.type === 'response.create')).toHaveLength(1); // the greeting only
+    });
+
+    it('lets a tool under way finish first, so its output reaches the model', async () => {
+      let release!: (mine: boolean) => void;
+      const { transport, session, clock } = setup({ claimToolCall: () => new Promise<boolean>((resolve) => (release = resolve)) });
+      await tick();
+      transport.last.push(functionCall('call_1', 'transfer_call'));
+      await tick();
+      const detached = session.detach({ waitForToolsMs: 5_000 });
+      await tick();
+      expect(transport.last.closed).toBe(false);
+      release(true);
+      await clock.run(detached);
+      expect(transport.last.sent.filter((e) => e.type === 'conversation.item.create')).toHaveLength(1);
       expect(transport.last.closed).toBe(true);
     });
   });

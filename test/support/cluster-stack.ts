@@ -7,11 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
 import { freePort, httpStatus, waitFor } from './server-process.ts';
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const testDatabaseUrl = inject('databaseUrl');
 
 export interface Instance {
   name: string;
