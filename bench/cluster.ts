@@ -141,6 +141,8 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
     const victim = servers[0]!;
     const killedPid = victim.pid;
     victim.child.kill('SIGKILL');
+    // The balancer stops sending to it: new calls (replacing transferred ones) go to the others.
+    await standIn.setWebhookUrls(servers.slice(1).map((s) => s.webhookUrl));
     say(`  killed instance 1 (pid ${killedPid}) with ${liveBefore} calls live across ${o.instances} instances`);
     const deadline = performance.now() + o.takeoverWaitMs;
     let report = await standIn.takeoverReport();
