@@ -24,16 +24,27 @@ export interface PostgresCoordinationOptions extends CoordinationSettings {
   timeoutMs: number;
 }
 
-/** Its own pool (3 connections) and its own LISTEN connection; migrates (the same migrations as the records). */
+/**
+ * Pools of its own, apart from the records': one for the call path's claims (10 connections), one
+ * for lease renewals and takeovers (2), and a LISTEN connection; migrates (the records' migrations).
+ */
 export async function openPostgresCoordination(opts: PostgresCoordinationOptions): Promise<Coordination> {
-  const driver = new PgPoolDriver({
-    connectionString: opts.connectionString,
-    ...(opts.schema ? { schema: opts.schema } : {}),
-    maxConnections: 3,
-    timeoutMs: opts.timeoutMs,
-    applicationName: 'switchboard-coordination',
-    onIdleError: (err) => opts.log.warn({ err: err.message }, 'coordination connection lost; reconnecting on next use'),
-  });
+  const pool = (maxConnections: number, applicationName: string, settings: Record<string, string> = {}) =>
+    new PgPoolDriver({
+      connectionString: opts.connectionString,
+      ...(opts.schema ? { schema: opts.schema } : {}),
+      maxConnections,
+      timeoutMs: opts.timeoutMs,
+      applicationName,
+      settings,
+      onIdleError: (err) => opts.log.warn({ err: err.message }, 'coordination connection lost; reconnecting on next use'),
+    });
+  // A claim commits without waiting for its WAL flush: other instances see it at once, and a
+  // Switchboard restart never loses it; only a PostgreSQL crash within a fraction of a second
+  // could (then a retried delivery may be accepted again). The flush would cost a disk sync per
+  // call on the answer path.
+  const driver = pool(10, 'switchboard-claims', { synchronous_commit: 'off' });
+  const leaseDriver = pool(2, 'switchboard-leases');
   let schema: string;
   try {
     if (opts.schema) await driver.run(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
@@ -42,6 +53,7 @@ export async function openPostgresCoordination(opts: PostgresCoordinationOptions
     schema = String((await driver.query(`SELECT current_schema() AS s`))[0]?.s ?? 'public');
   } catch (err) {
     await driver.close();
+    await leaseDriver.close();
     throw err;
   }
   const transport = new PgNotifyTransport({
@@ -53,7 +65,16 @@ export async function openPostgresCoordination(opts: PostgresCoordinationOptions
     connectTimeoutMs: opts.timeoutMs,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  return new SqlCoordination({ driver, transport, instanceId: opts.instanceId, leaseMs: opts.leaseMs, log: opts.log, ownsDriver: true, ...(opts.clock ? { clock: opts.clock } : {}) });
+  return new SqlCoordination({
+    driver,
+    leaseDriver,
+    transport,
+    instanceId: opts.instanceId,
+    leaseMs: opts.leaseMs,
+    log: opts.log,
+    ownsDriver: true,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
 }
 
 // Coordinations sharing one SQLite connection share one bus (tests run two instances on a file).

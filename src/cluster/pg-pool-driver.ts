@@ -9,10 +9,21 @@ export interface PgPoolOptions {
   /** A connect or a query that takes longer fails: a heartbeat must fail fast, not hang. */
   timeoutMs: number;
   applicationName: string;
+  /** Session settings (`-c name=value`), e.g. synchronous_commit. */
+  settings?: Record<string, string>;
   onIdleError?: (err: Error) => void;
 }
 
 export const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The connection string with `-c name=value` settings added to its `options`, after the ones it has. */
+export function withOptions(connectionString: string, settings: Record<string, string>): string {
+  const extra = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`);
+  if (extra.length === 0) return connectionString;
+  const url = new URL(connectionString);
+  url.searchParams.set('options', [url.searchParams.get('options') ?? '', ...extra].filter(Boolean).join(' '));
+  return url.toString();
+}
 
 /**
  * The coordination's own small pool, apart from the records': a slow batch of records must
@@ -24,8 +35,10 @@ export class PgPoolDriver implements SqlDriver {
 
   constructor(opts: PgPoolOptions) {
     if (opts.schema !== undefined && !schemaName.test(opts.schema)) throw new TypeError(`invalid schema name: ${opts.schema}`);
+    const settings = { ...(opts.schema ? { search_path: opts.schema } : {}), ...opts.settings };
     this.pool = new pg.Pool({
-      connectionString: opts.connectionString,
+      // The URL's own options (say, a search_path) would override ours: both go into the URL.
+      connectionString: withOptions(opts.connectionString, settings),
       max: opts.maxConnections,
       connectionTimeoutMillis: opts.timeoutMs,
       statement_timeout: opts.timeoutMs,
@@ -33,7 +46,6 @@ export class PgPoolDriver implements SqlDriver {
       keepAlive: true,
       keepAliveInitialDelayMillis: 5_000,
       application_name: opts.applicationName,
-      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
     this.pool.on('error', (err) => opts.onIdleError?.(err));
   }

@@ -19,7 +19,13 @@ import type {
 import type { RelayMessage, RelayTransport } from './relay-transport.ts';
 
 export interface SqlCoordinationOptions {
+  /** Claims, tool claims, lookups, relayed messages: the call path's queries. */
   driver: SqlDriver;
+  /**
+   * Lease renewals and takeovers, on connections of their own (default: `driver`): a burst of
+   * claims must never hold up a heartbeat, or a busy instance would look dead to its peers.
+   */
+  leaseDriver?: SqlDriver;
   transport: RelayTransport;
   instanceId: string;
   /** How long a renewed lease lasts. */
@@ -58,6 +64,7 @@ export class SqlCoordination implements Coordination {
   readonly instanceId: string;
   private readonly opts: SqlCoordinationOptions;
   private readonly db: SqlDriver;
+  private readonly leaseDb: SqlDriver;
   private readonly clock: Clock;
   private readonly pending = new Map<string, (reply: CommandReply | null) => void>();
   private handler: CommandHandler | null = null;
@@ -67,6 +74,7 @@ export class SqlCoordination implements Coordination {
   constructor(opts: SqlCoordinationOptions) {
     this.opts = opts;
     this.db = opts.driver;
+    this.leaseDb = opts.leaseDriver ?? opts.driver;
     this.kind = opts.driver.dialect;
     this.instanceId = opts.instanceId;
     this.clock = opts.clock ?? systemClock;
@@ -81,13 +89,17 @@ export class SqlCoordination implements Coordination {
   }
 
   // SQLite has one connection: writes go through its transaction queue, never inside another's open batch.
-  private write<T>(fn: (tx: { query: SqlDriver['query']; run: SqlDriver['run'] }) => Promise<T>): Promise<T> {
-    return this.kind === 'sqlite' ? this.db.transaction(fn) : fn(this.db);
+  private write<T>(fn: (tx: { query: SqlDriver['query']; run: SqlDriver['run'] }) => Promise<T>, db: SqlDriver = this.db): Promise<T> {
+    return this.kind === 'sqlite' ? db.transaction(fn) : fn(db);
+  }
+
+  private leaseWrite<T>(fn: (tx: { query: SqlDriver['query']; run: SqlDriver['run'] }) => Promise<T>): Promise<T> {
+    return this.write(fn, this.leaseDb);
   }
 
   async register(): Promise<void> {
     const now = this.now();
-    await this.write(async (tx) => {
+    await this.leaseWrite(async (tx) => {
       await tx.run(
         `INSERT INTO cluster_instances (instance_id, started_at, heartbeat_at, lease_until, state) VALUES ($1, $2, $2, $3, 'live')
          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until, state = 'live'`,
@@ -105,18 +117,18 @@ export class SqlCoordination implements Coordination {
 
   async renew(): Promise<boolean> {
     const now = this.now();
-    const changed = await this.write((tx) =>
+    const changed = await this.leaseWrite((tx) =>
       tx.run(`UPDATE cluster_instances SET heartbeat_at = $2, lease_until = $3 WHERE instance_id = $1 AND state = 'live'`, [this.instanceId, now, now + this.opts.leaseMs]),
     );
     return changed === 1;
   }
 
   async deregister(): Promise<void> {
-    await this.write((tx) => tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id = $1`, [this.instanceId, this.now()]));
+    await this.leaseWrite((tx) => tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id = $1`, [this.instanceId, this.now()]));
   }
 
   async liveInstances(): Promise<InstanceInfo[]> {
-    const rows = await this.db.query(
+    const rows = await this.leaseDb.query(
       `SELECT instance_id, started_at, heartbeat_at, lease_until FROM cluster_instances WHERE state = 'live' AND lease_until >= $1 ORDER BY started_at, instance_id`,
       [this.now()],
     );
@@ -208,7 +220,7 @@ export class SqlCoordination implements Coordination {
   }
 
   async ownedCalls(): Promise<Map<string, number>> {
-    const rows = await this.db.query(`SELECT call_id, epoch FROM call_claims WHERE owner = $1 AND state IN ('accepting', 'live')`, [this.instanceId]);
+    const rows = await this.leaseDb.query(`SELECT call_id, epoch FROM call_claims WHERE owner = $1 AND state IN ('accepting', 'live')`, [this.instanceId]);
     return new Map(rows.map((r) => [String(r.call_id), num(r.epoch)]));
   }
 
@@ -219,7 +231,7 @@ export class SqlCoordination implements Coordination {
   }
 
   async releasedPending(): Promise<number> {
-    const rows = await this.db.query(`SELECT COUNT(*) AS n FROM call_claims WHERE owner = $1 AND state = 'released'`, [this.instanceId]);
+    const rows = await this.leaseDb.query(`SELECT COUNT(*) AS n FROM call_claims WHERE owner = $1 AND state = 'released'`, [this.instanceId]);
     return num(rows[0]?.n ?? 0);
   }
 
@@ -227,11 +239,11 @@ export class SqlCoordination implements Coordination {
     const now = this.now();
     const params = [this.instanceId, now, now - opts.acceptGraceMs, opts.limit];
     if (this.kind === 'postgres') {
-      const candidates = await this.db.query(orphans, params);
+      const candidates = await this.leaseDb.query(orphans, params);
       if (candidates.length === 0) return [];
       // Compare-and-set on each epoch: of two instances racing for a call, the second finds the epoch moved on.
       const list = candidates.map((r) => ({ call_id: String(r.call_id), epoch: num(r.epoch), owner: String(r.owner), state: String(r.state) }));
-      const rows = await this.db.query(
+      const rows = await this.leaseDb.query(
         `UPDATE call_claims c SET owner = $1, epoch = c.epoch + 1, state = 'live', updated_at = $2, takeovers = c.takeovers + 1
          FROM jsonb_to_recordset($3::jsonb) AS o(call_id text, epoch int, owner text, state text)
          WHERE c.call_id = o.call_id AND c.epoch = o.epoch
@@ -240,7 +252,7 @@ export class SqlCoordination implements Coordination {
       );
       return rows.map((r) => this.toTaken(r));
     }
-    return this.db.transaction(async (tx) => {
+    return this.leaseDb.transaction(async (tx) => {
       const taken: TakenCall[] = [];
       for (const r of await tx.query(orphans, params)) {
         const changed = await tx.run(
@@ -254,7 +266,7 @@ export class SqlCoordination implements Coordination {
   }
 
   async reclaim(): Promise<TakenCall[]> {
-    const rows = await this.write((tx) =>
+    const rows = await this.leaseWrite((tx) =>
       tx.query(
         `UPDATE call_claims SET epoch = epoch + 1, state = 'live', updated_at = $2, takeovers = takeovers + 1
          WHERE owner = $1 AND state IN ('accepting', 'live', 'released') RETURNING call_id, epoch`,
@@ -310,7 +322,7 @@ export class SqlCoordination implements Coordination {
   }
 
   async purge(before: number): Promise<{ claims: number; instances: number }> {
-    return this.write(async (tx) => {
+    return this.leaseWrite(async (tx) => {
       await tx.run(`DELETE FROM tool_claims WHERE call_id IN (SELECT call_id FROM call_claims WHERE state = 'ended' AND updated_at < $1)`, [before]);
       const claims = await tx.run(`DELETE FROM call_claims WHERE state = 'ended' AND updated_at < $1`, [before]);
       const instances = await tx.run(
@@ -327,7 +339,10 @@ export class SqlCoordination implements Coordination {
     for (const resolve of this.pending.values()) resolve(null);
     this.pending.clear();
     await this.opts.transport.close();
-    if (this.opts.ownsDriver) await this.db.close();
+    if (this.opts.ownsDriver) {
+      await this.db.close();
+      if (this.leaseDb !== this.db) await this.leaseDb.close();
+    }
   }
 
   private async runHere(callId: string, command: OperatorCommand): Promise<CommandReply | null> {
