@@ -92,7 +92,7 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
   const start = async (i: number) => {
     const s = await ServerProcess.start({
       pin: ctx.pin.server,
-      env: { ...ctx.serverEnv, DATABASE_URL: db.url, API_TOKEN: ctx.apiToken, INSTANCE_NAME: `bench-${i}` },
+      env: { ...ctx.serverEnv, DATABASE_URL: db.url, API_TOKEN: ctx.apiToken, INSTANCE_ID: `bench-${i}` },
       nodeArgs: [],
       logFile: join(ctx.dir, `server-cluster-${i}.log`),
       cwd: ctx.dir,

@@ -10,10 +10,10 @@ export const wireErrors = {
   body_too_large: 'the body is larger than WEBHOOK_MAX_BODY_BYTES',
   draining: 'the server is draining and takes no new calls',
   accept_failed: 'accepting the call failed',
-  // Call records
-  events_dropped: 'some call events were not recorded: the store was behind and the memory buffer full',
   claimed_elsewhere: 'another instance is accepting this call right now: retry',
   coordination_unavailable: 'the database the instances coordinate through cannot be reached: retry',
+  // Call records
+  events_dropped: 'some call events were not recorded: the store was behind and the memory buffer full',
   // The operator API
   unauthorized: 'the API token is missing or wrong',
   api_disabled: 'the operator API is off: set API_TOKEN to turn it on',

@@ -91,8 +91,9 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
     const call = await deps.records.getCall(p.id);
     if (!call) return reply.code(404).send(notFound(p.id));
     const here = deps.liveCalls.has(p.id);
-    const owner = here ? (deps.cluster?.instanceId ?? null) : call.outcome === 'in_progress' && deps.cluster ? await deps.cluster.owner(p.id).catch(() => null) : null;
-    return reply.send({ ...call, live: here || owner !== null, owner });
+    // Live here, or (several instances) live on the instance that holds its claim now.
+    const holder = here ? (deps.cluster?.instanceId ?? call.owner) : call.outcome === 'in_progress' && deps.cluster ? await deps.cluster.owner(p.id).catch(() => null) : null;
+    return reply.send({ ...call, live: here || holder !== null, owner: holder ?? call.owner });
   });
 
   app.get('/calls/:id/events', async (req, reply) => {

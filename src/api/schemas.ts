@@ -134,7 +134,7 @@ export const callRecordSchema = z
     errors: z.array(z.object({ at: iso, message: z.string(), code: z.string().nullable() })),
     reconnects: z.number().int(),
     updatedAt: iso,
-    owner: z.string().nullable().meta({ description: 'The instance that controls (or last controlled) the call.' }),
+    owner: z.string().nullable().meta({ description: 'The instance that controls the call (with several instances, the one holding it now), or last controlled it.' }),
     model: z.string().nullable().optional().meta({ description: 'The realtime (or GPT-Live) model the call was accepted with.' }),
     transcriptionModel: z.string().nullable().optional(),
     usageDetail: usageDetailSchema.optional(),
@@ -163,7 +163,6 @@ export const callDetailSchema = callRecordSchema
     transcript: z.array(transcriptTurnSchema),
     timeline: z.array(timelineEntrySchema),
     live: z.boolean(),
-    owner: z.string().nullable().meta({ description: 'The instance that controls the call now (several instances); null when it is not live.' }),
   })
   .register(apiRegistry, { id: 'CallDetail' });
 
@@ -176,7 +175,7 @@ export const errorSchema = z
   .register(apiRegistry, { id: 'Error' });
 
 // The documented shapes and the stored ones must not drift apart.
-const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean; owner: string | null };
+const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean };
 const _pageMatches: z.infer<typeof callPageSchema> = {} as CallPage;
 void _detailMatches;
 void _pageMatches;

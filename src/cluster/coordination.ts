@@ -86,6 +86,11 @@ export interface Coordination {
   readonly kind: 'sqlite' | 'postgres';
   readonly instanceId: string;
 
+  /**
+   * Until when a process registered under this instance id holds a lease (null: none, or, on SQLite,
+   * no other process can exist). Checked before registering: a process killed a moment ago, or another running with this id.
+   */
+  instanceLease(): Promise<number | null>;
   /** Registers this instance (and, on SQLite, declares every earlier instance dead: one process owns the file). */
   register(): Promise<void>;
   /** Renews this instance's lease, and with it the lease of every call it owns (one statement). false: it had been declared gone. */

@@ -168,4 +168,26 @@ describe('Membership', () => {
     expect(a.m.healthy).toBe(false);
     expect(await c.takeOver({ limit: 10, acceptGraceMs: 0 })).toMatchObject([{ callId: 'rtc_s', previousOwner: 'a' }]);
   });
+
+  it('restarted under its id after a kill: waits for the old lease to lapse, then takes its calls back', async () => {
+    const killed = coordination('a');
+    await killed.register();
+    await live(killed, 'rtc_k');
+    const again = member(coordination('a'));
+    const started = again.m.start();
+    await clock.advanceAsync(leaseMs + heartbeatMs);
+    await started;
+    expect(again.taken).toMatchObject([{ callId: 'rtc_k', epoch: 2, why: 'restarted' }]);
+  });
+
+  it('refuses to start while another process renews a lease under its id', async () => {
+    const running = member(coordination('a'));
+    await running.m.start();
+    const duplicate = member(coordination('a'));
+    const started = duplicate.m.start();
+    const refused = expect(started).rejects.toThrow(/another process is running with the instance id a/);
+    await clock.advanceAsync(leaseMs + heartbeatMs);
+    await refused;
+    members.splice(members.indexOf(duplicate.m), 1);
+  });
 });

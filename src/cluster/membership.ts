@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { sleep, systemClock, type Clock, type Timer } from '../time/clock.ts';
 import type { Coordination, TakenCall } from './coordination.ts';
 
 export interface MembershipOptions {
@@ -60,6 +60,7 @@ export class Membership {
 
   /** Registers and takes over what is orphaned right away; throws when the database cannot be reached. */
   async start(): Promise<void> {
+    await this.waitForPredecessor();
     await this.coordination.register();
     this.lastRenewedAt = this.clock.now();
     // An earlier process with this id left calls: they are this one's to take back.
@@ -70,6 +71,23 @@ export class Membership {
     }
     await this.runTick();
     this.schedule();
+  }
+
+  /**
+   * A process with this instance id may hold a lease still: one killed a moment ago (wait for the
+   * lease to lapse, then take its calls back), or one running now (refuse: two processes must never
+   * share an id, or both would control its calls).
+   */
+  private async waitForPredecessor(): Promise<void> {
+    const lease = await this.coordination.instanceLease();
+    const now = this.clock.epochMs();
+    if (lease === null || lease < now) return;
+    this.opts.log.warn({ instanceId: this.instanceId, waitMs: lease - now }, 'a process with this instance id held a lease until a moment ago; waiting for it to lapse');
+    await sleep(this.clock, lease - now + this.opts.heartbeatMs);
+    const again = await this.coordination.instanceLease();
+    if (again !== null && again > lease) {
+      throw new Error(`another process is running with the instance id ${this.instanceId} (its lease is being renewed): give each instance its own INSTANCE_ID`);
+    }
   }
 
   /**

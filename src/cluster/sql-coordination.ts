@@ -97,6 +97,12 @@ export class SqlCoordination implements Coordination {
     return this.write(fn, this.leaseDb);
   }
 
+  async instanceLease(): Promise<number | null> {
+    if (this.opts.soleInstance ?? this.kind === 'sqlite') return null;
+    const rows = await this.leaseDb.query(`SELECT lease_until FROM cluster_instances WHERE instance_id = $1 AND state = 'live'`, [this.instanceId]);
+    return rows[0] ? num(rows[0].lease_until) : null;
+  }
+
   async register(): Promise<void> {
     const now = this.now();
     await this.leaseWrite(async (tx) => {

@@ -80,7 +80,7 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
         LOG_LEVEL: 'info',
         API_TOKEN: apiToken,
         DATA_DIR: dataDir,
-        INSTANCE_NAME: name,
+        INSTANCE_ID: name,
         STORE_BATCH_MS: '100',
         // Short leases: a dead instance's calls are taken over within about two seconds.
         CLUSTER_HEARTBEAT_MS: '250',
