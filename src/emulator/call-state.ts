@@ -1,10 +1,13 @@
 // One emulated call at runtime: its record, its sockets, timers and the waits the scenario uses.
+import type { SidebandServerEvent } from 'openai/resources/live/sideband/sideband';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
 import type { WebSocket } from 'ws';
-import type { CallRecord, ConnectionRecord, EndedBy, ResponseRecord } from './call-record.ts';
+import type { CallRecord, CloseReason, ConnectionRecord, EndedBy, ResponseRecord } from './call-record.ts';
 import type { Clock } from '../time/clock.ts';
 import type { SipHeader } from './invite-headers.ts';
+import { sessionClosed } from './live-server-events.ts';
+import { LiveRuntime } from './live-state.ts';
 import type { EmulatorLogger } from './logger.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -19,6 +22,9 @@ export interface LiveCallInit {
   id: string;
   webhookId: string;
   eventId: string;
+  liveSessionId: string;
+  liveWebhookId: string;
+  liveEventId: string;
   scenario: Scenario;
   sipHeaders: SipHeader[];
   clock: Clock;
@@ -35,8 +41,10 @@ export class LiveCall {
   readonly signal: AbortSignal;
   /** webhook-ids that got a 2xx: retries of them stop. */
   readonly ackedWebhookIds = new Set<string>();
-  /** The webhook body, fixed for the call (retries resend the same event). */
-  webhookBody = '';
+  /** The webhook bodies by event type, fixed for the call (retries resend the same event). */
+  readonly webhookBodies = new Map<string, string>();
+  /** GPT-Live runtime state (speech, fixtures, delegations), used once the call is accepted on Live. */
+  readonly live = new LiveRuntime();
   activeResponse: ActiveResponse | undefined;
   /** Set by a successful refer until the carrier takes the call. */
   transferring = false;
@@ -62,6 +70,9 @@ export class LiveCall {
       id: init.id,
       webhookId: init.webhookId,
       eventId: init.eventId,
+      liveSessionId: init.liveSessionId,
+      liveWebhookId: init.liveWebhookId,
+      liveEventId: init.liveEventId,
       scenarioName: init.scenario.name,
       createdAt: now,
       sipHeaders: init.sipHeaders,
@@ -73,6 +84,7 @@ export class LiveCall {
       refers: [],
       hangups: [],
       analyses: [],
+      recordingDownloads: [],
       connectionCount: 0,
       connections: [],
       clientEvents: [],
@@ -81,6 +93,9 @@ export class LiveCall {
       functionCalls: [],
       transcript: [],
       dtmf: [],
+      dtmfSent: [],
+      fixtures: [],
+      speech: [],
       issues: [],
       log: [],
     };
@@ -92,6 +107,20 @@ export class LiveCall {
 
   get isEnded(): boolean {
     return this.record.state === 'ended';
+  }
+
+  get isLive(): boolean {
+    return this.record.surface === 'live';
+  }
+
+  /** Nothing plays or is being generated: the caller may act (the scenario waits for this). */
+  get isQuiet(): boolean {
+    return this.activeResponse === undefined && this.live.isQuiet;
+  }
+
+  /** ms on the Live session timeline (since the accept). */
+  sessionMs(at = this.clock.now()): number {
+    return Math.max(0, Math.round(at - (this.live.startedAt ?? at)));
   }
 
   /** Adds a timeline line (at defaults to now). */
@@ -186,6 +215,16 @@ export class LiveCall {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
   }
 
+  /** Broadcasts a Live server event to every attached sideband of the call. */
+  sendLive(event: SidebandServerEvent): void {
+    for (const ws of this.#sockets.keys()) this.sendLiveTo(ws, event);
+  }
+
+  sendLiveTo(ws: WebSocket, event: SidebandServerEvent): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+  }
+
+
   /** Sends a text frame as it is to every open socket (fault injection); returns how many got it. */
   sendRaw(text: string): number {
     let sent = 0;
@@ -226,6 +265,11 @@ export class LiveCall {
     for (const ws of this.#sockets.keys()) ws.terminate();
   }
 
+  /** Cumulative Live audio seconds so far (one decimal). */
+  usageSeconds(): number {
+    return Math.round(this.sessionMs() / 100) / 10;
+  }
+
   // --- lifecycle ----------------------------------------------------------
 
   /** Ends the call once: sockets close (1000, or 1001 on shutdown), waits and timers stop. */
@@ -239,6 +283,15 @@ export class LiveCall {
       this.activeResponse.record.status = 'cancelled';
       this.activeResponse.record.doneAt = this.record.endedAt;
       this.activeResponse = undefined;
+    }
+    this.live.stopAll(this.record.endedAt);
+    const closeReason = this.isLive ? closeReasons[by] : undefined;
+    if (closeReason && this.record.liveSession) {
+      // The Live session reports how it ended, with its final usage, before the sideband closes.
+      this.record.closeReason = closeReason;
+      this.record.usageSeconds = this.usageSeconds();
+      this.sendLive(sessionClosed(closeReason, this.record.liveSession, this.record.usageSeconds));
+      this.note('session', `session.closed ${closeReason} (${this.record.usageSeconds} s)`);
     }
     this.note('call', `call ended (${by})`);
     this.closeSockets(by === 'shutdown' ? 1001 : 1000, by === 'shutdown' ? 'emulator shutting down' : 'call ended');
@@ -254,3 +307,14 @@ export class LiveCall {
     return true;
   }
 }
+
+/** How a Live session reports each way a call ends. 'refer' as remote_hangup is our guess (unverified). */
+const closeReasons: Record<EndedBy, CloseReason | undefined> = {
+  caller: 'remote_hangup',
+  hangup: 'close_requested',
+  closed: 'close_requested',
+  refer: 'remote_hangup',
+  timeout: 'expired',
+  shutdown: 'connection_lost',
+  reject: undefined,
+};

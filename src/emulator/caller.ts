@@ -1,6 +1,8 @@
 // The caller's side: speech the server sees as VAD and transcription events, and keypad presses.
 import type { LiveCall } from './call-state.ts';
 import { newItemId } from './ids.ts';
+import { deltasOf, reportUsage } from './live-model.ts';
+import { dtmfReceived as liveDtmfReceived, inputTranscriptDelta } from './live-server-events.ts';
 import { audioCommitted, dtmfReceived, speechStarted, speechStopped, transcriptionCompleted } from './server-events.ts';
 import { transcriptionOn } from './session.ts';
 
@@ -17,6 +19,7 @@ function audioMs(call: LiveCall): number {
  * only when the session transcribes input (it is off unless the accept set it).
  */
 export async function callerSays(call: LiveCall, text: string, speechMs: number): Promise<void> {
+  if (call.isLive) return callerSaysLive(call, text, speechMs);
   const itemId = newItemId();
   const startMs = audioMs(call);
   call.send(speechStarted(itemId, startMs));
@@ -35,10 +38,34 @@ export async function callerSays(call: LiveCall, text: string, speechMs: number)
   call.changed();
 }
 
+/**
+ * Live: the caller's words arrive as session.input_transcript.delta over the utterance, with their
+ * place on the session timeline. Input that is muted, or arrives while a fixture plays, is dropped.
+ */
+async function callerSaysLive(call: LiveCall, text: string, speechMs: number): Promise<void> {
+  const startMs = call.sessionMs();
+  const parts = deltasOf(text);
+  const partMs = speechMs / parts.length;
+  let heard = '';
+  for (const [i, part] of parts.entries()) {
+    if (i > 0 && !(await call.sleep(partMs))) return;
+    if (call.live.inputMuted || call.live.fixture) continue;
+    heard += part;
+    call.sendLive(inputTranscriptDelta(part, Math.round(startMs + i * partMs), Math.round(startMs + (i + 1) * partMs)));
+  }
+  if (!(await call.sleep(partMs))) return;
+  call.record.speech.push({ speaker: 'caller', startMs, endMs: call.sessionMs() });
+  call.record.transcript.push({ at: call.clock.now(), speaker: 'caller', text });
+  call.note('caller', heard === text ? `"${text}"` : `"${text}" (heard "${heard}": input muted or a fixture playing)`);
+  reportUsage(call);
+  call.changed();
+}
+
 export async function callerPresses(call: LiveCall, digits: string, gapMs = 50): Promise<void> {
   for (const digit of digits) {
     if (call.isEnded) return;
-    call.send(dtmfReceived(digit, Math.floor(call.clock.epochMs() / 1000)));
+    if (call.isLive) call.sendLive(liveDtmfReceived(digit));
+    else call.send(dtmfReceived(digit, Math.floor(call.clock.epochMs() / 1000)));
     call.record.dtmf.push({ at: call.clock.now(), digit });
     call.note('dtmf', `caller pressed ${digit}`);
     if (!(await call.sleep(gapMs))) return;

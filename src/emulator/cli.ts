@@ -11,14 +11,16 @@ import { parseScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 
 export const emulatorUsage = `Usage: switchboard emulator [options]
 
-Runs OpenAI's side of Realtime SIP calls locally: call-control REST, the control
-WebSocket, signed realtime.call.incoming webhooks, and the project's webhook endpoints
-(client.webhooks.*, what \`switchboard setup\` and \`doctor\` use).
+Runs OpenAI's side of SIP calls locally, on both surfaces: Realtime (call-control REST,
+the control WebSocket, signed realtime.call.incoming webhooks) and GPT-Live (session REST,
+the sideband WebSocket, recordings, signed live.transport.incoming webhooks), and the
+project's webhook endpoints (client.webhooks.*, what \`switchboard setup\` and \`doctor\` use).
+A scenario's "webhooks" field says which webhooks a call sends (default ["realtime"]).
 
 Options:
   --port N               port to listen on (default 8787; 0 = random)
   --host H               address to bind (default 127.0.0.1)
-  --webhook-url URL      where to POST realtime.call.incoming (required to place calls)
+  --webhook-url URL      where to POST the webhooks (required to place calls)
   --api-key K            bearer key the emulator requires (default $OPENAI_API_KEY, else generated)
   --webhook-secret S     whsec_… used to sign webhooks (default $OPENAI_WEBHOOK_SECRET, else generated);
                          once a webhook endpoint is registered, calls go to it, signed with its secret

@@ -1,4 +1,5 @@
-// startEmulator: OpenAI's side of Realtime SIP calls on a local port (REST, control socket, webhooks).
+// startEmulator: OpenAI's side of SIP calls on a local port, on both surfaces: Realtime (REST, control
+// socket, realtime.call.incoming) and GPT-Live (REST, sideband, live.transport.incoming, recordings).
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +10,9 @@ import { systemClock, type Clock } from '../time/clock.ts';
 import { attachControlSocket } from './control-socket.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { checkExpectations } from './expectations.ts';
-import { newCallId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts';
+import { newCallId, newLiveSessionId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts';
 import { buildInviteHeaders } from './invite-headers.ts';
+import { registerLiveRestRoutes } from './live-rest-routes.ts';
 import { resolveLogger, type EmulatorLogger } from './logger.ts';
 import { registerRestRoutes } from './rest-routes.ts';
 import { withDefaultFaults } from './fault-flags.ts';
@@ -28,7 +30,7 @@ export interface StartEmulatorOptions {
   apiKey: string;
   /** `whsec_<base64>` used to sign webhooks. */
   webhookSecret: string;
-  /** Where realtime.call.incoming is POSTed (or later: setWebhookUrl). */
+  /** Where realtime.call.incoming and live.transport.incoming are POSTed (or later: setWebhookUrl). */
   webhookUrl?: string;
   host?: string;
   port?: number;
@@ -53,11 +55,15 @@ export interface StartEmulatorOptions {
 }
 
 export interface EmulatedCall {
+  /** The Realtime call id (rtc_…). */
   id: string;
   webhookId: string;
+  /** The same call's GPT-Live session id (live_…). */
+  liveSessionId: string;
+  liveWebhookId: string;
   record: CallRecord;
   ended: Promise<CallRecord>;
-  /** placeCall only: settles when the webhook was acknowledged or retries ran out. */
+  /** placeCall only: settles when the webhooks were acknowledged or retries ran out. */
   delivered?: Promise<DeliveryResult>;
 }
 
@@ -77,8 +83,10 @@ export interface Emulator {
   webhookTests(): readonly WebhookTestRecord[];
   setWebhookUrl(url: string): void;
   placeCall(scenario?: ScenarioInput, opts?: { duplicates?: number }): Promise<EmulatedCall>;
+  /** One webhook for the call: realtime.call.incoming for its rtc_… id, live.transport.incoming for its live_… id. */
   deliverWebhook(callId: string, opts?: DeliverWebhookOptions): Promise<{ status: number; body: string }>;
   createCall(scenario?: ScenarioInput): EmulatedCall;
+  /** By either of the call's ids. */
   call(callId: string): CallRecord | undefined;
   calls(): CallRecord[];
   timeline(callId?: string): string;
@@ -140,9 +148,12 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     timeoutMs: opts.webhookTimeoutMs ?? 5000,
     retryDelaysMs: opts.webhookRetryDelaysMs ?? defaultRetryDelaysMs,
     webhookUrl: () => webhookUrl,
-    endpoint: () => endpoints.target('realtime.call.incoming'),
+    endpoint: (eventType) => endpoints.target(eventType),
     signal: shutdown.signal,
   });
+
+  /** Each call once (the map holds it under both its ids). */
+  const uniqueCalls = (): LiveCall[] => [...new Set(calls.values())];
 
   const liveCall = (callId: string): LiveCall => {
     const call = calls.get(callId);
@@ -153,6 +164,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
   const emulatedCall = (call: LiveCall, delivered?: Promise<DeliveryResult>): EmulatedCall => ({
     id: call.id,
     webhookId: call.record.webhookId,
+    liveSessionId: call.record.liveSessionId,
+    liveWebhookId: call.record.liveWebhookId,
     record: call.record,
     ended: call.ended,
     ...(delivered ? { delivered } : {}),
@@ -163,8 +176,21 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     const scenario = parseScenario(withDefaultFaults(input ?? {}, opts.faults));
     const sipHeaders =
       scenario.sipHeaders ?? buildInviteHeaders({ from: scenario.from, to: scenario.to, callerName: scenario.callerName, contact: scenario.contact });
-    const call = new LiveCall({ id: newCallId(), webhookId: newWebhookId(), eventId: newWebhookEventId(), scenario, sipHeaders, clock, logger });
+    const call = new LiveCall({
+      id: newCallId(),
+      webhookId: newWebhookId(),
+      eventId: newWebhookEventId(),
+      liveSessionId: newLiveSessionId(),
+      liveWebhookId: newWebhookId(),
+      liveEventId: newWebhookEventId(),
+      scenario,
+      sipHeaders,
+      clock,
+      logger,
+    });
+    // One SIP call, two ids: each surface's API answers to its own.
     calls.set(call.id, call);
+    calls.set(call.record.liveSessionId, call);
     call.note('call', `incoming call from ${scenario.from} to ${scenario.to} (${scenario.name})`);
     logger.info({ callId: call.id, scenario: scenario.name }, 'emulated call created');
     const player = playScenario(call, { playbackMs })
@@ -174,17 +200,36 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     return emulatedCall(call);
   };
 
+  const eventTypeOf = (surface: 'realtime' | 'live') => (surface === 'live' ? ('live.transport.incoming' as const) : ('realtime.call.incoming' as const));
+  /**
+   * The scenario's webhook types this project sends: without GPT-Live SIP no Live one; once
+   * endpoints are registered, only the types one of them is subscribed to (else the scenario's, to webhookUrl).
+   */
+  const sentTypes = (wanted: readonly ('realtime' | 'live')[]) =>
+    wanted.filter((s) => (s !== 'live' || opts.liveSip !== false) && (endpoints.snapshot().length === 0 ? Boolean(webhookUrl) : Boolean(endpoints.target(eventTypeOf(s)))));
+
   const placeCall = async (input?: ScenarioInput, placeOpts: { duplicates?: number } = {}): Promise<EmulatedCall> => {
-    if (!webhookUrl && !endpoints.target('realtime.call.incoming')) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+    if (!webhookUrl && !endpoints.target('realtime.call.incoming') && !endpoints.target('live.transport.incoming')) {
+      throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+    }
     const copies = placeOpts.duplicates ?? 1;
     if (!Number.isInteger(copies) || copies < 1) throw new TypeError('placeCall: duplicates must be a positive integer');
     const created = createCall(input);
     const call = liveCall(created.id);
     const firstAttempts: Promise<void>[] = [];
-    const deliveries = Array.from({ length: copies }, (_, i) => {
-      let firstAnswered = (): void => {};
-      firstAttempts.push(new Promise<void>((resolve) => (firstAnswered = resolve)));
-      return sender.deliver(call, { webhookId: call.record.webhookId, retry: true, copy: i + 1, onFirstAnswer: () => firstAnswered() });
+    const types = sentTypes(call.scenario.webhooks);
+    if (types.length < call.scenario.webhooks.length) call.note('webhook', `not sent (not subscribed, or no GPT-Live SIP): ${call.scenario.webhooks.filter((t) => !types.includes(t)).join(', ')}`);
+    // Each event type is its own delivery (own webhook-id), started in the scenario's order.
+    const deliveries = types.flatMap((surface, typeIndex) => {
+      const webhookId = surface === 'live' ? call.record.liveWebhookId : call.record.webhookId;
+      const eventType = eventTypeOf(surface);
+      return Array.from({ length: copies }, (_, i) => {
+        let firstAnswered = (): void => {};
+        firstAttempts.push(new Promise<void>((resolve) => (firstAnswered = resolve)));
+        const gapMs = typeIndex * call.scenario.webhookGapMs;
+        const start = gapMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, gapMs)) : Promise.resolve();
+        return start.then(() => sender.deliver(call, { webhookId, eventType, retry: true, copy: i + 1, onFirstAnswer: () => firstAnswered() }));
+      });
     });
     const delivered = Promise.all(deliveries).then(
       (results) => results.find((r) => r.status >= 200 && r.status < 300) ?? results[results.length - 1] ?? { status: 0, body: '', attempts: 0 },
@@ -202,10 +247,11 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
   registerRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger, signal: shutdown.signal });
   registerWebhookEndpointsRoutes(app, { apiKey: opts.apiKey, endpoints });
   registerResponsesRoute(app, { apiKey: opts.apiKey, calls, clock, logger });
+  registerLiveRestRoutes(app, { apiKey: opts.apiKey, calls, clock, logger, liveSip: opts.liveSip ?? true });
   registerControlRoutes(app, {
     placeCall,
     call: (id) => calls.get(id)?.record,
-    calls: () => [...calls.values()].map((c) => c.record),
+    calls: () => uniqueCalls().map((c) => c.record),
     timeline: (id) => formatTimeline(liveCall(id).record),
     check: (id, expect) => checkExpectations(liveCall(id).record, expect),
     expectOf: (id) => calls.get(id)?.scenario.expect,
@@ -227,18 +273,22 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     placeCall,
     createCall,
     async deliverWebhook(callId, deliverOpts = {}) {
-      if (!webhookUrl && !endpoints.target('realtime.call.incoming')) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
       const call = liveCall(callId);
+      const live = callId === call.record.liveSessionId;
+      if (!webhookUrl && !endpoints.target(live ? 'live.transport.incoming' : 'realtime.call.incoming')) {
+        throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
+      }
       const result = await sender.deliver(call, {
-        webhookId: deliverOpts.webhookId ?? call.record.webhookId,
+        webhookId: deliverOpts.webhookId ?? (live ? call.record.liveWebhookId : call.record.webhookId),
+        eventType: live ? 'live.transport.incoming' : 'realtime.call.incoming',
         tamper: deliverOpts.tamper,
         retry: deliverOpts.retry ?? false,
       });
       return { status: result.status, body: result.body };
     },
     call: (callId) => calls.get(callId)?.record,
-    calls: () => [...calls.values()].map((c) => c.record),
-    timeline: (callId) => (callId === undefined ? formatTimelines([...calls.values()].map((c) => c.record)) : formatTimeline(liveCall(callId).record)),
+    calls: () => uniqueCalls().map((c) => c.record),
+    timeline: (callId) => (callId === undefined ? formatTimelines(uniqueCalls().map((c) => c.record)) : formatTimeline(liveCall(callId).record)),
     check: (callId, expect) => {
       const call = calls.get(callId);
       if (!call) return [`no emulated call ${callId}`];
@@ -247,12 +297,12 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     close() {
       closed ??= (async () => {
         shutdown.abort();
-        for (const call of calls.values()) call.end('shutdown');
-        await Promise.all([...calls.values()].map((c) => c.socketsClosed(500)));
+        for (const call of uniqueCalls()) call.end('shutdown');
+        await Promise.all(uniqueCalls().map((c) => c.socketsClosed(500)));
         controlSocket.close();
         await app.close();
         await Promise.allSettled([...players]);
-        logger.info({ calls: calls.size }, 'emulator closed');
+        logger.info({ calls: uniqueCalls().length }, 'emulator closed');
       })();
       return closed;
     },

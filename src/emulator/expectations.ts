@@ -19,9 +19,16 @@ export function checkExpectations(record: CallRecord, expect: ScenarioExpect): s
   compare('functionOutputs', expect.functionOutputs, record.functionCalls.reduce((n, f) => n + f.outputs.length, 0));
   compare('errorEvents', expect.errorEvents, record.errorEvents.length);
   compare('connections', expect.connections, record.connectionCount);
+  compare('acceptRequests', expect.acceptRequests, record.accepts.filter((a) => a.status !== 401).length);
+  compare('surface', expect.surface, record.surface);
+  compare('dtmfSent', expect.dtmfSent, record.dtmfSent.map((d) => d.digit).join(''));
+  compare('fixtures', expect.fixtures, record.fixtures.length);
+  compare('closeReason', expect.closeReason, record.closeReason);
+  compare('recordingDownloaded', expect.recordingDownloaded, record.recordingDownloads.some((r) => r.status === 200));
   if (expect.rejectStatus !== undefined) {
     const rejected = record.rejects.find((r) => r.status === 200);
     const body = rejected?.body as { status_code?: unknown } | undefined;
+    // Realtime's reject defaults to 603; Live's requires the status.
     compare('rejectStatus', expect.rejectStatus, rejected ? (body?.status_code ?? 603) : undefined);
   }
   const transcript = record.transcript.map((l) => l.text).join('\n').toLowerCase();

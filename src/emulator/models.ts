@@ -13,6 +13,8 @@ const catalog: ReadonlyArray<readonly [string, string | null]> = [
   ['gpt-realtime-2.1', null],
   ['gpt-realtime-2.1-mini', null],
   ['gpt-live-1', null],
+  // What a GPT-Live agent delegates its tools to (Switchboard's default).
+  ['gpt-5.4-mini', null],
   ['gpt-4o-mini-transcribe', '2027-02-26'],
   ['gpt-4o-transcribe', '2027-02-26'],
   ['whisper-1', '2027-02-26'],

@@ -24,18 +24,20 @@ export interface RestRoutesDeps {
   referCompleteMs?: number;
   /** Aborted when the emulator closes: requests held by a `never` fault are let go then. */
   signal?: AbortSignal;
+  /** GPT-Live SIP enabled for the project (default true): without it Live accepts are refused. */
+  liveSip?: boolean;
 }
 
 type Action = 'accept' | 'reject' | 'refer' | 'hangup';
 const actions: readonly Action[] = ['accept', 'reject', 'refer', 'hangup'];
 const listFor = { accept: 'accepts', reject: 'rejects', refer: 'refers', hangup: 'hangups' } as const;
 
-interface ParsedBody {
+export interface ParsedBody {
   value: unknown;
   malformed: boolean;
 }
 
-function parseBody(raw: unknown): ParsedBody {
+export function parseBody(raw: unknown): ParsedBody {
   if (typeof raw !== 'string' || raw.trim() === '') return { value: undefined, malformed: false };
   try {
     return { value: JSON.parse(raw), malformed: false };
@@ -44,7 +46,7 @@ function parseBody(raw: unknown): ParsedBody {
   }
 }
 
-function send(reply: FastifyReply, status: number, failure?: ApiFailure): FastifyReply {
+export function send(reply: FastifyReply, status: number, failure?: ApiFailure): FastifyReply {
   reply.header('x-request-id', newRequestId()).header('openai-processing-ms', '12');
   if (failure) return reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
   return reply.code(status).send();
@@ -93,10 +95,12 @@ async function handle(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const { callId } = req.params;
-  const call = deps.calls.get(callId);
+  // The map holds both ids of a call; this API answers to the rtc_… one only.
+  const found = deps.calls.get(callId);
+  const call = found?.id === callId ? found : undefined;
   const authFailure = checkBearer(req.headers.authorization, deps.apiKey);
   const body = parseBody(req.body);
-  const entry: ReferRequest = { receivedAt: deps.clock.now(), body: body.value };
+  const entry: ReferRequest = { surface: 'realtime', receivedAt: deps.clock.now(), body: body.value };
   if (call) {
     if (action === 'refer' && isRecord(body.value) && typeof body.value.target_uri === 'string') entry.targetUri = body.value.target_uri;
     call.record[listFor[action]].push(entry);
@@ -119,6 +123,31 @@ async function handle(
 
   if (authFailure) return answer(authFailure);
   if (!call) return answer(callNotFound(callId));
+  return underFaults(deps, call, action, entry, reply, answer, (fault) => {
+    if (body.malformed) return invalidJson();
+    switch (action) {
+      case 'accept':
+        return accept(call, entry, fault);
+      case 'reject':
+        return reject(call, entry, fault, body.value);
+      case 'refer':
+        return refer(deps, call, entry, fault, body.value);
+      case 'hangup':
+        return hangup(call, entry, fault, body.value);
+    }
+  });
+}
+
+/** One call-control request under the scenario's faults for its action (delay, never, a late answer), on either surface. */
+export async function underFaults(
+  deps: RestRoutesDeps,
+  call: LiveCall,
+  action: Action,
+  entry: RestRequest,
+  reply: FastifyReply,
+  answer: (failure?: ApiFailure) => FastifyReply,
+  act: (fault: ActionFault) => ApiFailure | undefined,
+): Promise<FastifyReply> {
   const fault = actionFault(call.scenario.faults, action);
   const delayMs = call.scenario.faults.serviceDelayMs + fault.delayMs;
   if (fault.never) {
@@ -128,24 +157,7 @@ async function handle(
     return reply;
   }
   if (delayMs > 0) await sleep(delayMs);
-  let failure: ApiFailure | undefined;
-  if (body.malformed) failure = invalidJson();
-  else {
-    switch (action) {
-      case 'accept':
-        failure = accept(call, entry, fault);
-        break;
-      case 'reject':
-        failure = reject(call, entry, fault, body.value);
-        break;
-      case 'refer':
-        failure = refer(deps, call, entry, fault, body.value);
-        break;
-      case 'hangup':
-        failure = hangup(call, entry, fault, body.value);
-        break;
-    }
-  }
+  const failure = act(fault);
   if (fault.answerAfterMs > 0) {
     // It took effect already; only the answer is late (a client deadline may give up first).
     call.note(action, `${action} answer held ${fault.answerAfterMs} ms (fault)`);
@@ -161,14 +173,30 @@ function holdUntilClosed(signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** The injected status for this request, if any: the nth of `statuses`, else `status`. */
-function injectedStatus(fault: ActionFault, list: readonly RestRequest[], entry: RestRequest): number | undefined {
+export function injectedStatus(fault: ActionFault, list: readonly RestRequest[], entry: RestRequest): number | undefined {
   return fault.statuses[attemptIndex(list, entry)] ?? fault.status;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Refused on one surface's id once the other surface serves the call (the code is our guess: unverified). */
+export function otherSurface(call: LiveCall, wanted: 'realtime' | 'live'): ApiFailure | undefined {
+  const surface = call.record.surface;
+  if (surface === undefined || surface === wanted) return undefined;
+  const id = wanted === 'realtime' ? call.id : call.record.liveSessionId;
+  const api = surface === 'live' ? 'Live' : 'Realtime';
+  return apiFailure(400, `'${id}' was accepted through the ${api} API; control the call there.`, { code: 'call_surface_mismatch' });
+}
+
+/** An accept on a call that is no longer pending: it ended, or one of its surfaces accepted it first. */
+export function notPending(call: LiveCall, id: string): ApiFailure {
+  const { record } = call;
+  const how = record.state === 'ended' ? 'has ended' : `was already accepted${record.surface === 'live' ? ' through the Live API' : record.surface === 'realtime' ? ' through the Realtime API' : ''}`;
+  return apiFailure(400, `Call '${id}' is not pending: it ${how}.`, { code: 'call_not_pending' });
+}
 
 /** Index among this call's authorised requests of one kind (fault lists count these). */
-function attemptIndex(list: readonly RestRequest[], entry: RestRequest): number {
+export function attemptIndex(list: readonly RestRequest[], entry: RestRequest): number {
   return list.filter((r) => r.status !== 401).indexOf(entry);
 }
 
@@ -182,15 +210,12 @@ function accept(call: LiveCall, entry: RestRequest, faults: ActionFault): ApiFai
     }
     return serviceFault(fault);
   }
-  if (record.state !== 'pending') {
-    return apiFailure(400, `Call '${call.id}' is not pending: it ${record.state === 'ended' ? 'has ended' : 'was already accepted'}.`, {
-      code: 'call_not_pending',
-    });
-  }
+  if (record.state !== 'pending') return notPending(call, call.id);
   const checked = validateAccept(entry.body ?? {});
   if (!checked.ok) return checked.failure;
   record.session = acceptedSession(checked.value.params);
   record.state = 'accepted';
+  record.surface = 'realtime';
   const firstWebhook = record.webhooks[0];
   if (record.answerMs === undefined && firstWebhook) record.answerMs = entry.receivedAt - firstWebhook.sentAt;
   call.note('accept', describeSession(record.session), entry.receivedAt);
@@ -221,6 +246,8 @@ function reject(call: LiveCall, entry: RestRequest, faults: ActionFault, body: u
 function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults: ActionFault, body: unknown): ApiFailure | undefined {
   const { record } = call;
   if (record.state === 'ended') return callNotFound(call.id);
+  const mismatch = otherSurface(call, 'realtime');
+  if (mismatch) return mismatch;
   const checked = runChecks(() => {
     const obj = expectObject(body ?? {}, 'body');
     rejectUnknownKeys(obj, new Set(['target_uri']), '');
@@ -231,16 +258,22 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults
     return target;
   });
   if (!checked.ok) return checked.failure;
+  return startTransfer(call, call.id, entry, faults, checked.value, deps.referCompleteMs ?? 100);
+}
+
+/** The carrier's side of a REFER, the same on both surfaces. */
+export function startTransfer(call: LiveCall, id: string, entry: ReferRequest, faults: ActionFault, target: string, completeMs: number): ApiFailure | undefined {
+  const { record } = call;
   if (record.state === 'pending') {
-    return apiFailure(400, `Call '${call.id}' has not been accepted yet; only an active call can be transferred.`, { code: 'call_not_accepted' });
+    return apiFailure(400, `Call '${id}' has not been accepted yet; only an active call can be transferred.`, { code: 'call_not_accepted' });
   }
   if (call.transferring) {
-    return apiFailure(400, `Call '${call.id}' is already being transferred.`, { code: 'call_transfer_in_progress' });
+    return apiFailure(400, `Call '${id}' is already being transferred.`, { code: 'call_transfer_in_progress' });
   }
   const fault = injectedStatus(faults, record.refers, entry);
   if (fault !== undefined) return serviceFault(fault);
   if (call.scenario.carrier === 'bandwidth') {
-    const problem = bandwidthReferProblem(checked.value, record.sipHeaders);
+    const problem = bandwidthReferProblem(target, record.sipHeaders);
     if (problem) {
       call.issue(`carrier declined the REFER: ${problem}`);
       return apiFailure(400, `The transfer failed: the carrier declined the REFER (SIP 403 Forbidden): ${problem}.`, {
@@ -250,8 +283,8 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults
     }
   }
   call.transferring = true;
-  call.note('refer', `refer → ${checked.value}`, entry.receivedAt);
-  call.setTimer(() => call.end('refer'), deps.referCompleteMs ?? 100);
+  call.note('refer', `refer → ${target}`, entry.receivedAt);
+  call.setTimer(() => call.end('refer'), completeMs);
   return undefined;
 }
 
@@ -261,6 +294,8 @@ function hangup(call: LiveCall, entry: RestRequest, faults: ActionFault, body: u
     if (!checked.ok) return checked.failure;
   }
   if (call.record.state === 'ended') return callNotFound(call.id);
+  const mismatch = otherSurface(call, 'realtime');
+  if (mismatch) return mismatch;
   const injected = injectedStatus(faults, call.record.hangups, entry);
   if (injected !== undefined) return serviceFault(injected);
   call.note('hangup', 'hangup');

@@ -1,6 +1,7 @@
 // Plays a scenario on a call: waits for the accept, the socket and the greeting, then runs the steps.
 import type { LiveCall } from './call-state.ts';
 import { callerPresses, callerSays } from './caller.ts';
+import { emitLiveFunctionCall, speakLive } from './live-model.ts';
 import { emitFunctionCall, startResponse } from './model-simulator.ts';
 import type { Step } from './scenario.ts';
 
@@ -11,7 +12,7 @@ export interface PlayerOptions {
   followUpWaitMs?: number;
 }
 
-const idle = (call: LiveCall) => () => call.activeResponse === undefined;
+const idle = (call: LiveCall) => () => call.isQuiet;
 
 /** Before a step: the server must have a socket open (after a drop it should reconnect). */
 async function ensureSocket(call: LiveCall): Promise<void> {
@@ -27,11 +28,13 @@ async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise
       await callerSays(call, step.text, scenario.speechMs);
       return;
     case 'reply':
-      startResponse(call, 'reply', step.text, opts.playbackMs);
+      if (call.isLive) speakLive(call, 'reply', step.text, opts.playbackMs);
+      else startResponse(call, 'reply', step.text, opts.playbackMs);
       await call.waitUntil(idle(call));
       return;
     case 'call': {
-      const fn = emitFunctionCall(call, step.name, step.arguments);
+      const fn = call.isLive ? emitLiveFunctionCall(call, step.name, step.arguments, opts.playbackMs) : emitFunctionCall(call, step.name, step.arguments);
+      if (!fn) return;
       const answered = await call.waitUntil(() => fn.outputs.length > 0, scenario.toolTimeoutMs);
       if (call.isEnded) return;
       if (!answered) {
@@ -39,7 +42,7 @@ async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise
         return;
       }
       // The server usually follows a tool output with response.create: let that play out first.
-      await call.waitUntil(() => call.activeResponse !== undefined, opts.followUpWaitMs ?? 300);
+      await call.waitUntil(() => !call.isQuiet, opts.followUpWaitMs ?? 300);
       await call.waitUntil(idle(call));
       return;
     }
@@ -97,7 +100,7 @@ async function idleHangup(call: LiveCall): Promise<void> {
     await call.waitUntil(idle(call));
     const mark = call.lastActivityAt;
     if (!(await call.sleep(call.scenario.idleHangupMs))) return;
-    if (call.lastActivityAt === mark && call.activeResponse === undefined) break;
+    if (call.lastActivityAt === mark && call.isQuiet) break;
   }
   if (call.isEnded) return;
   call.note('caller', 'caller hung up (idle)');

@@ -15,7 +15,7 @@ const problemOf = (input: unknown): string => {
 describe('parseScenario', () => {
   it('fills defaults', () => {
     const s = parseScenario({});
-    expect(s).toMatchObject({ name: 'call', from: '+19195551234', steps: [], idleHangupMs: 1000, carrier: 'bandwidth' });
+    expect(s).toMatchObject({ name: 'call', from: '+19195551234', steps: [], idleHangupMs: 1000, carrier: 'bandwidth', webhooks: ['realtime'] });
     const none = { delayMs: 0, answerAfterMs: 0, never: false, statuses: [] };
     expect(s.faults).toEqual({
       acceptStatuses: [],
@@ -28,6 +28,7 @@ describe('parseScenario', () => {
       hangup: none,
       socket: [],
       responsesStatuses: [],
+      recordingStatuses: [],
     });
   });
 
@@ -46,6 +47,13 @@ describe('parseScenario', () => {
     expect(problemOf({ from: '919' })).toContain('from: expected an E.164 number');
     expect(problemOf({ faults: { acceptStatuses: [200] } })).toContain('faults.acceptStatuses[0]');
     expect(problemOf({ expect: { endedBy: 'nobody' } })).toContain('expect.endedBy');
+    expect(problemOf({ webhooks: ['live', 'live'] })).toContain('webhooks: each webhook type once');
+    expect(problemOf({ webhooks: ['sip'] })).toContain('webhooks[0]');
+  });
+
+  it('takes the webhook types a project subscribes to, in order', () => {
+    const s = parseScenario({ webhooks: ['live', 'realtime'] });
+    expect(s.webhooks).toEqual(['live', 'realtime']);
   });
 
   it('takes frame and raw steps, and timed socket faults', () => {

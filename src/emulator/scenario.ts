@@ -108,6 +108,8 @@ export const faultsSchema = z
     socket: z.array(socketFaultSchema).default([]),
     /** Statuses for this call's POST /v1/responses (the post-call analysis), attempt by attempt. */
     responsesStatuses: z.array(httpErrorStatus).default([]),
+    /** Live: statuses for the first recording downloads (GET …/content), in order. */
+    recordingStatuses: z.array(httpErrorStatus).default([]),
   })
   .prefault({});
 export type Faults = z.output<typeof faultsSchema>;
@@ -126,7 +128,10 @@ export function actionFault(faults: Faults, action: CallAction): ActionFault {
   return f;
 }
 
-export const endedByValues = ['caller', 'hangup', 'refer', 'reject', 'timeout', 'shutdown'] as const;
+/** 'closed': the server sent session.close on a Live sideband. */
+export const endedByValues = ['caller', 'hangup', 'refer', 'reject', 'timeout', 'shutdown', 'closed'] as const;
+export const surfaceValues = ['realtime', 'live'] as const;
+export const closeReasonValues = ['close_requested', 'expired', 'content', 'remote_hangup', 'connection_lost'] as const;
 
 export const expectSchema = z.strictObject({
   accepted: z.boolean().optional(),
@@ -139,6 +144,16 @@ export const expectSchema = z.strictObject({
   rejectStatus: z.int().min(400).max(699).optional(),
   errorEvents: z.int().min(0).optional(),
   connections: z.int().min(0).optional(),
+  /** How many accept requests the server sent, on either surface. */
+  acceptRequests: z.int().min(0).optional(),
+  surface: z.enum(surfaceValues).optional(),
+  /** Live: the keys the server sent, in order. */
+  dtmfSent: z.string().optional(),
+  /** Live: clips played to the end or cut off. */
+  fixtures: z.int().min(0).optional(),
+  closeReason: z.enum(closeReasonValues).optional(),
+  /** Live: the recording was downloaded (200) at least once. */
+  recordingDownloaded: z.boolean().optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -151,6 +166,18 @@ export const scenarioSchema = z.strictObject({
   /** Replaces the generated INVITE headers entirely. */
   sipHeaders: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
   sipMediaSecurity: z.string().default('srtp'),
+  /**
+   * The webhooks the project is subscribed to, sent in this order for the call:
+   * 'realtime' (realtime.call.incoming, rtc_…) and/or 'live' (live.transport.incoming, live_…).
+   */
+  webhooks: z
+    .array(z.enum(surfaceValues))
+    .min(1)
+    .max(2)
+    .refine((list) => new Set(list).size === list.length, 'each webhook type once')
+    .default(['realtime']),
+  /** Between starting one webhook type's delivery and the next. */
+  webhookGapMs: z.int().min(0).max(60_000).default(0),
   /** 'bandwidth': REFER only to a sip: URI on the INVITE's Contact host, like Bandwidth; 'any': any sip:/sips:/tel:. */
   carrier: z.enum(['bandwidth', 'any']).default('bandwidth'),
   faults: faultsSchema,

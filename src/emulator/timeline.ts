@@ -5,7 +5,8 @@ export function formatTimeline(record: CallRecord): string {
   const entries = [...record.log].sort((a, b) => a.at - b.at);
   const lines = entries.map((e) => `+${(e.at - record.createdAt).toFixed(1).padStart(8)} ms  ${e.kind.padEnd(8)} ${e.text}`);
   const state = record.state === 'ended' ? `ended (${record.endedBy ?? '?'})` : record.state;
-  return [`call ${record.id} "${record.scenarioName}": ${state}`, ...lines].join('\n');
+  const ids = record.surface === 'live' ? `${record.id} / ${record.liveSessionId}` : record.id;
+  return [`call ${ids} "${record.scenarioName}": ${state}`, ...lines].join('\n');
 }
 
 export function formatTimelines(records: readonly CallRecord[]): string {

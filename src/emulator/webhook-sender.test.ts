@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { LiveTransportIncomingWebhookEvent, RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from './emulator.ts';
 
@@ -12,7 +12,7 @@ interface Received {
   headers: http.IncomingHttpHeaders;
   verified: boolean;
   error?: string;
-  event?: RealtimeCallIncomingWebhookEvent;
+  event?: RealtimeCallIncomingWebhookEvent | LiveTransportIncomingWebhookEvent;
 }
 
 /** A receiver that verifies each delivery with the SDK; `answers` sets the status per request (default 200 if verified). */
@@ -27,7 +27,7 @@ async function startReceiver(answers: (number | 'hang')[] = []) {
     received.push(entry);
     try {
       const event = await verifier.webhooks.unwrap(raw, req.headers as Record<string, string>);
-      if (event.type === 'realtime.call.incoming') entry.event = event;
+      if (event.type === 'realtime.call.incoming' || event.type === 'live.transport.incoming') entry.event = event;
       entry.verified = true;
     } catch (err) {
       entry.error = err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err);
@@ -70,7 +70,7 @@ describe('webhooks', () => {
     const event = first?.event;
     expect(event).toMatchObject({ object: 'event', type: 'realtime.call.incoming', data: { call_id: placed.id, sip_media_security: 'srtp' } });
     expect(event?.id).toMatch(/^evt_[0-9a-f]{32}$/);
-    expect(event?.data.call_id).toMatch(/^rtc_[0-9a-f]{32}$/);
+    expect(event?.type === 'realtime.call.incoming' ? event.data.call_id : undefined).toMatch(/^rtc_[0-9a-f]{32}$/);
     const names = event?.data.sip_headers.map((h) => h.name);
     expect(names).toEqual(expect.arrayContaining(['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Allow']));
     const from = event?.data.sip_headers.find((h) => h.name === 'From')?.value;
@@ -129,10 +129,27 @@ describe('webhooks', () => {
     expect(await emu.deliverWebhook(call.id, { webhookId: 'wh_other' })).toMatchObject({ status: 500 });
     expect(await emu.deliverWebhook(call.id, { webhookId: 'wh_other2' })).toMatchObject({ status: 200 });
     expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual(['wh_other', 'wh_other2']);
-    expect(receiver.received.map((r) => r.event?.data.call_id)).toEqual([call.id, call.id]);
+    expect(receiver.received.map((r) => (r.event?.type === 'realtime.call.incoming' ? r.event.data.call_id : undefined))).toEqual([call.id, call.id]);
   });
 
   it('needs a webhook URL to place a call', async () => {
     await expect(emu.placeCall()).rejects.toThrow(/no webhook URL/);
+  });
+
+  it('sends both webhooks for one SIP call, each its own event and webhook-id, with the same INVITE headers', async () => {
+    receiver = await startReceiver();
+    emu.setWebhookUrl(receiver.url);
+    const placed = await emu.placeCall({ webhooks: ['live', 'realtime'], ringTimeoutMs: 200 });
+    await placed.delivered;
+    expect(receiver.received.map((r) => r.verified)).toEqual([true, true]);
+    const live = receiver.received.find((r) => r.event?.type === 'live.transport.incoming')?.event;
+    const realtime = receiver.received.find((r) => r.event?.type === 'realtime.call.incoming')?.event;
+    if (live?.type !== 'live.transport.incoming' || realtime?.type !== 'realtime.call.incoming') throw new Error('expected both event types');
+    expect(live.data).toMatchObject({ session_id: placed.liveSessionId, type: 'sip', sip_media_security: 'srtp' });
+    expect(realtime.data.call_id).toBe(placed.id);
+    expect(live.data.sip_headers).toEqual(realtime.data.sip_headers);
+    expect(live.id).not.toBe(realtime.id);
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([placed.webhookId, placed.liveWebhookId]));
+    expect(emu.call(placed.liveSessionId)).toBe(emu.call(placed.id));
   });
 });

@@ -1,9 +1,9 @@
-// Delivers realtime.call.incoming like OpenAI: signed, retried with backoff on non-2xx or no answer.
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
-import type { WebhookAttempt, WebhookTamper } from './call-record.ts';
+// Delivers realtime.call.incoming and live.transport.incoming like OpenAI: signed, retried with backoff on non-2xx or no answer.
+import type { LiveTransportIncomingWebhookEvent, RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { IncomingEventType, WebhookAttempt, WebhookTamper } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
 import type { Clock } from '../time/clock.ts';
-import { newCallId, randomHex } from './ids.ts';
+import { newCallId, newLiveSessionId, randomHex } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { signWebhook } from './webhook-signing.ts';
 
@@ -14,14 +14,16 @@ export interface WebhookSenderDeps {
   timeoutMs: number;
   retryDelaysMs: readonly number[];
   webhookUrl(): string | undefined;
-  /** A registered webhook endpoint, when there is one: its URL and the secrets it signs with win. */
-  endpoint?: () => { url: string; secrets: string[] } | undefined;
+  /** The registered webhook endpoint subscribed to this event type, if any: its URL and the secrets it signs with win. */
+  endpoint?: (eventType: IncomingEventType) => { url: string; secrets: string[] } | undefined;
   /** Aborted on close(): stops in-flight attempts and retries. */
   signal: AbortSignal;
 }
 
 export interface DeliveryOptions {
   webhookId: string;
+  /** Which event: the call's Realtime webhook (default) or its Live one. */
+  eventType?: IncomingEventType;
   tamper?: WebhookTamper | undefined;
   retry: boolean;
   copy?: number;
@@ -50,6 +52,32 @@ export function buildIncomingEvent(call: LiveCall, createdAtSeconds: number): Re
       sip_media_security: call.scenario.sipMediaSecurity,
     },
   } satisfies RealtimeCallIncomingWebhookEvent;
+}
+
+/** The same SIP call offered to GPT-Live: its own event and session ids, the same INVITE headers. */
+export function buildLiveIncomingEvent(call: LiveCall, createdAtSeconds: number): LiveTransportIncomingWebhookEvent {
+  return {
+    object: 'event',
+    id: call.record.liveEventId,
+    type: 'live.transport.incoming',
+    created_at: createdAtSeconds,
+    data: {
+      session_id: call.record.liveSessionId,
+      type: 'sip',
+      sip_headers: call.record.sipHeaders,
+      sip_media_security: call.scenario.sipMediaSecurity,
+    },
+  } satisfies LiveTransportIncomingWebhookEvent;
+}
+
+function bodyFor(call: LiveCall, eventType: IncomingEventType, createdAtSeconds: number): string {
+  let body = call.webhookBodies.get(eventType);
+  if (body === undefined) {
+    const event = eventType === 'live.transport.incoming' ? buildLiveIncomingEvent(call, createdAtSeconds) : buildIncomingEvent(call, createdAtSeconds);
+    body = JSON.stringify(event);
+    call.webhookBodies.set(eventType, body);
+  }
+  return body;
 }
 
 export class WebhookSender {
@@ -101,13 +129,14 @@ export class WebhookSender {
 
   async #attempt(call: LiveCall, opts: DeliveryOptions, attempt: number): Promise<{ status: number; body: string }> {
     const { clock, logger } = this.#deps;
-    const endpoint = this.#deps.endpoint?.();
+    const eventType = opts.eventType ?? 'realtime.call.incoming';
+    const endpoint = this.#deps.endpoint?.(eventType);
     const url = endpoint?.url ?? this.#deps.webhookUrl();
     if (!url) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
-    if (!call.webhookBody) call.webhookBody = JSON.stringify(buildIncomingEvent(call, Math.floor(clock.epochMs() / 1000)));
-    const { headers, body } = this.#signed(call, opts, endpoint?.secrets ?? [this.#deps.secret]);
+    const { headers, body } = this.#signed(call, opts, bodyFor(call, eventType, Math.floor(clock.epochMs() / 1000)), endpoint?.secrets ?? [this.#deps.secret]);
     const record: WebhookAttempt = {
       webhookId: opts.webhookId,
+      eventType,
       attempt,
       copy: opts.copy ?? 1,
       sentAt: clock.now(),
@@ -133,21 +162,22 @@ export class WebhookSender {
     const label = opts.tamper ? `tampered (${opts.tamper}) ` : '';
     const outcome = record.status === null ? record.error : String(record.status);
     const copy = record.copy > 1 ? ` copy ${record.copy}` : '';
+    const shown = eventType === 'live.transport.incoming' ? `${eventType} ${call.record.liveEventId}` : call.record.eventId;
     call.note(
       'webhook',
       ok && !opts.tamper
-        ? `delivered ${call.record.eventId} → ${outcome} (${attempt} attempt${attempt > 1 ? 's' : ''})${copy}`
-        : `${label}attempt ${attempt} ${call.record.eventId} → ${outcome}${copy}`,
+        ? `delivered ${shown} → ${outcome} (${attempt} attempt${attempt > 1 ? 's' : ''})${copy}`
+        : `${label}attempt ${attempt} ${shown} → ${outcome}${copy}`,
       record.sentAt,
     );
-    logger.info({ callId: call.id, webhookId: opts.webhookId, attempt, status: record.status, tamper: opts.tamper ?? null }, 'webhook attempt');
+    logger.info({ callId: call.id, webhookId: opts.webhookId, eventType, attempt, status: record.status, tamper: opts.tamper ?? null }, 'webhook attempt');
     return answer;
   }
 
-  #signed(call: LiveCall, opts: DeliveryOptions, secrets: readonly string[]): { headers: Record<string, string>; body: string } {
+  #signed(call: LiveCall, opts: DeliveryOptions, signedBody: string, secrets: readonly string[]): { headers: Record<string, string>; body: string } {
     const { clock } = this.#deps;
     const nowSeconds = Math.floor(clock.epochMs() / 1000);
-    let body = call.webhookBody;
+    let body = signedBody;
     let timestamp = nowSeconds;
     let signingSecrets = secrets;
     if (opts.tamper === 'stale') timestamp = nowSeconds - 600;
@@ -156,7 +186,9 @@ export class WebhookSender {
     // During a secret rotation window OpenAI signs with both secrets: any match passes.
     let signature = signingSecrets.map((secret) => signWebhook(secret, opts.webhookId, timestamp, body)).join(' ');
     // Signed first, altered after: a forged call id the server must not trust.
-    if (opts.tamper === 'body') body = body.replace(call.id, newCallId());
+    if (opts.tamper === 'body') {
+      body = opts.eventType === 'live.transport.incoming' ? body.replace(call.record.liveSessionId, newLiveSessionId()) : body.replace(call.id, newCallId());
+    }
     if (opts.tamper === 'signature') signature = `v1,${Buffer.from(randomHex(32), 'hex').toString('base64')}`;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
