@@ -23,7 +23,7 @@ describe('a call, end to end against the emulator', () => {
     const body = record.accepts[0]?.body as Record<string, any>;
     expect(body).toMatchObject({
       type: 'realtime',
-      model: 'gpt-realtime',
+      model: 'gpt-realtime-2.1',
       instructions: 'You are a helpful customer support agent.',
       audio: {
         input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'semantic_vad' } },

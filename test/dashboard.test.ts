@@ -179,6 +179,8 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
       sipCallId: null,
       sipHeaders: [],
       profile: 'default',
+      surface: 'realtime',
+      recording: false,
       outcome: 'completed',
       endReason: 'caller_hangup',
       startedAt: at,

@@ -42,7 +42,7 @@ function stored(i: number, s: Seed): CallRecord {
     outcome: s.outcome, endReason: null, startedAt: at, acceptedAt: answered ? at : null, connectedAt: null,
     endedAt: new Date(s.at + (answered ? 90_000 : 0)).toISOString(), answerMs: answered ? 40 + i : null,
     transfer: s.reason ? { target: 'sip:x@y', status: 'referred', error: null, durationMs: 3, at, reason: s.reason, destination: 'billing' } : null,
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, tools: [], errors: [], reconnects: 0, updatedAt: at, owner: null,
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, tools: [], errors: [], reconnects: 0, updatedAt: at, owner: null, surface: 'realtime', recording: false,
     cost: { totalUsd: s.costUsd ?? 0, realtimeUsd: s.costUsd ?? 0, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0, unpriced: [], pricesCheckedOn: '2026-12-01' },
     analysis,
   };

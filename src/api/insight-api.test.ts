@@ -40,7 +40,7 @@ function call(i: number, over: Partial<CallRecord> = {}, fields: Record<string, 
   return {
     callId: `rtc_${i}`, caller: '+19195551234', dialed: '+19195550100', sipCallId: null, sipHeaders: [], profile: 'reception', outcome: 'completed',
     endReason: 'caller_hangup', startedAt: at, acceptedAt: at, connectedAt: at, endedAt: new Date(t0 + i * 60_000 + 42_000).toISOString(), answerMs: 12.34,
-    transfer: null, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, tools: [], errors: [], reconnects: 0, updatedAt: at, owner: null,
+    transfer: null, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, tools: [], errors: [], reconnects: 0, updatedAt: at, owner: null, surface: 'realtime', recording: false,
     cost: { totalUsd: 0.25, realtimeUsd: 0.2499, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0.0001, unpriced: [], pricesCheckedOn: '2026-12-01' },
     analysis,
     ...over,

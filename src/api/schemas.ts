@@ -109,6 +109,8 @@ export const callRecordSchema = z
     sipCallId: z.string().nullable(),
     sipHeaders: z.array(sipHeader),
     profile: z.string().nullable(),
+    surface: z.enum(['realtime', 'live']).meta({ description: 'The API that served the call: callId is its id there (rtc_… or live_…).' }),
+    recording: z.boolean().meta({ description: 'GPT-Live: the call was stored for its recording (see recordingUrl in the detail).' }),
     outcome: z.enum(outcomes),
     endReason: z.string().nullable(),
     startedAt: iso,

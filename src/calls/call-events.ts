@@ -1,5 +1,6 @@
 import type { RealtimeResponseUsage } from 'openai/resources/realtime/realtime';
 import type { TranscriptionUsageReport } from '../cost/usage.ts';
+import type { Surface } from '../openai/surface.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 
 export type Speaker = 'caller' | 'agent';
@@ -16,7 +17,11 @@ export type EndReason =
   | 'instance_lost'
   | 'max_duration'
   /** Not an end: the call went on at another instance (a hand-over). Never recorded; no call.ended. */
-  | 'handed_over';
+  | 'handed_over'
+  /** GPT-Live: the session reached its duration limit (session.closed expired). */
+  | 'session_expired'
+  /** GPT-Live: a safety filter ended the session (session.closed content). */
+  | 'content_filtered';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -33,6 +38,10 @@ export type CallEvent =
       parties: CallParties;
       sipHeaders: readonly SipHeader[];
       profile: string;
+      /** The API that serves the call; callId is its id there (rtc_… or live_…). */
+      surface?: Surface;
+      /** GPT-Live: the call is stored and its recording is downloaded after it ends. */
+      recording?: boolean;
       webhookReceivedAt: number;
       acceptedAt: number;
       answerMs: number;
@@ -59,8 +68,12 @@ export type CallEvent =
   | { type: 'tool.completed'; callId: string; toolCallId: string; name: string; output: unknown; durationMs: number; error?: string }
   | { type: 'transfer.requested'; callId: string; target: string }
   | { type: 'transfer.completed'; callId: string; target: string; ok: boolean; error?: string; durationMs: number }
-  /** `realtime`: the response.done usage as the API reported it (what the call is priced by). */
+  /** `realtime`: the response.done usage as the API reported it (what the call is priced by). On GPT-Live: the delegated model's tokens. */
   | { type: 'usage'; callId: string; usage: TokenUsage; realtime?: RealtimeResponseUsage }
+  /** GPT-Live: cumulative audio seconds (session.usage.updated; a total, not an increment). */
+  | { type: 'usage.audio'; callId: string; seconds: number }
+  /** GPT-Live: keypad tones sent to the caller's side (operator action). */
+  | { type: 'dtmf.sent'; callId: string; digits: string }
   | { type: 'dtmf'; callId: string; digits: string; action: string | null }
   | { type: 'error'; callId: string; message: string; code?: string }
   /** OpenAI sent an event without the fields we read (or not JSON): dropped, the call goes on. */

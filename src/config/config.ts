@@ -6,6 +6,7 @@ import { SwitchboardError } from '../errors.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
 import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
+import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, modelSurfaceMismatch, surfaces, type Surface } from '../openai/surface.ts';
 
 export const defaultInstructions = 'You are a helpful customer support agent.';
 export const defaultGreeting = 'Hello! How can I assist you today?';
@@ -50,7 +51,12 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL like https://api.openai.com/v1' })
     .default('https://api.openai.com/v1'),
-  OPENAI_MODEL: z.string().min(1).default('gpt-realtime'),
+  AGENT_SURFACE: z.enum(surfaces, { error: 'expected realtime or live' }).default('realtime'),
+  OPENAI_MODEL: z.string().min(1).default(defaultRealtimeModel),
+  LIVE_MODEL: z.string().min(1).default(defaultLiveModel),
+  DELEGATION_MODEL: z.string().min(1).default(defaultDelegationModel),
+  DELEGATION_INSTRUCTIONS: z.string().min(1).optional(),
+  RECORDING: flag.default(false),
   AGENT_VOICE: z.string().min(1).default('marin'),
   AGENT_INSTRUCTIONS: z.string().min(1).optional(),
   AGENT_INSTRUCTIONS_FILE: z.string().min(1).optional(),
@@ -138,7 +144,17 @@ export interface Config {
   /** Transcript lines at info (true) or at debug (false). */
   readonly logTranscripts: boolean;
   readonly openaiBaseUrl: string;
+  /** Which API serves the environment's agent (and the default for profile agents). */
+  readonly surface: Surface;
+  /** The Realtime model. */
   readonly model: string;
+  readonly liveModel: string;
+  /** Live: the Responses model that runs the agent's tools. */
+  readonly delegationModel: string;
+  /** Live: the backend prompt; null derives it from the agent's instructions. */
+  readonly delegationInstructions: string | null;
+  /** Live: accept with store: true and keep each call's recording. */
+  readonly recording: boolean;
   readonly voice: string;
   readonly instructions: string;
   readonly greeting: string;
@@ -210,6 +226,14 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
       problems.push(`AGENT_INSTRUCTIONS_FILE: cannot read ${input.AGENT_INSTRUCTIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  if (parsed.success && parsed.data.RECORDING && parsed.data.AGENT_SURFACE !== 'live') {
+    problems.push('RECORDING: recordings need AGENT_SURFACE=live (Realtime SIP cannot record calls)');
+  }
+  if (parsed.success) {
+    const v = parsed.data;
+    const mismatch = v.AGENT_SURFACE === 'live' ? modelSurfaceMismatch(v.LIVE_MODEL, 'live') : modelSurfaceMismatch(v.OPENAI_MODEL, 'realtime');
+    if (mismatch) problems.push(`${v.AGENT_SURFACE === 'live' ? 'LIVE_MODEL' : 'OPENAI_MODEL'}: ${mismatch}`);
+  }
   if (input.CALL_EVENTS_URL && !input.CALL_EVENTS_SECRET) {
     problems.push('CALL_EVENTS_SECRET: required when CALL_EVENTS_URL is set: the secret receivers verify the events with (whsec_…)');
   }
@@ -242,7 +266,12 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     logPii: v.LOG_PII,
     logTranscripts: v.LOG_TRANSCRIPTS,
     openaiBaseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, ''),
+    surface: v.AGENT_SURFACE,
     model: v.OPENAI_MODEL,
+    liveModel: v.LIVE_MODEL,
+    delegationModel: v.DELEGATION_MODEL,
+    delegationInstructions: v.DELEGATION_INSTRUCTIONS ?? null,
+    recording: v.RECORDING,
     voice: v.AGENT_VOICE,
     instructions,
     greeting: v.GREETING,

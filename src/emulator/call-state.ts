@@ -118,9 +118,9 @@ export class LiveCall {
     return this.activeResponse === undefined && this.live.isQuiet;
   }
 
-  /** ms on the Live session timeline (since the accept). */
+  /** ms on the Live session timeline: since the accept, plus the pauses between utterances. */
   sessionMs(at = this.clock.now()): number {
-    return Math.max(0, Math.round(at - (this.live.startedAt ?? at)));
+    return Math.max(0, Math.round(at - (this.live.startedAt ?? at) + this.live.timelineOffsetMs));
   }
 
   /** Adds a timeline line (at defaults to now). */

@@ -43,6 +43,7 @@ export async function callerSays(call: LiveCall, text: string, speechMs: number)
  * place on the session timeline. Input that is muted, or arrives while a fixture plays, is dropped.
  */
 async function callerSaysLive(call: LiveCall, text: string, speechMs: number): Promise<void> {
+  call.live.startUtterance();
   const startMs = call.sessionMs();
   const parts = deltasOf(text);
   const partMs = speechMs / parts.length;
@@ -56,7 +57,7 @@ async function callerSaysLive(call: LiveCall, text: string, speechMs: number): P
   if (!(await call.sleep(partMs))) return;
   call.record.speech.push({ speaker: 'caller', startMs, endMs: call.sessionMs() });
   call.record.transcript.push({ at: call.clock.now(), speaker: 'caller', text });
-  call.note('caller', heard === text ? `"${text}"` : `"${text}" (heard "${heard}": input muted or a fixture playing)`);
+  call.note('caller', heard.trim() === text ? `"${text}"` : `"${text}" (heard "${heard.trim()}": input muted or a fixture playing)`);
   reportUsage(call);
   call.changed();
 }

@@ -37,9 +37,9 @@ const nextSequence = (call: LiveCall): number => {
   return n;
 };
 
-/** Splits a line into up to three transcript deltas that concatenate back to it. */
+/** Splits a line into up to three transcript deltas; they start with a space, like word tokens. */
 export function deltasOf(text: string): string[] {
-  const words = text.split(/(\s+)/).filter((w) => w !== '');
+  const words = ` ${text.trim()}`.split(/(?=\s)/).filter((w) => w !== '');
   const count = Math.min(3, Math.max(1, Math.ceil(words.length / 2)));
   const size = Math.ceil(words.length / count);
   const out: string[] = [];
@@ -67,6 +67,7 @@ function startSpeech(call: LiveCall, origin: ResponseRecord['origin'], text: str
   call.record.responses.push(record);
   const line: TranscriptLine = { at: call.clock.now(), speaker: 'agent', text: '' };
   call.record.transcript.push(line);
+  call.live.startUtterance();
   const startMs = call.sessionMs();
   const parts = deltasOf(text);
   const partMs = playbackMs / parts.length;
@@ -74,7 +75,7 @@ function startSpeech(call: LiveCall, origin: ResponseRecord['origin'], text: str
   const sendPart = (i: number): void => {
     const part = parts[i];
     if (part === undefined || call.live.speech?.record !== record) return;
-    line.text += part;
+    line.text = `${line.text}${part}`.trim();
     call.sendLive(outputTranscriptDelta(part, Math.round(startMs + i * partMs), Math.round(startMs + (i + 1) * partMs)));
     call.changed();
   };

@@ -19,9 +19,19 @@ export interface ActiveFixture {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * A pause put on the session timeline before each utterance. The emulator's speech is quick
+ * (tens of ms), and the SDK's TranscriptGrouper splits turns by source-time gaps (500 ms):
+ * without the pause, a reply would overlap the question it answers.
+ */
+export const turnGapMs = 800;
+
 export class LiveRuntime {
   /** clock.now() at the accept: the session timeline starts here. */
   startedAt: number | undefined;
+  /** The pauses added so far (see turnGapMs). */
+  timelineOffsetMs = 0;
+  private spokenOnce = false;
   speech: LiveSpeech | undefined;
   /** Utterances waiting for the current one to end (the voice model speaks one thing at a time). */
   readonly queue: QueuedSpeech[] = [];
@@ -37,6 +47,12 @@ export class LiveRuntime {
   pendingOutputs = 0;
   /** The delegation whose function calls are answered by the next response.create. */
   openDelegationId: string | undefined;
+
+  /** An utterance starts: after the first, the timeline moves on by a pause. */
+  startUtterance(): void {
+    if (this.spokenOnce) this.timelineOffsetMs += turnGapMs;
+    this.spokenOnce = true;
+  }
 
   get isQuiet(): boolean {
     return this.speech === undefined && this.queue.length === 0 && this.fixture === undefined && this.backendResponseId === undefined;

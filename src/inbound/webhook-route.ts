@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
@@ -7,20 +7,29 @@ import { createLogLimiter } from '../log/log-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import type { DeliveryNote } from './delivery-log.ts';
+import { incomingCall, type IncomingCallEvent } from './incoming-call.ts';
 import { precheckWebhook, verifyWebhook } from './verify-webhook.ts';
 
 export const webhookPath = '/webhooks/openai/realtime/call/inbound';
+/** The same webhooks on a Live-named path, as Bandwidth's GPT-Live sample configures (its exact path is unverified). */
+export const liveWebhookPath = '/webhooks/openai/live/call/inbound';
 
-const incomingCall = z.object({
-  type: z.literal('realtime.call.incoming'),
-  id: z.string(),
-  created_at: z.number(),
-  data: z.object({
-    call_id: z.string().min(1).max(256),
-    sip_headers: z.array(z.object({ name: z.string(), value: z.string() })).max(500),
-    sip_media_security: z.string().optional(),
+const sipHeaders = z.array(z.object({ name: z.string(), value: z.string() })).max(500);
+const incomingCallSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('realtime.call.incoming'),
+    id: z.string(),
+    created_at: z.number(),
+    data: z.object({ call_id: z.string().min(1).max(256), sip_headers: sipHeaders, sip_media_security: z.string().optional() }),
   }),
-});
+  z.object({
+    type: z.literal('live.transport.incoming'),
+    id: z.string(),
+    created_at: z.number(),
+    data: z.object({ session_id: z.string().min(1).max(256), type: z.literal('sip'), sip_headers: sipHeaders, sip_media_security: z.string().optional() }),
+  }),
+]);
+const callEventTypes = new Set(['realtime.call.incoming', 'live.transport.incoming']);
 
 /** The one place an outcome becomes an HTTP answer: 200 for anything settled, 502 so OpenAI retries a failed accept. */
 export function httpAnswer(outcome: AnswerOutcome): { status: number; body: Record<string, unknown> } {
@@ -29,6 +38,9 @@ export function httpAnswer(outcome: AnswerOutcome): { status: number; body: Reco
     case 'rejected':
     case 'gone':
       return { status: 200, body: { callId: outcome.callId, status: outcome.kind } };
+    case 'other_surface':
+      // The same SIP call's other webhook gets (or got) the accept: acknowledged, never accepted.
+      return { status: 200, body: { callId: outcome.callId, status: outcome.kind, surface: outcome.surface } };
     case 'failed':
       return { status: 502, body: errorBody('accept_failed', undefined, { callId: outcome.callId }) };
     case 'taken':
@@ -112,7 +124,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) => done(null, body));
 
-    scope.post(webhookPath, async (req, reply) => {
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const receivedAt = now();
       const raw = typeof req.body === 'string' ? req.body : '';
       let verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
@@ -143,11 +155,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
         refused('body', { detail: 'not a JSON object', webhookId: req.headers['webhook-id'] });
         return reply.code(400).send(errorBody('malformed_body', 'the body must be a JSON object (an event)'));
       }
-      if (verdict.event.type !== 'realtime.call.incoming') {
+      // Either surface's call webhook, on either path: a project may send both for one call.
+      if (typeof verdict.event.type !== 'string' || !callEventTypes.has(verdict.event.type)) {
         deps.log.debug({ eventType: verdict.event.type }, 'webhook event ignored');
         return reply.code(200).send({ status: 'ignored' });
       }
-      const parsed = incomingCall.safeParse(verdict.event);
+      const parsed = incomingCallSchema.safeParse(verdict.event);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue?.path.join('.') ?? '';
@@ -157,14 +170,16 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
         // 503 makes OpenAI retry the delivery, by then at another instance.
         return reply.code(503).header('retry-after', '1').send(errorBody('draining'));
       }
-      const event = verdict.event;
+      // Checked above: one of the two call events (the SDK's own types).
+      const event = verdict.event as IncomingCallEvent;
+      const { callId } = incomingCall(event);
       const webhookId = String(req.headers['webhook-id']);
-      if (deps.isLive(event.data.call_id)) return send(reply, { kind: 'accepted', callId: event.data.call_id });
-      const { answer, duplicate } = deps.dedupe.run([`call:${event.data.call_id}`, `wh:${webhookId}`], () =>
-        deps.answerCall(event, receivedAt),
-      );
-      if (duplicate) deps.log.info({ callId: event.data.call_id, webhookId }, 'duplicate webhook delivery');
+      if (deps.isLive(callId)) return send(reply, { kind: 'accepted', callId });
+      const { answer, duplicate } = deps.dedupe.run([`call:${callId}`, `wh:${webhookId}`], () => deps.answerCall(event, receivedAt));
+      if (duplicate) deps.log.info({ callId, webhookId }, 'duplicate webhook delivery');
       return send(reply, await answer);
-    });
+    };
+    scope.post(webhookPath, handler);
+    scope.post(liveWebhookPath, handler);
   });
 }

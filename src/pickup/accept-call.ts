@@ -1,5 +1,4 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import { SwitchboardError } from '../errors.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import { backoffMs } from '../time/backoff.ts';
@@ -41,10 +40,10 @@ function mayHaveLanded(err: unknown): boolean {
  * deadline. A 404 means the caller hung up while it rang: not an error. A failure
  * whose last attempt may have landed (no answer) says so in its `uncertain` field.
  */
-export async function acceptWithRetry(
-  control: CallControl,
+export async function acceptWithRetry<AcceptParams>(
+  control: CallControl<AcceptParams>,
   callId: string,
-  params: CallAcceptParams,
+  params: AcceptParams,
   opts: AcceptRetryOptions,
 ): Promise<AcceptOutcome> {
   const clock = opts.clock ?? systemClock;

@@ -1,24 +1,28 @@
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { CallEventListener } from '../calls/call-events.ts';
 import { callKeys } from '../cluster/call-keys.ts';
 import type { ClaimDecision } from '../cluster/claim-before-accept.ts';
 import type { CallKeys } from '../cluster/coordination.ts';
 import type { LiveCalls } from '../calls/live-calls.ts';
+import { incomingCall, type IncomingCallEvent } from '../inbound/incoming-call.ts';
 import { isSwitchboardError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhone } from '../log/redact.ts';
-import type { CallControl } from '../openai/call-control.ts';
+import type { CallControl, CallRest, LiveCallControl } from '../openai/call-control.ts';
+import type { Surface } from '../openai/surface.ts';
 import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { parseCallParties, type CallParties } from '../sip/index.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
-import { acceptWithRetry } from './accept-call.ts';
-import type { AgentPlan, PlanCall } from '../routing/call-plan.ts';
+import { acceptWithRetry, type AcceptOutcome } from './accept-call.ts';
+import { agentSurface, type AgentPlan, type PlanCall } from '../routing/call-plan.ts';
 
 /** What a call's session is made of, besides its agent. */
 export interface SessionDeps {
+  /** Realtime: accept, reject, refer, hangup and the control socket. */
   control: CallControl;
   transport: ControlTransport;
+  /** GPT-Live: the same on live_… sessions, with the sideband. */
+  live: { control: LiveCallControl; transport: ControlTransport };
   log: Logger;
   reconnectMaxAttempts: number;
   logPii: boolean;
@@ -44,6 +48,12 @@ export interface AnswerCallDeps extends SessionDeps {
   liveCalls: LiveCalls<CallSession>;
   /** Decides accept or reject from memory: nothing slow runs before the accept. */
   planCall: PlanCall;
+  /**
+   * The surface of the agent the routing gives this call (null: the routing refuses it). A
+   * webhook of the other surface is answered before it claims anything, so the claim always
+   * goes to the agent's own webhook, whichever arrives first.
+   */
+  surfaceOf?: (parties: CallParties) => Surface | null;
   acceptDeadlineMs: number;
   /** Claims before accepting (one database round trip); absent: only this process's de-duplication holds. */
   claims?: CallClaims;
@@ -57,15 +67,21 @@ export type AnswerOutcome =
   | { kind: 'gone'; callId: string }
   /** The accept failed after its retries: OpenAI should deliver the webhook again. */
   | { kind: 'failed'; callId: string; message: string }
-  /** Another delivery of this call (here or at another instance) has it: answered without accepting. */
+  /** Another delivery of this call (here or at another instance, either surface's webhook) has it: answered without accepting. */
   | { kind: 'taken'; callId: string; owner: string; state: 'accepted' | 'ended' }
   /** Cannot decide now (the database does not answer, another instance's accept is under way): OpenAI should retry. */
-  | { kind: 'retry'; callId: string; why: 'claimed_elsewhere' | 'coordination_unavailable' };
+  | { kind: 'retry'; callId: string; why: 'claimed_elsewhere' | 'coordination_unavailable' }
+  /** The call's agent runs on the other surface: this webhook is acknowledged, never accepted. */
+  | { kind: 'other_surface'; callId: string; surface: Surface };
 
-export type AnswerCall = (event: RealtimeCallIncomingWebhookEvent, receivedAt: number) => Promise<AnswerOutcome>;
+export type AnswerCall = (event: IncomingCallEvent, receivedAt: number) => Promise<AnswerOutcome>;
 
-/** The control session of one call running one agent: a new call, or one taken back after a restart. */
+/** The REST control of the surface an agent runs on (what its session and tools use). */
+export const controlFor = (deps: Pick<SessionDeps, 'control' | 'live'>, surface: Surface): CallRest => (surface === 'live' ? deps.live.control : deps.control);
+
+/** The control session of one call running one agent, on the agent's surface: a new call, or one taken back after a restart. */
 export function newCallSession(deps: SessionDeps, agent: AgentPlan, callId: string, parties: CallParties): CallSession {
+  const surface = agentSurface(agent);
   const claimToolCall = deps.claimToolCall;
   return new CallSession({
     callId,
@@ -73,8 +89,8 @@ export function newCallSession(deps: SessionDeps, agent: AgentPlan, callId: stri
     greeting: agent.greeting,
     tools: agent.tools,
     transfers: agent.transfers,
-    transport: deps.transport,
-    control: deps.control,
+    transport: surface === 'live' ? deps.live.transport : deps.transport,
+    control: controlFor(deps, surface),
     log: deps.log,
     logPii: deps.logPii,
     logTranscripts: deps.logTranscripts ?? false,
@@ -90,10 +106,18 @@ export function newCallSession(deps: SessionDeps, agent: AgentPlan, callId: stri
 export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   const clock = deps.clock ?? systemClock;
   const claims = deps.claims;
+  const otherSurface = (callId: string, surface: Surface, agentSurface: Surface, profile?: string): AnswerOutcome => {
+    // The same SIP call's other webhook is (or will be) the one that gets the accept.
+    deps.log.info({ callId, surface, agentSurface, ...(profile ? { profile } : {}) }, 'webhook for the other surface: acknowledged without an accept');
+    return { kind: 'other_surface', callId, surface: agentSurface };
+  };
   return async (event, receivedAt) => {
-    const callId = event.data.call_id;
-    const sipHeaders = event.data.sip_headers;
-    // First the claim: of every delivery of this call, on every instance, one goes on from here.
+    const { surface, callId, sipHeaders } = incomingCall(event);
+    const parties = parseCallParties(sipHeaders);
+    // Before the claim: a webhook of the other surface must not take the call from its agent's.
+    const wanted = deps.surfaceOf?.(parties) ?? null;
+    if (wanted !== null && wanted !== surface) return otherSurface(callId, surface, wanted);
+    // Then the claim: of every delivery of this call, either surface's, on every instance, one goes on from here.
     let epoch: number | undefined;
     if (claims) {
       const decision = await claims.claim(callKeys(callId, sipHeaders));
@@ -101,12 +125,16 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       if (decision.kind === 'retry') return { kind: 'retry', callId, why: decision.why };
       epoch = decision.epoch;
     }
-    const parties = parseCallParties(sipHeaders);
     const plan = deps.planCall(parties, event);
+    if (plan.kind === 'other_surface') {
+      // The agents were reloaded between the two looks: let the claim go to the other webhook.
+      if (claims && epoch !== undefined) await claims.notAccepted(callId, epoch);
+      return otherSurface(callId, surface, plan.surface, plan.profile);
+    }
     if (plan.kind === 'reject') {
-      deps.log.info({ callId, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) }, 'call rejected');
+      deps.log.info({ callId, surface, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) }, 'call rejected');
       try {
-        await deps.control.reject(callId, plan.statusCode);
+        await controlFor(deps, surface).reject(callId, plan.statusCode);
       } catch (err) {
         deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
       }
@@ -119,13 +147,29 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       const acceptedAt = clock.now();
       const answerMs = acceptedAt - receivedAt;
       deps.log.info(
-        { callId, profile: agent.profile, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts, ...(late ? { late } : {}) },
+        { callId, surface, profile: agent.profile, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts, ...(late ? { late } : {}) },
         'call accepted',
       );
       deps.liveCalls.add(session);
-      // The models the call is priced by.
-      const priced = { ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}), transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null };
-      session.emit({ type: 'call.accepted', callId, parties, sipHeaders, profile: agent.profile, webhookReceivedAt: receivedAt, acceptedAt, answerMs, attempts, ...(late ? { late } : {}), ...priced });
+      // The models the call is priced by: on GPT-Live the voice model (billed by the minute), no transcription model.
+      const priced = agent.live
+        ? { model: agent.live.acceptParams.session.model, transcriptionModel: null }
+        : { ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}), transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null };
+      session.emit({
+        type: 'call.accepted',
+        callId,
+        parties,
+        sipHeaders,
+        profile: agent.profile,
+        surface,
+        recording: agent.live?.recording ?? false,
+        webhookReceivedAt: receivedAt,
+        acceptedAt,
+        answerMs,
+        attempts,
+        ...(late ? { late } : {}),
+        ...priced,
+      });
       if (claims && epoch !== undefined) {
         // Off the answer path: the 200 does not wait for this write. (Losing the claim meanwhile, to
         // an instance that took it while this one's lease had lapsed, lets go of the call here.)
@@ -142,15 +186,16 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       return { kind: 'failed', callId, message };
     };
 
-    let outcome;
+    let outcome: AcceptOutcome | undefined;
     let uncertain = false;
     let attempts = 0;
     try {
-      outcome = await acceptWithRetry(deps.control, callId, agent.acceptParams, { deadlineMs: deps.acceptDeadlineMs, clock });
+      const opts = { deadlineMs: deps.acceptDeadlineMs, clock };
+      outcome = agent.live ? await acceptWithRetry(deps.live.control, callId, agent.live.acceptParams, opts) : await acceptWithRetry(deps.control, callId, agent.acceptParams, opts);
     } catch (err) {
       const fields = isSwitchboardError(err) ? err.fields : {};
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
-      deps.log.error({ ...fields, callId, err: cause }, 'accept failed');
+      deps.log.error({ ...fields, callId, surface, err: cause }, 'accept failed');
       if (fields.uncertain !== true) return failed((err as Error).message);
       uncertain = true;
       attempts = typeof fields.attempts === 'number' ? fields.attempts : 0;
@@ -163,7 +208,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     }
     if (uncertain || outcome?.kind === 'not_pending') {
       // Our accept may have landed after all (its answer came too late, or an earlier delivery's
-      // did): the control socket tells. If it opens, the call is ours to control.
+      // did): the control socket (or sideband) tells. If it opens, the call is ours to control.
       const session = newCallSession(deps, agent, callId, parties);
       const attached = await session.attach(deps.acceptDeadlineMs);
       deps.log.info(

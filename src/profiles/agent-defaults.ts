@@ -4,10 +4,19 @@ import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import type { Config } from '../config/config.ts';
 import { defaultGreeting, defaultInstructions } from '../config/config.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
+import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, surfaces, type Surface } from '../openai/surface.ts';
 import type { Env } from './interpolate.ts';
 
 export interface AgentDefaults {
+  surface: Surface;
+  /** The Realtime model. */
   model: string;
+  liveModel: string;
+  delegationModel: string;
+  /** null: derived from each agent's instructions. */
+  delegationInstructions: string | null;
+  /** For agents on GPT-Live. */
+  recording: boolean;
   voice: string;
   instructions: string;
   greeting: string;
@@ -26,7 +35,12 @@ export interface AgentDefaults {
 
 export function agentDefaultsFromConfig(config: Config): AgentDefaults {
   return {
+    surface: config.surface,
     model: config.model,
+    liveModel: config.liveModel,
+    delegationModel: config.delegationModel,
+    delegationInstructions: config.delegationInstructions,
+    recording: config.recording,
     voice: config.voice,
     instructions: config.instructions,
     greeting: config.greeting,
@@ -48,8 +62,15 @@ export function agentDefaultsFromEnv(env: Env): AgentDefaults {
   const referTimeout = Number(get('REFER_TIMEOUT_MS'));
   // The server refuses a bad entry at startup; check only needs the good ones for its warnings.
   const allowed = (get('CARRIER_ALLOWED_HOSTS')?.split(',') ?? []).map((s) => s.trim()).filter((s) => s !== '' && checkAllowListEntry(s).ok);
+  const surface = get('AGENT_SURFACE');
   return {
-    model: get('OPENAI_MODEL') ?? 'gpt-realtime',
+    // An invalid AGENT_SURFACE is reported by the check itself; agents then default to realtime.
+    surface: surfaces.find((s) => s === surface) ?? 'realtime',
+    model: get('OPENAI_MODEL') ?? defaultRealtimeModel,
+    liveModel: get('LIVE_MODEL') ?? defaultLiveModel,
+    delegationModel: get('DELEGATION_MODEL') ?? defaultDelegationModel,
+    delegationInstructions: get('DELEGATION_INSTRUCTIONS') ?? null,
+    recording: get('RECORDING') === 'true',
     voice: get('AGENT_VOICE') ?? 'marin',
     instructions: get('AGENT_INSTRUCTIONS') ?? defaultInstructions,
     greeting: get('GREETING') ?? defaultGreeting,

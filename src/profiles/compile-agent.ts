@@ -1,10 +1,14 @@
 // One agent profile, compiled: templates parsed, JSON schemas compiled, tools and
 // session behaviour built. What is left per call is rendering strings.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
 import type { AgentPlan } from '../routing/call-plan.ts';
+import { buildLiveAcceptParams } from '../pickup/live-session-config.ts';
 import { buildAcceptParams } from '../pickup/session-config.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
+import { checkModels } from '../openai/model-lifecycle.ts';
+import { modelSurfaceMismatch, voicesFor } from '../openai/surface.ts';
 import type { BusinessHours } from '../hours/business-hours.ts';
 import type { PlanInput, PlannableProfile } from '../routing/plan-call.ts';
 import { dtmfHandler, type DtmfAction } from '../session/dtmf-handler.ts';
@@ -14,6 +18,7 @@ import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import { callVariables, isCallVariable } from '../templates/call-variables.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
 import { LocalClock } from '../time/local-clock.ts';
+import { readWavClip } from '../tools/audio-clip.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { httpTool } from '../tools/http-tool.ts';
 import type { createSchemaCompiler } from '../tools/json-schema.ts';
@@ -34,12 +39,12 @@ export interface AgentCompileDeps {
   compileSchema: ReturnType<typeof createSchemaCompiler>;
   baseDir: string;
   readFile: (path: string) => string;
+  /** Binary files (audio fillers); default: the file system. */
+  readBinary?: (path: string) => Buffer;
   fetch?: typeof fetch;
   /** Epoch ms. */
   clock: () => number;
 }
-
-const knownVoices = new Set(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar']);
 
 export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDeps, problems: Problem[]): PlannableProfile {
   const at = ['agents', name];
@@ -68,26 +73,38 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   }
   const instructions = template(instructionsSource, instructionsPath);
   const greeting = template(spec.greeting ?? defaults.greeting, [...at, 'greeting']);
+  const surface = spec.surface ?? defaults.surface;
   const voice = spec.voice ?? defaults.voice;
-  if (!knownVoices.has(voice)) problems.push(warning([...at, 'voice'], `"${voice}" is not a voice this version knows (${[...knownVoices].join(', ')})`));
+  const voices = voicesFor(surface);
+  if (!voices.includes(voice)) problems.push(warning([...at, 'voice'], `"${voice}" is not a ${surface === 'live' ? 'GPT-Live' : 'Realtime'} voice this version knows (${voices.join(', ')})`));
+  const model = spec.model ?? (surface === 'live' ? defaults.liveModel : defaults.model);
+  const mismatch = modelSurfaceMismatch(model, surface);
+  if (mismatch) problems.push(error([...at, spec.model === undefined ? 'surface' : 'model'], mismatch));
+  const live = surface === 'live' ? checkLiveKeys(name, spec, deps, template, problems) : checkRealtimeKeys(name, spec, problems);
+  const today = new Date(deps.clock()).toISOString().slice(0, 10);
+  for (const w of checkModels([model, ...(live ? [live.delegationModel] : [])], { today })) {
+    problems.push(warning([...at, w.model === model ? 'model' : 'delegation'], w.message));
+  }
 
   const clock = new LocalClock(spec.timeZone ?? file.business.timeZone, file.business.locale);
   const transfers = buildTransfers(name, spec, deps, template, problems);
-  const staticTools = buildStaticTools(name, spec, deps, problems);
+  const staticTools = buildStaticTools(name, spec, deps, surface, problems);
   const extensions = buildExtensions(spec, deps, transfers);
   const turnDetection = spec.turnDetection ? toTurnDetection(spec.turnDetection) : undefined;
   const transcriptionModel = spec.transcription?.model ?? defaults.transcriptionModel;
   const transcriptionLanguage = spec.transcription?.language;
-  const model = spec.model ?? defaults.model;
 
   return {
     name,
+    surface,
     maxConcurrentCalls: spec.maxConcurrentCalls ?? null,
     buildPlan(input: PlanInput): AgentPlan {
       const lookup = callVariables({ callId: input.callId, parties: input.parties, sipHeaders: input.sipHeaders, business, profile: name, clock, at: input.at });
       const tools = new Map<string, Tool>();
       if (transfers.destinations.length > 0) tools.set('transfer_call', transferCallTool(transfers, input.at));
       for (const tool of staticTools) tools.set(tool.definition.name, tool);
+      const rendered = instructions?.render(lookup) ?? '';
+      const definitions = [...tools.values()].map((t) => t.definition);
       return {
         profile: name,
         greeting: greeting?.render(lookup) ?? '',
@@ -96,17 +113,66 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
         extensions,
         acceptParams: buildAcceptParams({
           model,
-          instructions: instructions?.render(lookup) ?? '',
+          instructions: rendered,
           voice,
           transcriptionModel,
           ...(transcriptionLanguage ? { transcriptionLanguage } : {}),
           ...(turnDetection ? { turnDetection } : {}),
-          tools: [...tools.values()].map((t) => t.definition),
+          tools: definitions,
         }),
+        ...(live
+          ? {
+              live: {
+                acceptParams: buildLiveAcceptParams({
+                  model,
+                  instructions: rendered,
+                  voice,
+                  tools: definitions,
+                  delegationModel: live.delegationModel,
+                  delegationInstructions: live.delegationInstructions?.render(lookup) ?? defaults.delegationInstructions,
+                  store: live.recording,
+                }),
+                recording: live.recording,
+              },
+            }
+          : {}),
       };
     },
   };
 }
+
+interface LiveKeys {
+  delegationModel: string;
+  delegationInstructions: Template | null;
+  recording: boolean;
+}
+
+/** An agent on GPT-Live: its delegation and recording; what Live has no use for is said. */
+function checkLiveKeys(
+  name: string,
+  spec: AgentSpec,
+  deps: AgentCompileDeps,
+  template: (source: string, path: (string | number)[]) => Template | null,
+  problems: Problem[],
+): LiveKeys {
+  const at = ['agents', name];
+  if (spec.turnDetection) problems.push(warning([...at, 'turnDetection'], 'ignored on GPT-Live: the Live model decides when to speak (there is no turn detection)'));
+  if (spec.transcription) problems.push(warning([...at, 'transcription'], 'ignored on GPT-Live: both sides are always transcribed'));
+  const source = spec.delegation?.instructions;
+  return {
+    delegationModel: spec.delegation?.model ?? deps.defaults.delegationModel,
+    delegationInstructions: source === undefined ? null : template(source, [...at, 'delegation', 'instructions']),
+    recording: spec.recording ?? deps.defaults.recording,
+  };
+}
+
+function checkRealtimeKeys(name: string, spec: AgentSpec, problems: Problem[]): null {
+  const at = ['agents', name];
+  if (spec.recording === true) problems.push(error([...at, 'recording'], 'recordings need surface: live (Realtime SIP cannot record calls)'));
+  if (spec.delegation !== undefined) problems.push(warning([...at, 'delegation'], 'used on GPT-Live only (surface: live); a Realtime agent runs its tools itself'));
+  return null;
+}
+
 
 /** The agent's destinations (none: no transfer tool) and the policy every transfer of its calls goes under. */
 function buildTransfers(
@@ -150,7 +216,34 @@ function buildTransfers(
   });
 }
 
-function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps, problems: Problem[]): Tool[] {
+/** An audio filler: read and checked now, so a bad clip fails the check, not a call. */
+function audioFiller(path: string, where: (string | number)[], deps: AgentCompileDeps, surface: 'realtime' | 'live', problems: Problem[]): Buffer | null {
+  if (surface !== 'live') {
+    problems.push(error(where, 'an audio filler needs surface: live (Realtime cannot play audio while a tool runs); use words instead'));
+    return null;
+  }
+  let file: Buffer;
+  try {
+    file = (deps.readBinary ?? ((p: string) => readFileSync(p)))(resolve(deps.baseDir, path));
+  } catch (err) {
+    problems.push(error(where, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`));
+    return null;
+  }
+  const clip = readWavClip(file);
+  if (!clip.ok) {
+    problems.push(error(where, `${path}: ${clip.problem} (GPT-Live plays WAV PCM16 24 kHz mono, at most 30 s)`));
+    return null;
+  }
+  return clip.pcm;
+}
+
+function buildStaticTools(
+  name: string,
+  spec: AgentSpec,
+  deps: AgentCompileDeps,
+  surface: 'realtime' | 'live',
+  problems: Problem[],
+): Tool[] {
   const at = ['agents', name];
   const tools: Tool[] = [];
   if (spec.endCall) tools.push(endCallTool({ goodbyeMaxMs: deps.defaults.goodbyeMaxMs }));
@@ -172,6 +265,10 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
       for (const key of properties && typeof properties === 'object' ? Object.keys(properties) : []) {
         if (fixed.has(key)) problems.push(warning([...path, 'parameters', 'properties', key], `"${key}" is fixed in the url's query: the model's value is never sent`));
       }
+    }
+    let fillerAudio: Buffer | null = null;
+    if (typeof t.filler === 'object') {
+      fillerAudio = audioFiller(t.filler.audio, [...path, 'filler', 'audio'], deps, surface, problems);
     }
     const signingSecret = t.signingSecret ?? defaults.signingSecret ?? null;
     if (signingSecret === null) {
@@ -195,7 +292,8 @@ function buildStaticTools(name: string, spec: AgentSpec, deps: AgentCompileDeps,
           headers: t.headers,
           timeoutMs: t.timeoutMs ?? defaults.timeoutMs,
           maxResponseBytes: t.maxResponseBytes ?? defaults.maxResponseBytes,
-          filler: t.filler ?? null,
+          filler: typeof t.filler === 'string' ? t.filler : null,
+          fillerAudio,
           fillerMaxMs: defaults.fillerMaxMs,
           signingSecret,
         },

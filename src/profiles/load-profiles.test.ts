@@ -31,7 +31,7 @@ function example(at: string, extraEnv: Record<string, string> = {}) {
 }
 
 const accepted = (plan: CallPlan): AgentPlan => {
-  if (plan.kind !== 'accept') throw new Error(`rejected: ${plan.reason}`);
+  if (plan.kind !== 'accept') throw new Error(plan.kind === 'reject' ? `rejected: ${plan.reason}` : `on ${plan.surface}`);
   return plan.agent;
 };
 
@@ -73,7 +73,7 @@ describe('the example file, compiled', () => {
     expect(agent.greeting).toBe('Thank you for calling Acme Plumbing. How can I help you today?');
     expect(agent.acceptParams).toMatchObject({
       type: 'realtime',
-      model: 'gpt-realtime',
+      model: 'gpt-realtime-2.1',
       audio: {
         input: { transcription: { model: 'gpt-4o-mini-transcribe', language: 'en' }, turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true } },
         output: { voice: 'marin' },

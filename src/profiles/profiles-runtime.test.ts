@@ -60,7 +60,7 @@ function setup(text: string) {
 }
 
 const agent = (plan: CallPlan): AgentPlan => {
-  if (plan.kind !== 'accept') throw new Error(plan.reason);
+  if (plan.kind !== 'accept') throw new Error(plan.kind === 'reject' ? plan.reason : `on ${plan.surface}`);
   return plan.agent;
 };
 

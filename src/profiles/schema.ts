@@ -7,6 +7,7 @@ import { isNumberPattern } from '../routing/number-list.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 import { isTransferTarget, parseHostPort, transferTargetProblem } from '../sip/index.ts';
 import { isLocale, isTimeZone } from '../time/local-clock.ts';
+import { surfaces } from '../openai/surface.ts';
 import { httpMethods } from '../tools/http-tool.ts';
 
 // `${VAR}` always yields text: numbers written that way arrive as "5000".
@@ -115,7 +116,10 @@ const httpToolSchema = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name'), z.string()).default({}),
   timeoutMs: int(100, 60_000).optional(),
   maxResponseBytes: int(64, 1_048_576).optional(),
-  filler: text.optional(),
+  /** Said while the request runs; on GPT-Live also `{ audio: file.wav }`, a clip played instead. */
+  filler: z
+    .union([text, z.strictObject({ audio: text })], { error: 'expected the words to say, or { audio: path/to/clip.wav } (GPT-Live only)' })
+    .optional(),
   signingSecret: z.string().optional(),
 });
 
@@ -149,6 +153,8 @@ const modelPriceSchema = z
 
 export const agentSchema = z
   .strictObject({
+    /** Which API serves this agent's calls: realtime (default: AGENT_SURFACE) or live. */
+    surface: z.enum(surfaces, { error: 'expected realtime or live' }).optional(),
     model: text.optional(),
     voice: text.optional(),
     instructions: text.optional(),
@@ -167,6 +173,10 @@ export const agentSchema = z
     tools: z.array(httpToolSchema).default([]),
     dtmf: dtmfSchema.optional(),
     analysis: analysisSchema.optional(),
+    /** GPT-Live: the Responses model that runs the tools, and its prompt (a template). */
+    delegation: z.strictObject({ model: text.optional(), instructions: text.optional() }).optional(),
+    /** GPT-Live: keep each call's recording (personal data: see the README). */
+    recording: bool.optional(),
   })
   .refine((a) => !(a.instructions !== undefined && a.instructionsFile !== undefined), { error: 'set instructions or instructionsFile, not both', path: ['instructionsFile'] });
 

@@ -24,7 +24,7 @@ function start(env: Env, file: AgentsOptions['file'] = null) {
   const agents = startAgents(loadConfig({ ...base, ...env }), { log, file });
   const plan = (): AgentPlan => {
     const p = agents.planCall(parseCallParties(hostileHeaders), { data: { call_id: 'rtc_1', sip_headers: hostileHeaders } } as unknown as RealtimeCallIncomingWebhookEvent);
-    if (p.kind !== 'accept') throw new Error(`rejected: ${p.reason}`);
+    if (p.kind !== 'accept') throw new Error(p.kind === 'reject' ? `rejected: ${p.reason}` : `on ${p.surface}`);
     return p.agent;
   };
   return { agents, lines, plan };

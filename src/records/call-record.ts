@@ -1,6 +1,7 @@
 import type { Speaker, TokenUsage } from '../calls/call-events.ts';
 import type { CallCost, ResponsesTokens } from '../cost/call-cost.ts';
 import type { CallUsageDetail } from '../cost/usage.ts';
+import type { Surface } from '../openai/surface.ts';
 import type { SipHeader } from '../sip/index.ts';
 
 export const outcomes = ['in_progress', 'completed', 'transferred', 'rejected', 'failed', 'missed'] as const;
@@ -68,6 +69,10 @@ export interface CallRecord {
   sipCallId: string | null;
   sipHeaders: SipHeader[];
   profile: string | null;
+  /** The API that served the call (callId is its id there: rtc_… or live_…). */
+  surface: Surface;
+  /** GPT-Live: the call was stored, so its recording is downloaded after it ends. */
+  recording: boolean;
   outcome: Outcome;
   /** Why it ended: an EndReason, the reject reason, or the accept failure. */
   endReason: string | null;

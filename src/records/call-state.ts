@@ -1,7 +1,7 @@
 import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
 import type { WireErrorCode } from '../errors.ts';
-import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail } from '../cost/usage.ts';
+import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail, setLiveSeconds } from '../cost/usage.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
 import type { CallEventType } from '../outbox/outbox-store.ts';
@@ -86,6 +86,8 @@ export class CallState {
       sipCallId: null,
       sipHeaders: [],
       profile: null,
+      surface: 'realtime',
+      recording: false,
       outcome: 'in_progress',
       endReason: null,
       startedAt,
@@ -125,6 +127,8 @@ export class CallState {
         if (this.ended) this.reopen();
         this.identify(event.parties, event.sipHeaders);
         r.profile = event.profile;
+        r.surface = event.surface ?? 'realtime';
+        r.recording = event.recording ?? false;
         r.startedAt = new Date(nowMs - event.answerMs).toISOString();
         r.acceptedAt = at;
         r.answerMs = event.answerMs;
@@ -206,11 +210,17 @@ export class CallState {
         r.usage.inputTokens += event.usage.inputTokens;
         r.usage.outputTokens += event.usage.outputTokens;
         r.usage.totalTokens += event.usage.totalTokens;
+        // On GPT-Live these are the delegated Responses model's tokens: counted, not priced as the voice model's.
+        if (r.surface === 'live') break;
         const detail = (r.usageDetail ??= emptyUsageDetail());
         // Without the API's breakdown the tokens count as text.
         addRealtimeUsage(detail, event.realtime ?? { input_tokens: event.usage.inputTokens, output_tokens: event.usage.outputTokens });
         break;
       }
+      case 'usage.audio':
+        // GPT-Live's audio seconds: a running total, the largest wins (a reconnect may repeat an older one).
+        setLiveSeconds((r.usageDetail ??= emptyUsageDetail()), event.seconds);
+        break;
       case 'error':
         r.errors.push({ at, message: event.message, code: event.code ?? null });
         break;
@@ -226,6 +236,7 @@ export class CallState {
       case 'control.reattached':
       case 'greeting.requested':
       case 'operator.instructed':
+      case 'dtmf.sent':
         break;
       default: {
         const unknown: never = event;
@@ -312,7 +323,7 @@ export class CallState {
 
   private startedData(): Record<string, unknown> {
     const r = this.record;
-    return { callId: r.callId, caller: r.caller, dialed: r.dialed, sipCallId: r.sipCallId, profile: r.profile, startedAt: r.startedAt, acceptedAt: r.acceptedAt };
+    return { callId: r.callId, caller: r.caller, dialed: r.dialed, sipCallId: r.sipCallId, profile: r.profile, surface: r.surface, startedAt: r.startedAt, acceptedAt: r.acceptedAt };
   }
 
   private want(type: CallEventType, at: string, data: Record<string, unknown>): WantedCallEvent {

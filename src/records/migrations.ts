@@ -176,6 +176,18 @@ export const migrations: readonly Migration[] = [
     ],
   },
   ...clusterMigrations,
+  {
+    version: 5,
+    name: 'calls: the surface that served it, whether it is recorded (GPT-Live)',
+    sqlite: [
+      `ALTER TABLE calls ADD COLUMN surface TEXT NOT NULL DEFAULT 'realtime'`,
+      `ALTER TABLE calls ADD COLUMN recording INTEGER NOT NULL DEFAULT 0`,
+    ],
+    postgres: [
+      `ALTER TABLE calls ADD COLUMN surface TEXT NOT NULL DEFAULT 'realtime'`,
+      `ALTER TABLE calls ADD COLUMN recording SMALLINT NOT NULL DEFAULT 0`,
+    ],
+  },
 ];
 
 /**

@@ -11,7 +11,7 @@ const callColumns = [
   'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',
   'started_at', 'accepted_at', 'connected_at', 'ended_at', 'answer_ms', 'transfer',
   'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at', 'owner',
-  'model', 'transcription_model', 'usage_detail',
+  'model', 'transcription_model', 'usage_detail', 'surface', 'recording',
 ] as const;
 
 // Set by the recorder when the call ends; from then on the analysis worker owns them, so a rewrite of the record never undoes its work.
@@ -53,7 +53,7 @@ function callParams(c: CallRecord): SqlValue[] {
     c.transfer === null ? null : JSON.stringify(c.transfer),
     c.usage.inputTokens, c.usage.outputTokens, c.usage.totalTokens,
     JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt), c.owner,
-    c.model ?? null, c.transcriptionModel ?? null, JSON.stringify(c.usageDetail ?? emptyUsageDetail()),
+    c.model ?? null, c.transcriptionModel ?? null, JSON.stringify(c.usageDetail ?? emptyUsageDetail()), c.surface, c.recording ? 1 : 0,
     ...postCallParams(c),
   ];
 }
@@ -78,6 +78,8 @@ function toCall(r: SqlRow): CallRecord {
     sipCallId: str(r.sip_call_id),
     sipHeaders: json(r.sip_headers),
     profile: str(r.profile),
+    surface: r.surface === 'live' ? 'live' : 'realtime',
+    recording: num(r.recording) === 1,
     outcome: String(r.outcome) as Outcome,
     endReason: str(r.end_reason),
     startedAt: iso(r.started_at),

@@ -77,6 +77,8 @@ function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord 
       { name: 'To', value: '<sip:+18005550000@sip.example.com>' },
     ],
     profile: 'default',
+    surface: 'realtime',
+    recording: false,
     outcome: 'completed',
     endReason: 'caller_hangup',
     startedAt: at(0),

@@ -1,14 +1,25 @@
+import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { Surface } from '../openai/surface.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import type { CallParties } from '../sip/index.ts';
 import type { Tool } from '../tools/tool.ts';
 import type { Transfers } from '../transfers/transfer.ts';
+import type { IncomingCallEvent } from '../inbound/incoming-call.ts';
+
+/** An agent on GPT-Live: what its accept sends, and whether the call is recorded. */
+export interface LiveAgentPlan {
+  acceptParams: SessionAcceptParams;
+  recording: boolean;
+}
 
 /** Everything needed to run one agent on a call, prepared before calls arrive. */
 export interface AgentPlan {
   profile: string;
+  /** The Realtime accept body (used when the agent is on Realtime). */
   acceptParams: CallAcceptParams;
+  /** Set when the agent runs on GPT-Live: the call is accepted on its live_… session instead. */
+  live?: LiveAgentPlan;
   greeting: string;
   tools: ReadonlyMap<string, Tool>;
   /** Every transfer of the call goes through these: the agent's tool, the keypad and the operator API. */
@@ -17,7 +28,13 @@ export interface AgentPlan {
   extensions?: readonly SessionExtensionFactory[];
 }
 
-export type CallPlan = { kind: 'accept'; agent: AgentPlan } | { kind: 'reject'; statusCode: number; reason: string };
+export const agentSurface = (agent: AgentPlan): Surface => (agent.live ? 'live' : 'realtime');
+
+export type CallPlan =
+  | { kind: 'accept'; agent: AgentPlan }
+  | { kind: 'reject'; statusCode: number; reason: string }
+  /** The call's agent runs on the other surface: this webhook is answered without an accept. */
+  | { kind: 'other_surface'; surface: Surface; profile: string };
 
 /** Decides, from memory only, what to do with an incoming call. Runs before the accept. */
-export type PlanCall = (parties: CallParties, event: RealtimeCallIncomingWebhookEvent) => CallPlan;
+export type PlanCall = (parties: CallParties, event: IncomingCallEvent) => CallPlan;

@@ -1,9 +1,10 @@
 // The PlanCall the server runs before every accept, over whatever config is current.
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
+import type { Surface } from '../openai/surface.ts';
 import { parseCallParties, type CallParties, type SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
 import { routeCall, type RouteDecision, type RoutingTable } from './route-call.ts';
+import { incomingCall, type IncomingCallEvent } from '../inbound/incoming-call.ts';
 
 export interface PlanInput {
   callId: string;
@@ -15,6 +16,8 @@ export interface PlanInput {
 
 export interface PlannableProfile {
   name: string;
+  /** The API its calls are accepted on; the other surface's webhook for a call is left alone. */
+  surface: Surface;
   maxConcurrentCalls: number | null;
   /** Renders this call's instructions, greeting and tools: string work only. */
   buildPlan(input: PlanInput): AgentPlan;
@@ -49,14 +52,26 @@ export function decideCall(snapshot: PlanSnapshot, input: PlanInput): CallDecisi
   return { kind: 'accept', route, profile, agent: profile.buildPlan(input) };
 }
 
+/**
+ * The surface of the agent the routing gives a call, from the routing alone (no plan, no slot):
+ * which of a call's two webhooks answers it. null when the routing refuses the call.
+ */
+export function routedSurface(snapshot: PlanSnapshot, parties: CallParties, at: number): Surface | null {
+  const route = routeCall(snapshot.routing, parties, at);
+  return route.kind === 'reject' ? null : (snapshot.profiles.get(route.profile)?.surface ?? null);
+}
+
 export function createPlanCall(deps: PlanCallDeps): PlanCall {
   const now = deps.now ?? Date.now;
-  return (parties: CallParties, event: RealtimeCallIncomingWebhookEvent): CallPlan => {
+  return (parties: CallParties, event: IncomingCallEvent): CallPlan => {
     const snapshot = deps.snapshot();
-    const callId = event.data.call_id;
-    const decision = decideCall(snapshot, { callId, parties, sipHeaders: event.data.sip_headers, at: now() });
+    const incoming = incomingCall(event);
+    const callId = incoming.callId;
+    const decision = decideCall(snapshot, { callId, parties, sipHeaders: incoming.sipHeaders, at: now() });
     if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
     const { profile, agent } = decision;
+    // Decided before a slot is reserved: the webhook of the agent's own surface reserves it.
+    if (incoming.surface !== profile.surface) return { kind: 'other_surface', surface: profile.surface, profile: profile.name };
     const slot = deps.counter.reserve(callId, profile.name, { overall: snapshot.maxConcurrentCalls, profile: profile.maxConcurrentCalls });
     if (!slot.ok) {
       return { kind: 'reject', statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };

@@ -74,7 +74,7 @@ describe('routeCall', () => {
 
 describe('createPlanCall: concurrency caps', () => {
   const plan = (name: string): AgentPlan => ({ profile: name, greeting: 'hi', tools: new Map(), transfers: {} as AgentPlan['transfers'], acceptParams: { type: 'realtime' } });
-  const profile = (name: string, max: number | null): PlannableProfile => ({ name, maxConcurrentCalls: max, buildPlan: () => plan(name) });
+  const profile = (name: string, max: number | null): PlannableProfile => ({ name, surface: 'realtime', maxConcurrentCalls: max, buildPlan: () => plan(name) });
   const event = (callId: string) => ({ data: { call_id: callId, sip_headers: [] } }) as unknown as RealtimeCallIncomingWebhookEvent;
 
   function setup(overall: number | null, salesMax: number | null) {

@@ -22,10 +22,11 @@ import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
 import { registerWebhookRoute } from '../inbound/webhook-route.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
-import { realtimeCallControl, type CallControl } from '../openai/call-control.ts';
+import { liveCallControl, realtimeCallControl, type CallControl, type LiveCallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
-import { createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
+import { controlFor, createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
+import { routedSurface } from '../routing/plan-call.ts';
 import { reconcileCalls, takeBackCall, type ReconcileResult } from '../calls/reconcile-calls.ts';
 import type { CallDetail } from '../records/call-record.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -35,6 +36,7 @@ import { RecordsService } from '../records/records-service.ts';
 import type { Store } from '../records/store.ts';
 import type { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
+import { liveSidebandTransport } from '../session/live-sideband-transport.ts';
 import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
@@ -57,6 +59,9 @@ export interface SwitchboardOverrides {
   control?: CallControl;
   /** The control WebSocket (default: OpenAI's, through `openai`). */
   transport?: ControlTransport;
+  /** GPT-Live's session control and sideband (default: OpenAI's, through `openai`). */
+  liveControl?: LiveCallControl;
+  liveTransport?: ControlTransport;
   /**
    * Call records, the operator API and call-event webhooks need a store. By default the
    * configuration's (DATABASE_URL, else SQLite under DATA_DIR), closed with the switchboard;
@@ -141,6 +146,10 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   const openai = overrides.openai ?? createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
   const control = overrides.control ?? realtimeCallControl(openai.client, { timeoutMs: config.callControlTimeoutMs });
   const transport = overrides.transport ?? openaiWsTransport(openai.client);
+  const live = {
+    control: overrides.liveControl ?? liveCallControl(openai.client, { timeoutMs: config.callControlTimeoutMs }),
+    transport: overrides.liveTransport ?? liveSidebandTransport(openai.client),
+  };
   const liveCalls = new LiveCalls<CallSession>();
   const dedupe = new DeliveryDedupe({ ttlMs: overrides.dedupeTtlMs ?? 10 * 60_000 });
   let draining = false;
@@ -294,6 +303,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   const sessionDeps: SessionDeps = {
     control,
     transport,
+    live,
     log,
     logPii: config.logPii,
     logTranscripts: config.logTranscripts,
@@ -306,6 +316,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     liveCalls,
     planCall: agents.planCall,
     acceptDeadlineMs: config.acceptDeadlineMs,
+    surfaceOf: (parties) => routedSurface(agents.current(), parties, (overrides.clock ?? Date.now)()),
     ...(cluster ? { claims: cluster } : {}),
   });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
@@ -314,7 +325,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     if (!agent) {
       // Nothing can control it as it was accepted: end it rather than leave the caller with an agent nobody runs.
       log.warn({ callId: call.callId, profile: call.profile }, 'no agent of that name any more for a call left in progress: hanging it up');
-      await control.hangup(call.callId).catch(() => undefined);
+      await controlFor(sessionDeps, call.surface).hangup(call.callId).catch(() => undefined);
       return false;
     }
     const session = newCallSession(sessionDeps, agent, call.callId, parseCallParties(call.sipHeaders));

@@ -3,14 +3,14 @@ import type { CallEvent, CallEventListener, EndReason } from '../calls/call-even
 import type { TranscriptionUsageReport } from '../cost/usage.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhonesInText } from '../log/redact.ts';
-import type { CallControl } from '../openai/call-control.ts';
+import type { CallRest } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import { backoffMs } from '../time/backoff.ts';
 import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { TransferResult, Transfers } from '../transfers/transfer.ts';
-import type { ControlCloseInfo, ControlConnection, ControlTransport } from './control-transport.ts';
+import type { ControlCloseInfo, ControlConnection, ControlTransport, LiveSignal } from './control-transport.ts';
 import { greetingResponse } from './greeting.ts';
 import { ResponseGate } from './response-gate.ts';
 import { checkServerEvent } from './server-event-check.ts';
@@ -24,7 +24,7 @@ export interface CallSessionOptions {
   /** The agent's transfers: the operator's transferTo goes through them too. */
   transfers: Transfers;
   transport: ControlTransport;
-  control: CallControl;
+  control: CallRest;
   log: Logger;
   logPii: boolean;
   /** What callers and the agent say is logged at info; otherwise at debug. */
@@ -79,6 +79,9 @@ export class CallSession implements CallActions {
   private invalidEvents = 0;
   private readonly toolsRunning = new Set<Promise<void>>();
   private readonly says = new Map<string, PendingSay>();
+  /** Clips playing (GPT-Live), by their client event id. */
+  private readonly clips = new Map<string, () => void>();
+  private clipCounter = 0;
   private readonly timers = new Set<Timer>();
   private sayCounter = 0;
   /** Set while attach() waits for the socket. */
@@ -207,6 +210,63 @@ export class CallSession implements CallActions {
     this.transferred = true;
   }
 
+  /** Only where the surface can play audio (GPT-Live): HTTP tools check for it. */
+  get playAudio(): ((pcm: Buffer, capMs: number) => Promise<void>) | undefined {
+    return this.opts.transport.capabilities?.audioClips ? (pcm, capMs) => this.playClip(pcm, capMs) : undefined;
+  }
+
+  private playClip(pcm: Buffer, capMs: number): Promise<void> {
+    const conn = this.conn;
+    if (this.state !== 'open' || !conn?.playAudio) return Promise.resolve();
+    const id = `sb_clip_${++this.clipCounter}`;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        if (!this.clips.delete(id)) return;
+        timer.cancel();
+        this.timers.delete(timer);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(done, capMs);
+      this.timers.add(timer);
+      this.clips.set(id, done);
+      conn.playAudio?.(pcm, id);
+    });
+  }
+
+  /** Keypad tones to the caller's side (GPT-Live), e.g. through an IVR after a transfer. */
+  sendDtmf(digits: string): { ok: true } | { ok: false; error: 'unsupported' | 'not_connected' | 'invalid_digits' } {
+    if (!this.opts.transport.capabilities?.dtmfOut) return { ok: false, error: 'unsupported' };
+    if (!/^[0-9A-D*#]{1,32}$/.test(digits)) return { ok: false, error: 'invalid_digits' };
+    const conn = this.conn;
+    if (this.state !== 'open' || !conn?.sendDtmf) return { ok: false, error: 'not_connected' };
+    // One event per key, as the API wants; their pacing on the trunk is the platform's.
+    for (const digit of digits) conn.sendDtmf(digit);
+    this.log.info({ callId: this.callId, digits: digits.length }, 'keypad tones sent');
+    this.emit({ type: 'dtmf.sent', callId: this.callId, digits });
+    return { ok: true };
+  }
+
+  private onSignal(signal: LiveSignal): void {
+    switch (signal.type) {
+      case 'usage':
+        this.emit({ type: 'usage.audio', callId: this.callId, seconds: signal.seconds });
+        return;
+      case 'audio.played':
+        this.clips.get(signal.id)?.();
+        return;
+      case 'audio.failed':
+        this.log.warn({ callId: this.callId, message: signal.message }, 'audio clip refused');
+        this.clips.get(signal.id)?.();
+        return;
+      case 'dtmf.failed':
+        this.log.warn({ callId: this.callId, message: signal.message }, 'keypad tone refused');
+        this.emit({ type: 'error', callId: this.callId, message: `keypad tone ${signal.digit} refused: ${signal.message}`, code: 'dtmf_refused' });
+        return;
+      case 'dtmf.sent':
+        return;
+    }
+  }
+
   get isLive(): boolean {
     return this.state !== 'ending' && this.state !== 'ended';
   }
@@ -267,6 +327,8 @@ export class CallSession implements CallActions {
           } else if (this.state === 'connecting' && this.awaitingBegin) this.closedBeforeBegin = info;
           else this.onClose(info);
         }),
+      onSignal: (signal) => this.contained('signal', () => this.onSignal(signal)),
+      onInvalidEvent: (eventType, problem) => this.contained(eventType, () => this.dropInvalid(eventType, problem)),
     });
   }
 
@@ -462,6 +524,8 @@ export class CallSession implements CallActions {
       return;
     }
     if (this.transferred) return this.finish('transferred');
+    // GPT-Live says why the session ended; Realtime's socket just closes.
+    if (info.closeReason) return this.finish(endReasonOf(info.closeReason));
     if (info.httpStatus === 404) return this.finish('gone');
     if (info.code === 1000) return this.finish('caller_hangup');
     if (this.reconnectAttempts >= this.opts.reconnectMaxAttempts) {
@@ -510,6 +574,7 @@ export class CallSession implements CallActions {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const say of [...this.says.values()]) say.done();
+    for (const clip of [...this.clips.values()]) clip();
     this.forExtensions((ext) => ext.onEnd?.());
     this.queue = [];
     this.toolCallsSeen.clear();
@@ -528,5 +593,21 @@ export class CallSession implements CallActions {
     this.log.info({ callId: this.callId, reason }, 'call ended');
     this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: this.clock.epochMs() });
     this.resolveEnded(reason);
+  }
+}
+
+/** session.closed's reason as the call's end reason. */
+function endReasonOf(reason: NonNullable<ControlCloseInfo['closeReason']>): EndReason {
+  switch (reason) {
+    case 'remote_hangup':
+      return 'caller_hangup';
+    case 'close_requested':
+      return 'agent_hangup';
+    case 'expired':
+      return 'session_expired';
+    case 'content':
+      return 'content_filtered';
+    case 'connection_lost':
+      return 'control_lost';
   }
 }

@@ -54,6 +54,8 @@ function record(i: number, s: Seed): CallRecord {
     reconnects: 0,
     updatedAt: iso(s.at),
     owner: null,
+    surface: 'realtime',
+    recording: false,
     cost: { totalUsd: s.costUsd ?? 0, realtimeUsd: s.costUsd ?? 0, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0, unpriced: [], pricesCheckedOn: '2026-12-01' },
     analysis,
   };

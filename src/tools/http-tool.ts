@@ -26,6 +26,8 @@ export interface HttpToolSpec {
   maxResponseBytes: number;
   /** Said while the request runs, e.g. "One moment while I look that up." */
   filler: string | null;
+  /** GPT-Live: a clip (PCM16 24 kHz mono) played while the request runs, instead of words. */
+  fillerAudio?: Buffer | null;
   /** Longest wait for the filler to finish playing before the answer goes to the model. */
   fillerMaxMs: number;
   /** `whsec_…` secret; null sends the request unsigned. */
@@ -122,7 +124,9 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       }
       const { sent, ignored } = sendable(args);
       if (ignored.length > 0) ctx.log.info({ callId: ctx.callId, tool: spec.name, ignored }, 'http tool arguments ignored: not declared, or fixed in the url');
-      const filler = spec.filler ? ctx.call.say(`Say exactly: "${spec.filler}"`, spec.fillerMaxMs) : null;
+      // A clip plays only where the surface can play one (GPT-Live); else the words, if any.
+      const clip = spec.fillerAudio && ctx.call.playAudio ? ctx.call.playAudio(spec.fillerAudio, spec.fillerMaxMs) : null;
+      const filler = clip ?? (spec.filler ? ctx.call.say(`Say exactly: "${spec.filler}"`, spec.fillerMaxMs) : null);
       const result = await request(sent, ctx);
       // The answer waits for the filler: a second response cannot start while one plays.
       if (filler) await filler;

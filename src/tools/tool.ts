@@ -2,7 +2,7 @@ import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import type { CallEvent, EndReason } from '../calls/call-events.ts';
 import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { CallControl } from '../openai/call-control.ts';
+import type { CallRest } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import type { Clock } from '../time/clock.ts';
 
@@ -11,6 +11,11 @@ export interface CallActions {
   /** Asks the model to speak; resolves when that audio has finished playing, or after capMs. */
   say(instructions: string, capMs: number): Promise<void>;
   hangup(reason: EndReason): Promise<void>;
+  /**
+   * GPT-Live only: plays a clip (PCM16 24 kHz mono) into the call, cutting the model off;
+   * resolves when it has played, or after capMs. Absent where the surface cannot play audio.
+   */
+  playAudio?(pcm: Buffer, capMs: number): Promise<void>;
   /** Marks the call as handed to the carrier, so the socket closing next is not a drop. */
   markTransferred(): void;
   emit(event: CallEvent): void;
@@ -21,7 +26,7 @@ export interface ToolContext {
   /** The model's id for this function call (the same on a redelivery). */
   toolCallId?: string;
   parties: CallParties;
-  control: CallControl;
+  control: CallRest;
   call: CallActions;
   log: Logger;
   /** The call's clock (durations, deadlines); default the system clock. */

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../src/emulator/index.ts';
+import { startLocalStack, type LocalStack } from '../src/testing/local-stack.ts';
+import { captureLogs } from './support/capture-logs.ts';
+import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+
+const scenario = (name: string) => JSON.parse(readFileSync(new URL(`../src/emulator/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+/** The project is subscribed to both webhook types: every call arrives twice. */
+const bothWebhooks: ScenarioInput = { webhooks: ['realtime', 'live'] };
+const liveEnv = { AGENT_SURFACE: 'live' };
+
+let stack: LocalStack | RecordsStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function storedCall(s: RecordsStack, callId: string): Promise<Record<string, any>> {
+  return waitFor(async () => {
+    const res = await s.api(`/api/calls/${callId}`);
+    const body = res.status === 200 ? ((await res.json()) as Record<string, any>) : undefined;
+    return body && body.outcome !== 'in_progress' ? body : undefined;
+  }, `the record of ${callId}`);
+}
+
+describe('a GPT-Live call, end to end against the emulator', () => {
+  it('transfer: both webhooks for one call → one accept on live_…, greeting, delegated transfer_call, REFER to the Contact host', async () => {
+    const logs = captureLogs();
+    const s = await startRecordsStack({ logger: logs.logger, env: liveEnv });
+    stack = s;
+    const call = await s.emulator.placeCall({ ...scenario('transfer'), ...bothWebhooks });
+    const record = await call.ended;
+
+    expect(record.accepts).toMatchObject([{ surface: 'live', status: 200 }]);
+    const body = record.accepts[0]?.body as Record<string, any>;
+    expect(body.session).toMatchObject({
+      type: 'live',
+      model: 'gpt-live-1',
+      audio: { output: { voice: 'marin' } },
+      delegation: { type: 'responses', responses: { model: 'gpt-5.4-mini', tool_choice: 'auto' } },
+    });
+    expect(body.session.instructions).toContain('You are a helpful customer support agent.');
+    expect(body.session.instructions).toContain('Hand the turn to the backend');
+    expect(body.session.delegation.responses.tools.map((t: { name: string }) => t.name)).toEqual(['transfer_call', 'end_call']);
+    expect(record.webhooks.map((w) => [w.eventType, w.status])).toEqual([
+      ['realtime.call.incoming', 200],
+      ['live.transport.incoming', 200],
+    ]);
+    expect(record.refers).toMatchObject([{ surface: 'live', targetUri: 'sip:+19195554321@67.231.5.176:5061;transport=tls' }]);
+    expect(record.endedBy).toBe('refer');
+    expect(s.emulator.check(call.id, { functionOutputs: 1, errorEvents: 0, surface: 'live', acceptRequests: 1 })).toEqual([]);
+
+    // One record, under the live_… id, with whole turns like a Realtime call's.
+    const stored = await storedCall(s, call.liveSessionId);
+    expect(stored).toMatchObject({ surface: 'live', outcome: 'transferred', endReason: 'transferred', recording: false });
+    expect(stored.audioSeconds).toBeGreaterThan(0);
+    expect(stored.transcript.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(
+      expect.arrayContaining([
+        ['agent', 'Hello! How can I assist you today?'],
+        ['caller', "Hi, I'd like to speak to a person."],
+      ]),
+    );
+    expect((await s.api(`/api/calls/${call.id}`)).status).toBe(404);
+    expect(logs.text()).not.toContain('+19195551234');
+  });
+
+  it('end call: the goodbye goes through the backend and plays before the hangup; the session closes as requested', async () => {
+    const s = await startRecordsStack({ env: liveEnv });
+    stack = s;
+    const call = await s.emulator.placeCall({ ...scenario('end-call'), webhooks: ['live'] });
+    const record = await call.ended;
+    expect(record.endedBy).toBe('hangup');
+    expect(record.closeReason).toBe('close_requested');
+    const goodbye = record.responses.filter((r) => r.origin === 'backend').at(-1);
+    expect(goodbye).toMatchObject({ transcript: 'Thank you for calling. Goodbye!', status: 'completed' });
+    expect(record.hangups[0]?.receivedAt).toBeGreaterThanOrEqual(goodbye?.doneAt ?? Infinity);
+    const stored = await storedCall(s, call.liveSessionId);
+    expect(stored).toMatchObject({ outcome: 'completed', endReason: 'agent_hangup', surface: 'live' });
+  });
+});
