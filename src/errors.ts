@@ -22,6 +22,8 @@ export const wireErrors = {
   not_live: 'the call is not live',
   owner_unavailable: 'the instance that held the call is gone; another takes it over within seconds: retry',
   relay_timeout: 'the instance that holds the call did not answer in time',
+  dtmf_unsupported: 'keypad tones can be sent on GPT-Live calls only: Realtime SIP cannot send DTMF',
+  control_unavailable: "the call's control connection is down (reconnecting): try again in a moment",
   internal: 'internal error',
   // Transfers (operator API answers and tool outputs)
   no_sip_host: 'no SIP host to transfer to',
@@ -29,6 +31,8 @@ export const wireErrors = {
   transfer_failed: 'the REFER request failed',
   unknown_destination: 'no transfer destination has that name',
   closed: 'the destination is closed right now',
+  // Call records
+  dtmf_refused: 'GPT-Live refused a keypad tone',
   // Tool outputs
   unknown_tool: 'the model called a tool that does not exist',
   invalid_arguments: 'the tool arguments are invalid',

@@ -78,4 +78,69 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     const stored = await storedCall(s, call.liveSessionId);
     expect(stored).toMatchObject({ outcome: 'completed', endReason: 'agent_hangup', surface: 'live' });
   });
+
+  it('DTMF out: POST /api/calls/:id/dtmf sends each key on the sideband (202); a Realtime call answers 409', async () => {
+    const s = await startRecordsStack({ env: liveEnv });
+    stack = s;
+    const call = await s.emulator.placeCall({ webhooks: ['live'], steps: [{ wait: 300 }], idleHangupMs: 1500 });
+    await waitFor(() => s.server.liveCalls.get(call.liveSessionId)?.isLive && s.emulator.call(call.id)?.connectionCount === 1, 'the sideband');
+    const res = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '1234#' }) });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ callId: call.liveSessionId, status: 'sent', digits: '1234#' });
+    const bad = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '12x' }) });
+    expect(bad.status).toBe(400);
+    const record = await call.ended;
+    expect(s.emulator.check(call.id, { dtmfSent: '1234#', errorEvents: 0 })).toEqual([]);
+    const stored = await storedCall(s, call.liveSessionId);
+    expect(stored.timeline.map((e: { type: string }) => e.type)).toContain('dtmf.sent');
+    void record;
+
+    const realtime = await startRecordsStack();
+    try {
+      const rtc = await realtime.emulator.placeCall({ steps: [{ wait: 300 }], idleHangupMs: 1500 });
+      await waitFor(() => realtime.server.liveCalls.get(rtc.id)?.isLive, 'the Realtime call');
+      const refused = await realtime.api(`/api/calls/${rtc.id}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '1' }) });
+      expect(refused.status).toBe(409);
+      expect(await refused.json()).toMatchObject({ error: 'dtmf_unsupported', message: expect.stringContaining('Realtime, which cannot send keypad tones') });
+      await rtc.ended;
+    } finally {
+      await realtime.close();
+    }
+  });
+
+  it('a malformed Live event is dropped and logged; the call goes on to its transfer', async () => {
+    const logs = captureLogs();
+    stack = await startLocalStack({ logger: logs.logger, env: liveEnv });
+    const call = await stack.emulator.placeCall({
+      webhooks: ['live'],
+      steps: [
+        { event: { type: 'session.output_transcript.delta', event_id: 'bad_1', delta: 42, start_ms: 0, end_ms: 10 } },
+        { event: { type: 'response.event', event_id: 'bad_2', event: 'not an object' } },
+        { event: { type: 'session.closed', event_id: 'bad_3', reason: 'remote_hangup' } },
+        { say: 'a person please' },
+        { call: { name: 'transfer_call', arguments: {} } },
+      ],
+    });
+    const record = await call.ended;
+    expect(record.endedBy).toBe('refer');
+    const dropped = logs.lines.filter((l) => l.msg === 'malformed Live event dropped');
+    expect(dropped.map((l) => [l.eventType, l.problem])).toEqual([
+      ['session.output_transcript.delta', 'delta is not a string'],
+      ['response.event', 'event is not a Responses stream event'],
+      ['session.closed', 'usage.seconds is not a number'],
+    ]);
+    expect(dropped.every((l) => l.callId === call.liveSessionId)).toBe(true);
+  });
+
+  it('a Realtime agent takes a call whose Live webhook comes first; the Live one is only acknowledged', async () => {
+    stack = await startLocalStack();
+    const call = await stack.emulator.placeCall({ ...scenario('transfer'), webhooks: ['live', 'realtime'] });
+    const record = await call.ended;
+    expect(record.accepts).toMatchObject([{ surface: 'realtime', status: 200 }]);
+    expect(record.webhooks.map((w) => [w.eventType, w.status, JSON.parse(w.responseBody ?? '{}').status])).toEqual([
+      ['live.transport.incoming', 200, 'other_surface'],
+      ['realtime.call.incoming', 200, 'accepted'],
+    ]);
+    expect(record.endedBy).toBe('refer');
+  });
 });

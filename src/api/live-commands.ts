@@ -31,8 +31,14 @@ export async function runHere(liveCalls: LiveCalls<CallSession>, callId: string,
     case 'say':
       call.instruct(command.text);
       return { status: 202, body: { callId, status: 'instructed' } };
-    case 'dtmf':
-      return { status: 409, body: errorBody('invalid_request', 'this call cannot send DTMF', { field: 'digits' }) };
+    case 'dtmf': {
+      // GPT-Live only: e.g. to get through an IVR after a transfer.
+      const sent = call.sendDtmf(command.digits);
+      if (sent.ok) return { status: 202, body: { callId, status: 'sent', digits: command.digits } };
+      if (sent.error === 'unsupported') return { status: 409, body: errorBody('dtmf_unsupported', `call ${callId} is on Realtime, which cannot send keypad tones; GPT-Live calls can`) };
+      if (sent.error === 'not_connected') return { status: 503, body: errorBody('control_unavailable') };
+      return { status: 400, body: errorBody('invalid_request', 'digits: expected 1 to 32 keypad keys: 0-9, *, #, A-D', { field: 'digits' }) };
+    }
   }
 }
 

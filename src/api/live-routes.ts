@@ -3,7 +3,7 @@ import type { LiveCalls } from '../calls/live-calls.ts';
 import type { CommandReply } from '../cluster/coordination.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { steer, type ApiCluster } from './live-commands.ts';
-import { callIdParams, sayBody, transferBody } from './schemas.ts';
+import { callIdParams, dtmfBody, sayBody, transferBody } from './schemas.ts';
 import { validate } from './validate.ts';
 
 export interface LiveRoutesDeps {
@@ -17,7 +17,7 @@ const send = (reply: FastifyReply, answer: CommandReply) => {
   return reply.code(answer.status).send(answer.body);
 };
 
-/** Steering a live call, wherever it runs: transfer, hang up, or tell the agent what to say or do. */
+/** Steering a live call, wherever it runs: transfer, hang up, send keypad tones, or tell the agent what to say or do. */
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): void {
   app.post('/calls/:id/transfer', async (req, reply) => {
     const p = validate(callIdParams, req.params, reply, 'params');
@@ -31,6 +31,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     const p = validate(callIdParams, req.params, reply, 'params');
     if (!p) return reply;
     return send(reply, await steer(deps.liveCalls, deps.cluster, p.id, { action: 'hangup' }));
+  });
+
+  // GPT-Live only: e.g. to get through an IVR after a transfer.
+  app.post('/calls/:id/dtmf', async (req, reply) => {
+    const p = validate(callIdParams, req.params, reply, 'params');
+    if (!p) return reply;
+    const body = validate(dtmfBody, req.body, reply, 'body');
+    if (!body) return reply;
+    return send(reply, await steer(deps.liveCalls, deps.cluster, p.id, { action: 'dtmf', digits: body.digits }));
   });
 
   app.post('/calls/:id/say', async (req, reply) => {

@@ -165,6 +165,22 @@ export function buildOpenApi(opts: { version: string }): Json {
           responses: { '200': json({ type: 'object', properties: { lastSeq: { type: 'integer' }, deliveries: { type: 'array', items: { type: 'object' } }, secrets: { type: 'object' } } }, 'The deliveries.'), '400': error('`after` is not a whole number.'), ...common },
         },
       },
+      '/api/calls/{id}/dtmf': {
+        post: {
+          summary: 'Send keypad tones on a live GPT-Live call',
+          description: 'One tone per key, to the caller\'s side of the call (e.g. an IVR after a transfer). Realtime SIP cannot send DTMF: such calls answer 409.',
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('DtmfRequest') } } },
+          responses: {
+            '202': json({ type: 'object', properties: { callId: { type: 'string' }, status: { const: 'sent' }, digits: { type: 'string' } } }, 'The tones were sent.'),
+            '400': error('The body is invalid; `field` names it.'),
+            '404': error('The call is not live on this instance.'),
+            '409': error('The call is on Realtime, which cannot send keypad tones (dtmf_unsupported).'),
+            '503': error('The control connection is down for a moment (control_unavailable); retry.'),
+            ...common,
+          },
+        },
+      },
       '/api/calls/{id}/say': {
         post: {
           summary: "Give the agent a supervisor's instruction",

@@ -51,6 +51,15 @@ export const transferBody = z
   .strict()
   .register(apiRegistry, { id: 'TransferRequest' });
 
+export const dtmfBody = z
+  .object({
+    digits: z
+      .string({ error: 'required: the keys to send, e.g. "1234#"' })
+      .regex(/^[0-9A-D*#]{1,32}$/, { error: 'expected 1 to 32 keypad keys: 0-9, *, #, A-D' }),
+  })
+  .strict()
+  .register(apiRegistry, { id: 'DtmfRequest' });
+
 export const sayBody = z
   .object({ text: z.string({ error: 'required: what the agent should say or do' }).trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters') })
   .strict()

@@ -1,6 +1,7 @@
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { CallEvent, CallEventListener, EndReason } from '../calls/call-events.ts';
 import type { TranscriptionUsageReport } from '../cost/usage.ts';
+import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhonesInText } from '../log/redact.ts';
 import type { CallRest } from '../openai/call-control.ts';
@@ -260,7 +261,7 @@ export class CallSession implements CallActions {
         return;
       case 'dtmf.failed':
         this.log.warn({ callId: this.callId, message: signal.message }, 'keypad tone refused');
-        this.emit({ type: 'error', callId: this.callId, message: `keypad tone ${signal.digit} refused: ${signal.message}`, code: 'dtmf_refused' });
+        this.emit({ type: 'error', callId: this.callId, message: `keypad tone ${signal.digit} refused: ${signal.message}`, code: 'dtmf_refused' satisfies WireErrorCode });
         return;
       case 'dtmf.sent':
         return;
