@@ -207,6 +207,45 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     await p.getByRole('heading', { name: /Live calls/ }).waitFor();
   }
 
+  it('plays a GPT-Live call recording in the call detail, through a signed link', async () => {
+    stack = await startRecordsStack({
+      env: { AGENT_SURFACE: 'live', RECORDING: 'true' },
+      server: { recordingDownloads: { firstDelayMs: 50, backoff: { baseMs: 20, maxMs: 20 } } },
+    });
+    const call = await stack.emulator.placeCall({ webhooks: ['live'], steps: [{ say: 'Hello, I would like to book a visit.' }, { wait: 300 }, { hangup: true }] });
+    await call.ended;
+    page = await openDashboard(stack);
+    await page.getByLabel('API token').fill(apiToken);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.goto(`${stack.serverUrl}/dashboard#/calls/${call.liveSessionId}`);
+    await page.getByRole('heading', { name: 'Call from +19195551234' }).waitFor();
+    // Downloaded after the call: the detail looks again until the player appears.
+    const audio = page.locator('.d-recording audio');
+    await audio.waitFor();
+    expect(await audio.getAttribute('src')).toMatch(new RegExp(`^/api/calls/${call.liveSessionId}/recording\\?expires=\\d+&signature=`));
+    expect(await page.locator('.d-call .field-row', { hasText: 'Surface' }).locator('dd').textContent()).toBe('GPT-Live');
+    // Billed by the session's minutes: no Realtime or transcription lines.
+    expect(await page.locator('.field-row', { hasText: 'Live session' }).locator('dd').textContent()).toMatch(/^\$0\.\d+ \(gpt-live-1\)$/);
+    expect(await page.locator('.field-row', { hasText: /^Realtime model/ }).count()).toBe(0);
+    expect(await page.locator('.field-row', { hasText: 'Audio (GPT-Live)' }).locator('dd').textContent()).toMatch(/^\d+(\.\d+)? s$/);
+    // The browser loads the WAV itself (no token: the link is signed) and knows its length.
+    const seconds = await audio.evaluate(
+      (el) =>
+        new Promise<number>((resolve, reject) => {
+          const media = el as unknown as { duration: number; error: { code: number } | null; preload: string; load(): void; addEventListener(type: string, fn: () => void, opts: object): void };
+          media.addEventListener('loadedmetadata', () => resolve(media.duration), { once: true });
+          media.addEventListener('error', () => reject(new Error(`media error ${media.error?.code}`)), { once: true });
+          media.preload = 'auto';
+          media.load();
+        }),
+    );
+    expect(seconds).toBeGreaterThan(0.2);
+    expect(await page.locator('.d-recording a', { hasText: 'Download the WAV' }).getAttribute('download')).toBe(`${call.liveSessionId}.wav`);
+    await page.screenshot({ path: '/tmp/dashboard-recording.png', fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('pages through the recent calls with Load more, following the API’s cursor', async () => {
     stack = await startRecordsStack();
     const base = Date.parse('2025-06-01T12:00:00Z');

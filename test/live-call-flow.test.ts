@@ -20,7 +20,8 @@ async function storedCall(s: RecordsStack, callId: string): Promise<Record<strin
   return waitFor(async () => {
     const res = await s.api(`/api/calls/${callId}`);
     const body = res.status === 200 ? ((await res.json()) as Record<string, any>) : undefined;
-    return body && body.outcome !== 'in_progress' ? body : undefined;
+    // Closed: the cost is set when the record's last write is made.
+    return body && body.outcome !== 'in_progress' && body.cost ? body : undefined;
   }, `the record of ${callId}`);
 }
 
@@ -54,7 +55,11 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     // One record, under the live_… id, with whole turns like a Realtime call's.
     const stored = await storedCall(s, call.liveSessionId);
     expect(stored).toMatchObject({ surface: 'live', outcome: 'transferred', endReason: 'transferred', recording: false });
-    expect(stored.audioSeconds).toBeGreaterThan(0);
+    expect(stored.usageDetail.liveSeconds).toBeGreaterThan(0);
+    // Priced by the minute of the Live model; the delegated tokens are not the voice model's.
+    expect(stored).toMatchObject({ model: 'gpt-live-1', transcriptionModel: null, cost: { realtimeUsd: 0, unpriced: [] } });
+    expect(stored.cost.liveUsd).toBeGreaterThan(0);
+    expect(stored.usage.totalTokens).toBeGreaterThan(0); // the delegated Responses model's tokens
     expect(stored.transcript.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(
       expect.arrayContaining([
         ['agent', 'Hello! How can I assist you today?'],
@@ -108,22 +113,22 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     }
   });
 
-  it('a malformed Live event is dropped and logged; the call goes on to its transfer', async () => {
+  it('a malformed Live event is dropped, logged and counted; the call goes on to its transfer', async () => {
     const logs = captureLogs();
     stack = await startLocalStack({ logger: logs.logger, env: liveEnv });
     const call = await stack.emulator.placeCall({
       webhooks: ['live'],
       steps: [
-        { event: { type: 'session.output_transcript.delta', event_id: 'bad_1', delta: 42, start_ms: 0, end_ms: 10 } },
-        { event: { type: 'response.event', event_id: 'bad_2', event: 'not an object' } },
-        { event: { type: 'session.closed', event_id: 'bad_3', reason: 'remote_hangup' } },
+        { frame: { type: 'session.output_transcript.delta', event_id: 'bad_1', delta: 42, start_ms: 0, end_ms: 10 } },
+        { frame: { type: 'response.event', event_id: 'bad_2', event: 'not an object' } },
+        { frame: { type: 'session.closed', event_id: 'bad_3', reason: 'remote_hangup' } },
         { say: 'a person please' },
         { call: { name: 'transfer_call', arguments: {} } },
       ],
     });
     const record = await call.ended;
     expect(record.endedBy).toBe('refer');
-    const dropped = logs.lines.filter((l) => l.msg === 'malformed Live event dropped');
+    const dropped = logs.lines.filter((l) => l.msg === 'invalid server event dropped');
     expect(dropped.map((l) => [l.eventType, l.problem])).toEqual([
       ['session.output_transcript.delta', 'delta is not a string'],
       ['response.event', 'event is not a Responses stream event'],
@@ -142,5 +147,45 @@ describe('a GPT-Live call, end to end against the emulator', () => {
       ['realtime.call.incoming', 200, 'accepted'],
     ]);
     expect(record.endedBy).toBe('refer');
+  });
+
+  it('recording: accepted with store: true, downloaded after the call (retried), served behind the token with Range, and by a signed link', async () => {
+    const s = await startRecordsStack({
+      env: { ...liveEnv, RECORDING: 'true' },
+      server: { recordingDownloads: { firstDelayMs: 50, backoff: { baseMs: 20, maxMs: 20 } } },
+    });
+    stack = s;
+    const call = await s.emulator.placeCall({ webhooks: ['live'], faults: { recordingStatuses: [503, 409] }, steps: [{ say: 'hello there' }, { hangup: true }] });
+    const record = await call.ended;
+    expect((record.accepts[0]?.body as Record<string, any>).session.store).toBe(true);
+    const detail = await waitFor(async () => {
+      const body = (await (await s.api(`/api/calls/${call.liveSessionId}`)).json()) as Record<string, any>;
+      return body.recordingUrl ? body : undefined;
+    }, 'the recording');
+    expect(detail).toMatchObject({ surface: 'live', recording: true, recordingUrl: expect.stringMatching(new RegExp(`^/api/calls/${call.liveSessionId}/recording\\?expires=\\d+&signature=`)) });
+    expect(record.recordingDownloads.map((r) => r.status)).toEqual([503, 409, 200]);
+
+    // The file is the emulator's stereo WAV, whole.
+    const full = await s.api(`/api/calls/${call.liveSessionId}/recording`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toBe('audio/wav');
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    const wav = Buffer.from(await full.arrayBuffer());
+    expect(wav.subarray(0, 4).toString('latin1')).toBe('RIFF');
+    expect(wav.readUInt16LE(22)).toBe(2);
+
+    const part = await s.api(`/api/calls/${call.liveSessionId}/recording`, { headers: { range: 'bytes=0-43' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-43/${wav.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(wav.subarray(0, 44));
+    expect((await s.api(`/api/calls/${call.liveSessionId}/recording`, { headers: { range: `bytes=${wav.length}-` } })).status).toBe(416);
+
+    // What the dashboard's <audio> uses: the signed link, no token.
+    const signed = await fetch(`${s.serverUrl}${detail.recordingUrl}`);
+    expect(signed.status).toBe(200);
+    expect((await fetch(`${s.serverUrl}/api/calls/${call.liveSessionId}/recording`)).status).toBe(401);
+    const forged = String(detail.recordingUrl).replace(/signature=[^&]+/, 'signature=AAAA');
+    expect((await fetch(`${s.serverUrl}${forged}`)).status).toBe(401);
+    expect((await s.api(`/api/calls/${call.id}/recording`)).status).toBe(404);
   });
 });

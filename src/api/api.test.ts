@@ -229,6 +229,7 @@ describe('operator API: records', () => {
       [
         '/api/calls', '/api/calls.csv', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer',
         '/api/plan', '/api/setup/checks', '/api/setup/deliveries', '/api/stats',
+        '/api/calls/{id}/dtmf', '/api/calls/{id}/recording',
       ].sort(),
     );
     expect(doc.components.schemas.TransferRequest).toMatchObject({ type: 'object', required: ['target'], additionalProperties: false });

@@ -7,6 +7,7 @@ import type { CallQuery, CallRecord, FieldFilter } from '../records/call-record.
 import type { CallRecords } from '../records/records-service.ts';
 import { callsCsv } from './calls-csv.ts';
 import { callIdParams, eventsQuery, fieldParamPattern, listCallsQuery } from './schemas.ts';
+import type { RecordingLinks } from './recording-routes.ts';
 import { SseStream } from './sse.ts';
 import { validate } from './validate.ts';
 
@@ -19,6 +20,8 @@ export interface CallsRoutesDeps {
   heartbeatMs: number;
   /** Open streams, so shutdown can end them. */
   streams: Set<SseStream>;
+  /** Signed links to GPT-Live recordings; absent: recordingUrl is always null. */
+  recordingLinks?: RecordingLinks;
 }
 
 /** A CSV export holds at most this many calls (the newest); x-truncated says when there were more. */
@@ -93,7 +96,8 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
     const here = deps.liveCalls.has(p.id);
     // Live here, or (several instances) live on the instance that holds its claim now.
     const holder = here ? (deps.cluster?.instanceId ?? call.owner) : call.outcome === 'in_progress' && deps.cluster ? await deps.cluster.owner(p.id).catch(() => null) : null;
-    return reply.send({ ...call, live: here || holder !== null, owner: holder ?? call.owner });
+    const recordingUrl = call.recording && deps.recordingLinks ? await deps.recordingLinks.urlFor(p.id) : null;
+    return reply.send({ ...call, live: here || holder !== null, owner: holder ?? call.owner, recordingUrl });
   });
 
   app.get('/calls/:id/events', async (req, reply) => {

@@ -181,6 +181,26 @@ export function buildOpenApi(opts: { version: string }): Json {
           },
         },
       },
+      '/api/calls/{id}/recording': {
+        get: {
+          summary: "A GPT-Live call's recording (WAV, stereo: caller left, agent right)",
+          description:
+            'For calls of agents with recording on, downloaded after the call ends. Range requests are answered with 206. Authorised by the API token, or by the expires and signature of the signed link that the call detail gives as recordingUrl (what an audio element can use).',
+          parameters: [
+            idParam,
+            { name: 'expires', in: 'query', required: false, schema: { type: 'integer' } },
+            { name: 'signature', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'Range', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'The whole recording.', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
+            '206': { description: 'The requested byte range.', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
+            '404': error('No recording of this call (not recorded, or not downloaded yet).'),
+            '416': { description: 'The range is outside the recording.' },
+            ...common,
+          },
+        },
+      },
       '/api/calls/{id}/say': {
         post: {
           summary: "Give the agent a supervisor's instruction",

@@ -4,6 +4,7 @@ import type { LiveCalls } from '../calls/live-calls.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallRecords } from '../records/records-service.ts';
+import type { RecordingFiles } from '../recordings/recording-files.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { bearerAuth } from './auth.ts';
 import { registerCallsRoutes } from './calls-routes.ts';
@@ -12,6 +13,7 @@ import { registerLiveRoutes } from './live-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
 import { registerPlanRoutes } from './plan-routes.ts';
 import type { PreviewSource } from '../plan/preview-call.ts';
+import { recordingLinks, registerRecordingRoutes } from './recording-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { SseStream } from './sse.ts';
 
@@ -26,6 +28,8 @@ export interface ApiDeps {
   preview?: () => PreviewSource;
   /** Several instances on one database: commands relayed to a call's owner, and who owns it. */
   cluster?: ApiCluster | null;
+  /** GPT-Live recordings on disk (DATA_DIR/recordings). */
+  recordings?: RecordingFiles;
 }
 
 /** The operator API under /api (Bearer API_TOKEN), and its OpenAPI document at /openapi.json (public). */
@@ -44,6 +48,10 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   app.addHook('preClose', async () => {
     for (const stream of [...streams]) stream.end();
   });
+
+  // Its own scope: the token, or a signed link (what an <audio> element can use).
+  const recordings = deps.recordings;
+  if (recordings) app.register(async (scope) => registerRecordingRoutes(scope, { files: recordings, token }), { prefix: '/api' });
 
   app.register(
     async (api) => {
@@ -64,6 +72,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
         log: deps.log,
         heartbeatMs: deps.heartbeatMs ?? 15_000,
         streams,
+        ...(recordings ? { recordingLinks: recordingLinks(recordings, token) } : {}),
       });
       registerLiveRoutes(api, { liveCalls: deps.liveCalls, cluster: deps.cluster ?? null });
       registerStatsRoutes(api, { stats: (q) => deps.records.stats(q) });

@@ -174,6 +174,10 @@ export const callDetailSchema = callRecordSchema
     transcript: z.array(transcriptTurnSchema),
     timeline: z.array(timelineEntrySchema),
     live: z.boolean(),
+    recordingUrl: z
+      .string()
+      .nullable()
+      .meta({ description: 'GPT-Live: a signed link to the call recording (WAV, Range requests), valid for an hour; null when there is none (yet).' }),
   })
   .register(apiRegistry, { id: 'CallDetail' });
 
@@ -186,7 +190,7 @@ export const errorSchema = z
   .register(apiRegistry, { id: 'Error' });
 
 // The documented shapes and the stored ones must not drift apart.
-const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean };
+const _detailMatches: z.infer<typeof callDetailSchema> = {} as CallDetail & { live: boolean; recordingUrl: string | null };
 const _pageMatches: z.infer<typeof callPageSchema> = {} as CallPage;
 void _detailMatches;
 void _pageMatches;

@@ -38,12 +38,17 @@ export function analysisContent(r, h) {
 export function costContent(r, h) {
   const c = r.cost;
   if (!c) return h.empty(r.outcome === 'in_progress' ? 'Known when the call ends.' : 'Not priced (recorded before cost was tracked).');
-  const rows = [
-    ['Total', formatUsd(c.totalUsd)],
-    ['Realtime model', `${formatUsd(c.realtimeUsd)}${r.model ? ` (${r.model})` : ''}`],
-    ['Transcription', `${formatUsd(c.transcriptionUsd)}${r.transcriptionModel ? ` (${r.transcriptionModel})` : ''}`],
-  ];
-  if (c.liveUsd > 0) rows.push(['Live session', formatUsd(c.liveUsd)]);
+  const model = r.model ? ` (${r.model})` : '';
+  // A GPT-Live call is billed by its session's minutes, transcripts included.
+  const rows =
+    r.surface === 'live'
+      ? [['Total', formatUsd(c.totalUsd)], ['Live session', `${formatUsd(c.liveUsd)}${model}`]]
+      : [
+          ['Total', formatUsd(c.totalUsd)],
+          ['Realtime model', `${formatUsd(c.realtimeUsd)}${model}`],
+          ['Transcription', `${formatUsd(c.transcriptionUsd)}${r.transcriptionModel ? ` (${r.transcriptionModel})` : ''}`],
+        ];
+  if (r.surface !== 'live' && c.liveUsd > 0) rows.push(['Live session', formatUsd(c.liveUsd)]);
   rows.push(['Analysis', formatUsd(c.analysisUsd)]);
   if (c.unpriced.length > 0) rows.push(['No price for', c.unpriced.join(', ')]);
   rows.push(['Prices as of', c.pricesCheckedOn]);

@@ -692,6 +692,12 @@ async function exportCsv() {
 
 // ---------- one call ----------
 
+/** A recorded GPT-Live call's recording is downloaded after it ends: look again for a few minutes. */
+const RECORDING_WAIT_MS = 5 * 60_000;
+function awaitingRecording(r, now) {
+  return Boolean(r.recording && !r.recordingUrl && r.endedAt && now - Date.parse(r.endedAt) < RECORDING_WAIT_MS);
+}
+
 async function loadDetail(id) {
   try {
     const record = await api(`/api/calls/${encodeURIComponent(id)}`);
@@ -699,7 +705,9 @@ async function loadDetail(id) {
     state.detailRecord = record;
     renderDetail(record);
     show($('detail-error'), false);
-    if (record.outcome === 'in_progress') state.detailTimer = setTimeout(() => state.detailId === id && void loadDetail(id), DETAIL_POLL_MS);
+    if (record.outcome === 'in_progress' || awaitingRecording(record, Date.now())) {
+      state.detailTimer = setTimeout(() => state.detailId === id && void loadDetail(id), DETAIL_POLL_MS);
+    }
   } catch (err) {
     if (!(err instanceof ApiError) || state.detailId !== id) return;
     if (err.info.status === 404) $('detail-title').textContent = 'Call not found';
@@ -761,6 +769,7 @@ function renderDetail(r) {
       ['Caller', r.caller],
       ['Dialed', r.dialed],
       ['Profile', r.profile],
+      ['Surface', r.surface === 'live' ? 'GPT-Live' : 'Realtime'],
       ['Duration', duration],
       ['Started', fmtTime(r.startedAt)],
       ['Accepted', fmtTime(r.acceptedAt)],
@@ -811,10 +820,19 @@ function renderDetail(r) {
     : empty('No transfer.');
 
   const usage = dl([
+    ...(r.usageDetail?.liveSeconds ? [['Audio (GPT-Live)', `${r.usageDetail.liveSeconds.toLocaleString()} s`]] : []),
     ['Input tokens', r.usage.inputTokens.toLocaleString()],
     ['Output tokens', r.usage.outputTokens.toLocaleString()],
     ['Total tokens', r.usage.totalTokens.toLocaleString()],
   ]);
+
+  // The link is signed and short-lived: an <audio> element cannot send the API token.
+  const recording = r.recordingUrl
+    ? el('div', { className: 'recording' }, [
+        el('audio', { attrs: { controls: '', preload: 'none', src: r.recordingUrl, 'aria-label': 'Call recording (caller left, agent right)' } }),
+        el('p', { className: 'hint' }, [el('a', { text: 'Download the WAV', attrs: { href: r.recordingUrl, download: `${r.callId}.wav` } }), ' · caller left, agent right']),
+      ])
+    : empty(r.endedAt ? 'The recording is not available yet.' : 'The recording is downloaded when the call ends.');
 
   const errors = r.errors.length
     ? el(
@@ -838,6 +856,7 @@ function renderDetail(r) {
     el('div', { className: 'detail-main' }, [section('Transcript', transcript)]),
     el('div', { className: 'detail-side' }, [
       summary,
+      ...(r.recording ? [section('Recording', recording)] : []),
       section('Analysis', analysisContent(r, { el, dl, empty })),
       section('Cost', costContent(r, { el, dl, empty })),
       section('Transfer', transfer),

@@ -236,7 +236,7 @@ export function timelineSummary(entry) {
   const d = entry.data ?? {};
   switch (entry.type) {
     case 'call.accepted':
-      return `accepted for profile ${d.profile ?? '?'} after ${typeof d.answerMs === 'number' ? Math.round(d.answerMs) : '?'} ms`;
+      return `accepted${d.surface === 'live' ? ' on GPT-Live' : ''} for profile ${d.profile ?? '?'} after ${typeof d.answerMs === 'number' ? Math.round(d.answerMs) : '?'} ms${d.recording ? ', recorded' : ''}`;
     case 'control.connected':
       return d.attempt > 0 ? `control socket reconnected (attempt ${d.attempt})` : 'control socket connected';
     case 'control.reattached':
@@ -261,6 +261,10 @@ export function timelineSummary(entry) {
       return `tokens: ${d.usage?.totalTokens ?? '?'}`;
     case 'dtmf':
       return `keypad: ${d.digits ?? ''}${d.action ? ` → ${d.action}` : ''}`;
+    case 'dtmf.sent':
+      return `keypad tones sent: ${d.digits ?? ''}`;
+    case 'usage.audio':
+      return `audio: ${typeof d.seconds === 'number' ? d.seconds : '?'} s`;
     case 'error':
       return `error${d.code ? ` ${d.code}` : ''}: ${d.message ?? ''}`;
     case 'server_event.invalid':

@@ -10,6 +10,7 @@ import {
   backendResponseCompleted,
   backendResponseCreated,
   backendTextDone,
+  backendUsage,
   delegationCreated,
   fixturePlayed,
   fixturePlaying,
@@ -164,7 +165,7 @@ export function emitLiveFunctionCall(call: LiveCall, name: string, args: Record<
   wrap(backendItemAdded(functionCallItem(itemId, record.callId, name, record.arguments, 'in_progress'), nextSequence(call)));
   wrap(backendArgumentsDone(itemId, record.arguments, nextSequence(call)));
   wrap(backendItemDone(functionCallItem(itemId, record.callId, name, record.arguments, 'completed'), nextSequence(call)));
-  wrap(backendResponseCompleted(responseId, model, nextSequence(call)));
+  wrap(backendResponseCompleted(responseId, model, nextSequence(call), backendUsage(name, record.arguments)));
   call.note('tool', `delegation ${delegationId}: tool call ${name}(${record.arguments}) ${record.callId}`);
   call.changed();
   return record;
@@ -188,7 +189,7 @@ export function startBackendResponse(call: LiveCall, playbackMs: number): void {
   wrap(backendResponseCreated(responseId, model, nextSequence(call)));
   call.setTimer(() => {
     wrap(backendTextDone(newItemId(), text, nextSequence(call)));
-    wrap(backendResponseCompleted(responseId, model, nextSequence(call)));
+    wrap(backendResponseCompleted(responseId, model, nextSequence(call), backendUsage(lastMessage ?? '', text)));
     call.live.backendResponseId = undefined;
     call.live.openDelegationId = undefined;
     speakLive(call, 'backend', text, playbackMs);

@@ -167,7 +167,8 @@ export class CallState {
         };
         this.turns.push(turn);
         this.dirtyTurns.add(turn.seq);
-        if (event.usage && r.usageDetail) addTranscriptionUsage(r.usageDetail, event.usage);
+        // GPT-Live transcribes both sides within its audio seconds: nothing to add.
+        if (event.usage && r.usageDetail && r.surface !== 'live') addTranscriptionUsage(r.usageDetail, event.usage);
         break;
       }
       case 'transcript.interrupted': {

@@ -35,16 +35,18 @@ describe('the record, for pricing', () => {
     });
   });
 
-  it('on GPT-Live: the voice model is priced by its audio seconds (the largest total), the delegated tokens are counted but not as the voice model\u2019s', () => {
+  it('on GPT-Live: the voice model is priced by its audio seconds (the largest total), the delegated tokens are counted but not as the voice model\u2019s, transcripts are not billed apart', () => {
     const r = fold([
       { ...(accepted('live_u') as Extract<CallEvent, { type: 'call.accepted' }>), surface: 'live', model: 'gpt-live-1', transcriptionModel: null },
       { type: 'usage.audio', callId: 'live_u', seconds: 30 },
+      { type: 'transcript', callId: 'live_u', speaker: 'caller', text: 'hi', itemId: 'seg_1', usage: { type: 'duration', seconds: 1.5 } },
       { type: 'usage', callId: 'live_u', usage: { inputTokens: 200, outputTokens: 20, totalTokens: 220 }, realtime: { input_tokens: 200, output_tokens: 20, total_tokens: 220 } },
       { type: 'usage.audio', callId: 'live_u', seconds: 12 }, // an older total, repeated after a reconnect
     ]);
     expect(r).toMatchObject({ surface: 'live', model: 'gpt-live-1', transcriptionModel: null, usage: { inputTokens: 200, outputTokens: 20, totalTokens: 220 } });
     expect(r.usageDetail?.liveSeconds).toBe(30);
     expect(Object.values(r.usageDetail?.realtime ?? {}).every((v) => v === 0)).toBe(true);
+    expect(Object.values(r.usageDetail?.transcription ?? {}).every((v) => v === 0)).toBe(true); // within the audio seconds
   });
 
   it('keeps why a transfer happened: the agent’s reason and destination, or the key the caller pressed', () => {

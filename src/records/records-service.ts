@@ -42,6 +42,8 @@ export interface RecordsServiceOptions {
   onFinish?: RecorderOptions['onFinish'];
   /** The post-call analysis worker; absent: analyses stay queued. */
   analysis?: Omit<AnalysisWorkerOptions, 'store' | 'log' | 'callEvents'>;
+  /** Files deleted with their calls (GPT-Live recordings). */
+  purgeFiles?: (before: Date) => Promise<number>;
 }
 
 /** Records, their retention and the call-event outbox, started and stopped together. */
@@ -136,7 +138,13 @@ export class RecordsService implements CallRecords {
         .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'releasing call-event leases of a previous run failed'));
     }
     this.analysis?.start();
-    this.stopRetention = startRetention({ store: this.opts.store, days: this.opts.retentionDays, log: this.opts.log, clock: this.clock });
+    this.stopRetention = startRetention({
+      store: this.opts.store,
+      days: this.opts.retentionDays,
+      log: this.opts.log,
+      clock: this.clock,
+      ...(this.opts.purgeFiles ? { purgeFiles: this.opts.purgeFiles } : {}),
+    });
   }
 
   /** Writes what is buffered, gives the outbox a last chance, and stops. The store stays open (its owner closes it). */

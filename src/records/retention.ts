@@ -9,6 +9,8 @@ export interface RetentionOptions {
   log: Logger;
   everyMs?: number;
   clock?: Clock;
+  /** Files that go with their calls (GPT-Live recordings): deleted with the same cutoff; returns how many. */
+  purgeFiles?: (before: Date) => Promise<number>;
 }
 
 const dayMs = 86_400_000;
@@ -22,8 +24,8 @@ export function startRetention(opts: RetentionOptions): () => void {
   const run = async () => {
     const before = new Date(clock.epochMs() - opts.days * dayMs);
     try {
-      const purged = await opts.store.purge(before);
-      if (purged.calls > 0 || purged.outbox > 0) opts.log.info({ ...purged, before: before.toISOString(), retentionDays: opts.days }, 'old call records purged');
+      const purged = { ...(await opts.store.purge(before)), recordings: (await opts.purgeFiles?.(before)) ?? 0 };
+      if (purged.calls > 0 || purged.outbox > 0 || purged.recordings > 0) opts.log.info({ ...purged, before: before.toISOString(), retentionDays: opts.days }, 'old call records purged');
     } catch (err) {
       opts.log.error({ err: (err as Error).message }, 'purging old call records failed');
     }

@@ -2,6 +2,7 @@
 // the testing stack, the demos and the bench all build it here, so what the tests run is
 // what production runs. Configuration comes in; nothing here reads the environment.
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AnalysisFor } from '../analysis/analysis-spec.ts';
 import type { AnalysisWorkerOptions } from '../analysis/analysis-worker.ts';
@@ -25,8 +26,11 @@ import { Metrics } from '../metrics/metrics.ts';
 import { liveCallControl, realtimeCallControl, type CallControl, type LiveCallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
+import { RecordingDownloader, type RecordingDownloaderOptions } from '../recordings/recording-downloader.ts';
+import { RecordingFiles } from '../recordings/recording-files.ts';
 import { controlFor, createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
 import { routedSurface } from '../routing/plan-call.ts';
+import { agentSurface } from '../routing/call-plan.ts';
 import { reconcileCalls, takeBackCall, type ReconcileResult } from '../calls/reconcile-calls.ts';
 import type { CallDetail } from '../records/call-record.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -80,6 +84,8 @@ export interface SwitchboardOverrides {
   callEventsDelivery?: Partial<OutboxWorkerOptions>;
   /** Overrides for the post-call analysis worker (tests: polling, backoff). */
   analysisWorker?: Partial<AnalysisWorkerOptions>;
+  /** Overrides for the recording downloads (tests: attempts, backoff). */
+  recordingDownloads?: Partial<RecordingDownloaderOptions>;
   /** For HTTP tools. */
   fetch?: typeof fetch;
   /** Epoch ms: opening hours and template dates. */
@@ -101,6 +107,8 @@ export interface Switchboard {
   readonly records: RecordsService | null;
   /** Claims, leases, takeovers and the relay between instances; null without a store. */
   readonly cluster: Cluster | null;
+  /** GPT-Live recordings: DATA_DIR/recordings, downloaded after each stored call. */
+  readonly recordings: { files: RecordingFiles; downloader: RecordingDownloader };
   /** Checks the API key, warms the connection (and keeps it warm), and listens on HOST:LOCAL_PORT. */
   start(): Promise<AddressInfo>;
   /**
@@ -231,6 +239,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
           },
           detach: async (callId) => {
             await liveCalls.get(callId)?.detach({ waitForToolsMs: 5_000 });
+            downloader.forget(callId); // its recording is fetched where the call ends
             records?.recorder.release(callId);
             agents.counter.release(callId);
           },
@@ -256,6 +265,15 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       }
     : null;
 
+  // GPT-Live recordings live beside the SQLite file, whichever store holds the records.
+  const recordingFiles = new RecordingFiles(join(config.dataDir, 'recordings'));
+  const downloader = new RecordingDownloader({
+    files: recordingFiles,
+    download: (sessionId) => openai.client.live.sessions.downloadRecording(sessionId, { timeout: 120_000 }),
+    log,
+    ...overrides.recordingDownloads,
+  });
+
   const analysisFor: AnalysisFor = (profile) => (profile === null ? null : (agents.current().analysis.get(profile) ?? null));
   const prices = () => agents.current().prices;
   const records = store
@@ -271,6 +289,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
             : null,
         metrics,
         instanceId: config.instanceId,
+        purgeFiles: (before) => recordingFiles.purge(before),
         ...(overrides.callEventsDelivery ? { outbox: overrides.callEventsDelivery } : {}),
         // After the call: its cost, and its analysis when its agent has one (read at that time, so a reload applies).
         onFinish: postCallFinisher({ prices, analysisFor, onCost: (cost) => metrics.callCost(cost) }),
@@ -278,7 +297,15 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       })
     : null;
   if (store && records) {
-    registerApi(app, { token: config.apiToken, records, liveCalls, cluster: apiCluster, log, preview: () => ({ snapshot: agents.current(), timeZone: agents.current().timeZone, counter: agents.counter }) });
+    registerApi(app, {
+      token: config.apiToken,
+      records,
+      liveCalls,
+      cluster: apiCluster,
+      log,
+      preview: () => ({ snapshot: agents.current(), timeZone: agents.current().timeZone, counter: agents.counter }),
+      recordings: recordingFiles,
+    });
     if (!config.apiToken) log.warn('operator API is off: API_TOKEN is not set');
     if (!config.callEventsUrl) log.info('call-event webhooks are off: CALL_EVENTS_URL is not set');
     records.start();
@@ -287,7 +314,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   }
 
   // Every listener runs synchronously and only touches memory: nothing here can slow the call.
-  const listeners = [metrics.observe, agents.onEvent, ...(records ? [records.recorder.record] : []), ...(overrides.onEvent ? [overrides.onEvent] : [])];
+  const listeners = [metrics.observe, agents.onEvent, downloader.observe, ...(records ? [records.recorder.record] : []), ...(overrides.onEvent ? [overrides.onEvent] : [])];
   const onEvent = (event: CallEvent) => {
     for (const listener of listeners) {
       try {
@@ -321,10 +348,14 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
   const reattach = async (call: CallDetail): Promise<boolean> => {
-    const agent = agents.restorePlan({ callId: call.callId, profile: call.profile ?? 'default', sipHeaders: call.sipHeaders });
+    // A recorded call's recording is fetched when it ends, here, whether it is taken back or closed.
+    if (call.recording) downloader.track(call.callId);
+    const restored = agents.restorePlan({ callId: call.callId, profile: call.profile ?? 'default', sipHeaders: call.sipHeaders });
+    // Its agent moved to the other surface since: the call cannot be controlled as it was accepted.
+    const agent = restored && agentSurface(restored) === call.surface ? restored : null;
     if (!agent) {
       // Nothing can control it as it was accepted: end it rather than leave the caller with an agent nobody runs.
-      log.warn({ callId: call.callId, profile: call.profile }, 'no agent of that name any more for a call left in progress: hanging it up');
+      log.warn({ callId: call.callId, profile: call.profile, surface: call.surface }, 'no agent of that name (on that surface) any more for a call left in progress: hanging it up');
       await controlFor(sessionDeps, call.surface).hangup(call.callId).catch(() => undefined);
       return false;
     }
@@ -391,6 +422,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     metrics,
     records,
     cluster,
+    recordings: { files: recordingFiles, downloader },
     async start() {
       if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
       await warm();
@@ -425,6 +457,8 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
           const cut = await liveCalls.drain(config.drainTimeoutMs, Math.min(config.callControlTimeoutMs, shutdownBudget.hangupMs) + 250);
           if (cut > 0) log.warn({ cut }, 'drain timeout: hung up the remaining calls');
         }
+        // The calls that ended here may still have recordings to fetch: a short last chance.
+        await downloader.drain(5_000);
         await app.close();
         // The last write, bounded: a database that does not answer must not hold the exit.
         if (records && !(await within(records.close(), shutdownBudget.finalWriteMs))) {

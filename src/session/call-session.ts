@@ -83,6 +83,8 @@ export class CallSession implements CallActions {
   /** Clips playing (GPT-Live), by their client event id. */
   private readonly clips = new Map<string, () => void>();
   private clipCounter = 0;
+  /** GPT-Live: the latest cumulative audio seconds. */
+  private audioSeconds: number | null = null;
   private readonly timers = new Set<Timer>();
   private sayCounter = 0;
   /** Set while attach() waits for the socket. */
@@ -250,7 +252,8 @@ export class CallSession implements CallActions {
   private onSignal(signal: LiveSignal): void {
     switch (signal.type) {
       case 'usage':
-        this.emit({ type: 'usage.audio', callId: this.callId, seconds: signal.seconds });
+        // A running total: reported once, when the call ends, not on every update.
+        this.audioSeconds = Math.max(this.audioSeconds ?? 0, signal.seconds);
         return;
       case 'audio.played':
         this.clips.get(signal.id)?.();
@@ -355,7 +358,6 @@ export class CallSession implements CallActions {
     else this.log.warn({ callId: this.callId, eventType, problem }, 'invalid server event dropped');
     this.emit({ type: 'server_event.invalid', callId: this.callId, eventType, problem, ...(repeated ? { repeated } : {}) });
   }
-
 
   private onOpen(): void {
     if (this.state === 'ended') return;
@@ -591,6 +593,7 @@ export class CallSession implements CallActions {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.release();
+    if (this.audioSeconds !== null) this.emit({ type: 'usage.audio', callId: this.callId, seconds: this.audioSeconds });
     this.log.info({ callId: this.callId, reason }, 'call ended');
     this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: this.clock.epochMs() });
     this.resolveEnded(reason);

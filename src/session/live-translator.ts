@@ -72,7 +72,14 @@ interface Backend {
   hasText: boolean;
 }
 
-type Nested = { type?: unknown; response?: { id?: unknown; status?: unknown }; item?: Record<string, unknown>; output_index?: unknown };
+type Nested = {
+  type?: unknown;
+  response?: { id?: unknown; status?: unknown; usage?: { input_tokens?: unknown; output_tokens?: unknown; total_tokens?: unknown } | null };
+  item?: Record<string, unknown>;
+  output_index?: unknown;
+};
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 
 let serverEventCounter = 0;
 const serverEventId = (): string => `live_evt_${++serverEventCounter}`;
@@ -263,10 +270,18 @@ export class LiveTranslator {
       const backend = this.backends.get(responseId);
       this.backends.delete(responseId);
       this.delegated.delete(responseId);
+      // The delegated model's tokens: what the records count as usage on Live (besides the audio seconds).
+      const usage = inner.response?.usage;
       this.emit({
         type: 'response.done',
         event_id: serverEventId(),
-        response: { id: responseId, object: 'realtime.response', status: statusOf(type), metadata: backend?.request?.metadata ?? null },
+        response: {
+          id: responseId,
+          object: 'realtime.response',
+          status: statusOf(type),
+          metadata: backend?.request?.metadata ?? null,
+          ...(usage ? { usage: { input_tokens: count(usage.input_tokens), output_tokens: count(usage.output_tokens), total_tokens: count(usage.total_tokens) } } : {}),
+        },
       } satisfies ResponseDoneEvent);
       // The voice model now says what the backend answered.
       if (backend?.hasText && type === 'response.completed') this.expectSpeech(responseId);
