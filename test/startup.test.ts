@@ -24,3 +24,27 @@ describe('startup key check', () => {
     await conn.close();
   });
 });
+
+describe('startup model warnings (the real entry point)', () => {
+  it('warns about a deprecated model and about one the models API does not list; a current Live setup is quiet', async () => {
+    const { startServerProcess, waitFor } = await import('./support/server-process.ts');
+    const old = await startServerProcess({ OPENAI_MODEL: 'gpt-realtime' });
+    try {
+      const warning = await waitFor(() => old.output().split('\n').find((l) => l.includes('model deprecated, shut down or unavailable')), 'the warning');
+      expect(JSON.parse(warning)).toMatchObject({ level: 40, status: 'deprecated', model: 'gpt-realtime', detail: expect.stringContaining('shuts down on 2027-01-20') });
+    } finally {
+      await old.stop();
+    }
+    const live = await startServerProcess({ AGENT_SURFACE: 'live', DELEGATION_MODEL: 'gpt-9-imaginary' });
+    try {
+      // The emulator's models list has gpt-live-1 but no gpt-9-imaginary.
+      const warnings = await waitFor(() => {
+        const lines = live.output().split('\n').filter((l) => l.includes('model deprecated, shut down or unavailable'));
+        return lines.length > 0 ? lines.map((l) => JSON.parse(l) as Record<string, unknown>) : undefined;
+      }, 'the warning');
+      expect(warnings).toEqual([expect.objectContaining({ model: 'gpt-9-imaginary', level: 40, detail: expect.stringContaining('not in the models API') })]);
+    } finally {
+      await live.stop();
+    }
+  });
+});

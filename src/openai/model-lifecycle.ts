@@ -64,3 +64,14 @@ export function checkModels(models: Iterable<string>, opts: CheckModelsOptions):
   const rank = { shutdown: 0, deprecated: 1, unlisted: 2 } as const;
   return warnings.sort((a, b) => rank[a.level] - rank[b.level]);
 }
+
+/** Logs one warning per model in use that is deprecated, shut down, or not listed for this key. */
+export function warnAboutModels(
+  log: { warn(fields: object, msg: string): void },
+  models: Iterable<string>,
+  opts: { epochMs: number; listed?: readonly Record<string, unknown>[] | null },
+): ModelWarning[] {
+  const warnings = checkModels(models, { today: new Date(opts.epochMs).toISOString().slice(0, 10), ...(opts.listed ? { listed: opts.listed } : {}) });
+  for (const w of warnings) log.warn({ model: w.model, status: w.level, detail: w.message, listCheckedOn: lifecycleSource.checkedOn }, 'model deprecated, shut down or unavailable');
+  return warnings;
+}

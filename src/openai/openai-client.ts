@@ -23,6 +23,8 @@ export interface OpenAIConnection {
    * for the first call) and tells whether the API key is refused.
    */
   checkKey(): Promise<'ok' | 'refused' | 'unknown'>;
+  /** The models list the last successful checkKey got (null before one), for lifecycle warnings. */
+  listedModels(): readonly Record<string, unknown>[] | null;
   /** Lets requests in flight finish for up to graceMs, then cuts every connection. */
   close(graceMs?: number): Promise<void>;
 }
@@ -174,7 +176,9 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
     fetch: leanFetch(dispatcher),
   });
   const origin = new URL(opts.baseURL).origin;
+  let listed: Record<string, unknown>[] | null = null;
   return {
+    listedModels: () => listed,
     client,
     async warm() {
       // Any answer proves the connection is up; the status does not matter.
@@ -183,7 +187,9 @@ export function createOpenAIConnection(opts: OpenAIClientOptions): OpenAIConnect
     },
     async checkKey() {
       try {
-        await client.models.list({ timeout: 5_000 });
+        const page = await client.models.list({ timeout: 5_000 });
+        // Kept whole: fields beyond the SDK's Model type (a shutdown date, one day) are read as data.
+        listed = page.data.map((m) => ({ ...m }) as unknown as Record<string, unknown>);
         return 'ok';
       } catch (err) {
         return err instanceof AuthenticationError ? 'refused' : 'unknown';

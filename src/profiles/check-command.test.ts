@@ -171,3 +171,79 @@ routing:
     expect(await runCheckCommand(['a', 'b'], { env: {}, cwd: '/', out: () => {}, err: () => {} })).toBe(64);
   });
 });
+
+describe('switchboard check: surfaces', () => {
+  const wav = (channels: number) => {
+    const pcm = Buffer.alloc(100 * 48 * channels);
+    const h = Buffer.alloc(44);
+    h.write('RIFF', 0, 'latin1');
+    h.writeUInt32LE(36 + pcm.length, 4);
+    h.write('WAVEfmt ', 8, 'latin1');
+    h.writeUInt32LE(16, 16);
+    h.writeUInt16LE(1, 20);
+    h.writeUInt16LE(channels, 22);
+    h.writeUInt32LE(24_000, 24);
+    h.writeUInt32LE(24_000 * 2 * channels, 28);
+    h.writeUInt16LE(2 * channels, 32);
+    h.writeUInt16LE(16, 34);
+    h.write('data', 36, 'latin1');
+    h.writeUInt32LE(pcm.length, 40);
+    return Buffer.concat([h, pcm]);
+  };
+  const tool = (filler: string) => `    tools:\n      - { name: look, description: d, url: "https://x.example/l", signingSecret: "${secret}", filler: ${filler} }`;
+  async function checkWith(text: string, env: Record<string, string> = {}, binaries: Record<string, Buffer> = {}) {
+    let err = '';
+    const code = await runCheckCommand(['sb.yaml'], {
+      env: { TOOLS_SIGNING_SECRET: secret, ...env },
+      cwd: '/virtual',
+      out: () => undefined,
+      err: (t) => void (err += t),
+      readFile: (p) => {
+        if (p === '/virtual/sb.yaml') return text;
+        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      },
+      readBinary: (p) => {
+        const b = binaries[p];
+        if (!b) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+        return b;
+      },
+    });
+    return { code, lines: err.trim().split('\n') };
+  }
+
+  it('validates surface and says recording is for GPT-Live agents only', async () => {
+    const bad = await checkWith(minimal('    surface: sip'));
+    expect(bad.lines[0]).toMatch(/^sb\.yaml:5:\d+: agents\.sales\.surface: expected realtime or live$/);
+    const rec = await checkWith(minimal('    recording: true'));
+    expect(rec.code).toBe(1);
+    expect(rec.lines).toContainEqual(expect.stringMatching(/^sb\.yaml:5:\d+: agents\.sales\.recording: recordings need surface: live \(Realtime SIP cannot record calls\)$/));
+    expect((await checkWith(minimal('    surface: live\n    recording: true'))).code).toBe(0);
+    const env = await checkWith(minimal('    voice: marin'), { AGENT_SURFACE: 'gpt-live' });
+    expect(env.code).toBe(1);
+    expect(env.lines[0]).toBe('AGENT_SURFACE: expected realtime or live, got "gpt-live"');
+  });
+
+  it('checks an audio filler: GPT-Live only, WAV PCM16 24 kHz mono', async () => {
+    const realtime = await checkWith(minimal(tool('{ audio: hold.wav }')), {}, { '/virtual/hold.wav': wav(1) });
+    expect(realtime.code).toBe(1);
+    expect(realtime.lines).toContainEqual(expect.stringContaining('agents.sales.tools[0].filler.audio: an audio filler needs surface: live (Realtime cannot play audio while a tool runs); use words instead'));
+    const stereo = await checkWith(minimal(`    surface: live\n${tool('{ audio: hold.wav }')}`), {}, { '/virtual/hold.wav': wav(2) });
+    expect(stereo.code).toBe(1);
+    expect(stereo.lines.join('\n')).toContain('agents.sales.tools[0].filler.audio: hold.wav: 2 channels; convert it to PCM16, 24 kHz, mono (GPT-Live plays WAV PCM16 24 kHz mono, at most 30 s)');
+    const missing = await checkWith(minimal(`    surface: live\n${tool('{ audio: gone.wav }')}`));
+    expect(missing.lines.join('\n')).toContain('cannot read gone.wav (ENOENT)');
+    expect((await checkWith(minimal(`    surface: live\n${tool('{ audio: hold.wav }')}`), {}, { '/virtual/hold.wav': wav(1) })).code).toBe(0);
+  });
+
+  it('refuses a model of the other surface, warns about a deprecated one and a voice the surface lacks', async () => {
+    const wrong = await checkWith(minimal('    surface: live\n    model: gpt-realtime-2.1'));
+    expect(wrong.code).toBe(1);
+    expect(wrong.lines).toContainEqual(expect.stringContaining('agents.sales.model: "gpt-realtime-2.1" is a Realtime model; a Live agent needs a Live model such as gpt-live-1'));
+    const old = await checkWith(minimal('    model: gpt-realtime\n    voice: vesper'));
+    expect(old.code).toBe(0);
+    // Before the shutdown date a warning, after it a louder one (the check reads today's date).
+    expect(old.lines.join('\n')).toMatch(/agents\.sales\.model: gpt-realtime (is deprecated and shuts down|was shut down) on 2027-01-20/);
+    expect(old.lines.join('\n')).toContain('agents.sales.voice: "vesper" is not a Realtime voice');
+    expect((await checkWith(minimal('    surface: live\n    voice: vesper'))).lines.join('\n')).not.toContain('voice');
+  });
+});

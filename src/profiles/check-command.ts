@@ -2,6 +2,7 @@
 // it, and prints every problem with its place in the file. Exit 0: usable; 1: not.
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { surfaces } from '../openai/surface.ts';
 import { agentDefaultsFromEnv } from './agent-defaults.ts';
 import type { Env } from './interpolate.ts';
 import { loadProfilesFile } from './load-profiles.ts';
@@ -14,6 +15,7 @@ export interface CheckIo {
   out: (text: string) => void;
   err: (text: string) => void;
   readFile?: (path: string) => string;
+  readBinary?: (path: string) => Buffer;
 }
 
 const usage = `Usage: switchboard check [file]
@@ -41,8 +43,21 @@ export async function runCheckCommand(argv: readonly string[], io: CheckIo = pro
   const path = resolve(io.cwd, args[0] ?? io.env.SWITCHBOARD_CONFIG ?? defaultProfilesFile);
   const rel = relative(io.cwd, path);
   const shown = rel === '' || rel.startsWith('..') ? path : rel;
-  const result = loadProfilesFile(path, { env: io.env, defaults: agentDefaultsFromEnv(io.env), ...(io.readFile ? { readFile: io.readFile } : {}) });
+  // The environment's default for agents: a bad AGENT_SURFACE must not pass as realtime.
+  const surface = io.env.AGENT_SURFACE;
+  const envProblems = surface && !(surfaces as readonly string[]).includes(surface) ? [`AGENT_SURFACE: expected realtime or live, got "${surface}"`] : [];
+  for (const p of envProblems) io.err(`${p}\n`);
+  const result = loadProfilesFile(path, {
+    env: io.env,
+    defaults: agentDefaultsFromEnv(io.env),
+    ...(io.readFile ? { readFile: io.readFile } : {}),
+    ...(io.readBinary ? { readBinary: io.readBinary } : {}),
+  });
   for (const w of result.warnings) io.err(`${formatProblem(w, shown)}\n`);
+  if (result.ok && envProblems.length > 0) {
+    io.err(`${shown}: the file is valid, but the environment has ${envProblems.length} problem; the server would refuse to start\n`);
+    return 1;
+  }
   if (!result.ok) {
     const byLine = [...result.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     for (const p of byLine) io.err(`${formatProblem(p, shown)}\n`);

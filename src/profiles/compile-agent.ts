@@ -97,6 +97,7 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   return {
     name,
     surface,
+    models: [model, ...(live ? [live.delegationModel] : [])],
     maxConcurrentCalls: spec.maxConcurrentCalls ?? null,
     buildPlan(input: PlanInput): AgentPlan {
       const lookup = callVariables({ callId: input.callId, parties: input.parties, sipHeaders: input.sipHeaders, business, profile: name, clock, at: input.at });

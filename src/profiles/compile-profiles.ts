@@ -21,6 +21,8 @@ export interface CompileDeps {
   /** Relative paths in the file (instructionsFile) resolve against this. */
   baseDir: string;
   readFile: (path: string) => string;
+  /** Binary files (audio fillers); default: the file system. */
+  readBinary?: (path: string) => Buffer;
   fetch?: typeof fetch;
   /** Epoch ms: opening hours and the date and time in templates. */
   clock?: () => number;
@@ -34,6 +36,8 @@ export interface CompiledProfiles extends PlanSnapshot {
   /** business.timeZone: how the routing preview shows times. */
   timeZone: string;
   summary: { agents: number; routes: number; schedules: number; httpTools: number };
+  /** Every model an agent uses. */
+  models: string[];
 }
 
 const afterHoursRejectStatus = 480; // Temporarily Unavailable
@@ -66,7 +70,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
     }
     profiles.set(
       name,
-      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, problems),
+      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.readBinary ? { readBinary: deps.readBinary } : {}) }, problems),
     );
   }
 
@@ -103,6 +107,7 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
     prices,
     timeZone: file.business.timeZone,
     maxConcurrentCalls: file.limits.maxConcurrentCalls ?? null,
+    models: [...new Set([...profiles.values()].flatMap((p) => p.models ?? []))],
     summary: {
       agents: profiles.size,
       routes: routes.length + (routing.fallback ? 1 : 0),

@@ -84,6 +84,10 @@ const variableOf: Record<string, string> = {
   [`agents.${environmentAgent}.instructions`]: 'AGENT_INSTRUCTIONS',
   [`agents.${environmentAgent}.greeting`]: 'GREETING',
   [`agents.${environmentAgent}.voice`]: 'AGENT_VOICE',
+  [`agents.${environmentAgent}.surface`]: 'AGENT_SURFACE',
+  [`agents.${environmentAgent}.model`]: 'OPENAI_MODEL or LIVE_MODEL',
+  [`agents.${environmentAgent}.delegation`]: 'DELEGATION_MODEL',
+  [`agents.${environmentAgent}.recording`]: 'RECORDING',
 };
 const describeForEnv = (p: Problem) => {
   const path = formatPath(p.path);

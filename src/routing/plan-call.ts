@@ -18,6 +18,8 @@ export interface PlannableProfile {
   name: string;
   /** The API its calls are accepted on; the other surface's webhook for a call is left alone. */
   surface: Surface;
+  /** The models its calls use (the agent's, and on Live the delegated one): for lifecycle warnings. */
+  models?: readonly string[];
   maxConcurrentCalls: number | null;
   /** Renders this call's instructions, greeting and tools: string work only. */
   buildPlan(input: PlanInput): AgentPlan;

@@ -23,6 +23,7 @@ import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
 import { registerWebhookRoute } from '../inbound/webhook-route.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
+import { warnAboutModels } from '../openai/model-lifecycle.ts';
 import { liveCallControl, realtimeCallControl, type CallControl, type LiveCallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
@@ -425,6 +426,8 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     recordings: { files: recordingFiles, downloader },
     async start() {
       if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
+      // Deprecated or shut-down models: what the models API reports wins over the shipped list.
+      warnAboutModels(log, agents.current().models, { epochMs: Date.now(), listed: openai.listedModels() });
       await warm();
       keepWarm = setInterval(warm, keepWarmMs).unref();
       if (cluster) {
