@@ -26,7 +26,7 @@ describe('a call, end to end against the emulator', () => {
       model: 'gpt-realtime-2.1',
       instructions: 'You are a helpful customer support agent.',
       audio: {
-        input: { transcription: { model: 'gpt-4o-mini-transcribe' }, turn_detection: { type: 'semantic_vad' } },
+        input: { transcription: { model: 'gpt-transcribe' }, turn_detection: { type: 'semantic_vad' } },
         output: { voice: 'marin' },
       },
     });

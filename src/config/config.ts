@@ -6,7 +6,7 @@ import { SwitchboardError } from '../errors.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
 import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
-import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, modelSurfaceMismatch, surfaces, type Surface } from '../openai/surface.ts';
+import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel, modelSurfaceMismatch, surfaces, type Surface } from '../openai/surface.ts';
 
 export const defaultInstructions = 'You are a helpful customer support agent.';
 export const defaultGreeting = 'Hello! How can I assist you today?';
@@ -61,7 +61,7 @@ const envSchema = z.object({
   AGENT_INSTRUCTIONS: z.string().min(1).optional(),
   AGENT_INSTRUCTIONS_FILE: z.string().min(1).optional(),
   GREETING: z.string().min(1).default(defaultGreeting),
-  TRANSCRIPTION_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  TRANSCRIPTION_MODEL: z.string().min(1).default(defaultTranscriptionModel),
   REFER_SIP_HOST: z
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected host or host:port, e.g. 67.231.5.176:5061')

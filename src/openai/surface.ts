@@ -7,6 +7,8 @@ export type Surface = (typeof surfaces)[number];
 
 export const defaultRealtimeModel = 'gpt-realtime-2.1';
 export const defaultLiveModel = 'gpt-live-1';
+/** Transcribes the caller on Realtime (gpt-4o-mini-transcribe shuts down on 2027-02-26). */
+export const defaultTranscriptionModel = 'gpt-transcribe';
 /** The Responses model that runs a Live agent's tools (fast: the caller waits for it). */
 export const defaultDelegationModel = 'gpt-5.4-mini';
 

@@ -4,7 +4,7 @@ import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import type { Config } from '../config/config.ts';
 import { defaultGreeting, defaultInstructions } from '../config/config.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
-import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, surfaces, type Surface } from '../openai/surface.ts';
+import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel, surfaces, type Surface } from '../openai/surface.ts';
 import type { Env } from './interpolate.ts';
 
 export interface AgentDefaults {
@@ -74,7 +74,7 @@ export function agentDefaultsFromEnv(env: Env): AgentDefaults {
     voice: get('AGENT_VOICE') ?? 'marin',
     instructions: get('AGENT_INSTRUCTIONS') ?? defaultInstructions,
     greeting: get('GREETING') ?? defaultGreeting,
-    transcriptionModel: get('TRANSCRIPTION_MODEL') ?? 'gpt-4o-mini-transcribe',
+    transcriptionModel: get('TRANSCRIPTION_MODEL') ?? defaultTranscriptionModel,
     referTo: get('REFER_TO') ?? null,
     referSipHost: get('REFER_SIP_HOST') ?? null,
     carrierAllowedHosts: allowed.length > 0 ? allowed : null,

@@ -82,8 +82,10 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   if (mismatch) problems.push(error([...at, spec.model === undefined ? 'surface' : 'model'], mismatch));
   const live = surface === 'live' ? checkLiveKeys(name, spec, deps, template, problems) : checkRealtimeKeys(name, spec, problems);
   const today = new Date(deps.clock()).toISOString().slice(0, 10);
-  for (const w of checkModels([model, ...(live ? [live.delegationModel] : [])], { today })) {
-    problems.push(warning([...at, w.model === model ? 'model' : 'delegation'], w.message));
+  const transcriptionModelInUse = live ? null : (spec.transcription?.model ?? defaults.transcriptionModel);
+  for (const w of checkModels([model, ...(live ? [live.delegationModel] : []), ...(transcriptionModelInUse ? [transcriptionModelInUse] : [])], { today })) {
+    const key = w.model === model ? 'model' : w.model === transcriptionModelInUse ? 'transcription' : 'delegation';
+    problems.push(warning([...at, key], w.message));
   }
 
   const clock = new LocalClock(spec.timeZone ?? file.business.timeZone, file.business.locale);
@@ -97,7 +99,7 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   return {
     name,
     surface,
-    models: [model, ...(live ? [live.delegationModel] : [])],
+    models: [model, ...(live ? [live.delegationModel] : [transcriptionModel])],
     maxConcurrentCalls: spec.maxConcurrentCalls ?? null,
     buildPlan(input: PlanInput): AgentPlan {
       const lookup = callVariables({ callId: input.callId, parties: input.parties, sipHeaders: input.sipHeaders, business, profile: name, clock, at: input.at });

@@ -75,7 +75,7 @@ describe('the example file, compiled', () => {
       type: 'realtime',
       model: 'gpt-realtime-2.1',
       audio: {
-        input: { transcription: { model: 'gpt-4o-mini-transcribe', language: 'en' }, turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true } },
+        input: { transcription: { model: 'gpt-transcribe', language: 'en' }, turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true } },
         output: { voice: 'marin' },
       },
     });

@@ -16,7 +16,7 @@ describe('agent surfaces and models', () => {
     expect([...s.surfaces]).toEqual(['realtime']);
     expect(s.models).toEqual([
       { id: 'gpt-realtime-2.1', setting: 'OPENAI_MODEL', kind: 'realtime' },
-      { id: 'gpt-4o-mini-transcribe', setting: 'TRANSCRIPTION_MODEL', kind: 'transcription' },
+      { id: 'gpt-transcribe', setting: 'TRANSCRIPTION_MODEL', kind: 'transcription' },
     ]);
   });
 
@@ -24,15 +24,18 @@ describe('agent surfaces and models', () => {
     const s = agentSurfaces({ AGENT_SURFACE: 'live' }, cwd);
     expect([...s.surfaces]).toEqual(['live']);
     expect(s.liveAgents).toEqual(['default']);
-    expect(s.models).toEqual([{ id: 'gpt-live-1', setting: 'LIVE_MODEL (default)', kind: 'live' }]);
+    expect(s.models).toEqual([
+      { id: 'gpt-live-1', setting: 'LIVE_MODEL (default)', kind: 'live' },
+      { id: 'gpt-5.4-mini', setting: 'DELEGATION_MODEL (default)', kind: 'delegation' },
+    ]);
   });
 
   it('a profile file: each agent by its surface key, models with the setting that names them, ${VAR} resolved', () => {
     const yaml = [
       'agents:',
       '  front: { model: "${FRONT_MODEL}" }',
-      '  sales: { surface: live, delegation: { type: responses, responses: { model: gpt-5-mini } } }',
-      '  support: { transcription: { model: gpt-transcribe } }',
+      '  sales: { surface: live, delegation: { model: gpt-5-mini } }',
+      '  support: { transcription: { model: gpt-live-transcribe } }',
     ].join('\n');
     const s = agentSurfaces({ SWITCHBOARD_CONFIG: 'profiles.yaml', FRONT_MODEL: 'gpt-realtime-2' }, cwd, withFile(yaml));
     expect([...s.surfaces].sort()).toEqual(['live', 'realtime']);
@@ -40,11 +43,11 @@ describe('agent surfaces and models', () => {
     expect(s.source).toEqual({ kind: 'file', path: '/srv/sb/profiles.yaml' });
     expect(s.models).toEqual([
       { id: 'gpt-realtime-2', setting: 'agents.front.model', kind: 'realtime' },
-      { id: 'gpt-4o-mini-transcribe', setting: 'TRANSCRIPTION_MODEL', kind: 'transcription' },
+      { id: 'gpt-transcribe', setting: 'TRANSCRIPTION_MODEL', kind: 'transcription' },
       { id: 'gpt-live-1', setting: 'LIVE_MODEL (default)', kind: 'live' },
-      { id: 'gpt-5-mini', setting: 'agents.sales.delegation.responses.model', kind: 'delegation' },
-      { id: 'gpt-realtime', setting: 'OPENAI_MODEL', kind: 'realtime' },
-      { id: 'gpt-transcribe', setting: 'agents.support.transcription.model', kind: 'transcription' },
+      { id: 'gpt-5-mini', setting: 'agents.sales.delegation.model', kind: 'delegation' },
+      { id: 'gpt-realtime-2.1', setting: 'OPENAI_MODEL', kind: 'realtime' },
+      { id: 'gpt-live-transcribe', setting: 'agents.support.transcription.model', kind: 'transcription' },
     ]);
   });
 

@@ -4,6 +4,7 @@
 // schema refuses still says which surfaces it means (doctor reports the file separately).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel } from '../openai/surface.ts';
 import { interpolateTree, type Env } from '../profiles/interpolate.ts';
 import type { Problem } from '../profiles/problem.ts';
 import { profilesPath } from '../profiles/profiles-path.ts';
@@ -27,10 +28,6 @@ export interface AgentSurfaces {
   unreadable: string | null;
 }
 
-export const defaultRealtimeModel = 'gpt-realtime';
-export const defaultTranscriptionModel = 'gpt-4o-mini-transcribe';
-/** The GPT-Live model the SDK knows (resources/live); LIVE_MODEL overrides it. */
-export const defaultLiveModel = 'gpt-live-1';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -44,6 +41,8 @@ function envDefaults(env: Env) {
     // A Live agent cannot use a realtime model: OPENAI_MODEL counts only when it names a Live one.
     live: text(env.LIVE_MODEL) ?? (realtime.startsWith('gpt-live') ? realtime : defaultLiveModel),
     liveSetting: text(env.LIVE_MODEL) ? 'LIVE_MODEL' : realtime.startsWith('gpt-live') ? 'OPENAI_MODEL' : 'LIVE_MODEL (default)',
+    delegation: text(env.DELEGATION_MODEL) ?? defaultDelegationModel,
+    delegationSetting: text(env.DELEGATION_MODEL) ? 'DELEGATION_MODEL' : 'DELEGATION_MODEL (default)',
   };
 }
 
@@ -78,8 +77,9 @@ export function agentSurfaces(env: Env, cwd: string, fs: FileAccess = {}): Agent
           result.liveAgents.push(name);
           const own = text(agent.model);
           addModel(result.models, { id: own ?? d.live, setting: own ? `agents.${name}.model` : d.liveSetting, kind: 'live' });
-          const delegation = isRecord(agent.delegation) && isRecord(agent.delegation.responses) ? text(agent.delegation.responses.model) : undefined;
-          if (delegation) addModel(result.models, { id: delegation, setting: `agents.${name}.delegation.responses.model`, kind: 'delegation' });
+          // The Responses model that runs a Live agent's tools (profile key delegation.model).
+          const delegation = isRecord(agent.delegation) ? text(agent.delegation.model) : undefined;
+          addModel(result.models, { id: delegation ?? d.delegation, setting: delegation ? `agents.${name}.delegation.model` : d.delegationSetting, kind: 'delegation' });
         } else {
           result.surfaces.add('realtime');
           const own = text(agent.model);
@@ -99,7 +99,16 @@ export function agentSurfaces(env: Env, cwd: string, fs: FileAccess = {}): Agent
 function environmentAgent(env: Env): AgentSurfaces {
   const d = envDefaults(env);
   if (isLive(env.AGENT_SURFACE)) {
-    return { surfaces: new Set(['live']), liveAgents: ['default'], models: [{ id: d.live, setting: d.liveSetting, kind: 'live' }], source: { kind: 'environment' }, unreadable: null };
+    return {
+      surfaces: new Set(['live']),
+      liveAgents: ['default'],
+      models: [
+        { id: d.live, setting: d.liveSetting, kind: 'live' },
+        { id: d.delegation, setting: d.delegationSetting, kind: 'delegation' },
+      ],
+      source: { kind: 'environment' },
+      unreadable: null,
+    };
   }
   return {
     surfaces: new Set(['realtime']),
