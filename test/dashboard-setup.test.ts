@@ -87,13 +87,13 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
     await page.getByRole('heading', { name: 'Set-up', level: 1 }).waitFor();
     const status = page.locator('#setup-status');
     await status.filter({ hasText: /passed|failed|Nothing failed/ }).waitFor();
-    // The transcription model left at its default is deprecated: a warning, nothing failed.
-    expect(await status.textContent()).toMatch(/^Nothing failed, 1 warning · /);
+    // The default models are current ones: every check passes.
+    expect(await status.textContent()).toMatch(/^All checks passed · /);
     expect(await page.locator('#setup-checks > li').count()).toBe(9);
     for (const id of ['settings', 'store', 'api_key', 'webhook_endpoint', 'public_url', 'signing_secret']) {
       expect(await check(page, id).locator('.badge').textContent(), id).toBe('Passed');
     }
-    expect(await check(page, 'models').locator('.badge').textContent()).toBe('Warning');
+    expect(await check(page, 'models').locator('.badge').textContent()).toBe('Passed');
     expect(await check(page, 'public_url').locator('.check-message').textContent()).toContain(`arrived at this server (HTTP 200)`);
     expect(await check(page, 'bandwidth').textContent()).toContain('sip:proj_page42@sip.api.openai.com');
     expect(emu.webhookTests()).toHaveLength(1);

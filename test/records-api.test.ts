@@ -66,7 +66,7 @@ describe('call records, end to end', () => {
     // It is in the database, not only in memory: a fresh process would read the same.
     await stack.server.shutdown();
     const stored = await stack.store.getCall(call.id);
-    const { live: _live, ...withoutLive } = record;
+    const { live: _live, recordingUrl: _recordingUrl, ...withoutLive } = record;
     // Its cost is set when the record closes, a batch window after the call ended.
     expect(stored).toEqual({ ...withoutLive, cost: expect.objectContaining({ realtimeUsd: expect.any(Number), pricesCheckedOn: expect.any(String) }) });
     expect(stored!.cost!.realtimeUsd).toBeGreaterThan(0);

@@ -113,7 +113,7 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     return `http://127.0.0.1:${(s.address() as { port: number }).port}`;
   }
 
-  it('setup writes .env; the server starts from it; doctor passes (the default models are only deprecated: a warning)', async () => {
+  it('setup writes .env; the server starts from it; doctor passes (the default models are current ones)', async () => {
     const set = await setup('--url', publicUrl);
     expect(set.err).toBe('');
     expect(set.code).toBe(0);
@@ -125,11 +125,15 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(doc.code).toBe(0);
     for (const id of ['settings', 'profile', 'store', 'api_key', 'webhook_endpoint', 'public_url', 'signing_secret'] as const) expect(doc.byId[id].status).toBe('pass');
-    expect(doc.byId.models).toMatchObject({ status: 'warn', message: expect.stringContaining('gpt-realtime (OPENAI_MODEL) is deprecated: OpenAI shuts it down on 2027-01-20') });
+    expect(doc.byId.models).toMatchObject({ status: 'pass', message: 'gpt-realtime-2.1, gpt-transcribe: available, none deprecated' });
     expect(doc.byId.public_url.message).toContain(`arrived at Switchboard at ${publicUrl} (HTTP 200)`);
     expect(doc.byId.bandwidth.message).toContain('sip:proj_fresh42@sip.api.openai.com');
     expect(emu.webhookTests().at(-1)).toMatchObject({ eventType: 'batch.completed', status: 200, url: `${publicUrl}/webhooks/openai/realtime/call/inbound` });
-    expect((await doctor('--strict')).code).toBe(1);
+    // A deprecated model is a warning, which --strict turns into a failure.
+    setEnv({ TRANSCRIPTION_MODEL: 'gpt-4o-mini-transcribe' });
+    const warned = await doctor('--strict');
+    expect(warned.byId.models).toMatchObject({ status: 'warn', message: expect.stringContaining('gpt-4o-mini-transcribe (TRANSCRIPTION_MODEL) is deprecated: OpenAI shuts it down on 2027-02-26') });
+    expect(warned.code).toBe(1);
   });
 
   it('with current models nothing warns, and a real call then goes through the registered webhook', async () => {
