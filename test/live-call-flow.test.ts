@@ -188,4 +188,22 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     expect((await fetch(`${s.serverUrl}${forged}`)).status).toBe(401);
     expect((await s.api(`/api/calls/${call.id}/recording`)).status).toBe(404);
   });
+
+  it('reconnects a dropped sideband (the session policy, as on Realtime) and keeps serving the call; the record counts the reconnect', async () => {
+    const s = await startRecordsStack({ env: { ...liveEnv, RECONNECT_MAX_ATTEMPTS: '3' } });
+    stack = s;
+    const call = await s.emulator.placeCall({
+      webhooks: ['live'],
+      steps: [{ say: 'hello' }, { drop: true }, { wait: 600 }, { say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }],
+    });
+    const record = await call.ended;
+    expect(record.connectionCount).toBe(2);
+    expect(record.connections[0]?.closedBy).toBe('drop');
+    expect(record.endedBy).toBe('refer');
+    expect(s.emulator.check(call.id, { functionOutputs: 1, errorEvents: 0 })).toEqual([]);
+    const stored = await storedCall(s, call.liveSessionId);
+    expect(stored).toMatchObject({ reconnects: 1, outcome: 'transferred' });
+    // The greeting is not repeated on the new sideband.
+    expect(record.clientEvents.filter((e) => (e.event as Record<string, unknown>).type === 'session.commentary.append')).toHaveLength(1);
+  });
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 /** One agent on `surface`; on Live its HTTP tool's filler is a 250 ms clip, on Realtime words. */
-function profileFile(surface: Surface): string {
+function profileFile(surface: Surface, opts: { idle?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-surface-'));
   writeFileSync(join(dir, 'hold.wav'), wavFile(Buffer.alloc(250 * 48)));
   const filler = surface === 'live' ? '{ audio: hold.wav }' : 'Let me check.';
@@ -34,6 +34,7 @@ agents:
     greeting: Hello, this is the desk.
     transfers: { sales: { to: "+19195554321", description: Sales } }
     dtmf: { interDigitMs: 300, keys: { "0": { action: transfer, to: sales } } }
+${opts.idle ? `    idle: { repromptAfterSeconds: 1, hangupAfterSeconds: 2, reprompt: 'Say exactly: "Are you still there?"' }` : ''}
     tools:
       - name: lookup_order
         description: Look up an order.
@@ -47,8 +48,8 @@ routing:
   return join(dir, 'switchboard.yaml');
 }
 
-async function start(surface: Surface, logger = captureLogs().logger): Promise<ProfilesStack> {
-  demo = await startProfilesStack({ file: profileFile(surface), at: tuesday, logger });
+async function start(surface: Surface, opts: { idle?: boolean } = {}, logger = captureLogs().logger): Promise<ProfilesStack> {
+  demo = await startProfilesStack({ file: profileFile(surface, opts), at: tuesday, logger });
   return demo;
 }
 
@@ -110,5 +111,13 @@ describe.each(['realtime', 'live'] as const)('on %s', (surface) => {
       ['0', 'transfer:sales'],
     ]);
     expect(record.refers[0]).toMatchObject({ surface, status: 200, targetUri: expect.stringMatching(/^sip:\+19195554321@67\.231\.5\.176:5061/) });
+  });
+
+  it('idle caller: re-prompted after 1 s of silence, then goodbye and hang-up after 2 s', async () => {
+    const d = await start(surface, { idle: true });
+    const record = await play(d, { steps: [{ wait: 5_000 }], idleHangupMs: 10_000, expect: { endedBy: 'hangup', hungUp: true } });
+    const said = record.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text);
+    expect(said).toContain('Are you still there?');
+    expect(d.events.find((e) => e.type === 'call.ended')).toMatchObject({ reason: 'idle_timeout' });
   });
 });

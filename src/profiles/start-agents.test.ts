@@ -72,6 +72,16 @@ describe("the environment's agent", () => {
     expect((await operatorTransfer(plan())).result).toEqual({ ok: true, uri: 'sip:+14155550123@203.0.113.66:5060' });
   });
 
+  it('on GPT-Live: names AGENT_VOICE when it is not a Live voice, and lists the Live and delegated models', () => {
+    const { agents, lines, plan } = start({ AGENT_SURFACE: 'live', AGENT_VOICE: 'bogus', CARRIER_ALLOWED_HOSTS: '67.231.5.0/24' });
+    const warned = lines.find((l) => l.msg === 'configuration warnings');
+    expect(warned?.warnings).toEqual([expect.stringMatching(/^AGENT_VOICE: "bogus" is not a GPT-Live voice/)]);
+    expect(agents.current().models).toEqual(['gpt-live-1', 'gpt-5.4-mini']);
+    expect(plan).toThrow('on live'); // its Realtime webhook is left alone
+    const realtime = start({ CARRIER_ALLOWED_HOSTS: '67.231.5.0/24' });
+    expect(realtime.agents.current().models).toEqual(['gpt-realtime-2.1', 'gpt-transcribe']);
+  });
+
   it('with CARRIER_ALLOWED_HOSTS never uses a Contact host off the list: REFER_SIP_HOST or nothing', async () => {
     const strict = start({ CARRIER_ALLOWED_HOSTS: '67.231.5.0/24' });
     expect(strict.lines.filter((l) => l.msg === 'configuration warnings')).toEqual([]);

@@ -36,6 +36,7 @@ import type {
   ResponseOutputItemDoneEvent,
 } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
+import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import type { LiveSignal } from './control-transport.ts';
 
 export interface TranslatorOutput {
@@ -55,7 +56,7 @@ export interface TranslatorOptions {
   ackTimeoutMs?: number;
   /** Speech expected from an acknowledged request is forgotten after this. */
   speechWaitMs?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 type Route = 'commentary' | 'backend';
@@ -64,7 +65,7 @@ interface Request {
   eventId: string;
   route: Route;
   metadata: Metadata | null;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 interface Backend {
@@ -90,7 +91,7 @@ export class LiveTranslator {
   /** Why session.closed said the session ended (null until it does). */
   closeReason: SessionClosedEvent['reason'] | null = null;
   private out: TranslatorOutput;
-  private readonly opts: Required<Omit<TranslatorOptions, 'now'>> & { now: () => number };
+  private readonly opts: Required<TranslatorOptions>;
   private readonly grouper: TranscriptGrouper;
   private readonly requests: Request[] = [];
   private readonly backends = new Map<string, Backend>();
@@ -113,7 +114,7 @@ export class LiveTranslator {
 
   constructor(out: TranslatorOutput, opts: TranslatorOptions = {}) {
     this.out = out;
-    this.opts = { assistantSilenceMs: opts.assistantSilenceMs ?? 700, ackTimeoutMs: opts.ackTimeoutMs ?? 5_000, speechWaitMs: opts.speechWaitMs ?? 15_000, now: opts.now ?? Date.now };
+    this.opts = { assistantSilenceMs: opts.assistantSilenceMs ?? 700, ackTimeoutMs: opts.ackTimeoutMs ?? 5_000, speechWaitMs: opts.speechWaitMs ?? 15_000, clock: opts.clock ?? systemClock };
     // Records keep every word: backchannel suppression off.
     this.grouper = new TranscriptGrouper({ assistantSilenceMs: this.opts.assistantSilenceMs, backchannelMaxDurationMs: 0 });
     this.grouper.on('segment.updated', (segment) => this.segmentUpdated(segment));
@@ -128,7 +129,7 @@ export class LiveTranslator {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const r of this.requests) clearTimeout(r.timer);
+    for (const r of this.requests) r.timer.cancel();
     this.requests.length = 0;
     this.grouper.close();
   }
@@ -149,7 +150,7 @@ export class LiveTranslator {
         this.grouper.push(event);
         return;
       case 'transport.dtmf.received':
-        this.emit({ type: 'input_audio_buffer.dtmf_event_received', event: event.event, received_at: Math.floor(this.opts.now() / 1000) } satisfies InputAudioBufferDtmfEventReceivedEvent);
+        this.emit({ type: 'input_audio_buffer.dtmf_event_received', event: event.event, received_at: Math.floor(this.opts.clock.epochMs() / 1000) } satisfies InputAudioBufferDtmfEventReceivedEvent);
         return;
       case 'session.commentary.appended':
         this.acknowledgeSay(event.client_event_id);
@@ -210,7 +211,7 @@ export class LiveTranslator {
     const index = this.requests.findIndex((r) => r.eventId === eventId);
     if (index < 0) return undefined;
     const [request] = this.requests.splice(index, 1);
-    if (request) clearTimeout(request.timer);
+    request?.timer.cancel();
     return request;
   }
 
@@ -292,12 +293,12 @@ export class LiveTranslator {
     const index = this.requests.findIndex((r) => r.route === 'backend');
     if (index < 0) return null;
     const [request] = this.requests.splice(index, 1);
-    if (request) clearTimeout(request.timer);
+    request?.timer.cancel();
     return request ?? null;
   }
 
   private expectSpeech(responseId: string): void {
-    const now = this.opts.now();
+    const now = this.opts.clock.now();
     while (this.awaitingSpeech.length > 0 && now - (this.awaitingSpeech[0]?.at ?? now) > this.opts.speechWaitMs) this.awaitingSpeech.shift();
     this.awaitingSpeech.push({ responseId, at: now, afterMs: this.sourceMs });
   }
@@ -385,8 +386,7 @@ export class LiveTranslator {
     // A response's own input (the greeting: text to speak, kept apart from the instructions).
     const own = (event.response?.input ?? []).flatMap((item) => (item.type === 'message' ? [messageOf(item)].filter((m) => m !== null) : []));
     const backend = this.pendingOutputs > 0 || this.pendingMessages.length > 0 || (!instructions && own.length === 0);
-    const timer = setTimeout(() => this.unanswered(eventId), this.opts.ackTimeoutMs);
-    timer.unref?.();
+    const timer = this.opts.clock.setTimeout(() => this.unanswered(eventId), this.opts.ackTimeoutMs).unref();
     this.requests.push({ eventId, route: backend ? 'backend' : 'commentary', metadata, timer });
     if (!backend) {
       // Nothing for the backend to work on: the voice model says it (it cancels pending acknowledgements).
