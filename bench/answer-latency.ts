@@ -1,6 +1,6 @@
 // Webhook → accept time, as the emulator measures it (first accept received − first webhook sent),
 // with the records store off, on SQLite, and on PostgreSQL. Run: node bench/answer-latency.ts [calls] [concurrency]
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -22,11 +22,18 @@ async function run(mode: Mode): Promise<number[]> {
   if (mode === 'sqlite') store = await openSqliteStore(join(dir, 'switchboard.db'));
   if (mode === 'postgres') store = await openPostgresStore({ connectionString: databaseUrl, schema });
   const stack = await startLocalStack({
-    env: { API_TOKEN: 'bench-token-0123456789', CALL_EVENTS_URL: 'http://127.0.0.1:9/none', CALL_EVENTS_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' },
+    env: {
+      API_TOKEN: 'bench-token-0123456789',
+      CALL_EVENTS_URL: 'http://127.0.0.1:9/none',
+      CALL_EVENTS_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+    },
     emulator: { playbackMs: 20 },
     server: { store: store ?? null }, // off: no records at all
   });
-  const scenario = { speechMs: 10, steps: [{ say: 'hello, what are your opening hours?' }, { reply: 'We are open nine to five.' }, { hangup: true as const }] };
+  const scenario = {
+    speechMs: 10,
+    steps: [{ say: 'hello, what are your opening hours?' }, { reply: 'We are open nine to five.' }, { hangup: true as const }],
+  };
   for (let i = 0; i < 10; i++) await (await stack.emulator.placeCall(scenario)).ended; // warm-up
   const answerMs: number[] = [];
   let next = 0;

@@ -2,9 +2,10 @@
 // delivering webhooks to all of them. Answer latency with the claim (one instance, then N), a
 // storm of deliveries sent to every instance at once, then C live calls spread over the
 // instances, kill -9 of one, and every call it held taken over by the others.
-import pg from 'pg';
+
 import { request } from 'node:http';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Pinning } from './machine.ts';
 import { ServerProcess } from './server-process.ts';
 import type { AnswerReport, TakeoverReport } from './stand-in.ts';
@@ -31,7 +32,14 @@ export interface ClusterResult {
   answer: Array<{ name: string; report: AnswerReport }>;
   /** The same delivery written to every instance at once. */
   storm: AnswerReport;
-  takeover: TakeoverReport & { killedPid: number | undefined; liveBefore: number; liveAfter: number; lost: number; secondGreetings: number; checkedRecords: number };
+  takeover: TakeoverReport & {
+    killedPid: number | undefined;
+    liveBefore: number;
+    liveAfter: number;
+    lost: number;
+    secondGreetings: number;
+    checkedRecords: number;
+  };
   /** Transfers on calls taken over: function call → REFER. */
   transfersAfter: { count: number; failures: string[] };
 }
@@ -51,14 +59,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function getJson(port: number, path: string, token: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${token}` }, agent: false, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
-      });
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${token}` }, agent: false, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -101,9 +112,14 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
     return s;
   };
   const noteAnswer = (name: string, report: AnswerReport) => {
-    if (report.failed > 0 || report.duplicateAccepts > 0) failures.push(`cluster ${name}: ${report.failed} failed, ${report.duplicateAccepts} duplicate accepts; ${report.failures.slice(0, 3).join('; ')}`);
+    if (report.failed > 0 || report.duplicateAccepts > 0)
+      failures.push(
+        `cluster ${name}: ${report.failed} failed, ${report.duplicateAccepts} duplicate accepts; ${report.failures.slice(0, 3).join('; ')}`,
+      );
     const r = report.acceptAfterWebhookMs;
-    say(`  ${name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${report.failed}, duplicates ${report.duplicateAccepts}`);
+    say(
+      `  ${name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${report.failed}, duplicates ${report.duplicateAccepts}`,
+    );
     return { name, report };
   };
   try {
@@ -114,7 +130,9 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
     await standIn.warmWebhooks(32);
     if (o.warmupCalls > 0) await standIn.answerSteady(200, o.warmupCalls / 200, 200);
     await servers[0]!.waitIdle();
-    answer.push(noteAnswer(`1 instance: steady ${o.rate}/s for ${o.rateSeconds} s`, await standIn.answerSteady(o.rate, o.rateSeconds, o.holdMs)));
+    answer.push(
+      noteAnswer(`1 instance: steady ${o.rate}/s for ${o.rateSeconds} s`, await standIn.answerSteady(o.rate, o.rateSeconds, o.holdMs)),
+    );
     await servers[0]!.waitIdle();
 
     for (let i = 2; i <= o.instances; i++) servers.push(await start(i));
@@ -122,15 +140,25 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
     await standIn.warmWebhooks(32);
     if (o.warmupCalls > 0) await standIn.answerSteady(200, o.warmupCalls / 200, 200);
     for (const s of servers) await s.waitIdle();
-    answer.push(noteAnswer(`${o.instances} instances: steady ${o.rate}/s for ${o.rateSeconds} s, spread`, await standIn.answerSteady(o.rate, o.rateSeconds, o.holdMs)));
+    answer.push(
+      noteAnswer(
+        `${o.instances} instances: steady ${o.rate}/s for ${o.rateSeconds} s, spread`,
+        await standIn.answerSteady(o.rate, o.rateSeconds, o.holdMs),
+      ),
+    );
     for (const s of servers) await s.waitIdle();
 
     // Every delivery to every instance at once: one accept each.
     await standIn.setDelivery('all');
     const storm = await standIn.answerBurst(o.burst, o.holdMs);
     await standIn.setDelivery('spread');
-    if (storm.failed > 0 || storm.duplicateAccepts > 0) failures.push(`cluster storm: ${storm.failed} failed, ${storm.duplicateAccepts} duplicate accepts; ${storm.failures.slice(0, 3).join('; ')}`);
-    say(`  storm: ${o.burst} deliveries × ${o.instances} instances → ${storm.calls - storm.failed} answered, ${storm.duplicateAccepts} duplicate accepts, webhook→accept p99 ${storm.acceptAfterWebhookMs.p99} ms`);
+    if (storm.failed > 0 || storm.duplicateAccepts > 0)
+      failures.push(
+        `cluster storm: ${storm.failed} failed, ${storm.duplicateAccepts} duplicate accepts; ${storm.failures.slice(0, 3).join('; ')}`,
+      );
+    say(
+      `  storm: ${o.burst} deliveries × ${o.instances} instances → ${storm.calls - storm.failed} answered, ${storm.duplicateAccepts} duplicate accepts, webhook→accept p99 ${storm.acceptAfterWebhookMs.p99} ms`,
+    );
     for (const s of servers) await s.waitIdle();
 
     // Live calls spread over the instances; one dies.
@@ -152,7 +180,9 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
       if (report.orphaned > 0 && report.waiting === 0) break;
     }
     const liveAfter = (await standIn.liveCallIds()).length;
-    say(`  takeover: ${report.takenOver} of ${report.orphaned} calls taken over, p50 ${report.takeoverMs.p50} p99 ${report.takeoverMs.p99} max ${report.takeoverMs.max} ms; ${report.waiting} still waiting`);
+    say(
+      `  takeover: ${report.takenOver} of ${report.orphaned} calls taken over, p50 ${report.takeoverMs.p50} p99 ${report.takeoverMs.p99} max ${report.takeoverMs.max} ms; ${report.waiting} still waiting`,
+    );
 
     // No call greeted twice: each record has one greeting request (re-attached ones a reattach entry instead).
     const survivor = servers[1]!;

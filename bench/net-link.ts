@@ -1,5 +1,5 @@
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 
 /** Bytes queued for delivery at a time; one timer per direction keeps them in order. */
 class DelayLine {
@@ -34,12 +34,15 @@ class DelayLine {
     if (this.timer || this.queue.length === 0) return;
     const head = this.queue[0];
     if (!head) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = performance.now();
-      while (this.queue.length > 0 && (this.queue[0]?.at ?? Infinity) <= now + 0.5) this.deliver(this.queue.shift()!.chunk);
-      this.arm();
-    }, Math.max(0, head.at - performance.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = performance.now();
+        while (this.queue.length > 0 && (this.queue[0]?.at ?? Infinity) <= now + 0.5) this.deliver(this.queue.shift()!.chunk);
+        this.arm();
+      },
+      Math.max(0, head.at - performance.now()),
+    );
   }
 }
 

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchStats } from '../src/server/bench-stats.ts';
-import { cpuTimes, detectPinning, machineFacts, otherProcesses, pinSelf, type Pinning } from './machine.ts';
+import { makeThrowawayCert, type ThrowawayCert } from '../src/testing/throwaway-cert.ts';
+import { type ClusterResult, runCluster } from './cluster.ts';
+import { cpuTimes, detectPinning, machineFacts, otherProcesses, type Pinning, pinSelf } from './machine.ts';
 import { ServerProcess } from './server-process.ts';
 import type { AnswerReport, ConnectionReport, WindowReport } from './stand-in.ts';
 import { StandInClient } from './stand-in-client.ts';
 import { median } from './stats.ts';
-import { runCluster, type ClusterResult } from './cluster.ts';
-import { makeThrowawayCert, type ThrowawayCert } from '../src/testing/throwaway-cert.ts';
 
 export interface BenchOptions {
   scenarios: Array<'answer' | 'rtt' | 'soak' | 'cold' | 'cluster'>;
@@ -154,7 +154,14 @@ export interface BenchResult {
   ok: boolean;
   startedAt: string;
   durationS: number;
-  machine: ReturnType<typeof machineFacts> & { loadAverageEnd: number[]; stealPercent: number | null; otherProcessesAtStart: string[]; otherProcessesAtEnd: string[]; pinning: string; waitedForQuietS: number };
+  machine: ReturnType<typeof machineFacts> & {
+    loadAverageEnd: number[];
+    stealPercent: number | null;
+    otherProcessesAtStart: string[];
+    otherProcessesAtEnd: string[];
+    pinning: string;
+    waitedForQuietS: number;
+  };
   callRecordStore: string;
   options: BenchOptions;
   tls: string;
@@ -166,7 +173,15 @@ export interface BenchResult {
   soak: null | {
     rampSeconds: number;
     level: LevelResult;
-    memory: { baselineRss: number; baselineHeap: number; liveCalls: number; rssPerCallKB: number; heapPerCallKB: number; heapTotalPerCallKB: number; externalPerCallKB: number };
+    memory: {
+      baselineRss: number;
+      baselineHeap: number;
+      liveCalls: number;
+      rssPerCallKB: number;
+      heapPerCallKB: number;
+      heapTotalPerCallKB: number;
+      externalPerCallKB: number;
+    };
     transferMs: WindowReport['transferMs'];
     referenceTlsWsClientKB: { rssPerSocketKB: number; heapPerSocketKB: number; sockets: number } | null;
   };
@@ -217,7 +232,15 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     ok: false,
     startedAt: new Date(started).toISOString(),
     durationS: 0,
-    machine: { ...machineFacts(), loadAverageEnd: [], stealPercent: null, otherProcessesAtStart: otherProcesses(ourPids), otherProcessesAtEnd: [], pinning: pin.how, waitedForQuietS },
+    machine: {
+      ...machineFacts(),
+      loadAverageEnd: [],
+      stealPercent: null,
+      otherProcessesAtStart: otherProcesses(ourPids),
+      otherProcessesAtEnd: [],
+      pinning: pin.how,
+      waitedForQuietS,
+    },
     callRecordStore: callRecordStore(opts),
     options: opts,
     tls: 'stand-in serves TLS 1.3 with a throwaway ECDSA P-256 CA made by openssl; the server trusts it through NODE_EXTRA_CA_CERTS',
@@ -247,14 +270,33 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     ...(stats ? { BENCH_STATS: 'true' } : {}),
   });
 
-  async function withStack<T>(name: string, rttMs: number, fn: (s: StandInClient, server: ServerProcess, baseURL: string) => Promise<T>): Promise<T> {
+  async function withStack<T>(
+    name: string,
+    rttMs: number,
+    fn: (s: StandInClient, server: ServerProcess, baseURL: string) => Promise<T>,
+  ): Promise<T> {
     const standIn = new StandInClient(pin.standIn);
     ourPids.push(standIn.pid);
     const logFile = join(cert.dir, `server-${name}.log`);
     let server: ServerProcess | null = null;
     try {
-      const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs, h2: opts.h2 });
-      server = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL), nodeArgs: ['--expose-gc', ...opts.serverNodeArgs], logFile, cwd: cert.dir, readyTimeoutMs: opts.readyTimeoutMs });
+      const baseURL = await standIn.init({
+        key: cert.key,
+        cert: cert.cert,
+        apiKey,
+        webhookSecret,
+        serviceDelayMs: opts.serviceDelayMs,
+        rttMs,
+        h2: opts.h2,
+      });
+      server = await ServerProcess.start({
+        pin: pin.server,
+        env: serverEnv(baseURL),
+        nodeArgs: ['--expose-gc', ...opts.serverNodeArgs],
+        logFile,
+        cwd: cert.dir,
+        readyTimeoutMs: opts.readyTimeoutMs,
+      });
       ourPids.push(server.pid);
       await standIn.setWebhookUrl(server.webhookUrl);
       return await fn(standIn, server, baseURL);
@@ -269,9 +311,14 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
 
   const noteAnswer = (a: AnswerScenario) => {
     result.answer.push(a);
-    if (a.report.failed > 0 || a.report.duplicateAccepts > 0) failures.push(`${a.name}: ${a.report.failed} failed, ${a.report.duplicateAccepts} duplicate accepts; ${a.report.failures.join('; ')}`);
+    if (a.report.failed > 0 || a.report.duplicateAccepts > 0)
+      failures.push(
+        `${a.name}: ${a.report.failed} failed, ${a.report.duplicateAccepts} duplicate accepts; ${a.report.failures.join('; ')}`,
+      );
     const r = a.report.acceptAfterWebhookMs;
-    say(`  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}; sent over ${a.report.sendSpreadMs} ms`);
+    say(
+      `  ${a.name}: webhook→accept p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} max ${r.max} ms; failed ${a.report.failed}, duplicates ${a.report.duplicateAccepts}; sent over ${a.report.sendSpreadMs} ms`,
+    );
   };
 
   // Calls answered at 200/s, each up for 200 ms: what a server that has been running has behind it.
@@ -291,7 +338,12 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         // that has been running: pools open and the call path optimized by the JIT.
         await standIn.answerSteady(100, 0.2, 100);
         await server.waitIdle();
-        noteAnswer({ name: `burst ${opts.burst}, fresh server`, rttMs: 0, cold: true, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
+        noteAnswer({
+          name: `burst ${opts.burst}, fresh server`,
+          rttMs: 0,
+          cold: true,
+          report: await standIn.answerBurst(opts.burst, opts.holdMs),
+        });
         await server.waitIdle();
         await warmUp(standIn, server);
         noteAnswer({ name: `burst ${opts.burst}`, rttMs: 0, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
@@ -315,14 +367,17 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         for (const n of opts.burstSweep) {
           await standIn.warmWebhooks(n);
           const r = await standIn.answerBurst(n, 200);
-          if (r.failed > 0 || r.duplicateAccepts > 0) failures.push(`burst sweep ${n}: ${r.failed} failed, ${r.duplicateAccepts} duplicates`);
+          if (r.failed > 0 || r.duplicateAccepts > 0)
+            failures.push(`burst sweep ${n}: ${r.failed} failed, ${r.duplicateAccepts} duplicates`);
           sizes.push({ burst: n, p50: r.acceptAfterWebhookMs.p50, p99: r.acceptAfterWebhookMs.p99 });
           await server.waitIdle();
           await sleep(0.3 * opts.settleMs);
         }
         if (sizes.length > 0) {
           result.burstSweep = { sizes, msPerWebhook: slope(sizes.map((x) => [x.burst, x.p99])) };
-          say(`  burst sweep: ${sizes.map((x) => `${x.burst} → p99 ${x.p99} ms`).join(', ')}; ${result.burstSweep.msPerWebhook} ms per webhook`);
+          say(
+            `  burst sweep: ${sizes.map((x) => `${x.burst} → p99 ${x.p99} ms`).join(', ')}; ${result.burstSweep.msPerWebhook} ms per webhook`,
+          );
         }
         result.restConnections = await standIn.connectionReport();
       });
@@ -334,7 +389,12 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         await standIn.warmWebhooks(Math.max(opts.burst, 8));
         await standIn.answerSteady(100, 0.2, 100);
         await server.waitIdle();
-        noteAnswer({ name: `burst ${opts.burst}, RTT ${opts.rttMs} ms, fresh server`, rttMs: opts.rttMs, cold: true, report: await standIn.answerBurst(opts.burst, opts.holdMs) });
+        noteAnswer({
+          name: `burst ${opts.burst}, RTT ${opts.rttMs} ms, fresh server`,
+          rttMs: opts.rttMs,
+          cold: true,
+          report: await standIn.answerBurst(opts.burst, opts.holdMs),
+        });
         await server.waitIdle();
         await warmUp(standIn, server);
         const before = await standIn.connectionReport();
@@ -342,9 +402,13 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         const after = await standIn.connectionReport();
         noteAnswer({ name: `burst ${opts.burst}, RTT ${opts.rttMs} ms`, rttMs: opts.rttMs, report });
         result.rttRestConnections = {
-          restByProtocol: Object.fromEntries(Object.entries(after.restByProtocol).map(([k, v]) => [k, v - (before.restByProtocol[k] ?? 0)])),
+          restByProtocol: Object.fromEntries(
+            Object.entries(after.restByProtocol).map(([k, v]) => [k, v - (before.restByProtocol[k] ?? 0)]),
+          ),
           tlsHttp1: (after.tlsHttp1 ?? 0) - (before.tlsHttp1 ?? 0),
-          restRequestsByProtocol: Object.fromEntries(Object.entries(after.restRequestsByProtocol).map(([k, v]) => [k, v - (before.restRequestsByProtocol[k] ?? 0)])),
+          restRequestsByProtocol: Object.fromEntries(
+            Object.entries(after.restRequestsByProtocol).map(([k, v]) => [k, v - (before.restRequestsByProtocol[k] ?? 0)]),
+          ),
           controlSockets: after.controlSockets - before.controlSockets,
         };
         await server.waitIdle();
@@ -380,8 +444,18 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           else if (w.failures.length > 0) why = `failures: ${w.failures.slice(0, 3).join('; ')}`;
           else if (s.loopLag.p99Ms >= opts.lagLimitMs) why = `loop lag p99 ${s.loopLag.p99Ms} ms ≥ ${opts.lagLimitMs} ms`;
           else if (w.eventsPerSec < 0.9 * expectedEvents) why = `stand-in limit: it sent ${w.eventsPerSec} of ${expectedEvents} events/s`;
-          const lvl: LevelResult = { calls, live: s.liveCalls, loopLag: s.loopLag, cpuPercent: s.cpu.percent, standIn: w, held: why === 'held', why };
-          say(`  ${calls} calls: loop lag p50 ${s.loopLag.p50Ms} p99 ${s.loopLag.p99Ms} ms, CPU ${s.cpu.percent}%, ${w.eventsPerSec} events/s, transfers p99 ${w.transferMs.p99} ms → ${why}`);
+          const lvl: LevelResult = {
+            calls,
+            live: s.liveCalls,
+            loopLag: s.loopLag,
+            cpuPercent: s.cpu.percent,
+            standIn: w,
+            held: why === 'held',
+            why,
+          };
+          say(
+            `  ${calls} calls: loop lag p50 ${s.loopLag.p50Ms} p99 ${s.loopLag.p99Ms} ms, CPU ${s.cpu.percent}%, ${w.eventsPerSec} events/s, transfers p99 ${w.transferMs.p99} ms → ${why}`,
+          );
           return lvl;
         };
 
@@ -393,10 +467,12 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
         const mem = await server.settledMemory();
         const per = (a: number, b: number) => Math.round(((a - b) / Math.max(1, mem.liveCalls) / 1024) * 10) / 10;
 
-        const reference = await tlsReference(pin, baseURL, cert, apiKey, Math.min(opts.referenceSockets, opts.calls)).catch((err: Error) => {
-          failures.push(`TLS reference: ${err.message}`);
-          return null;
-        });
+        const reference = await tlsReference(pin, baseURL, cert, apiKey, Math.min(opts.referenceSockets, opts.calls)).catch(
+          (err: Error) => {
+            failures.push(`TLS reference: ${err.message}`);
+            return null;
+          },
+        );
         result.soak = {
           rampSeconds,
           level: soakLevel,
@@ -412,7 +488,9 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           transferMs: soakLevel.standIn.transferMs,
           referenceTlsWsClientKB: reference,
         };
-        say(`  memory: ${result.soak.memory.rssPerCallKB} KB RSS, ${result.soak.memory.heapPerCallKB} KB heap per live call (bare TLS ws client: ${reference?.rssPerSocketKB.toFixed(1) ?? '?'} KB)`);
+        say(
+          `  memory: ${result.soak.memory.rssPerCallKB} KB RSS, ${result.soak.memory.heapPerCallKB} KB heap per live call (bare TLS ws client: ${reference?.rssPerSocketKB.toFixed(1) ?? '?'} KB)`,
+        );
         // A lagging loop or a stand-in at its limit is a measurement; these are failures.
         if (soakLevel.standIn.failures.length > 0) failures.push(`soak: ${soakLevel.standIn.failures.slice(0, 3).join('; ')}`);
         if (soakLevel.live < opts.calls) failures.push(`soak: only ${soakLevel.live} of ${opts.calls} calls live`);
@@ -454,10 +532,25 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       say('cold start: process start → /ready 200');
       const standIn = new StandInClient(pin.standIn);
       try {
-        const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs: 0, h2: opts.h2 });
+        const baseURL = await standIn.init({
+          key: cert.key,
+          cert: cert.cert,
+          apiKey,
+          webhookSecret,
+          serviceDelayMs: opts.serviceDelayMs,
+          rttMs: 0,
+          h2: opts.h2,
+        });
         const runsMs: number[] = [];
         for (let i = 0; i < opts.coldStarts; i++) {
-          const s = await ServerProcess.start({ pin: pin.server, env: serverEnv(baseURL, false), nodeArgs: [], logFile: join(cert.dir, 'server-cold.log'), cwd: cert.dir, readyTimeoutMs: opts.readyTimeoutMs });
+          const s = await ServerProcess.start({
+            pin: pin.server,
+            env: serverEnv(baseURL, false),
+            nodeArgs: [],
+            logFile: join(cert.dir, 'server-cold.log'),
+            cwd: cert.dir,
+            readyTimeoutMs: opts.readyTimeoutMs,
+          });
           runsMs.push(Math.round(s.readyMs * 10) / 10);
           await s.stop();
           await sleep(0.2 * opts.settleMs);
@@ -474,7 +567,15 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       const standIn = new StandInClient(pin.standIn);
       ourPids.push(standIn.pid);
       try {
-        const baseURL = await standIn.init({ key: cert.key, cert: cert.cert, apiKey, webhookSecret, serviceDelayMs: opts.serviceDelayMs, rttMs: 0, h2: opts.h2 });
+        const baseURL = await standIn.init({
+          key: cert.key,
+          cert: cert.cert,
+          apiKey,
+          webhookSecret,
+          serviceDelayMs: opts.serviceDelayMs,
+          rttMs: 0,
+          h2: opts.h2,
+        });
         result.cluster = await runCluster(
           {
             instances: opts.clusterInstances,
@@ -531,7 +632,8 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
   const steal1 = cpuTimes();
   result.machine.loadAverageEnd = machineFacts().loadAverage;
   result.machine.otherProcessesAtEnd = otherProcesses(ourPids);
-  result.machine.stealPercent = steal0 && steal1 ? Math.round(((steal1.steal - steal0.steal) / Math.max(1, steal1.total - steal0.total)) * 1000) / 10 : null;
+  result.machine.stealPercent =
+    steal0 && steal1 ? Math.round(((steal1.steal - steal0.steal) / Math.max(1, steal1.total - steal0.total)) * 1000) / 10 : null;
   result.durationS = Math.round((Date.now() - started) / 1000);
   result.targets = targets(result, opts);
   result.ok = failures.length === 0;
@@ -553,45 +655,101 @@ async function tlsReference(pin: Pinning, baseURL: string, cert: ThrowawayCert, 
   const url = `${baseURL.replace('https:', 'wss:')}/realtime`;
   const script = fileURLToPath(new URL('./tls-reference.ts', import.meta.url));
   const [cmd = process.execPath, ...args] = [...pin.server, process.execPath, '--expose-gc', script, url, String(sockets)];
-  const child = spawn(cmd, args, { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: cert.caPath, BENCH_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, {
+    env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: cert.caPath, BENCH_API_KEY: apiKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`tls-reference exited with ${code}`);
   const r = JSON.parse(out) as { sockets: number; rssPerSocketKB: number; heapPerSocketKB: number };
-  return { sockets: r.sockets, rssPerSocketKB: Math.round(r.rssPerSocketKB * 10) / 10, heapPerSocketKB: Math.round(r.heapPerSocketKB * 10) / 10 };
+  return {
+    sockets: r.sockets,
+    rssPerSocketKB: Math.round(r.rssPerSocketKB * 10) / 10,
+    heapPerSocketKB: Math.round(r.heapPerSocketKB * 10) / 10,
+  };
 }
 
 function targets(r: BenchResult, o: BenchOptions): BenchResult['targets'] {
   const t: BenchResult['targets'] = [];
   const steady = r.answer.find((a) => a.name.startsWith('steady'));
-  if (steady) t.push({ figure: `answer overhead, steady ${o.rate}/s: webhook → accept p99`, target: '≤ 5 ms', value: `${steady.report.acceptAfterWebhookMs.p99} ms`, met: steady.report.acceptAfterWebhookMs.p99 <= 5 });
+  if (steady)
+    t.push({
+      figure: `answer overhead, steady ${o.rate}/s: webhook → accept p99`,
+      target: '≤ 5 ms',
+      value: `${steady.report.acceptAfterWebhookMs.p99} ms`,
+      met: steady.report.acceptAfterWebhookMs.p99 <= 5,
+    });
   const rtt = r.answer.find((a) => a.rttMs > 0 && !a.cold);
-  if (rtt) t.push({ figure: `burst ${o.burst}, RTT ${o.rttMs} ms: webhook → accept p99`, target: `≤ ${o.rttMs + 25} ms`, value: `${rtt.report.acceptAfterWebhookMs.p99} ms`, met: rtt.report.acceptAfterWebhookMs.p99 <= o.rttMs + 25 });
+  if (rtt)
+    t.push({
+      figure: `burst ${o.burst}, RTT ${o.rttMs} ms: webhook → accept p99`,
+      target: `≤ ${o.rttMs + 25} ms`,
+      value: `${rtt.report.acceptAfterWebhookMs.p99} ms`,
+      met: rtt.report.acceptAfterWebhookMs.p99 <= o.rttMs + 25,
+    });
   const bad = r.answer.reduce((n, a) => n + a.report.failed + a.report.duplicateAccepts, 0);
   if (r.answer.length) t.push({ figure: 'failed + duplicate accepts', target: '0', value: String(bad), met: bad === 0 });
-  if (r.capacity) t.push({ figure: `live calls at ${o.eventsPerSec} events/s over TLS, loop lag p99 < ${o.lagLimitMs} ms`, target: '≥ 2,000', value: String(r.capacity.lastHeld), met: r.capacity.lastHeld >= 2000 });
+  if (r.capacity)
+    t.push({
+      figure: `live calls at ${o.eventsPerSec} events/s over TLS, loop lag p99 < ${o.lagLimitMs} ms`,
+      target: '≥ 2,000',
+      value: String(r.capacity.lastHeld),
+      met: r.capacity.lastHeld >= 2000,
+    });
   if (r.soak) {
-    t.push({ figure: `memory per live call (RSS, after GC, minus idle)`, target: '≤ 160 KB', value: `${r.soak.memory.rssPerCallKB} KB`, met: r.soak.memory.rssPerCallKB <= 160 });
-    t.push({ figure: `transfer latency under ${o.calls} calls: p99`, target: '≤ 10 ms', value: `${r.soak.transferMs.p99} ms`, met: r.soak.transferMs.p99 <= 10 });
+    t.push({
+      figure: `memory per live call (RSS, after GC, minus idle)`,
+      target: '≤ 160 KB',
+      value: `${r.soak.memory.rssPerCallKB} KB`,
+      met: r.soak.memory.rssPerCallKB <= 160,
+    });
+    t.push({
+      figure: `transfer latency under ${o.calls} calls: p99`,
+      target: '≤ 10 ms',
+      value: `${r.soak.transferMs.p99} ms`,
+      met: r.soak.transferMs.p99 <= 10,
+    });
   }
-  if (r.coldStart) t.push({ figure: 'cold start: median process start → /ready 200', target: '≤ 1 s', value: `${r.coldStart.medianMs} ms`, met: r.coldStart.medianMs <= 1000 });
+  if (r.coldStart)
+    t.push({
+      figure: 'cold start: median process start → /ready 200',
+      target: '≤ 1 s',
+      value: `${r.coldStart.medianMs} ms`,
+      met: r.coldStart.medianMs <= 1000,
+    });
   if (r.cluster) {
     const k = r.cluster.takeover;
-    t.push({ figure: `takeover after kill -9, ${k.orphaned} calls: p99 (socket dropped → new socket)`, target: '≤ 10 s', value: `${k.takeoverMs.p99} ms`, met: k.takeoverMs.p99 <= 10_000 });
+    t.push({
+      figure: `takeover after kill -9, ${k.orphaned} calls: p99 (socket dropped → new socket)`,
+      target: '≤ 10 s',
+      value: `${k.takeoverMs.p99} ms`,
+      met: k.takeoverMs.p99 <= 10_000,
+    });
     t.push({ figure: 'calls lost in the takeover', target: '0', value: String(k.lost), met: k.lost === 0 });
     const dup = k.duplicateAccepts + r.cluster.storm.duplicateAccepts + r.cluster.answer.reduce((n, a) => n + a.report.duplicateAccepts, 0);
-    t.push({ figure: `duplicate accepts (${r.cluster.instances} instances, storm included)`, target: '0', value: String(dup), met: dup === 0 });
+    t.push({
+      figure: `duplicate accepts (${r.cluster.instances} instances, storm included)`,
+      target: '0',
+      value: String(dup),
+      met: dup === 0,
+    });
   }
   return t;
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r, j) => {
-    const line = r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-    return j === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  return rows
+    .map((r, j) => {
+      const line = r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
+      return j === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
 }
 
 export function formatSummary(r: BenchResult): string {
@@ -600,40 +758,85 @@ export function formatSummary(r: BenchResult): string {
   const rows: string[][] = [['scenario', 'figure', 'value']];
   for (const a of r.answer) {
     rows.push([`answer: ${a.name}`, 'webhook → accept, p50/p95/p99/max ms', ms(a.report.acceptAfterWebhookMs)]);
-    rows.push(['', 'webhook answered (incl. accept service), p50/p99 ms', `${a.report.webhookAnswerMs.p50} / ${a.report.webhookAnswerMs.p99}`]);
+    rows.push([
+      '',
+      'webhook answered (incl. accept service), p50/p99 ms',
+      `${a.report.webhookAnswerMs.p50} / ${a.report.webhookAnswerMs.p99}`,
+    ]);
     rows.push(['', 'calls / failed / duplicate accepts', `${a.report.calls} / ${a.report.failed} / ${a.report.duplicateAccepts}`]);
     if (a.server) rows.push(['', 'server loop lag p99 / CPU', `${a.server.loopLagP99Ms} ms / ${a.server.cpuPercent}%`]);
     if (a.standIn) rows.push(['', 'stand-in loop lag p99 / CPU', `${a.standIn.loopLagP99Ms} ms / ${a.standIn.cpuPercent}%`]);
   }
   const protocols = (c: ConnectionReport | null) =>
-    c ? `${Object.entries(c.restByProtocol).map(([k, v]) => `${v} ${k}`).join(', ') || 'none new'} connections; requests ${Object.entries(c.restRequestsByProtocol).map(([k, v]) => `${v} ${k}`).join(', ')}` : 'n/a';
-  if (r.burstSweep) rows.push(['answer: burst sweep (loopback)', 'p99 ms by burst size; slope', `${r.burstSweep.sizes.map((x) => `${x.burst}: ${x.p99}`).join(', ')}; ${r.burstSweep.msPerWebhook} ms/webhook`]);
+    c
+      ? `${
+          Object.entries(c.restByProtocol)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || 'none new'
+        } connections; requests ${Object.entries(c.restRequestsByProtocol)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}`
+      : 'n/a';
+  if (r.burstSweep)
+    rows.push([
+      'answer: burst sweep (loopback)',
+      'p99 ms by burst size; slope',
+      `${r.burstSweep.sizes.map((x) => `${x.burst}: ${x.p99}`).join(', ')}; ${r.burstSweep.msPerWebhook} ms/webhook`,
+    ]);
   if (r.restConnections) rows.push(['REST to stand-in (answer run)', 'connections opened by the server', protocols(r.restConnections)]);
-  if (r.rttRestConnections) rows.push(['REST to stand-in (RTT burst)', 'connections opened during the burst', protocols(r.rttRestConnections)]);
+  if (r.rttRestConnections)
+    rows.push(['REST to stand-in (RTT burst)', 'connections opened during the burst', protocols(r.rttRestConnections)]);
   if (r.soak) {
     const l = r.soak.level;
-    rows.push([`soak: ${l.calls} calls, ${r.options.eventsPerSec} ev/s, ${r.options.soakSeconds} s`, 'loop lag p50 / p99 / max ms', `${l.loopLag.p50Ms} / ${l.loopLag.p99Ms} / ${l.loopLag.maxMs}`]);
+    rows.push([
+      `soak: ${l.calls} calls, ${r.options.eventsPerSec} ev/s, ${r.options.soakSeconds} s`,
+      'loop lag p50 / p99 / max ms',
+      `${l.loopLag.p50Ms} / ${l.loopLag.p99Ms} / ${l.loopLag.maxMs}`,
+    ]);
     rows.push(['', 'server CPU (one core = 100%)', `${l.cpuPercent}%`]);
     rows.push(['', 'events delivered / s', String(l.standIn.eventsPerSec)]);
     rows.push(['', 'memory per live call: RSS / heap KB', `${r.soak.memory.rssPerCallKB} / ${r.soak.memory.heapPerCallKB}`]);
-    if (r.soak.referenceTlsWsClientKB) rows.push(['', 'bare TLS ws client (floor): RSS KB', String(r.soak.referenceTlsWsClientKB.rssPerSocketKB)]);
-    rows.push(['', `transfer (fn call → REFER) p50 / p99 ms, n=${r.soak.transferMs.count}`, `${r.soak.transferMs.p50} / ${r.soak.transferMs.p99}`]);
+    if (r.soak.referenceTlsWsClientKB)
+      rows.push(['', 'bare TLS ws client (floor): RSS KB', String(r.soak.referenceTlsWsClientKB.rssPerSocketKB)]);
+    rows.push([
+      '',
+      `transfer (fn call → REFER) p50 / p99 ms, n=${r.soak.transferMs.count}`,
+      `${r.soak.transferMs.p50} / ${r.soak.transferMs.p99}`,
+    ]);
     rows.push(['', 'ramp time / failures', `${r.soak.rampSeconds} s / ${l.standIn.failures.length}`]);
   }
-  if (r.capacity) rows.push(['capacity', 'last live-call count that held', `${r.capacity.lastHeld} (stopped at ${r.capacity.stoppedBecause})`]);
-  if (r.coldStart) rows.push(['cold start', `median of ${r.coldStart.runsMs.length}, ms`, `${r.coldStart.medianMs} (${r.coldStart.runsMs.join(', ')})`]);
+  if (r.capacity)
+    rows.push(['capacity', 'last live-call count that held', `${r.capacity.lastHeld} (stopped at ${r.capacity.stoppedBecause})`]);
+  if (r.coldStart)
+    rows.push(['cold start', `median of ${r.coldStart.runsMs.length}, ms`, `${r.coldStart.medianMs} (${r.coldStart.runsMs.join(', ')})`]);
   if (r.cluster) {
     const c = r.cluster;
-    for (const a of c.answer) rows.push([`cluster: ${a.name}`, 'webhook → accept (claim in PostgreSQL), p50/p95/p99/max ms', ms(a.report.acceptAfterWebhookMs)]);
-    rows.push([`cluster: storm, each delivery to all ${c.instances}`, 'calls / failed / duplicate accepts; p99 ms', `${c.storm.calls} / ${c.storm.failed} / ${c.storm.duplicateAccepts}; ${c.storm.acceptAfterWebhookMs.p99}`]);
+    for (const a of c.answer)
+      rows.push([`cluster: ${a.name}`, 'webhook → accept (claim in PostgreSQL), p50/p95/p99/max ms', ms(a.report.acceptAfterWebhookMs)]);
+    rows.push([
+      `cluster: storm, each delivery to all ${c.instances}`,
+      'calls / failed / duplicate accepts; p99 ms',
+      `${c.storm.calls} / ${c.storm.failed} / ${c.storm.duplicateAccepts}; ${c.storm.acceptAfterWebhookMs.p99}`,
+    ]);
     const k = c.takeover;
-    rows.push([`cluster: kill -9 with ${k.liveBefore} calls live`, 'orphaned / taken over / lost', `${k.orphaned} / ${k.takenOver} / ${k.lost}`]);
+    rows.push([
+      `cluster: kill -9 with ${k.liveBefore} calls live`,
+      'orphaned / taken over / lost',
+      `${k.orphaned} / ${k.takenOver} / ${k.lost}`,
+    ]);
     rows.push(['', 'takeover p50 / p99 / max ms', `${k.takeoverMs.p50} / ${k.takeoverMs.p99} / ${k.takeoverMs.max}`]);
     rows.push(['', 'records checked / greeted twice', `${k.checkedRecords} / ${k.secondGreetings}`]);
-    rows.push(['', 'transfers after the takeover (fn call → REFER)', `${c.transfersAfter.count}, failures ${c.transfersAfter.failures.length}`]);
+    rows.push([
+      '',
+      'transfers after the takeover (fn call → REFER)',
+      `${c.transfersAfter.count}, failures ${c.transfersAfter.failures.length}`,
+    ]);
   }
 
-  const tgt = [['target', 'goal', 'measured', 'met'], ...r.targets.map((t) => [t.figure, t.target, t.value, t.met === null ? '?' : t.met ? 'yes' : 'NO'])];
+  const tgt = [
+    ['target', 'goal', 'measured', 'met'],
+    ...r.targets.map((t) => [t.figure, t.target, t.value, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
+  ];
   return [
     `Switchboard bench, ${r.startedAt}: commit ${m.commit.slice(0, 10)}${m.dirty ? ' (dirty)' : ''} on ${m.branch}; Node ${m.nodeVersion}; ${m.cpuModel} × ${m.cores}`,
     `pinning: ${m.pinning}; load average ${m.loadAverage.join(' ')} → ${m.loadAverageEnd.join(' ')}; steal ${m.stealPercent ?? '?'}%`,
@@ -761,7 +964,12 @@ if (import.meta.main) {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const stamp = result.startedAt.replace(/[:.]/g, '-').slice(0, 19);
-  const file = out ?? join(dir, `${stamp}-${result.machine.commit.slice(0, 8)}${opts === smokeOptions || process.argv.includes('--smoke') ? '.smoke.tmp' : ''}.json`);
+  const file =
+    out ??
+    join(
+      dir,
+      `${stamp}-${result.machine.commit.slice(0, 8)}${opts === smokeOptions || process.argv.includes('--smoke') ? '.smoke.tmp' : ''}.json`,
+    );
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write(`results: ${file}\n`);
   process.exit(result.ok ? 0 : 1);

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { webhookPath } from '../src/inbound/webhook-route.ts';
 import type { BenchStats } from '../src/server/bench-stats.ts';
 import { benchStatsPath } from '../src/server/bench-stats.ts';
-import { webhookPath } from '../src/inbound/webhook-route.ts';
 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AnswerReport, ConnectionReport, StandInOptions, TakeoverReport, WindowReport } from './stand-in.ts';
 
@@ -23,11 +23,13 @@ export class StandInClient {
       if (msg.ok) w.resolve(msg.result);
       else w.reject(new Error(`stand-in: ${msg.error}`));
     });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`stand-in exited (${code})`));
-      this.waiting.clear();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        for (const w of this.waiting.values()) w.reject(new Error(`stand-in exited (${code})`));
+        this.waiting.clear();
+        resolve(code);
+      }),
+    );
   }
 
   get pid(): number | undefined {
@@ -54,7 +56,8 @@ export class StandInClient {
   warmWebhooks = (n: number) => this.call<void>('warmWebhooks', n);
   answerBurst = (n: number, holdMs: number) => this.call<AnswerReport>('answerBurst', n, holdMs);
   answerSteady = (rate: number, seconds: number, holdMs: number) => this.call<AnswerReport>('answerSteady', rate, seconds, holdMs);
-  holdLive = (count: number, rampPerSec: number, eventsPerSec: number, timeoutMs?: number) => this.call<number>('holdLive', count, rampPerSec, eventsPerSec, timeoutMs);
+  holdLive = (count: number, rampPerSec: number, eventsPerSec: number, timeoutMs?: number) =>
+    this.call<number>('holdLive', count, rampPerSec, eventsPerSec, timeoutMs);
   transfers = (perSec: number) => this.call<void>('transfers', perSec);
   hangupAll = (timeoutMs?: number) => this.call<number>('hangupAll', timeoutMs);
   resetWindow = () => this.call<void>('resetWindow');

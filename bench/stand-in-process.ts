@@ -25,7 +25,8 @@ const commands: Record<string, (...args: any[]) => unknown> = {
   warmWebhooks: (n: number) => standIn!.warmWebhooks(n),
   answerBurst: (n: number, holdMs: number) => standIn!.answerBurst(n, holdMs),
   answerSteady: (rate: number, seconds: number, holdMs: number) => standIn!.answerSteady(rate, seconds, holdMs),
-  holdLive: (count: number, rampPerSec: number, eventsPerSec: number, timeoutMs?: number) => standIn!.holdLive(count, rampPerSec, eventsPerSec, timeoutMs),
+  holdLive: (count: number, rampPerSec: number, eventsPerSec: number, timeoutMs?: number) =>
+    standIn!.holdLive(count, rampPerSec, eventsPerSec, timeoutMs),
   transfers: (perSec: number) => standIn!.transfers(perSec),
   hangupAll: (timeoutMs?: number) => standIn!.hangupAll(timeoutMs),
   resetWindow: () => standIn!.resetWindow(),

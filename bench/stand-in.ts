@@ -7,15 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { turnFrames, transferCallEvent } from './events.ts';
-import { delayedLink } from './net-link.ts';
-import { summarize, type Summary } from './stats.ts';
-import { WebhookSender } from './webhook-sender.ts';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { signWebhook } from '../src/emulator/webhook-signing.ts';
+import { transferCallEvent, turnFrames } from './events.ts';
+import { delayedLink } from './net-link.ts';
+import { type Summary, summarize } from './stats.ts';
+import { WebhookSender } from './webhook-sender.ts';
 
 export interface StandInOptions {
   key: string;
@@ -170,7 +170,11 @@ export class StandIn {
       this.sessions.add(s);
       s.on('close', () => this.sessions.delete(s));
     });
-    const tls = createTlsServer({ key: this.opts.key, cert: this.opts.cert, ALPNProtocols: this.opts.h2 ? ['h2', 'http/1.1'] : ['http/1.1'] });
+    const tls = createTlsServer({
+      key: this.opts.key,
+      cert: this.opts.cert,
+      ALPNProtocols: this.opts.h2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+    });
     tls.on('secureConnection', (socket: TLSSocket) => {
       const protocol = socket.alpnProtocol || 'none';
       if (protocol === 'h2') {
@@ -457,7 +461,13 @@ export class StandIn {
     const id = `rtc_${randomBytes(16).toString('hex')}`;
     const webhookId = `wh_${randomBytes(12).toString('hex')}`;
     const at = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify({ object: 'event', id: `evt_${randomBytes(12).toString('hex')}`, type: 'realtime.call.incoming', created_at: at, data: { call_id: id, sip_headers: sipHeaders(id) } });
+    const body = JSON.stringify({
+      object: 'event',
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      type: 'realtime.call.incoming',
+      created_at: at,
+      data: { call_id: id, sip_headers: sipHeaders(id) },
+    });
     return {
       id,
       path: this.webhookUrl!.pathname,
@@ -473,10 +483,30 @@ export class StandIn {
   }
 
   /** Sends one webhook; `done` resolves when the call has settled (live, ended or failed). */
-  private sendPrepared(w: ReturnType<StandIn['prepareWebhook']>, holdMs: number | null, events: boolean): { call: BenchCall; done: Promise<void> } {
+  private sendPrepared(
+    w: ReturnType<StandIn['prepareWebhook']>,
+    holdMs: number | null,
+    events: boolean,
+  ): { call: BenchCall; done: Promise<void> } {
     const call: BenchCall = {
-      id: w.id, phase: 'ringing', sentAt: 0, acceptAt: null, accepts: 0, webhook: null, ws: null, holdMs, events,
-      seq: 0, nextAt: 0, liveIndex: -1, transferSentAt: null, opened: false, closedByUs: false, onSettled: null, orphanedAt: null, takeovers: 0,
+      id: w.id,
+      phase: 'ringing',
+      sentAt: 0,
+      acceptAt: null,
+      accepts: 0,
+      webhook: null,
+      ws: null,
+      holdMs,
+      events,
+      seq: 0,
+      nextAt: 0,
+      liveIndex: -1,
+      transferSentAt: null,
+      opened: false,
+      closedByUs: false,
+      onSettled: null,
+      orphanedAt: null,
+      takeovers: 0,
     };
     this.calls.set(call.id, call);
     let answered!: () => void;
@@ -492,23 +522,23 @@ export class StandIn {
     const senders = this.delivery === 'all' ? this.senders : [this.senders[this.nextSender++ % this.senders.length]!];
     // Every copy of one delivery must be answered 200; the call's answer time is the first one's.
     const sent = senders.map((sender) => sender.send(w.path, w.headers, w.body, (sentAt) => (call.sentAt = call.sentAt || sentAt)));
-    Promise.all(sent).then(
-      (all) => all.find((r) => r.status !== 200) ?? all.reduce((a, b) => (a.answeredAt <= b.answeredAt ? a : b)),
-    ).then(
-      (r) => {
-        call.webhook = { status: r.status, answeredAt: r.answeredAt };
-        if (r.status !== 200) {
-          this.fail(`${call.id}: webhook answered ${r.status} ${r.body.slice(0, 120)}`);
+    Promise.all(sent)
+      .then((all) => all.find((r) => r.status !== 200) ?? all.reduce((a, b) => (a.answeredAt <= b.answeredAt ? a : b)))
+      .then(
+        (r) => {
+          call.webhook = { status: r.status, answeredAt: r.answeredAt };
+          if (r.status !== 200) {
+            this.fail(`${call.id}: webhook answered ${r.status} ${r.body.slice(0, 120)}`);
+            this.end(call);
+          }
+          answered();
+        },
+        (err: Error) => {
+          this.fail(`${call.id}: webhook failed: ${err.message}`);
           this.end(call);
-        }
-        answered();
-      },
-      (err: Error) => {
-        this.fail(`${call.id}: webhook failed: ${err.message}`);
-        this.end(call);
-        answered();
-      },
-    );
+          answered();
+        },
+      );
     const done = Promise.all([webhookDone, socketDone]).then(() => {});
     return { call, done };
   }
@@ -594,7 +624,9 @@ export class StandIn {
       return;
     }
     // A call already up takes another control socket only when instances take calls over (OpenAI allows it).
-    const open = call && (call.phase === 'accepted' || call.phase === 'ringing' || (this.takeover && (call.phase === 'orphaned' || call.phase === 'live')));
+    const open =
+      call &&
+      (call.phase === 'accepted' || call.phase === 'ringing' || (this.takeover && (call.phase === 'orphaned' || call.phase === 'live')));
     if (!call || !open) {
       if (call?.phase !== 'ended') this.fail(`${callId}: control socket for a call that is not accepted (${call?.phase ?? 'unknown'})`);
       return refuse(404);

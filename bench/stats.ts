@@ -15,7 +15,14 @@ export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
   const sum = sorted.reduce((a, b) => a + b, 0);
-  return { count: sorted.length, p50: round(rank(50)), p95: round(rank(95)), p99: round(rank(99)), max: round(sorted.at(-1) ?? NaN), mean: round(sum / sorted.length) };
+  return {
+    count: sorted.length,
+    p50: round(rank(50)),
+    p95: round(rank(95)),
+    p99: round(rank(99)),
+    max: round(sorted.at(-1) ?? NaN),
+    mean: round(sum / sorted.length),
+  };
 }
 
 export function median(values: readonly number[]): number {

@@ -11,7 +11,10 @@ if (!gc) throw new Error('run with --expose-gc');
 
 const open = (i: number) =>
   new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(`${url}?call_id=ref_${i}`, { perMessageDeflate: false, headers: { authorization: `Bearer ${process.env.BENCH_API_KEY}` } });
+    const ws = new WebSocket(`${url}?call_id=ref_${i}`, {
+      perMessageDeflate: false,
+      headers: { authorization: `Bearer ${process.env.BENCH_API_KEY}` },
+    });
     ws.on('message', () => {});
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -30,7 +33,8 @@ first.close();
 await new Promise((r) => setTimeout(r, 200));
 const base = await settled();
 const sockets: WebSocket[] = [];
-for (let i = 0; i < count; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => open(i + j)))));
+for (let i = 0; i < count; i += 50)
+  sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => open(i + j)))));
 await new Promise((r) => setTimeout(r, count >= 100 ? 2000 : 300)); // events flowing on every socket
 const held = await settled();
 process.stdout.write(

@@ -62,7 +62,12 @@ export class WebhookSender {
       this.coldConnects++;
       conn = await this.open();
     }
-    const head = [`POST ${path} HTTP/1.1`, `host: ${this.host}:${this.port}`, 'connection: keep-alive', `content-length: ${Buffer.byteLength(body)}`];
+    const head = [
+      `POST ${path} HTTP/1.1`,
+      `host: ${this.host}:${this.port}`,
+      'connection: keep-alive',
+      `content-length: ${Buffer.byteLength(body)}`,
+    ];
     for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
     return this.request(conn, Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`), onSent);
   }

@@ -13,7 +13,9 @@ function sources(dir: string): string[] {
 }
 
 describe('error registry', () => {
-  const code = sources('src').map((path) => readFileSync(path, 'utf8')).join('\n');
+  const code = sources('src')
+    .map((path) => readFileSync(path, 'utf8'))
+    .join('\n');
 
   it('every code in it is used outside it', () => {
     const unused = [...Object.keys(wireErrors), ...Object.keys(errorCodes)].filter((c) => !code.includes(`'${c}'`));

@@ -47,7 +47,11 @@ export const wireErrors = {
 export type WireErrorCode = keyof typeof wireErrors;
 
 /** The body of an error answer: `{ error, message, …extra }`; the message defaults to the code's meaning. */
-export function errorBody<E extends Record<string, unknown>>(code: WireErrorCode, message?: string, extra?: E): { error: WireErrorCode; message: string } & E {
+export function errorBody<E extends Record<string, unknown>>(
+  code: WireErrorCode,
+  message?: string,
+  extra?: E,
+): { error: WireErrorCode; message: string } & E {
   return { error: code, message: message ?? wireErrors[code], ...(extra ?? ({} as E)) };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadConfig, type Config } from './config/config.ts';
+import { type Config, loadConfig } from './config/config.ts';
 import { isSwitchboardError } from './errors.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { locateProfileFile } from './profiles/start-agents.ts';
@@ -50,7 +50,9 @@ export async function runServer(config: Config): Promise<void> {
     switchboard = await startSwitchboard(config, process.env, process.cwd(), log);
   } catch (err) {
     if (isSwitchboardError(err, 'SB_CONFIG_INVALID')) {
-      const hint = err.fields.file ? 'Run "switchboard check" for details; see README.md → The profile file.' : 'See README.md → Configuration.';
+      const hint = err.fields.file
+        ? 'Run "switchboard check" for details; see README.md → The profile file.'
+        : 'See README.md → Configuration.';
       process.stderr.write(`switchboard: ${err.message}\n${hint}\n`);
       process.exit(78); // EX_CONFIG
     }

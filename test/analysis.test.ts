@@ -1,13 +1,14 @@
 // Post-call analysis end to end: real server, the emulator's /v1/responses, a real
 // receiver verifying call.analyzed with the standardwebhooks library.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { builtInPrices } from '../src/cost/price-table.ts';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/testing/test-receiver.ts';
 import type { CallDetail } from '../src/records/call-record.ts';
-import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+import { type ReceivedEvent, startTestReceiver, type TestReceiver } from '../src/testing/test-receiver.ts';
+import { type RecordsStack, startRecordsStack, waitFor } from './support/records-stack.ts';
 
 const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
@@ -76,7 +77,11 @@ describe('post-call analysis', () => {
     receiver = await startTestReceiver(secret);
     stack = await startRecordsStack({
       env: { CALL_EVENTS_URL: receiver.url, CALL_EVENTS_SECRET: secret },
-      server: { profileFile: { path: writeProfileFile(), env: {}, watch: false }, callEventsDelivery: { pollMs: 20 }, analysisWorker: { pollMs: 20 } },
+      server: {
+        profileFile: { path: writeProfileFile(), env: {}, watch: false },
+        callEventsDelivery: { pollMs: 20 },
+        analysisWorker: { pollMs: 20 },
+      },
     });
     const call = await stack.emulator.placeCall(scenario);
     await call.ended;
@@ -108,10 +113,14 @@ describe('post-call analysis', () => {
       model: 'gpt-6-luna',
       store: false,
       metadata: { switchboard_call_id: call.id, switchboard_profile: 'default' },
-      text: { format: { type: 'json_schema', name: 'call_analysis', strict: true, schema: { required: ['summary', 'success', 'fields'] } } },
+      text: {
+        format: { type: 'json_schema', name: 'call_analysis', strict: true, schema: { required: ['summary', 'success', 'fields'] } },
+      },
     });
     expect((requests[0]!.body as { input: string }).input).toContain('Caller: Great, that resolved it. Thank you!');
-    expect((requests[0]!.body as { instructions: string }).instructions).toContain("The caller's question was answered without a transfer.");
+    expect((requests[0]!.body as { instructions: string }).instructions).toContain(
+      "The caller's question was answered without a transfer.",
+    );
 
     // The webhook: after call.ended, verified, with the same fields.
     const got = await receiver.waitFor((r) => delivered(r).some((e) => e.verified?.type === 'call.analyzed'));
@@ -129,7 +138,8 @@ describe('post-call analysis', () => {
     expect(event.headers['webhook-signature']).toMatch(/^v1,/);
 
     // Filters on what was extracted, and the metric.
-    const ids = async (query: string) => ((await (await stack!.api(`/api/calls?${query}`)).json()) as { calls: { callId: string }[] }).calls.map((c) => c.callId);
+    const ids = async (query: string) =>
+      ((await (await stack!.api(`/api/calls?${query}`)).json()) as { calls: { callId: string }[] }).calls.map((c) => c.callId);
     expect(await ids('field.resolved=true')).toEqual([call.id]);
     expect(await ids('field.resolved=false')).toEqual([]);
     expect(await ids('success=true&field.orderNumber=A-1234')).toEqual([call.id]);
@@ -175,7 +185,9 @@ describe('post-call analysis', () => {
     expect(list.calls.map((c) => c.callId)).toEqual([broken.id]);
 
     await receiver.waitFor((r) => delivered(r).filter((e) => e.verified?.type === 'call.ended').length === 2);
-    const analyzedFor = delivered(receiver.received).filter((r) => r.verified?.type === 'call.analyzed').map((r) => r.verified!.data.callId);
+    const analyzedFor = delivered(receiver.received)
+      .filter((r) => r.verified?.type === 'call.analyzed')
+      .map((r) => r.verified!.data.callId);
     expect(analyzedFor).toEqual([flaky.id]);
     const metrics = await (await fetch(`${stack.serverUrl}/metrics`)).text();
     expect(metrics).toContain('switchboard_call_analyses_total{result="retry"} 4');
@@ -189,6 +201,8 @@ describe('post-call analysis', () => {
     const record = await analysed(stack, call.id, 'done');
     expect(record.analysis).toMatchObject({ model: 'gpt-6-luna', success: null, fields: null });
     expect(record.analysis!.summary).toMatch(/^The caller said: "Hi, my delivery/);
-    expect(stack.emulator.call(call.id)!.analyses[0]!.body).toMatchObject({ text: { format: { schema: { properties: { summary: { type: 'string' } }, required: ['summary'] } } } });
+    expect(stack.emulator.call(call.id)!.analyses[0]!.body).toMatchObject({
+      text: { format: { schema: { properties: { summary: { type: 'string' } }, required: ['summary'] } } },
+    });
   });
 });

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../src/testing/test-receiver.ts';
-import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+import { type ReceivedEvent, startTestReceiver, type TestReceiver } from '../src/testing/test-receiver.ts';
+import { type RecordsStack, startRecordsStack, waitFor } from './support/records-stack.ts';
 
 const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const fastRetries = { pollMs: 20, retryBaseMs: 30, retryMaxMs: 200 };
@@ -50,7 +50,12 @@ describe('call-event webhooks', () => {
     expect(started!.data).toMatchObject({ callId: call.id, caller: '+19195551234', dialed: '+19195550000', profile: 'default' });
     expect(transferred!.data).toMatchObject({ callId: call.id, target: 'sip:+19195554321@67.231.5.176:5061;transport=tls' });
     // call.ended carries the whole record with its transcript
-    expect(ended!.data).toMatchObject({ callId: call.id, outcome: 'transferred', transfer: { status: 'referred' }, tools: [{ name: 'transfer_call' }] });
+    expect(ended!.data).toMatchObject({
+      callId: call.id,
+      outcome: 'transferred',
+      transfer: { status: 'referred' },
+      tools: [{ name: 'transfer_call' }],
+    });
     expect((ended!.data.transcript as { text: string }[]).map((t) => t.text)).toEqual(emulated.transcript.map((t) => t.text));
     expect((ended!.data.usage as { totalTokens: number }).totalTokens).toBeGreaterThan(0);
     expect(Date.parse(ended!.timestamp)).toBe(Date.parse(ended!.data.endedAt as string));
@@ -74,7 +79,12 @@ describe('call-event webhooks', () => {
     expect(started.map((r) => r.status)).toEqual([500, 500, 204]);
     expect(new Set(started.map((r) => r.id)).size).toBe(1);
     // call.ended waited for call.started: a call's events arrive in order
-    expect(got.map((r) => `${r.verified?.type} ${r.status}`)).toEqual(['call.started 500', 'call.started 500', 'call.started 204', 'call.ended 204']);
+    expect(got.map((r) => `${r.verified?.type} ${r.status}`)).toEqual([
+      'call.started 500',
+      'call.started 500',
+      'call.started 204',
+      'call.ended 204',
+    ]);
     const metrics = await (await fetch(`${stack.serverUrl}/metrics`)).text();
     expect(metrics).toContain('switchboard_call_events_attempts_total{type="call.started",result="retry"} 2');
     expect(metrics).toContain('switchboard_call_events_attempts_total{type="call.started",result="delivered"} 1');

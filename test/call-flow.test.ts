@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../src/emulator/index.ts';
-import { startLocalStack, type LocalStack } from '../src/testing/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../src/testing/local-stack.ts';
 import { captureLogs } from './support/capture-logs.ts';
 
-const scenario = (name: string) => JSON.parse(readFileSync(new URL(`../src/emulator/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+const scenario = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../src/emulator/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
 
 let stack: LocalStack | undefined;
 afterEach(async () => {
@@ -33,15 +34,22 @@ describe('a call, end to end against the emulator', () => {
     expect(body.tools.map((t: { name: string }) => t.name)).toEqual(['transfer_call', 'end_call']);
 
     const firstEvent = record.clientEvents[0]?.event as Record<string, any>;
-    expect(firstEvent).toMatchObject({ type: 'response.create', response: { input: [{ content: [{ type: 'input_text', text: 'Hello! How can I assist you today?' }] }] } });
+    expect(firstEvent).toMatchObject({
+      type: 'response.create',
+      response: { input: [{ content: [{ type: 'input_text', text: 'Hello! How can I assist you today?' }] }] },
+    });
 
     expect(record.refers.map((r) => r.targetUri)).toEqual(['sip:+19195554321@67.231.5.176:5061;transport=tls']);
     expect(record.endedBy).toBe('refer');
     expect(stack.emulator.check(call.id, { functionOutputs: 1, errorEvents: 0 })).toEqual([]);
 
     const transcripts = logs.lines.filter((l) => l.msg === 'transcript');
-    expect(transcripts).toContainEqual(expect.objectContaining({ callId: call.id, speaker: 'caller', text: "Hi, I'd like to speak to a person." }));
-    expect(transcripts).toContainEqual(expect.objectContaining({ callId: call.id, speaker: 'agent', text: 'Hello! How can I assist you today?' }));
+    expect(transcripts).toContainEqual(
+      expect.objectContaining({ callId: call.id, speaker: 'caller', text: "Hi, I'd like to speak to a person." }),
+    );
+    expect(transcripts).toContainEqual(
+      expect.objectContaining({ callId: call.id, speaker: 'agent', text: 'Hello! How can I assist you today?' }),
+    );
     // Phone numbers are redacted, secrets never logged.
     expect(logs.text()).not.toContain('+19195551234');
     expect(logs.text()).not.toContain(stack.config.openaiApiKey);
@@ -68,13 +76,22 @@ describe('a call, end to end against the emulator', () => {
     expect(JSON.parse(output)).toMatchObject({ ok: false, error: 'transfer_failed' });
     const events = record.clientEvents.map((e) => e.event as Record<string, any>);
     const outputAt = events.findIndex((e) => e.type === 'conversation.item.create');
-    expect(events[outputAt + 1]).toMatchObject({ type: 'response.create', response: { instructions: expect.stringContaining('could not transfer') } });
+    expect(events[outputAt + 1]).toMatchObject({
+      type: 'response.create',
+      response: { instructions: expect.stringContaining('could not transfer') },
+    });
   });
 
   it('reconnects a dropped control socket and keeps serving the call', async () => {
     stack = await startLocalStack({ env: { RECONNECT_MAX_ATTEMPTS: '3' } });
     const call = await stack.emulator.placeCall({
-      steps: [{ say: 'hello' }, { drop: true }, { wait: 600 }, { say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }],
+      steps: [
+        { say: 'hello' },
+        { drop: true },
+        { wait: 600 },
+        { say: 'a person please' },
+        { call: { name: 'transfer_call', arguments: {} } },
+      ],
     });
     const record = await call.ended;
     expect(record.connectionCount).toBe(2);
@@ -103,7 +120,9 @@ describe('webhook handling, end to end', () => {
     stack = await startLocalStack();
     const call = await stack.emulator.placeCall({ steps: [{ wait: 300 }, { hangup: true }] }, { duplicates: 20 });
     // The same call again under other webhook-ids (OpenAI retried with a new delivery).
-    const others = await Promise.all(Array.from({ length: 5 }, (_, i) => stack!.emulator.deliverWebhook(call.id, { webhookId: `msg_other_${i}` })));
+    const others = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => stack!.emulator.deliverWebhook(call.id, { webhookId: `msg_other_${i}` })),
+    );
     const record = await call.ended;
     expect(record.accepts).toHaveLength(1);
     expect(record.connectionCount).toBe(1);
@@ -142,7 +161,9 @@ describe('webhook handling, end to end', () => {
 
   it('leaves no per-call state behind', async () => {
     stack = await startLocalStack({ server: { dedupeTtlMs: 50 } });
-    const calls = await Promise.all(Array.from({ length: 10 }, () => stack!.emulator.placeCall({ steps: [{ say: 'hi' }, { hangup: true }] })));
+    const calls = await Promise.all(
+      Array.from({ length: 10 }, () => stack!.emulator.placeCall({ steps: [{ say: 'hi' }, { hangup: true }] })),
+    );
     await Promise.all(calls.map((c) => c.ended));
     await new Promise((r) => setTimeout(r, 150));
     expect(stack.server.liveCalls.size).toBe(0);

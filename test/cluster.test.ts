@@ -2,7 +2,7 @@
 // commands, takeover after kill -9, hand-over on SIGTERM, and a lone instance restarted.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallRecord as EmulatedRecord } from '../src/emulator/index.ts';
-import { startClusterStack, type ClusterStack, type Instance } from './support/cluster-stack.ts';
+import { type ClusterStack, type Instance, startClusterStack } from './support/cluster-stack.ts';
 import { waitFor } from './support/server-process.ts';
 
 const transferCall = { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } };
@@ -11,14 +11,22 @@ const patient = { socketTimeoutMs: 20_000, greetingWaitMs: 5_000, idleHangupMs: 
 
 const okAccepts = (r: EmulatedRecord) => r.accepts.filter((a) => a.status === 200).length;
 const greetings = (r: EmulatedRecord) =>
-  r.clientEvents.filter((e) => (e.event as { type?: string; response?: { instructions?: string } }).type === 'response.create' && /greet/i.test((e.event as { response?: { instructions?: string } }).response?.instructions ?? '')).length;
+  r.clientEvents.filter(
+    (e) =>
+      (e.event as { type?: string; response?: { instructions?: string } }).type === 'response.create' &&
+      /greet/i.test((e.event as { response?: { instructions?: string } }).response?.instructions ?? ''),
+  ).length;
 const typesOf = (record: { timeline: { type: string }[] }, type: string) => record.timeline.filter((e) => e.type === type).length;
 
 async function callRecord(instance: Instance, callId: string, pred: (r: any) => boolean, what: string) {
-  return waitFor(async () => {
-    const r = await instance.api(`/calls/${callId}`).catch(() => null);
-    return r?.status === 200 && pred(r.body) ? r.body : undefined;
-  }, what, 15_000);
+  return waitFor(
+    async () => {
+      const r = await instance.api(`/calls/${callId}`).catch(() => null);
+      return r?.status === 200 && pred(r.body) ? r.body : undefined;
+    },
+    what,
+    15_000,
+  );
 }
 
 let stack: ClusterStack | undefined;
@@ -50,7 +58,9 @@ describe('several instances on one PostgreSQL', { timeout: 60_000 }, () => {
 
     // The refusal is counted where it happened: once (the owner answers its own retries from memory, the
     // other instance its repeats from its first answer).
-    const refused = await Promise.all([a, b].map(async (i) => /switchboard_cluster_claims_refused_total (\d+)/.exec(await (await fetch(`${i.base}/metrics`)).text())?.[1]));
+    const refused = await Promise.all(
+      [a, b].map(async (i) => /switchboard_cluster_claims_refused_total (\d+)/.exec(await (await fetch(`${i.base}/metrics`)).text())?.[1]),
+    );
     expect(refused.map(Number).reduce((x, y) => x + y, 0)).toBe(1);
     expect((await a.api(`/calls/${call.id}/hangup`, { method: 'POST' })).status).toBe(200);
   });
@@ -121,7 +131,9 @@ describe('several instances on one PostgreSQL', { timeout: 60_000 }, () => {
     stack = await startClusterStack({ env: { DRAIN_TIMEOUT_MS: '30000' } });
     const a = await stack.start('a');
     const b = await stack.start('b');
-    const calls = [0, 1].map(() => stack!.emulator.createCall({ ...patient, steps: [{ say: 'Hi there.' }, { wait: 2_000 }, transferCall] }));
+    const calls = [0, 1].map(() =>
+      stack!.emulator.createCall({ ...patient, steps: [{ say: 'Hi there.' }, { wait: 2_000 }, transferCall] }),
+    );
     for (const call of calls) await stack.deliverTo(call.id, [a]);
     for (const call of calls) await callRecord(b, call.id, (r) => typesOf(r, 'transcript') > 0 && r.owner === 'a', 'the call on a');
 

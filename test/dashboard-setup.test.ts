@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from '../src/config/config.ts';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { type Env, loadConfig } from '../src/config/config.ts';
+import { type Emulator, startEmulator } from '../src/emulator/index.ts';
+import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../src/openai/openai-client.ts';
 import { openSqliteStore } from '../src/records/sqlite-store.ts';
 import type { Store } from '../src/records/store.ts';
 import { buildSwitchboard, type Switchboard } from '../src/server/build-switchboard.ts';
-import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { freePort } from './support/server-process.ts';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -34,14 +34,30 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
-    emu = await startEmulator({ apiKey, webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`, logger: false, projectId: 'proj_page42' });
+    emu = await startEmulator({
+      apiKey,
+      webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`,
+      logger: false,
+      projectId: 'proj_page42',
+    });
     client = new OpenAI({ apiKey, baseURL: emu.baseURL, maxRetries: 0 });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // What `switchboard setup --url <base>` registers.
-    const endpoint = await client.webhooks.create({ name: 'Switchboard', url: `${base}${webhookPath}`, event_types: ['realtime.call.incoming'] });
+    const endpoint = await client.webhooks.create({
+      name: 'Switchboard',
+      url: `${base}${webhookPath}`,
+      event_types: ['realtime.call.incoming'],
+    });
     dir = mkdtempSync(join(tmpdir(), 'sb-setup-page-'));
     const env: Env = {
       OPENAI_API_KEY: apiKey,
@@ -107,7 +123,9 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
     expect(await secret.locator('.badge').textContent()).toBe('Failed');
     expect(await secret.locator('.check-step').textContent()).toBe('step 2 (OpenAI webhook)');
     expect(await secret.locator('.check-message').textContent()).toContain("this server refused the test delivery's signature");
-    expect(await secret.locator('.check-fix').textContent()).toBe(`Fix: run \`switchboard setup --url ${base} --rotate\`, then restart Switchboard`);
+    expect(await secret.locator('.check-fix').textContent()).toBe(
+      `Fix: run \`switchboard setup --url ${base} --rotate\`, then restart Switchboard`,
+    );
     expect(emu.webhookTests()).toHaveLength(2);
     await page.screenshot({ path: '/tmp/dashboard-setup.png', fullPage: true });
 

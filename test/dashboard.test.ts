@@ -1,10 +1,10 @@
 // The operator dashboard in a real browser (Debian's chromium, driven by playwright-core) against the real server and the emulator.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../src/records/call-record.ts';
 import { emptyBatch } from '../src/records/store.ts';
-import { apiToken, startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+import { apiToken, type RecordsStack, startRecordsStack, waitFor } from './support/records-stack.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 
@@ -19,7 +19,14 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -130,13 +137,26 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     await page.getByRole('heading', { name: 'Call from +19195551234' }).waitFor();
     expect(await page.locator('#detail-outcome').textContent()).toBe('Completed');
     const fields = Object.fromEntries(
-      await page.locator('.d-call .field-row').evaluateAll((rows) => rows.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent])),
+      await page
+        .locator('.d-call .field-row')
+        .evaluateAll((rows) => rows.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent])),
     );
-    expect(fields).toMatchObject({ Outcome: 'Completed', 'End reason': 'operator hangup', Caller: '+19195551234', Dialed: '+19195550000', Profile: 'default', 'Call ID': call.id });
+    expect(fields).toMatchObject({
+      Outcome: 'Completed',
+      'End reason': 'operator hangup',
+      Caller: '+19195551234',
+      Dialed: '+19195550000',
+      Profile: 'default',
+      'Call ID': call.id,
+    });
     // The turns as the emulator had them, with the supervisor's instruction where it came.
     const turns = emulated.transcript.map((t) => t.text);
     expect(turns.slice(0, 4)).toEqual(['Hello! How can I assist you today?', ...said]);
-    expect(await page.locator('.d-transcript .line .text').allTextContents()).toEqual([...turns.slice(0, 4), instruction, ...turns.slice(4)]);
+    expect(await page.locator('.d-transcript .line .text').allTextContents()).toEqual([
+      ...turns.slice(0, 4),
+      instruction,
+      ...turns.slice(4),
+    ]);
     expect(await page.locator('.d-transcript .line-note .text').allTextContents()).toEqual([instruction]);
     const timeline = await page.locator('.d-timeline tbody tr td:nth-child(3)').allTextContents();
     expect(timeline).toEqual(expect.arrayContaining(['call.accepted', 'operator.instructed', 'call.ended']));
@@ -212,7 +232,10 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
       env: { AGENT_SURFACE: 'live', RECORDING: 'true' },
       server: { recordingDownloads: { firstDelayMs: 50, backoff: { baseMs: 20, maxMs: 20 } } },
     });
-    const call = await stack.emulator.placeCall({ webhooks: ['live'], steps: [{ say: 'Hello, I would like to book a visit.' }, { wait: 300 }, { hangup: true }] });
+    const call = await stack.emulator.placeCall({
+      webhooks: ['live'],
+      steps: [{ say: 'Hello, I would like to book a visit.' }, { wait: 300 }, { hangup: true }],
+    });
     await call.ended;
     page = await openDashboard(stack);
     await page.getByLabel('API token').fill(apiToken);
@@ -233,7 +256,13 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     const seconds = await audio.evaluate(
       (el) =>
         new Promise<number>((resolve, reject) => {
-          const media = el as unknown as { duration: number; error: { code: number } | null; preload: string; load(): void; addEventListener(type: string, fn: () => void, opts: object): void };
+          const media = el as unknown as {
+            duration: number;
+            error: { code: number } | null;
+            preload: string;
+            load(): void;
+            addEventListener(type: string, fn: () => void, opts: object): void;
+          };
           media.addEventListener('loadedmetadata', () => resolve(media.duration), { once: true });
           media.addEventListener('error', () => reject(new Error(`media error ${media.error?.code}`)), { once: true });
           media.preload = 'auto';
@@ -241,7 +270,9 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
         }),
     );
     expect(seconds).toBeGreaterThan(0.2);
-    expect(await page.locator('.d-recording a', { hasText: 'Download the WAV' }).getAttribute('download')).toBe(`${call.liveSessionId}.wav`);
+    expect(await page.locator('.d-recording a', { hasText: 'Download the WAV' }).getAttribute('download')).toBe(
+      `${call.liveSessionId}.wav`,
+    );
     await page.screenshot({ path: '/tmp/dashboard-recording.png', fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
@@ -275,7 +306,10 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
     await card.locator('.card-status', { hasText: 'Not live: no instance controls it' }).waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
     await card.getByRole('button', { name: 'Hang up' }).click();
-    await card.getByRole('alert').filter({ hasText: `call ${ghost.callId} is not live` }).waitFor();
+    await card
+      .getByRole('alert')
+      .filter({ hasText: `call ${ghost.callId} is not live` })
+      .waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });

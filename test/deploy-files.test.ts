@@ -5,12 +5,15 @@ import { parse } from 'yaml';
 
 describe('compose.yaml', () => {
   it('publishes every port on 127.0.0.1 only (a TLS proxy on the host forwards to it)', () => {
-    const compose = parse(readFileSync(new URL('../compose.yaml', import.meta.url), 'utf8')) as { services: Record<string, { ports?: unknown[] }> };
+    const compose = parse(readFileSync(new URL('../compose.yaml', import.meta.url), 'utf8')) as {
+      services: Record<string, { ports?: unknown[] }>;
+    };
     const ports = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     expect(ports.length).toBeGreaterThan(0);
     for (const port of ports) {
       // Short syntax "HOST_IP:HOST:CONTAINER", or the long syntax with host_ip.
-      const hostIp = typeof port === 'string' ? (port.split(':').length === 3 ? port.split(':')[0] : undefined) : (port as { host_ip?: string }).host_ip;
+      const hostIp =
+        typeof port === 'string' ? (port.split(':').length === 3 ? port.split(':')[0] : undefined) : (port as { host_ip?: string }).host_ip;
       expect(hostIp, JSON.stringify(port)).toBe('127.0.0.1');
     }
   });

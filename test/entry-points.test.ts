@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from '../src/config/config.ts';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { type Env, loadConfig } from '../src/config/config.ts';
+import { type Emulator, startEmulator } from '../src/emulator/index.ts';
 import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { startSwitchboard } from '../src/main.ts';
 import { buildSwitchboard, type Switchboard } from '../src/server/build-switchboard.ts';
@@ -53,7 +53,9 @@ async function reference(env: Env) {
 }
 
 async function transferCall(emulator: Emulator) {
-  const call = await emulator.placeCall({ steps: [{ say: 'A person, please.' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }] });
+  const call = await emulator.placeCall({
+    steps: [{ say: 'A person, please.' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }],
+  });
   return (await call.ended).refers.map((r) => r.targetUri);
 }
 
@@ -78,7 +80,12 @@ describe('entry points', () => {
     const stack = await startLocalStack({ env });
     cleanups.push(() => stack.close());
 
-    const sameConfig = { ...env, OPENAI_API_KEY: stack.config.openaiApiKey, OPENAI_WEBHOOK_SECRET: stack.config.webhookSecret, OPENAI_BASE_URL: stack.config.openaiBaseUrl };
+    const sameConfig = {
+      ...env,
+      OPENAI_API_KEY: stack.config.openaiApiKey,
+      OPENAI_WEBHOOK_SECRET: stack.config.webhookSecret,
+      OPENAI_BASE_URL: stack.config.openaiBaseUrl,
+    };
     expect(await assembly(stack.server)).toEqual(await reference(sameConfig));
     expect(await transferCall(stack.emulator)).toEqual(['sip:+19195554321@67.231.5.176:5061;transport=tls']);
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../src/emulator/index.ts';
-import { startLocalStack, type LocalStack } from '../src/testing/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../src/testing/local-stack.ts';
 import { captureLogs } from './support/capture-logs.ts';
-import { startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+import { type RecordsStack, startRecordsStack, waitFor } from './support/records-stack.ts';
 
-const scenario = (name: string) => JSON.parse(readFileSync(new URL(`../src/emulator/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+const scenario = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../src/emulator/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
 /** The project is subscribed to both webhook types: every call arrives twice. */
 const bothWebhooks: ScenarioInput = { webhooks: ['realtime', 'live'] };
 const liveEnv = { AGENT_SURFACE: 'live' };
@@ -88,11 +89,22 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     const s = await startRecordsStack({ env: liveEnv });
     stack = s;
     const call = await s.emulator.placeCall({ webhooks: ['live'], steps: [{ wait: 300 }], idleHangupMs: 1500 });
-    await waitFor(() => s.server.liveCalls.get(call.liveSessionId)?.isLive && s.emulator.call(call.id)?.connectionCount === 1, 'the sideband');
-    const res = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '1234#' }) });
+    await waitFor(
+      () => s.server.liveCalls.get(call.liveSessionId)?.isLive && s.emulator.call(call.id)?.connectionCount === 1,
+      'the sideband',
+    );
+    const res = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ digits: '1234#' }),
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ callId: call.liveSessionId, status: 'sent', digits: '1234#' });
-    const bad = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '12x' }) });
+    const bad = await s.api(`/api/calls/${call.liveSessionId}/dtmf`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ digits: '12x' }),
+    });
     expect(bad.status).toBe(400);
     const record = await call.ended;
     expect(s.emulator.check(call.id, { dtmfSent: '1234#', errorEvents: 0 })).toEqual([]);
@@ -104,9 +116,16 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     try {
       const rtc = await realtime.emulator.placeCall({ steps: [{ wait: 300 }], idleHangupMs: 1500 });
       await waitFor(() => realtime.server.liveCalls.get(rtc.id)?.isLive, 'the Realtime call');
-      const refused = await realtime.api(`/api/calls/${rtc.id}/dtmf`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digits: '1' }) });
+      const refused = await realtime.api(`/api/calls/${rtc.id}/dtmf`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ digits: '1' }),
+      });
       expect(refused.status).toBe(409);
-      expect(await refused.json()).toMatchObject({ error: 'dtmf_unsupported', message: expect.stringContaining('Realtime, which cannot send keypad tones') });
+      expect(await refused.json()).toMatchObject({
+        error: 'dtmf_unsupported',
+        message: expect.stringContaining('Realtime, which cannot send keypad tones'),
+      });
       await rtc.ended;
     } finally {
       await realtime.close();
@@ -155,14 +174,22 @@ describe('a GPT-Live call, end to end against the emulator', () => {
       server: { recordingDownloads: { firstDelayMs: 50, backoff: { baseMs: 20, maxMs: 20 } } },
     });
     stack = s;
-    const call = await s.emulator.placeCall({ webhooks: ['live'], faults: { recordingStatuses: [503, 409] }, steps: [{ say: 'hello there' }, { hangup: true }] });
+    const call = await s.emulator.placeCall({
+      webhooks: ['live'],
+      faults: { recordingStatuses: [503, 409] },
+      steps: [{ say: 'hello there' }, { hangup: true }],
+    });
     const record = await call.ended;
-    expect((record.accepts[0]?.body as Record<string, any>).session.store).toBe(true);
+    expect((record.accepts[0]!.body as Record<string, any>).session.store).toBe(true);
     const detail = await waitFor(async () => {
       const body = (await (await s.api(`/api/calls/${call.liveSessionId}`)).json()) as Record<string, any>;
       return body.recordingUrl ? body : undefined;
     }, 'the recording');
-    expect(detail).toMatchObject({ surface: 'live', recording: true, recordingUrl: expect.stringMatching(new RegExp(`^/api/calls/${call.liveSessionId}/recording\\?expires=\\d+&signature=`)) });
+    expect(detail).toMatchObject({
+      surface: 'live',
+      recording: true,
+      recordingUrl: expect.stringMatching(new RegExp(`^/api/calls/${call.liveSessionId}/recording\\?expires=\\d+&signature=`)),
+    });
     expect(record.recordingDownloads.map((r) => r.status)).toEqual([503, 409, 200]);
 
     // The file is the emulator's stereo WAV, whole.
@@ -194,7 +221,13 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     stack = s;
     const call = await s.emulator.placeCall({
       webhooks: ['live'],
-      steps: [{ say: 'hello' }, { drop: true }, { wait: 600 }, { say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }],
+      steps: [
+        { say: 'hello' },
+        { drop: true },
+        { wait: 600 },
+        { say: 'a person please' },
+        { call: { name: 'transfer_call', arguments: {} } },
+      ],
     });
     const record = await call.ended;
     expect(record.connectionCount).toBe(2);

@@ -3,11 +3,11 @@
 // coloured segments must be as tall as the counts they stand for.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallAnalysis, CallRecord, Outcome } from '../src/records/call-record.ts';
 import { emptyBatch } from '../src/records/store.ts';
-import { apiToken, startRecordsStack, type RecordsStack } from './support/records-stack.ts';
+import { apiToken, type RecordsStack, startRecordsStack } from './support/records-stack.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const hourMs = 3_600_000;
@@ -36,14 +36,54 @@ function stored(i: number, s: Seed): CallRecord {
   const analysis: CallAnalysis | null =
     s.success === undefined
       ? null
-      : { status: 'done', model: 'gpt-6-luna', attempts: 2, summary: 'The caller asked where order A-1 is; it ships today.', success: s.success, fields: { resolved: s.success, orderNumber: 'A-1', customer: { tier: 'gold' } }, tokens: null, costUsd: 0.0002, error: '503 overloaded', requestedAt: at, completedAt: at, nextAttemptAt: null };
+      : {
+          status: 'done',
+          model: 'gpt-6-luna',
+          attempts: 2,
+          summary: 'The caller asked where order A-1 is; it ships today.',
+          success: s.success,
+          fields: { resolved: s.success, orderNumber: 'A-1', customer: { tier: 'gold' } },
+          tokens: null,
+          costUsd: 0.0002,
+          error: '503 overloaded',
+          requestedAt: at,
+          completedAt: at,
+          nextAttemptAt: null,
+        };
   return {
-    callId: `rtc_ov_${i}`, caller: '+19195551234', dialed: s.dialed ?? '+19195550100', sipCallId: null, sipHeaders: [], profile: s.profile ?? 'reception',
-    outcome: s.outcome, endReason: null, startedAt: at, acceptedAt: answered ? at : null, connectedAt: null,
-    endedAt: new Date(s.at + (answered ? 90_000 : 0)).toISOString(), answerMs: answered ? 40 + i : null,
-    transfer: s.reason ? { target: 'sip:x@y', status: 'referred', error: null, durationMs: 3, at, reason: s.reason, destination: 'billing' } : null,
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, tools: [], errors: [], reconnects: 0, updatedAt: at, owner: null, surface: 'realtime', recording: false,
-    cost: { totalUsd: s.costUsd ?? 0, realtimeUsd: s.costUsd ?? 0, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0, unpriced: [], pricesCheckedOn: '2026-12-01' },
+    callId: `rtc_ov_${i}`,
+    caller: '+19195551234',
+    dialed: s.dialed ?? '+19195550100',
+    sipCallId: null,
+    sipHeaders: [],
+    profile: s.profile ?? 'reception',
+    outcome: s.outcome,
+    endReason: null,
+    startedAt: at,
+    acceptedAt: answered ? at : null,
+    connectedAt: null,
+    endedAt: new Date(s.at + (answered ? 90_000 : 0)).toISOString(),
+    answerMs: answered ? 40 + i : null,
+    transfer: s.reason
+      ? { target: 'sip:x@y', status: 'referred', error: null, durationMs: 3, at, reason: s.reason, destination: 'billing' }
+      : null,
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    tools: [],
+    errors: [],
+    reconnects: 0,
+    updatedAt: at,
+    owner: null,
+    surface: 'realtime',
+    recording: false,
+    cost: {
+      totalUsd: s.costUsd ?? 0,
+      realtimeUsd: s.costUsd ?? 0,
+      transcriptionUsd: 0,
+      liveUsd: 0,
+      analysisUsd: 0,
+      unpriced: [],
+      pricesCheckedOn: '2026-12-01',
+    },
     analysis,
   };
 }
@@ -57,7 +97,14 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -105,12 +152,21 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
 
     const page = await open(stack);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
     await page.locator('#ov-chart canvas').waitFor();
 
     // The headline figures.
     const figures = Object.fromEntries(
-      await page.locator('[data-figure]').evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-figure'), [n.querySelector('.figure-value')!.textContent, n.querySelector('.figure-note')!.textContent]])),
+      await page
+        .locator('[data-figure]')
+        .evaluateAll((nodes) =>
+          nodes.map((n) => [
+            n.getAttribute('data-figure'),
+            [n.querySelector('.figure-value')!.textContent, n.querySelector('.figure-note')!.textContent],
+          ]),
+        ),
     );
     expect(figures).toEqual({
       calls: ['8', '6 answered'],
@@ -133,7 +189,11 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
     // The pixels: find each bar, and measure its coloured segments in the bar's middle column.
     const bars = await page.locator('#ov-chart canvas').evaluate((node, colors: Record<string, [number, number, number]>) => {
       // The test's TypeScript has no DOM library: the canvas as the few members used here.
-      const canvas = node as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const canvas = node as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
       const { width, height } = canvas;
       const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
       const outcomeAt = (x: number, y: number): string | null => {
@@ -189,7 +249,9 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
 
     // The numbers as a table, for screen readers.
     await page.getByText('The numbers as a table').click();
-    const rows = await page.locator('#ov-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page
+      .locator('#ov-table tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([
       ['3', '2', '0', '0'],
       ['1', '0', '1', '1'],
@@ -206,10 +268,18 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
     await page.goto(`${stack.serverUrl}/dashboard#/calls/rtc_ov_0`);
     await page.getByRole('heading', { name: 'Call from +19195551234' }).waitFor();
     const rowsOf = (section: string) =>
-      page.locator(`.${section} .field-row`).evaluateAll((rs) => Object.fromEntries(rs.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent])));
+      page
+        .locator(`.${section} .field-row`)
+        .evaluateAll((rs) => Object.fromEntries(rs.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent])));
     expect(await page.locator('.d-analysis .analysis-summary').textContent()).toBe('The caller asked where order A-1 is; it ships today.');
     expect(await rowsOf('d-analysis')).toEqual({
-      Status: 'done after 2 attempts', Success: 'yes', resolved: 'true', orderNumber: 'A-1', 'customer.tier': 'gold', Model: 'gpt-6-luna', 'Last error': '503 overloaded',
+      Status: 'done after 2 attempts',
+      Success: 'yes',
+      resolved: 'true',
+      orderNumber: 'A-1',
+      'customer.tier': 'gold',
+      Model: 'gpt-6-luna',
+      'Last error': '503 overloaded',
     });
     expect(await rowsOf('d-cost')).toMatchObject({ Total: '$0.12', Analysis: '$0.00', 'Prices as of': '2026-12-01' });
     await page.screenshot({ path: '/tmp/overview-call.png', fullPage: true });
@@ -236,7 +306,10 @@ describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.locator('.plan-verdict', { hasText: 'Accepted by support' }).waitFor();
     expect(await page.locator('.plan-instructions').textContent()).toContain('their account id, if the carrier sent it, is 42.');
-    expect(JSON.parse((await page.locator('.plan-body').textContent())!)).toMatchObject({ type: 'realtime', audio: { output: { voice: 'cedar' } } });
+    expect(JSON.parse((await page.locator('.plan-body').textContent())!)).toMatchObject({
+      type: 'realtime',
+      audio: { output: { voice: 'cedar' } },
+    });
     await page.screenshot({ path: '/tmp/plan.png', fullPage: true });
     await page.getByLabel('Calling number').fill('+19005550100');
     await page.getByRole('button', { name: 'Preview' }).click();

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServerProcess, waitFor, type ServerProcess } from './support/server-process.ts';
+import { type ServerProcess, startServerProcess, waitFor } from './support/server-process.ts';
 
 const file = (greeting: string) => `
 carrier: { allowedHosts: [67.231.5.0/24] }
@@ -60,7 +60,15 @@ describe('the server process with a profile file', () => {
     const path = join(dir, 'switchboard.yaml');
     writeFileSync(path, file('Hi').replace('agent: desk', 'agent: nobody'));
     const proc = spawn(process.execPath, ['src/main.ts'], {
-      env: { PATH: process.env.PATH, OPENAI_API_KEY: 'sk-x', OPENAI_WEBHOOK_SECRET: 'whsec_eHh4eHh4eHh4eHh4eHh4eHh4eHh4', REFER_TO: '+19195554321', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', SWITCHBOARD_CONFIG: path, LOCAL_PORT: '0' },
+      env: {
+        PATH: process.env.PATH,
+        OPENAI_API_KEY: 'sk-x',
+        OPENAI_WEBHOOK_SECRET: 'whsec_eHh4eHh4eHh4eHh4eHh4eHh4eHh4',
+        REFER_TO: '+19195554321',
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        SWITCHBOARD_CONFIG: path,
+        LOCAL_PORT: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

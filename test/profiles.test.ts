@@ -3,13 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProfilesStack, type ProfilesStack } from '../src/demo/profiles-stack.ts';
+import { type ProfilesStack, startProfilesStack } from '../src/demo/profiles-stack.ts';
 import type { CallRecord, ScenarioInput } from '../src/emulator/index.ts';
 import { buildInviteHeaders } from '../src/emulator/invite-headers.ts';
 import { decodeUserToUser } from '../src/sip/user-to-user.ts';
 import { captureLogs } from './support/capture-logs.ts';
 
-const scenario = (name: string) => JSON.parse(readFileSync(new URL(`../examples/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+const scenario = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../examples/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
 const tuesday = '2026-03-10T15:00:00Z'; // 11:00 New York
 const saturday = '2026-03-14T15:00:00Z';
 const mondayEarly = '2026-03-09T12:30:00Z'; // 08:30 New York: office open, billing not yet
@@ -43,19 +44,29 @@ describe('routing', () => {
     const d = await example(tuesday);
     const record = await play(d, scenario('routing-http-tool'));
     const body = acceptBody(record);
-    expect(body.instructions).toContain('You are the support line of Acme Plumbing. It is Tuesday, March 10, 2026, 10:00 AM (America/Chicago).');
+    expect(body.instructions).toContain(
+      'You are the support line of Acme Plumbing. It is Tuesday, March 10, 2026, 10:00 AM (America/Chicago).',
+    );
     expect(body.instructions).toContain('The caller is +13125551234;');
     expect(body.audio.output.voice).toBe('cedar');
     expect(greetingOf(record)).toBe('Acme Plumbing support, Tuesday 10:00 AM. What can I do for you?');
-    expect(record.transcript.find((l) => l.speaker === 'agent')?.text).toBe('Acme Plumbing support, Tuesday 10:00 AM. What can I do for you?');
+    expect(record.transcript.find((l) => l.speaker === 'agent')?.text).toBe(
+      'Acme Plumbing support, Tuesday 10:00 AM. What can I do for you?',
+    );
 
     expect(outputs(record)).toEqual([{ ok: true, status: 200, body: { orderId: 'A-17', status: 'shipped', deliveryDate: '2026-03-12' } }]);
     expect(d.api.requests).toHaveLength(1);
     expect(d.api.requests[0]).toMatchObject({ path: '/orders', verified: true, headers: { authorization: 'Bearer dev-token' } });
-    expect(JSON.parse(d.api.requests[0]?.body ?? '')).toMatchObject({ tool: 'lookup_order', arguments: { orderId: 'A-17' }, call: { id: record.id, caller: '+13125551234', profile: 'support' } });
+    expect(JSON.parse(d.api.requests[0]?.body ?? '')).toMatchObject({
+      tool: 'lookup_order',
+      arguments: { orderId: 'A-17' },
+      call: { id: record.id, caller: '+13125551234', profile: 'support' },
+    });
     // The filler played while the request ran, and the model answered from the output afterwards.
     const events = clientEvents(record);
-    const filler = events.findIndex((e) => e.type === 'response.create' && String(e.response?.instructions).includes('One moment while I look that up.'));
+    const filler = events.findIndex(
+      (e) => e.type === 'response.create' && String(e.response?.instructions).includes('One moment while I look that up.'),
+    );
     const output = events.findIndex((e) => e.type === 'conversation.item.create');
     expect(filler).toBeGreaterThan(0);
     expect(output).toBeGreaterThan(filler);
@@ -78,7 +89,9 @@ describe('routing', () => {
     expect(fax.accepts).toEqual([]);
     expect(fax.rejects.map((r) => r.body)).toEqual([{ status_code: 480 }]);
     expect(blocked.rejects.map((r) => r.body)).toEqual([{ status_code: 603 }]);
-    expect(d.events.filter((e) => e.type === 'call.rejected').map((e) => e.type === 'call.rejected' && [e.callId, e.statusCode, e.reason])).toEqual([
+    expect(
+      d.events.filter((e) => e.type === 'call.rejected').map((e) => e.type === 'call.rejected' && [e.callId, e.statusCode, e.reason]),
+    ).toEqual([
       [fax.id, 480, 'after_hours'],
       [blocked.id, 603, 'blocked_caller'],
     ]);
@@ -92,10 +105,16 @@ describe('routing', () => {
     const d = await example(tuesday, { MAX_CALLS: '1' });
     const live = await d.stack.emulator.placeCall({ from: '+12125551234', to: '+18005550000', steps: [{ wait: 1_000 }] });
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => d.events.some((e) => e.type === 'call.accepted') && (clearInterval(poll), resolve()), 10);
+      const poll = setInterval(() => {
+        if (!d.events.some((e) => e.type === 'call.accepted')) return;
+        clearInterval(poll);
+        resolve();
+      }, 10);
     });
     const busy = await play(d, { from: '+12125551235', to: '+18005550000', expect: { accepted: false, rejectStatus: 486 } });
-    expect(d.events).toContainEqual(expect.objectContaining({ type: 'call.rejected', callId: busy.id, statusCode: 486, reason: 'overall_limit' }));
+    expect(d.events).toContainEqual(
+      expect.objectContaining({ type: 'call.rejected', callId: busy.id, statusCode: 486, reason: 'overall_limit' }),
+    );
     await live.ended;
     // The slot is free again once the live call ended.
     await play(d, { from: '+12125551236', to: '+18005550000', expect: { accepted: true } });
@@ -118,7 +137,10 @@ describe('transfers', () => {
     const [base, query] = target.split('?') as [string, string];
     expect(base).toBe('sip:+19195554321@67.231.5.176:5061;transport=tls');
     const headers = Object.fromEntries(query.split('&').map((p) => p.split('=').map(decodeURIComponent) as [string, string]));
-    expect(decodeUserToUser(headers['User-to-User'] ?? '')).toEqual({ data: `${record.id}|invoice question; billing closed`, encoding: 'hex' });
+    expect(decodeUserToUser(headers['User-to-User'] ?? '')).toEqual({
+      data: `${record.id}|invoice question; billing closed`,
+      encoding: 'hex',
+    });
     expect(headers['X-Transfer-Reason']).toBe('invoice question; billing closed');
   });
 
@@ -129,7 +151,12 @@ describe('transfers', () => {
     const target = record.refers[0]?.targetUri ?? '';
     expect(target.startsWith('sip:+19195554321@67.231.5.176:5061?User-to-User=')).toBe(true);
     expect(target).not.toContain('203.0.113.66');
-    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'contact host is not on the carrier allow-list: not used for the transfer', contactHost: '203.0.113.66:5060' }));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'contact host is not on the carrier allow-list: not used for the transfer',
+        contactHost: '203.0.113.66:5060',
+      }),
+    );
   });
 });
 
@@ -138,8 +165,13 @@ describe('keypad input', () => {
     const d = await example(tuesday);
     const record = await play(d, scenario('keypad-operator'));
     const typed = clientEvents(record).find((e) => e.type === 'conversation.item.create');
-    expect(typed).toEqual({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4 #' }] } });
-    expect(record.refers[0]?.targetUri).toMatch(/^sip:operator@pbx\.acme-plumbing\.example;transport=tls\?User-to-User=[0-9a-f]+%3Bencoding%3Dhex&X-Transfer-Reason=caller%20pressed%200%20on%20the%20keypad$/);
+    expect(typed).toEqual({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4 #' }] },
+    });
+    expect(record.refers[0]?.targetUri).toMatch(
+      /^sip:operator@pbx\.acme-plumbing\.example;transport=tls\?User-to-User=[0-9a-f]+%3Bencoding%3Dhex&X-Transfer-Reason=caller%20pressed%200%20on%20the%20keypad$/,
+    );
     expect(d.events.filter((e) => e.type === 'dtmf')).toEqual([
       { type: 'dtmf', callId: record.id, digits: '1234#', action: null },
       { type: 'dtmf', callId: record.id, digits: '0', action: 'transfer:operator' },
@@ -183,7 +215,13 @@ describe('HTTP tool failures become outputs the agent can talk about', () => {
   it('500, timeout (with filler), oversized body and bad arguments', async () => {
     const { d } = await quick(quickFile('Hello.', '+19195554321'));
     const call = (orderId: string) => ({ call: { name: 'lookup_order', arguments: { orderId } } });
-    const record = await play(d, { from: '+12125551234', to: '+18005550000', idleHangupMs: 500, steps: [call('A-500'), call('A-SLOW'), call('A-BIG'), call('nope')], expect: { functionOutputs: 4, errorEvents: 0 } });
+    const record = await play(d, {
+      from: '+12125551234',
+      to: '+18005550000',
+      idleHangupMs: 500,
+      steps: [call('A-500'), call('A-SLOW'), call('A-BIG'), call('nope')],
+      expect: { functionOutputs: 4, errorEvents: 0 },
+    });
     const [failed, slow, big, bad] = outputs(record);
     expect(failed).toMatchObject({ ok: false, error: 'http_error', status: 500 });
     expect(slow).toEqual({ ok: false, error: 'timeout', message: 'The system did not answer within 300 ms.' });
@@ -194,7 +232,8 @@ describe('HTTP tool failures become outputs the agent can talk about', () => {
     // Every error output is followed by instructions, never silence.
     const events = clientEvents(record);
     events.forEach((e, i) => {
-      if (e.type === 'conversation.item.create' && JSON.parse(e.item.output).ok === false) expect(events[i + 1]).toMatchObject({ type: 'response.create', response: { instructions: expect.any(String) } });
+      if (e.type === 'conversation.item.create' && JSON.parse(e.item.output).ok === false)
+        expect(events[i + 1]).toMatchObject({ type: 'response.create', response: { instructions: expect.any(String) } });
     });
     expect(events.filter((e) => String(e.response?.instructions).includes('Let me check.'))).toHaveLength(4 - 1); // no filler for refused arguments
   });
@@ -223,8 +262,17 @@ routing:
 describe('idle caller', () => {
   it('is re-prompted after 1 s of silence and hung up after 2 s', async () => {
     const { d } = await quick(quickFile('Hello.', '+19195554321'));
-    const record = await play(d, { from: '+12125551234', to: '+18005550000', idleHangupMs: 10_000, expect: { endedBy: 'hangup', hungUp: true } });
-    expect(record.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text)).toEqual(['Hello.', 'Are you still there?', expect.any(String)]);
+    const record = await play(d, {
+      from: '+12125551234',
+      to: '+18005550000',
+      idleHangupMs: 10_000,
+      expect: { endedBy: 'hangup', hungUp: true },
+    });
+    expect(record.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text)).toEqual([
+      'Hello.',
+      'Are you still there?',
+      expect.any(String),
+    ]);
     expect(d.events).toContainEqual(expect.objectContaining({ type: 'call.ended', callId: record.id, reason: 'idle_timeout' }));
   });
 });
@@ -239,7 +287,11 @@ describe('reload', () => {
       steps: [{ say: 'hi' }, { wait: 600 }, { call: { name: 'transfer_call', arguments: { destination: 'sales', reason: 'x' } } }],
     });
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => d.events.some((e) => e.type === 'greeting.requested') && (clearInterval(poll), resolve()), 10);
+      const poll = setInterval(() => {
+        if (!d.events.some((e) => e.type === 'greeting.requested')) return;
+        clearInterval(poll);
+        resolve();
+      }, 10);
     });
     writeFileSync(file, quickFile('Version two.', '+19195550002'));
     expect(d.agents.reload('SIGHUP')).toBe(true);
@@ -247,13 +299,22 @@ describe('reload', () => {
     expect(liveRecord.refers[0]?.targetUri).toBe('sip:+19195550001@67.231.5.176:5061;transport=tls');
     expect(greetingOf(liveRecord)).toBe('Version one.');
 
-    const next = await play(d, { from: '+12125551234', to: '+18005550000', steps: [{ call: { name: 'transfer_call', arguments: { destination: 'sales', reason: 'x' } } }] });
+    const next = await play(d, {
+      from: '+12125551234',
+      to: '+18005550000',
+      steps: [{ call: { name: 'transfer_call', arguments: { destination: 'sales', reason: 'x' } } }],
+    });
     expect(greetingOf(next)).toBe('Version two.');
     expect(next.refers[0]?.targetUri).toBe('sip:+19195550002@67.231.5.176:5061;transport=tls');
 
     writeFileSync(file, quickFile('Version three.', 'not-a-number'));
     expect(d.agents.reload('SIGHUP')).toBe(false);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'profile file refused: keeping the previous one', problems: [expect.stringContaining('agents.desk.transfers.sales.to: expected an E.164 number')] }));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'profile file refused: keeping the previous one',
+        problems: [expect.stringContaining('agents.desk.transfers.sales.to: expected an E.164 number')],
+      }),
+    );
     const after = await play(d, { from: '+12125551234', to: '+18005550000' });
     expect(greetingOf(after)).toBe('Version two.');
   });

@@ -1,7 +1,7 @@
 // Records, the operator API and metrics, end to end: the real server and the emulator over real sockets.
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogs } from './support/capture-logs.ts';
-import { readSse, startRecordsStack, waitFor, type RecordsStack } from './support/records-stack.ts';
+import { type RecordsStack, readSse, startRecordsStack, waitFor } from './support/records-stack.ts';
 
 let stack: RecordsStack | undefined;
 afterEach(async () => {
@@ -38,7 +38,9 @@ describe('call records, end to end', () => {
       outcome: 'transferred',
       endReason: 'transferred',
       transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', status: 'referred', error: null },
-      tools: [{ name: 'transfer_call', arguments: '{"reason":"wants a person"}', output: { ok: true, status: 'transferring' }, error: null }],
+      tools: [
+        { name: 'transfer_call', arguments: '{"reason":"wants a person"}', output: { ok: true, status: 'transferring' }, error: null },
+      ],
       errors: [],
       live: false,
     });
@@ -51,14 +53,29 @@ describe('call records, end to end', () => {
     expect(record.usage.totalTokens).toBeGreaterThan(0);
     expect(record.usage.totalTokens).toBe(record.usage.inputTokens + record.usage.outputTokens);
     // the transcript is the conversation as the emulator had it, in order
-    expect(record.transcript.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(emulated.transcript.map((t) => [t.speaker, t.text]));
+    expect(record.transcript.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(
+      emulated.transcript.map((t) => [t.speaker, t.text]),
+    );
     expect(record.timeline.map((e: { type: string }) => e.type)).toEqual(
-      expect.arrayContaining(['call.accepted', 'control.connected', 'greeting.requested', 'transcript', 'tool.called', 'transfer.requested', 'transfer.completed', 'tool.completed', 'usage', 'call.ended']),
+      expect.arrayContaining([
+        'call.accepted',
+        'control.connected',
+        'greeting.requested',
+        'transcript',
+        'tool.called',
+        'transfer.requested',
+        'transfer.completed',
+        'tool.completed',
+        'usage',
+        'call.ended',
+      ]),
     );
 
     // The list reads the store: it catches up within one batch window.
     const listed = await waitFor(async () => {
-      const list = (await (await stack!.api(`/api/calls?q=${encodeURIComponent('SPEAK to a person')}&outcome=transferred`)).json()) as { calls: { callId: string }[] };
+      const list = (await (await stack!.api(`/api/calls?q=${encodeURIComponent('SPEAK to a person')}&outcome=transferred`)).json()) as {
+        calls: { callId: string }[];
+      };
       return list.calls.length > 0 ? list.calls.map((c) => c.callId) : undefined;
     }, 'the call in the list');
     expect(listed).toEqual([call.id]);
@@ -68,15 +85,23 @@ describe('call records, end to end', () => {
     const stored = await stack.store.getCall(call.id);
     const { live: _live, recordingUrl: _recordingUrl, ...withoutLive } = record;
     // Its cost is set when the record closes, a batch window after the call ended.
-    expect(stored).toEqual({ ...withoutLive, cost: expect.objectContaining({ realtimeUsd: expect.any(Number), pricesCheckedOn: expect.any(String) }) });
+    expect(stored).toEqual({
+      ...withoutLive,
+      cost: expect.objectContaining({ realtimeUsd: expect.any(Number), pricesCheckedOn: expect.any(String) }),
+    });
     expect(stored!.cost!.realtimeUsd).toBeGreaterThan(0);
-
   });
 
   it('SSE delivers a live call’s transcript in order, then ends', async () => {
     stack = await startRecordsStack();
     const call = await stack.emulator.placeCall({
-      steps: [{ say: 'first, the caller speaks' }, { reply: 'then the agent answers' }, { wait: 200 }, { say: 'and the caller again' }, { hangup: true }],
+      steps: [
+        { say: 'first, the caller speaks' },
+        { reply: 'then the agent answers' },
+        { wait: 200 },
+        { say: 'and the caller again' },
+        { hangup: true },
+      ],
     });
     const res = await stack.api(`/api/calls/${call.id}/events`);
     expect(res.status).toBe(200);
@@ -90,7 +115,12 @@ describe('call records, end to end', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // every event once, in order
     const transcript = events.filter((e) => e.event === 'transcript').map((e) => [e.data.data.speaker, e.data.data.text]);
     expect(transcript).toEqual(emulated.transcript.map((t) => [t.speaker, t.text]));
-    expect(transcript.map(([, text]) => text)).toEqual(['Hello! How can I assist you today?', 'first, the caller speaks', 'then the agent answers', 'and the caller again']);
+    expect(transcript.map(([, text]) => text)).toEqual([
+      'Hello! How can I assist you today?',
+      'first, the caller speaks',
+      'then the agent answers',
+      'and the caller again',
+    ]);
   });
 });
 
@@ -128,16 +158,23 @@ describe('steering a live call through the API, end to end', () => {
       body: JSON.stringify({ target: '+14155550123' }),
     });
     expect(transfer.status).toBe(200);
-    expect(await transfer.json()).toEqual({ callId: call.id, status: 'transferring', target: 'sip:+14155550123@67.231.5.176:5061;transport=tls' });
+    expect(await transfer.json()).toEqual({
+      callId: call.id,
+      status: 'transferring',
+      target: 'sip:+14155550123@67.231.5.176:5061;transport=tls',
+    });
     const emulated = await call.ended;
     expect(emulated.endedBy).toBe('refer');
     expect(emulated.refers.map((r) => r.targetUri)).toEqual(['sip:+14155550123@67.231.5.176:5061;transport=tls']);
 
     const record = await endedRecord(stack, call.id);
-    expect(record).toMatchObject({ outcome: 'transferred', transfer: { status: 'referred', target: 'sip:+14155550123@67.231.5.176:5061;transport=tls' } });
-    expect(record.timeline.filter((e: { type: string }) => e.type === 'operator.instructed').map((e: { data: { text: string } }) => e.data.text)).toEqual([
-      'Tell the caller about our spring sale.',
-    ]);
+    expect(record).toMatchObject({
+      outcome: 'transferred',
+      transfer: { status: 'referred', target: 'sip:+14155550123@67.231.5.176:5061;transport=tls' },
+    });
+    expect(
+      record.timeline.filter((e: { type: string }) => e.type === 'operator.instructed').map((e: { data: { text: string } }) => e.data.text),
+    ).toEqual(['Tell the caller about our spring sale.']);
   });
 
   it('hangup ends the live call; the API then says it is not live', async () => {
@@ -148,7 +185,11 @@ describe('steering a live call through the API, end to end', () => {
     const emulated = await call.ended;
     expect(emulated.endedBy).toBe('hangup');
     expect(emulated.hangups).toHaveLength(1);
-    const again = await stack.api(`/api/calls/${call.id}/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    const again = await stack.api(`/api/calls/${call.id}/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
     expect(again.status).toBe(404);
     expect(await endedRecord(stack, call.id)).toMatchObject({ outcome: 'completed', endReason: 'operator_hangup' });
   });
@@ -157,7 +198,10 @@ describe('steering a live call through the API, end to end', () => {
     stack = await startRecordsStack();
     const call = await liveCall(stack, [{ wait: 20_000 }]);
     for (const authorization of ['', 'Bearer wrong-token-wrong-token']) {
-      const res = await fetch(`${stack.serverUrl}/api/calls/${call.id}/hangup`, { method: 'POST', headers: authorization ? { authorization } : {} });
+      const res = await fetch(`${stack.serverUrl}/api/calls/${call.id}/hangup`, {
+        method: 'POST',
+        headers: authorization ? { authorization } : {},
+      });
       expect(res.status).toBe(401);
     }
     expect(stack.server.liveCalls.has(call.id)).toBe(true);
@@ -174,7 +218,9 @@ describe('logs, end to end', () => {
       env: { CALL_EVENTS_URL: 'http://127.0.0.1:9/hooks', CALL_EVENTS_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' },
       server: { callEventsDelivery: { pollMs: 20, retryBaseMs: 20 } },
     });
-    const call = await stack.emulator.placeCall({ steps: [{ say: 'call me back on 919 555 1234' }, { call: { name: 'transfer_call', arguments: {} } }] });
+    const call = await stack.emulator.placeCall({
+      steps: [{ say: 'call me back on 919 555 1234' }, { call: { name: 'transfer_call', arguments: {} } }],
+    });
     await call.ended;
     await waitFor(() => logs.lines.some((l) => l.msg === 'call event delivery failed; will retry'), 'a delivery attempt');
     await stack.close();
@@ -198,7 +244,13 @@ describe('metrics, end to end', () => {
     await waitFor(() => stack!.server.liveCalls.size === 0, 'calls to end');
 
     const text = await (await fetch(`${stack.serverUrl}/metrics`)).text();
-    const sample = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    const sample = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.split(' ')[1],
+      );
     expect(sample('switchboard_calls_total{outcome="transferred"}')).toBe(1);
     expect(sample('switchboard_calls_total{outcome="completed"}')).toBe(1);
     expect(sample('switchboard_calls_total{outcome="missed"}')).toBe(1);

@@ -1,7 +1,7 @@
 // Going live on a fresh machine, against the emulator: `switchboard setup`, the real server
 // started from the .env setup wrote, `switchboard doctor`; then each wrong set-up and the
 // message that names its step and its fix.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { type Emulator, startEmulator } from '../src/emulator/index.ts';
 import type { CheckId, CheckResult } from '../src/setup/checks.ts';
 import { runDoctorCommand } from '../src/setup/doctor-command.ts';
 import { runSetupCommand } from '../src/setup/setup-command.ts';
@@ -29,7 +29,12 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
   const extraServers: http.Server[] = [];
 
   beforeAll(async () => {
-    emu = await startEmulator({ apiKey, webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`, logger: false, projectId: 'proj_fresh42' });
+    emu = await startEmulator({
+      apiKey,
+      webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`,
+      logger: false,
+      projectId: 'proj_fresh42',
+    });
     dir = mkdtempSync(join(tmpdir(), 'sb-fresh-'));
     port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
@@ -62,7 +67,9 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
   const envPath = () => join(dir, '.env');
   const envFile = () => parseEnv(readFileSync(envPath(), 'utf8')) as Record<string, string>;
   const setEnv = (changes: Record<string, string | null>) => {
-    const lines = readFileSync(envPath(), 'utf8').split('\n').filter((l) => !Object.keys(changes).some((k) => l.startsWith(`${k}=`)));
+    const lines = readFileSync(envPath(), 'utf8')
+      .split('\n')
+      .filter((l) => !Object.keys(changes).some((k) => l.startsWith(`${k}=`)));
     for (const [k, v] of Object.entries(changes)) if (v !== null) lines.splice(lines.length - 1, 0, `${k}=${v}`);
     writeFileSync(envPath(), lines.join('\n'));
   };
@@ -77,7 +84,13 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
   async function doctor(...args: string[]) {
     let out = '';
     let err = '';
-    const code = await runDoctorCommand(['--json', ...args], { env: {}, cwd: dir, out: (t) => (out += t), err: (t) => (err += t), receiptWaitMs: 1_000 });
+    const code = await runDoctorCommand(['--json', ...args], {
+      env: {},
+      cwd: dir,
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      receiptWaitMs: 1_000,
+    });
     const parsed = JSON.parse(out) as { ok: boolean; checks: CheckResult[] };
     const byId = Object.fromEntries(parsed.checks.map((c) => [c.id, c])) as Record<CheckId, CheckResult>;
     return { code, err, ...parsed, byId };
@@ -91,7 +104,18 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     proc.stdout?.on('data', (d) => (output += d));
     proc.stderr?.on('data', (d) => (output += d));
     server = { proc, output: () => output };
-    await waitFor(async () => ((await httpStatus(`${publicUrl}/ready`)) === 200 ? true : proc.exitCode !== null ? (() => { throw new Error(output); })() : undefined), 'the server to be ready', 20_000);
+    await waitFor(
+      async () =>
+        (await httpStatus(`${publicUrl}/ready`)) === 200
+          ? true
+          : proc.exitCode !== null
+            ? (() => {
+                throw new Error(output);
+              })()
+            : undefined,
+      'the server to be ready',
+      20_000,
+    );
   }
 
   async function stopServer(): Promise<void> {
@@ -124,15 +148,23 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     const doc = await doctor();
     expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(doc.code).toBe(0);
-    for (const id of ['settings', 'profile', 'store', 'api_key', 'webhook_endpoint', 'public_url', 'signing_secret'] as const) expect(doc.byId[id].status).toBe('pass');
+    for (const id of ['settings', 'profile', 'store', 'api_key', 'webhook_endpoint', 'public_url', 'signing_secret'] as const)
+      expect(doc.byId[id].status).toBe('pass');
     expect(doc.byId.models).toMatchObject({ status: 'pass', message: 'gpt-realtime-2.1, gpt-transcribe: available, none deprecated' });
     expect(doc.byId.public_url.message).toContain(`arrived at Switchboard at ${publicUrl} (HTTP 200)`);
     expect(doc.byId.bandwidth.message).toContain('sip:proj_fresh42@sip.api.openai.com');
-    expect(emu.webhookTests().at(-1)).toMatchObject({ eventType: 'batch.completed', status: 200, url: `${publicUrl}/webhooks/openai/realtime/call/inbound` });
+    expect(emu.webhookTests().at(-1)).toMatchObject({
+      eventType: 'batch.completed',
+      status: 200,
+      url: `${publicUrl}/webhooks/openai/realtime/call/inbound`,
+    });
     // A deprecated model is a warning, which --strict turns into a failure.
     setEnv({ TRANSCRIPTION_MODEL: 'gpt-4o-mini-transcribe' });
     const warned = await doctor('--strict');
-    expect(warned.byId.models).toMatchObject({ status: 'warn', message: expect.stringContaining('gpt-4o-mini-transcribe (TRANSCRIPTION_MODEL) is deprecated: OpenAI shuts it down on 2027-02-26') });
+    expect(warned.byId.models).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('gpt-4o-mini-transcribe (TRANSCRIPTION_MODEL) is deprecated: OpenAI shuts it down on 2027-02-26'),
+    });
     expect(warned.code).toBe(1);
   });
 
@@ -191,7 +223,10 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
 
     expect((await setup('--url', publicUrl, '--rotate')).code).toBe(0);
     const stale = await doctor();
-    expect(stale.byId.signing_secret).toMatchObject({ status: 'fail', fix: 'restart Switchboard so it reads OPENAI_WEBHOOK_SECRET from .env' });
+    expect(stale.byId.signing_secret).toMatchObject({
+      status: 'fail',
+      fix: 'restart Switchboard so it reads OPENAI_WEBHOOK_SECRET from .env',
+    });
 
     await startServer();
     const fixed = await doctor();
@@ -203,7 +238,10 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     expect((await setup('--url', publicUrl, '--rotate')).code).toBe(0);
     const doc = await doctor();
     expect(doc.code).toBe(0);
-    expect(doc.byId.signing_secret).toMatchObject({ status: 'warn', fix: 'restart Switchboard so it reads the new secret before the old one expires' });
+    expect(doc.byId.signing_secret).toMatchObject({
+      status: 'warn',
+      fix: 'restart Switchboard so it reads the new secret before the old one expires',
+    });
     await startServer();
     expect((await doctor()).byId.signing_secret.status).toBe('pass');
   });
@@ -238,7 +276,11 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     expect((await setup('--url', closed)).code).toBe(0);
     const doc = await doctor();
     expect(doc.code).toBe(1);
-    expect(doc.byId.public_url).toMatchObject({ status: 'fail', step: 'step 1 (public URL)', message: expect.stringContaining(`OpenAI could not deliver a test event to ${closed}/webhooks/openai/realtime/call/inbound`) });
+    expect(doc.byId.public_url).toMatchObject({
+      status: 'fail',
+      step: 'step 1 (public URL)',
+      message: expect.stringContaining(`OpenAI could not deliver a test event to ${closed}/webhooks/openai/realtime/call/inbound`),
+    });
     expect(doc.byId.public_url.fix).toContain('tunnel running');
   });
 
@@ -246,7 +288,10 @@ describe('setup, then doctor, on a fresh machine (emulator)', () => {
     setEnv({ PUBLIC_URL: publicUrl });
     await stopServer();
     const down = await doctor();
-    expect(down.byId.public_url).toMatchObject({ status: 'fail', message: expect.stringContaining(`Switchboard is not running at ${publicUrl}`) });
+    expect(down.byId.public_url).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining(`Switchboard is not running at ${publicUrl}`),
+    });
     setEnv({ OPENAI_API_KEY: 'sk-wrong-wrong-wrong-wrong' });
     const refused = await doctor();
     expect(refused.byId.api_key).toMatchObject({ status: 'fail', message: expect.stringContaining('OpenAI refused OPENAI_API_KEY (401') });

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpStatus, startServerProcess, waitFor, type ServerProcess } from './support/server-process.ts';
+import { httpStatus, type ServerProcess, startServerProcess, waitFor } from './support/server-process.ts';
 
 let server: ServerProcess | undefined;
 afterEach(async () => {

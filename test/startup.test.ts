@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { type Emulator, startEmulator } from '../src/emulator/index.ts';
 import { createOpenAIConnection } from '../src/openai/openai-client.ts';
 
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -30,8 +30,20 @@ describe('startup model warnings (the real entry point)', () => {
     const { startServerProcess, waitFor } = await import('./support/server-process.ts');
     const old = await startServerProcess({ OPENAI_MODEL: 'gpt-realtime' });
     try {
-      const warning = await waitFor(() => old.output().split('\n').find((l) => l.includes('model deprecated, shut down or unavailable')), 'the warning');
-      expect(JSON.parse(warning)).toMatchObject({ level: 40, status: 'deprecated', model: 'gpt-realtime', detail: expect.stringContaining('shuts down on 2027-01-20') });
+      const warning = await waitFor(
+        () =>
+          old
+            .output()
+            .split('\n')
+            .find((l) => l.includes('model deprecated, shut down or unavailable')),
+        'the warning',
+      );
+      expect(JSON.parse(warning)).toMatchObject({
+        level: 40,
+        status: 'deprecated',
+        model: 'gpt-realtime',
+        detail: expect.stringContaining('shuts down on 2027-01-20'),
+      });
     } finally {
       await old.stop();
     }
@@ -39,10 +51,15 @@ describe('startup model warnings (the real entry point)', () => {
     try {
       // The emulator's models list has gpt-live-1 but no gpt-9-imaginary.
       const warnings = await waitFor(() => {
-        const lines = live.output().split('\n').filter((l) => l.includes('model deprecated, shut down or unavailable'));
+        const lines = live
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('model deprecated, shut down or unavailable'));
         return lines.length > 0 ? lines.map((l) => JSON.parse(l) as Record<string, unknown>) : undefined;
       }, 'the warning');
-      expect(warnings).toEqual([expect.objectContaining({ model: 'gpt-9-imaginary', level: 40, detail: expect.stringContaining('not in the models API') })]);
+      expect(warnings).toEqual([
+        expect.objectContaining({ model: 'gpt-9-imaginary', level: 40, detail: expect.stringContaining('not in the models API') }),
+      ]);
     } finally {
       await live.stop();
     }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProfilesStack, type ProfilesStack } from '../src/demo/profiles-stack.ts';
+import { type ProfilesStack, startProfilesStack } from '../src/demo/profiles-stack.ts';
 import type { CallRecord, ScenarioInput } from '../src/emulator/index.ts';
 import { wavFile } from '../src/tools/audio-clip.ts';
 import { captureLogs } from './support/capture-logs.ts';
@@ -78,7 +78,11 @@ describe.each(['realtime', 'live'] as const)('on %s', (surface) => {
       steps: [{ say: 'Where is my order A-17?' }, { call: { name: 'lookup_order', arguments: { orderId: 'A-17' } } }],
       expect: { functionOutputs: 1, errorEvents: 0 },
     });
-    expect(JSON.parse(record.functionCalls[0]?.outputs[0]?.output ?? 'null')).toMatchObject({ ok: true, status: 200, body: { orderId: 'A-17' } });
+    expect(JSON.parse(record.functionCalls[0]?.outputs[0]?.output ?? 'null')).toMatchObject({
+      ok: true,
+      status: 200,
+      body: { orderId: 'A-17' },
+    });
     expect(d.api.requests).toHaveLength(1);
     const outputAt = record.functionCalls[0]?.outputs[0]?.at ?? 0;
     if (surface === 'live') {
@@ -97,20 +101,33 @@ describe.each(['realtime', 'live'] as const)('on %s', (surface) => {
 
   it('keypad in: typed digits reach the model as context, and "0" transfers', async () => {
     const d = await start(surface);
-    const record = await play(d, { carrier: 'any', steps: [{ dtmf: '1234#' }, { wait: 400 }, { dtmf: '0' }], expect: { endedBy: 'refer', errorEvents: 0 } });
+    const record = await play(d, {
+      carrier: 'any',
+      steps: [{ dtmf: '1234#' }, { wait: 400 }, { dtmf: '0' }],
+      expect: { endedBy: 'refer', errorEvents: 0 },
+    });
     const typed = '[keypad] The caller pressed: 1 2 3 4 #';
     if (surface === 'live') {
       const i = sent(record).findIndex((e) => e.type === 'response.item.create' && e.item.content === typed);
       expect(i).toBeGreaterThan(-1);
       expect(sent(record)[i + 1]).toMatchObject({ type: 'response.create' });
     } else {
-      expect(sent(record)).toContainEqual(expect.objectContaining({ type: 'conversation.item.create', item: expect.objectContaining({ content: [{ type: 'input_text', text: typed }] }) }));
+      expect(sent(record)).toContainEqual(
+        expect.objectContaining({
+          type: 'conversation.item.create',
+          item: expect.objectContaining({ content: [{ type: 'input_text', text: typed }] }),
+        }),
+      );
     }
     expect(d.events.filter((e) => e.type === 'dtmf').map((e) => e.type === 'dtmf' && [e.digits, e.action])).toEqual([
       ['1234#', null],
       ['0', 'transfer:sales'],
     ]);
-    expect(record.refers[0]).toMatchObject({ surface, status: 200, targetUri: expect.stringMatching(/^sip:\+19195554321@67\.231\.5\.176:5061/) });
+    expect(record.refers[0]).toMatchObject({
+      surface,
+      status: 200,
+      targetUri: expect.stringMatching(/^sip:\+19195554321@67\.231\.5\.176:5061/),
+    });
   });
 
   it('idle caller: re-prompted after 1 s of silence, then goodbye and hang-up after 2 s', async () => {

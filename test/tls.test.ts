@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { tryThrowawayCert } from '../src/testing/throwaway-cert.ts';
-import { startServerProcess, waitFor, type ServerProcess } from './support/server-process.ts';
+import { type ServerProcess, startServerProcess, waitFor } from './support/server-process.ts';
 
 const tls = tryThrowawayCert();
 let server: ServerProcess | undefined;
@@ -14,7 +14,9 @@ describe.skipIf(!tls)('an https base URL with a private CA', () => {
   it('works through NODE_EXTRA_CA_CERTS: REST over https, control socket over wss', async () => {
     server = await startServerProcess({ NODE_EXTRA_CA_CERTS: tls!.caPath }, { tls: { cert: tls!.cert, key: tls!.key } });
     expect(server.emulator.baseURL).toMatch(/^https:/);
-    const call = await server.emulator.placeCall({ steps: [{ say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }] });
+    const call = await server.emulator.placeCall({
+      steps: [{ say: 'a person please' }, { call: { name: 'transfer_call', arguments: {} } }],
+    });
     const record = await call.ended;
     expect(record.accepts.map((a) => a.status)).toEqual([200]);
     expect(record.connectionCount).toBe(1);

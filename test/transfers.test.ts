@@ -2,9 +2,9 @@
 // The operator's transfer goes under the same carrier policy as the agent's, and the
 // environment's agent (no profile file) handles the keypad like a profile's.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProfilesStack, type ProfilesStack } from '../src/demo/profiles-stack.ts';
+import { type ProfilesStack, startProfilesStack } from '../src/demo/profiles-stack.ts';
 import type { ScenarioInput } from '../src/emulator/index.ts';
-import { startLocalStack, type LocalStack } from '../src/testing/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../src/testing/local-stack.ts';
 import { captureLogs } from './support/capture-logs.ts';
 import { waitFor } from './support/records-stack.ts';
 
@@ -43,27 +43,44 @@ async function operatorTransfer(s: LocalStack, input: ScenarioInput, target: str
 describe('operator transfer on a call whose Contact host is off the carrier allow-list', () => {
   it('environment only: the REFER goes to REFER_SIP_HOST, never to the Contact host', async () => {
     const logs = captureLogs();
-    stack = await startLocalStack({ logger: logs.logger, env: { API_TOKEN: token, CARRIER_ALLOWED_HOSTS: carrierEdge, REFER_SIP_HOST: '67.231.5.10:5061' } });
+    stack = await startLocalStack({
+      logger: logs.logger,
+      env: { API_TOKEN: token, CARRIER_ALLOWED_HOSTS: carrierEdge, REFER_SIP_HOST: '67.231.5.10:5061' },
+    });
     const { call, status, body } = await operatorTransfer(stack, hostileCall, '+14155550123');
     expect(status).toBe(200);
     expect(body).toEqual({ callId: call.id, status: 'transferring', target: 'sip:+14155550123@67.231.5.10:5061' });
     const emulated = await call.ended;
     expect(emulated.refers.map((r) => r.targetUri)).toEqual(['sip:+14155550123@67.231.5.10:5061']);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'contact host is not on the carrier allow-list: not used for the transfer', callId: call.id, by: 'operator' }));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'contact host is not on the carrier allow-list: not used for the transfer',
+        callId: call.id,
+        by: 'operator',
+      }),
+    );
   });
 
   it('environment only, no fallback host: refused with 422 no_sip_host saying why, and nothing is sent', async () => {
     stack = await startLocalStack({ env: { API_TOKEN: token, CARRIER_ALLOWED_HOSTS: carrierEdge } });
     const { call, status, body } = await operatorTransfer(stack, hostileCall, '+14155550123');
     expect(status).toBe(422);
-    expect(body).toEqual({ error: 'no_sip_host', message: expect.stringContaining("the INVITE's Contact host is not on the carrier allow-list") });
+    expect(body).toEqual({
+      error: 'no_sip_host',
+      message: expect.stringContaining("the INVITE's Contact host is not on the carrier allow-list"),
+    });
     expect(stack.emulator.call(call.id)?.refers).toEqual([]);
     expect(stack.server.liveCalls.get(call.id)?.isLive).toBe(true); // the call goes on
     await stack.server.liveCalls.get(call.id)?.hangup('operator_hangup');
   });
 
   it('with a profile file: the operator transfer goes to carrier.fallbackHost, as the agent’s own transfer does', async () => {
-    demo = await startProfilesStack({ file: 'switchboard.example.yaml', at: '2026-03-10T15:00:00Z', env: { API_TOKEN: token }, logger: captureLogs().logger });
+    demo = await startProfilesStack({
+      file: 'switchboard.example.yaml',
+      at: '2026-03-10T15:00:00Z',
+      env: { API_TOKEN: token },
+      logger: captureLogs().logger,
+    });
     const { call, status, body } = await operatorTransfer(demo.stack, hostileCall, '+14155550123');
     expect(status).toBe(200);
     // The example's transfer context rides along, as on every transfer of that agent.

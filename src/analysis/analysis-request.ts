@@ -2,7 +2,7 @@
 import type { Response, ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import type { ResponsesTokens } from '../cost/call-cost.ts';
 import type { CallDetail } from '../records/call-record.ts';
-import { analysisFormatName, outputSchema, type AnalysisSpec } from './analysis-spec.ts';
+import { type AnalysisSpec, analysisFormatName, outputSchema } from './analysis-spec.ts';
 
 const clock = (ms: number): string => {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -22,7 +22,8 @@ export function transcriptText(call: CallDetail): string {
   const tools = [...new Set(call.tools.map((t) => t.name))];
   if (tools.length > 0) facts.push(`tools used: ${tools.join(', ')}`);
   const lines = call.transcript.map(
-    (t) => `[${clock(Date.parse(t.at) - start)}] ${t.speaker === 'caller' ? 'Caller' : 'Agent'}: ${t.text}${t.interrupted ? ' (cut off by the caller)' : ''}`,
+    (t) =>
+      `[${clock(Date.parse(t.at) - start)}] ${t.speaker === 'caller' ? 'Caller' : 'Agent'}: ${t.text}${t.interrupted ? ' (cut off by the caller)' : ''}`,
   );
   return `Call facts:\n${facts.map((f) => `- ${f}`).join('\n')}\n\nTranscript:\n${lines.join('\n')}`;
 }
@@ -33,7 +34,10 @@ export function analysisInstructions(spec: Pick<AnalysisSpec, 'summary' | 'field
     'Answer only from the call facts and the transcript; never invent details that were not said.',
   ];
   if (spec.summary) parts.push('summary: two or three plain sentences, without the caller’s phone number.');
-  if (spec.fields) parts.push('fields: fill each field from what was said; when the call does not tell, use null if the field allows it, else the most cautious value.');
+  if (spec.fields)
+    parts.push(
+      'fields: fill each field from what was said; when the call does not tell, use null if the field allows it, else the most cautious value.',
+    );
   if (spec.successCriteria) parts.push(`success: true only if the call met these success criteria:\n${spec.successCriteria}`);
   return parts.join('\n');
 }
@@ -74,7 +78,9 @@ export function responseTokens(response: Pick<Response, 'usage'>): ResponsesToke
 /** The structured answer; throws AnalysisAnswerError when the response is incomplete, refused or not the schema. */
 export function readAnalysis(spec: AnalysisSpec, response: Response): AnalysisAnswer {
   if (response.status !== 'completed') {
-    throw new AnalysisAnswerError(`response ${response.status ?? 'without status'}${response.incomplete_details?.reason ? `: ${response.incomplete_details.reason}` : ''}`);
+    throw new AnalysisAnswerError(
+      `response ${response.status ?? 'without status'}${response.incomplete_details?.reason ? `: ${response.incomplete_details.reason}` : ''}`,
+    );
   }
   for (const item of response.output) {
     if (item.type !== 'message') continue;

@@ -25,7 +25,10 @@ export const analysisFormatName = 'call_analysis';
 export function outputSchema(spec: Pick<AnalysisSpec, 'summary' | 'fields' | 'successCriteria'>): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   if (spec.summary) {
-    properties.summary = { type: 'string', description: 'Two or three plain sentences: who called, what they wanted, what was done and how the call ended.' };
+    properties.summary = {
+      type: 'string',
+      description: 'Two or three plain sentences: who called, what they wanted, what was done and how the call ended.',
+    };
   }
   if (spec.successCriteria) {
     properties.success = { type: 'boolean', description: 'true only if the call met the success criteria given in the instructions.' };

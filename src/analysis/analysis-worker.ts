@@ -1,18 +1,19 @@
 // Runs queued post-call analyses: one Responses API request each, retried with backoff,
 // the result (or the failure) written to the record with its call.analyzed webhook.
 // State lives in the store, so a restart or another instance carries on.
-import { APIError, APIUserAbortError } from 'openai';
+
 import type OpenAI from 'openai';
+import { APIError, APIUserAbortError } from 'openai';
 import { callCost } from '../cost/call-cost.ts';
 import type { PriceTable } from '../cost/price-table.ts';
 import { emptyUsageDetail } from '../cost/usage.ts';
 import type { Logger } from '../log/logger.ts';
-import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { CallAnalysis, CallDetail } from '../records/call-record.ts';
 import type { Store } from '../records/store.ts';
-import { analysisRequest, readAnalysis, AnalysisAnswerError } from './analysis-request.ts';
+import { backoffMs } from '../time/backoff.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
+import { AnalysisAnswerError, analysisRequest, readAnalysis } from './analysis-request.ts';
 import type { AnalysisFor } from './analysis-spec.ts';
 
 export type AnalysisResult = 'done' | 'retry' | 'failed';
@@ -50,7 +51,8 @@ function describe(err: unknown): string {
 }
 
 export class AnalysisWorker {
-  private readonly opts: Required<Omit<AnalysisWorkerOptions, 'onResult' | 'onQueued' | 'random'>> & Pick<AnalysisWorkerOptions, 'onResult' | 'onQueued' | 'random'>;
+  private readonly opts: Required<Omit<AnalysisWorkerOptions, 'onResult' | 'onQueued' | 'random'>> &
+    Pick<AnalysisWorkerOptions, 'onResult' | 'onQueued' | 'random'>;
   private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -114,7 +116,11 @@ export class AnalysisWorker {
   private async drain(): Promise<void> {
     try {
       while (!this.stopped) {
-        const claimed = await this.opts.store.claimAnalyses({ now: new Date(this.opts.clock.epochMs()), limit: this.opts.batchSize, leaseMs: this.opts.leaseMs });
+        const claimed = await this.opts.store.claimAnalyses({
+          now: new Date(this.opts.clock.epochMs()),
+          limit: this.opts.batchSize,
+          leaseMs: this.opts.leaseMs,
+        });
         if (claimed.length === 0) return;
         await Promise.all(claimed.map((callId) => this.run(callId)));
         if (claimed.length < this.opts.batchSize) return;
@@ -137,7 +143,19 @@ export class AnalysisWorker {
     const attempts = pending.attempts + 1;
     const spec = this.opts.analysisFor(call.profile);
     if (!spec) {
-      await this.save(call, { ...pending, status: 'failed', attempts, error: `profile ${call.profile ?? '(none)'} has no analysis any more`, nextAttemptAt: null }, 'failed', 0, 0);
+      await this.save(
+        call,
+        {
+          ...pending,
+          status: 'failed',
+          attempts,
+          error: `profile ${call.profile ?? '(none)'} has no analysis any more`,
+          nextAttemptAt: null,
+        },
+        'failed',
+        0,
+        0,
+      );
       return;
     }
     const controller = new AbortController();
@@ -173,9 +191,14 @@ export class AnalysisWorker {
         completedAt: new Date(this.opts.clock.epochMs()).toISOString(),
         nextAttemptAt: null,
       };
-      const outbox = this.opts.callEvents ? callEventMessage('call.analyzed', call.callId, 1, done.completedAt ?? '', analyzedData(call, done, cost.totalUsd)) : undefined;
+      const outbox = this.opts.callEvents
+        ? callEventMessage('call.analyzed', call.callId, 1, done.completedAt ?? '', analyzedData(call, done, cost.totalUsd))
+        : undefined;
       await this.opts.store.saveAnalysis(call.callId, { analysis: done, cost, ...(outbox ? { outbox } : {}) });
-      this.opts.log.info({ callId, model: spec.model, attempts, success: done.success, costUsd: cost.analysisUsd, durationMs: Math.round(durationMs) }, 'call analyzed');
+      this.opts.log.info(
+        { callId, model: spec.model, attempts, success: done.success, costUsd: cost.analysisUsd, durationMs: Math.round(durationMs) },
+        'call analyzed',
+      );
       this.opts.onResult?.({ result: 'done', durationMs, costUsd: cost.analysisUsd });
       if (outbox) this.opts.onQueued?.();
     } catch (err) {
@@ -188,10 +211,20 @@ export class AnalysisWorker {
       const giveUp = attempts >= this.opts.maxAttempts || (err instanceof APIError && err.status !== undefined && hopeless.has(err.status));
       if (!(err instanceof APIError) && !(err instanceof AnalysisAnswerError)) this.opts.log.debug({ callId, err }, 'call analysis error');
       if (giveUp) {
-        await this.save(call, { ...pending, status: 'failed', model: spec.model, attempts, error, nextAttemptAt: null }, 'failed', durationMs, 0);
+        await this.save(
+          call,
+          { ...pending, status: 'failed', model: spec.model, attempts, error, nextAttemptAt: null },
+          'failed',
+          durationMs,
+          0,
+        );
         this.opts.log.error({ callId, model: spec.model, attempts, err: error }, 'call analysis failed: giving up');
       } else {
-        const delayMs = backoffMs(attempts, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, ...(this.opts.random ? { random: this.opts.random } : {}) });
+        const delayMs = backoffMs(attempts, {
+          baseMs: this.opts.retryBaseMs,
+          maxMs: this.opts.retryMaxMs,
+          ...(this.opts.random ? { random: this.opts.random } : {}),
+        });
         const nextAttemptAt = new Date(this.opts.clock.epochMs() + delayMs).toISOString();
         await this.save(call, { ...pending, model: spec.model, attempts, error, nextAttemptAt }, 'retry', durationMs, 0);
         this.opts.log.warn({ callId, model: spec.model, attempts, err: error, retryInMs: delayMs }, 'call analysis failed; will retry');
@@ -201,7 +234,13 @@ export class AnalysisWorker {
     }
   }
 
-  private async save(call: CallDetail, analysis: CallAnalysis, result: AnalysisResult | null, durationMs: number, costUsd: number): Promise<void> {
+  private async save(
+    call: CallDetail,
+    analysis: CallAnalysis,
+    result: AnalysisResult | null,
+    durationMs: number,
+    costUsd: number,
+  ): Promise<void> {
     try {
       await this.opts.store.saveAnalysis(call.callId, { analysis });
       if (result) this.opts.onResult?.({ result, durationMs, costUsd });

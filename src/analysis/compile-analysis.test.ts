@@ -1,8 +1,8 @@
 // `switchboard check` on an agent's `analysis` key: ajv like tool parameters, plus the rules of strict structured outputs.
 import { describe, expect, it } from 'vitest';
+import { agentDefaultsFromEnv } from '../profiles/agent-defaults.ts';
 import { runCheckCommand } from '../profiles/check-command.ts';
 import { loadProfilesText } from '../profiles/load-profiles.ts';
-import { agentDefaultsFromEnv } from '../profiles/agent-defaults.ts';
 import { outputSchema } from './analysis-spec.ts';
 import { strictSchemaProblems } from './strict-schema.ts';
 
@@ -18,7 +18,13 @@ async function check(text: string) {
       throw Object.assign(new Error('nope'), { code: 'ENOENT' });
     },
   });
-  return { code, lines: err.trim().split('\n').filter((l) => !l.includes('warning:')) };
+  return {
+    code,
+    lines: err
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('warning:')),
+  };
 }
 
 const file = (analysis: string) => `
@@ -50,14 +56,28 @@ describe('analysis in the profile file', () => {
     expect(spec).toMatchObject({ summary: true, model: 'gpt-6-luna', successCriteria: "The caller's problem was solved." });
     expect(spec.checkOutput({ summary: 's', success: true, fields: { resolved: true, orderNumber: null } })).toEqual({ ok: true });
     expect(spec.checkOutput({ summary: 's', success: true, fields: { resolved: true, orderNumber: 'nope' } }).ok).toBe(false);
-    const env = loadProfilesText(file('      model: gpt-5.4-mini'), { env: {}, defaults: agentDefaultsFromEnv({ ANALYSIS_MODEL: 'gpt-6-sol' }), readFile: () => '' });
+    const env = loadProfilesText(file('      model: gpt-5.4-mini'), {
+      env: {},
+      defaults: agentDefaultsFromEnv({ ANALYSIS_MODEL: 'gpt-6-sol' }),
+      readFile: () => '',
+    });
     expect(env.ok && env.profiles.analysis.get('sales')?.model).toBe('gpt-5.4-mini');
-    const summaryOnly = loadProfilesText(file('      summary: true'), { env: {}, defaults: agentDefaultsFromEnv({ ANALYSIS_MODEL: 'gpt-6-sol' }), readFile: () => '' });
-    expect(summaryOnly.ok && summaryOnly.profiles.analysis.get('sales')).toMatchObject({ model: 'gpt-6-sol', fields: null, successCriteria: null });
+    const summaryOnly = loadProfilesText(file('      summary: true'), {
+      env: {},
+      defaults: agentDefaultsFromEnv({ ANALYSIS_MODEL: 'gpt-6-sol' }),
+      readFile: () => '',
+    });
+    expect(summaryOnly.ok && summaryOnly.profiles.analysis.get('sales')).toMatchObject({
+      model: 'gpt-6-sol',
+      fields: null,
+      successCriteria: null,
+    });
   });
 
   it('refuses a fields schema strict structured outputs would refuse, naming the place', async () => {
-    const r = await check(file(fields('          resolved: { type: boolean }\n          note: { type: string }', '        required: [resolved]')));
+    const r = await check(
+      file(fields('          resolved: { type: boolean }\n          note: { type: string }', '        required: [resolved]')),
+    );
     expect(r.code).toBe(1);
     expect(r.lines).toEqual([
       'sb.yaml:6:7: agents.sales.analysis.fields.additionalProperties: strict structured outputs need additionalProperties: false on every object',
@@ -67,27 +87,54 @@ describe('analysis in the profile file', () => {
   });
 
   it('checks the schema with ajv like tool parameters: unknown keywords and formats are errors', async () => {
-    const r = await check(file(fields('          when: { type: string, format: someday }', '        required: [when]\n        additionalProperties: false')));
+    const r = await check(
+      file(fields('          when: { type: string, format: someday }', '        required: [when]\n        additionalProperties: false')),
+    );
     expect(r.code).toBe(1);
     expect(r.lines[0]).toMatch(/^sb\.yaml:6:7: agents\.sales\.analysis\.fields: invalid JSON schema: unknown format "someday"/);
-    const typo = await check(file(fields('          when: { type: string, minLenght: 3 }', '        required: [when]\n        additionalProperties: false')));
+    const typo = await check(
+      file(fields('          when: { type: string, minLenght: 3 }', '        required: [when]\n        additionalProperties: false')),
+    );
     expect(typo.lines[0]).toMatch(/agents\.sales\.analysis\.fields: invalid JSON schema: strict mode: unknown keyword: "minLenght"/);
   });
 
   it('refuses keywords strict mode does not support, an analysis that asks for nothing, and a non-object schema', async () => {
-    const oneOf = await check(file(fields('          x: { oneOf: [{ type: string }, { type: number }] }', '        required: [x]\n        additionalProperties: false')));
-    expect(oneOf.lines[0]).toBe('sb.yaml:9:16: agents.sales.analysis.fields.properties.x.oneOf: oneOf is not supported by strict structured outputs');
+    const oneOf = await check(
+      file(
+        fields(
+          '          x: { oneOf: [{ type: string }, { type: number }] }',
+          '        required: [x]\n        additionalProperties: false',
+        ),
+      ),
+    );
+    expect(oneOf.lines[0]).toBe(
+      'sb.yaml:9:16: agents.sales.analysis.fields.properties.x.oneOf: oneOf is not supported by strict structured outputs',
+    );
     const nothing = await check(file('      summary: false'));
-    expect(nothing.lines[0]).toBe('sb.yaml:5:5: agents.sales.analysis: analysis asks for nothing: set summary: true, fields or successCriteria');
+    expect(nothing.lines[0]).toBe(
+      'sb.yaml:5:5: agents.sales.analysis: analysis asks for nothing: set summary: true, fields or successCriteria',
+    );
     const array = await check(file('      fields: { type: array }'));
     expect(array.lines[0]).toBe('sb.yaml:6:17: agents.sales.analysis.fields.type: fields must be a JSON schema of type "object"');
   });
 
   it('the whole output schema passes its own strict rules', () => {
-    expect(strictSchemaProblems(outputSchema({ summary: true, successCriteria: 'x', fields: { type: 'object', properties: {}, required: [], additionalProperties: false } }))).toEqual([]);
-    expect(strictSchemaProblems({ type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'], additionalProperties: false } }, required: ['a'] })).toEqual([
-      { path: ['additionalProperties'], message: 'strict structured outputs need additionalProperties: false on every object' },
-    ]);
+    expect(
+      strictSchemaProblems(
+        outputSchema({
+          summary: true,
+          successCriteria: 'x',
+          fields: { type: 'object', properties: {}, required: [], additionalProperties: false },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      strictSchemaProblems({
+        type: 'object',
+        properties: { a: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'], additionalProperties: false } },
+        required: ['a'],
+      }),
+    ).toEqual([{ path: ['additionalProperties'], message: 'strict structured outputs need additionalProperties: false on every object' }]);
   });
 });
 
@@ -103,9 +150,21 @@ routing:
   default: { agent: sales }
 ${extra}`;
     let err = '';
-    await runCheckCommand(['sb.yaml'], { env: {}, cwd: '/virtual', out: () => undefined, err: (t) => void (err += t), readFile: () => text('') });
-    expect(err).toContain("sb.yaml:5:5: warning: agents.sales.model: no price for the model gpt-realtime-next: its share of a call's cost counts as 0; give it under prices.gpt-realtime-next");
-    const priced = loadProfilesText(text('prices:\n  gpt-realtime-next: { audio: { input: 20, output: 40 } }'), { env: {}, defaults: agentDefaultsFromEnv({}), readFile: () => '' });
+    await runCheckCommand(['sb.yaml'], {
+      env: {},
+      cwd: '/virtual',
+      out: () => undefined,
+      err: (t) => void (err += t),
+      readFile: () => text(''),
+    });
+    expect(err).toContain(
+      "sb.yaml:5:5: warning: agents.sales.model: no price for the model gpt-realtime-next: its share of a call's cost counts as 0; give it under prices.gpt-realtime-next",
+    );
+    const priced = loadProfilesText(text('prices:\n  gpt-realtime-next: { audio: { input: 20, output: 40 } }'), {
+      env: {},
+      defaults: agentDefaultsFromEnv({}),
+      readFile: () => '',
+    });
     expect(priced.ok && priced.warnings.map((w) => w.message)).toEqual([]);
     expect(priced.ok && priced.profiles.prices.models['gpt-realtime-next']).toEqual({ audio: { input: 20, output: 40 } });
     const bad = await check(text('prices:\n  gpt-realtime-next: { audio: { input: -1 } }'));

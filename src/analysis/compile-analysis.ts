@@ -2,7 +2,7 @@
 // against the rules of strict structured outputs, so the API never refuses it later.
 import { error, type Problem } from '../profiles/problem.ts';
 import type { createSchemaCompiler } from '../tools/json-schema.ts';
-import { outputSchema, type AnalysisSpec } from './analysis-spec.ts';
+import { type AnalysisSpec, outputSchema } from './analysis-spec.ts';
 import { strictSchemaProblems } from './strict-schema.ts';
 
 export interface AnalysisInput {
@@ -34,7 +34,13 @@ export function compileAnalysis(
     }
   }
   if (problems.length > before) return null;
-  const spec = { summary: input.summary, fields, successCriteria: input.successCriteria ?? null, model: input.model ?? deps.defaultModel, business: deps.business };
+  const spec = {
+    summary: input.summary,
+    fields,
+    successCriteria: input.successCriteria ?? null,
+    model: input.model ?? deps.defaultModel,
+    business: deps.business,
+  };
   const whole = deps.compileSchema(outputSchema(spec));
   if (!whole.ok) {
     problems.push(error(at, `invalid output schema: ${whole.message}`));

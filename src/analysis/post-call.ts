@@ -1,6 +1,6 @@
 // When a call's record closes: its cost from the price table, and an analysis queued
 // if its agent has one. Runs in the recorder's flush, never on the call path.
-import { callCost, type CallCost } from '../cost/call-cost.ts';
+import { type CallCost, callCost } from '../cost/call-cost.ts';
 import type { PriceTable } from '../cost/price-table.ts';
 import { emptyUsageDetail } from '../cost/usage.ts';
 import type { CallRecord, TranscriptTurn } from '../records/call-record.ts';
@@ -14,12 +14,23 @@ export interface PostCallDeps {
 
 /** Worth a model's time: the call was answered and the caller said something. */
 export function analysable(record: CallRecord, transcript: readonly TranscriptTurn[]): boolean {
-  return record.acceptedAt !== null && (record.outcome === 'completed' || record.outcome === 'transferred') && transcript.some((t) => t.speaker === 'caller');
+  return (
+    record.acceptedAt !== null &&
+    (record.outcome === 'completed' || record.outcome === 'transferred') &&
+    transcript.some((t) => t.speaker === 'caller')
+  );
 }
 
 export function postCallFinisher(deps: PostCallDeps) {
   return (record: CallRecord, transcript: readonly TranscriptTurn[], nowMs: number): void => {
-    record.cost = callCost({ model: record.model ?? null, transcriptionModel: record.transcriptionModel ?? null, usage: record.usageDetail ?? emptyUsageDetail() }, deps.prices());
+    record.cost = callCost(
+      {
+        model: record.model ?? null,
+        transcriptionModel: record.transcriptionModel ?? null,
+        usage: record.usageDetail ?? emptyUsageDetail(),
+      },
+      deps.prices(),
+    );
     deps.onCost?.(record.cost);
     const spec = deps.analysisFor(record.profile);
     if (!spec || !analysable(record, transcript)) return;

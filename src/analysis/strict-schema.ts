@@ -15,9 +15,24 @@ const maxEnumValues = 1_000;
 
 // Keywords strict mode does not support (composition other than anyOf, and the open-ended object and array rules).
 const unsupported = new Set([
-  'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'dependentSchemas', 'oneOf',
-  'patternProperties', 'unevaluatedProperties', 'propertyNames', 'minProperties', 'maxProperties',
-  'unevaluatedItems', 'contains', 'minContains', 'maxContains', 'uniqueItems',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependentRequired',
+  'dependentSchemas',
+  'oneOf',
+  'patternProperties',
+  'unevaluatedProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'unevaluatedItems',
+  'contains',
+  'minContains',
+  'maxContains',
+  'uniqueItems',
 ]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,7 +51,8 @@ export function strictSchemaProblems(root: unknown): SchemaProblem[] {
     for (const key of Object.keys(s)) {
       if (unsupported.has(key)) problems.push({ path: [...path, key], message: `${key} is not supported by strict structured outputs` });
     }
-    if (Array.isArray(s.enum) && s.enum.length > maxEnumValues) problems.push({ path: [...path, 'enum'], message: `at most ${maxEnumValues} enum values` });
+    if (Array.isArray(s.enum) && s.enum.length > maxEnumValues)
+      problems.push({ path: [...path, 'enum'], message: `at most ${maxEnumValues} enum values` });
     const isObjectSchema = hasType(s, 'object') || isObject(s.properties);
     if (isObjectSchema) {
       if (depth > maxDepth) problems.push({ path, message: `nested more than ${maxDepth} levels deep` });
@@ -44,7 +60,10 @@ export function strictSchemaProblems(root: unknown): SchemaProblem[] {
       const names = Object.keys(props);
       properties += names.length;
       if (s.additionalProperties !== false) {
-        problems.push({ path: [...path, 'additionalProperties'], message: 'strict structured outputs need additionalProperties: false on every object' });
+        problems.push({
+          path: [...path, 'additionalProperties'],
+          message: 'strict structured outputs need additionalProperties: false on every object',
+        });
       }
       const required = Array.isArray(s.required) ? s.required : [];
       const missing = names.filter((n) => !required.includes(n));

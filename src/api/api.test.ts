@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from '../config/config.ts';
-import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { LiveCalls } from '../calls/live-calls.ts';
 import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
+import { captureLogs } from '../../test/support/capture-logs.ts';
+import { LiveCalls } from '../calls/live-calls.ts';
+import { type Env, loadConfig } from '../config/config.ts';
 import { CallState } from '../records/call-state.ts';
 import { RecordsService } from '../records/records-service.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
@@ -16,11 +16,11 @@ import type { Store } from '../records/store.ts';
 import { buildSwitchboard, type Switchboard } from '../server/build-switchboard.ts';
 import { CallSession } from '../session/call-session.ts';
 import { parseCallParties } from '../sip/index.ts';
-import { createTransfers } from '../transfers/transfer.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
+import { createTransfers } from '../transfers/transfer.ts';
 import { registerApi } from './register-api.ts';
-import { captureLogs } from '../../test/support/capture-logs.ts';
 
 const token = 'test-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${token}` };
@@ -41,7 +41,15 @@ afterEach(async () => {
 async function start(env: Env = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-api-'));
   const store = await openSqliteStore(join(dir, 'switchboard.db'));
-  const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==', REFER_TO: '+19195554321', API_TOKEN: token, LOG_LEVEL: 'info', DRAIN_TIMEOUT_MS: '100', ...env });
+  const config = loadConfig({
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==',
+    REFER_TO: '+19195554321',
+    API_TOKEN: token,
+    LOG_LEVEL: 'info',
+    DRAIN_TIMEOUT_MS: '100',
+    ...env,
+  });
   const control = new RecordingCallControl();
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -66,7 +74,14 @@ async function liveCall(h: Harness, callId: string): Promise<CallSession> {
     tools: new Map(),
     transfers: createTransfers({
       destinations: [],
-      policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false },
+      policy: {
+        carrier: { allowList: null, fallbackHost: null },
+        context: [],
+        profile: 'default',
+        business: 'b',
+        referTimeoutMs: 5_000,
+        logPii: false,
+      },
     }),
     transport: h.transport,
     control: {
@@ -105,7 +120,13 @@ describe('operator API: access', () => {
     ['another scheme', { authorization: `Basic ${token}` }],
   ])('refuses %s with 401, before looking at anything else', async (_what, headers) => {
     const h = await start();
-    for (const [method, url] of [['GET', '/api/calls'], ['GET', '/api/calls/rtc_x'], ['GET', '/api/calls/rtc_x/events'], ['POST', '/api/calls/rtc_x/hangup'], ['GET', '/api/nothing']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/calls'],
+      ['GET', '/api/calls/rtc_x'],
+      ['GET', '/api/calls/rtc_x/events'],
+      ['POST', '/api/calls/rtc_x/hangup'],
+      ['GET', '/api/nothing'],
+    ] as const) {
       const res = await h.server.app.inject({ method, url, headers });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="switchboard"');
@@ -157,7 +178,12 @@ describe('operator API: validation', () => {
 
   it('malformed JSON → 400 naming the body', async () => {
     const h = await start();
-    const res = await h.server.app.inject({ method: 'POST', url: '/api/calls/rtc_v/say', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"text": ' });
+    const res = await h.server.app.inject({
+      method: 'POST',
+      url: '/api/calls/rtc_v/say',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"text": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'invalid_request', field: 'body' });
   });
@@ -227,15 +253,38 @@ describe('operator API: records', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        '/api/calls', '/api/calls.csv', '/api/calls/{id}', '/api/calls/{id}/events', '/api/calls/{id}/hangup', '/api/calls/{id}/say', '/api/calls/{id}/transfer',
-        '/api/plan', '/api/setup/checks', '/api/setup/deliveries', '/api/stats',
-        '/api/calls/{id}/dtmf', '/api/calls/{id}/recording',
+        '/api/calls',
+        '/api/calls.csv',
+        '/api/calls/{id}',
+        '/api/calls/{id}/events',
+        '/api/calls/{id}/hangup',
+        '/api/calls/{id}/say',
+        '/api/calls/{id}/transfer',
+        '/api/plan',
+        '/api/setup/checks',
+        '/api/setup/deliveries',
+        '/api/stats',
+        '/api/calls/{id}/dtmf',
+        '/api/calls/{id}/recording',
       ].sort(),
     );
     expect(doc.components.schemas.TransferRequest).toMatchObject({ type: 'object', required: ['target'], additionalProperties: false });
     expect(doc.components.schemas.SayRequest.properties.text).toMatchObject({ minLength: 1, maxLength: 2000 });
     expect(doc.components.schemas.CallPage.properties.calls.items).toEqual({ $ref: '#/components/schemas/CallRecord' });
-    expect(doc.paths['/api/calls'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['caller', 'dialed', 'outcome', 'from', 'to', 'q', 'limit', 'cursor', 'success', 'analysis', 'format', 'field.{name}']);
+    expect(doc.paths['/api/calls'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'caller',
+      'dialed',
+      'outcome',
+      'from',
+      'to',
+      'q',
+      'limit',
+      'cursor',
+      'success',
+      'analysis',
+      'format',
+      'field.{name}',
+    ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
   });
 });
@@ -246,7 +295,9 @@ function sse(body: string): { id?: string; event: string; data: Record<string, u
     .split('\n\n')
     .filter((block) => block.trim() && !block.startsWith(':'))
     .map((block) => {
-      const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+      const fields = Object.fromEntries(
+        block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+      );
       return { ...(fields.id ? { id: fields.id } : {}), event: fields.event ?? 'message', data: JSON.parse(fields.data ?? '{}') };
     });
 }
@@ -257,16 +308,42 @@ describe('operator API: live calls', () => {
     const session = await liveCall(h, 'rtc_sse');
     const streamed = h.server.app.inject({ method: 'GET', url: '/api/calls/rtc_sse/events', headers: auth });
     await new Promise((r) => setTimeout(r, 10));
-    h.transport.last.push(ev({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'c1', content_index: 0, transcript: 'first words' }));
-    h.transport.last.push(ev({ type: 'response.output_audio_transcript.done', item_id: 'a1', response_id: 'r1', output_index: 0, content_index: 0, transcript: 'second words' }));
-    h.transport.last.push(ev({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'c2', content_index: 0, transcript: 'third words' }));
+    h.transport.last.push(
+      ev({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'c1', content_index: 0, transcript: 'first words' }),
+    );
+    h.transport.last.push(
+      ev({
+        type: 'response.output_audio_transcript.done',
+        item_id: 'a1',
+        response_id: 'r1',
+        output_index: 0,
+        content_index: 0,
+        transcript: 'second words',
+      }),
+    );
+    h.transport.last.push(
+      ev({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'c2', content_index: 0, transcript: 'third words' }),
+    );
     h.transport.last.drop({ code: 1000 });
     await session.ended;
     const res = await streamed;
     expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
     const events = sse(res.body);
-    expect(events.map((e) => e.event)).toEqual(['call.accepted', 'control.connected', 'greeting.requested', 'transcript', 'transcript', 'transcript', 'call.ended', 'end']);
-    expect(events.filter((e) => e.event === 'transcript').map((e) => (e.data.data as { text: string }).text)).toEqual(['first words', 'second words', 'third words']);
+    expect(events.map((e) => e.event)).toEqual([
+      'call.accepted',
+      'control.connected',
+      'greeting.requested',
+      'transcript',
+      'transcript',
+      'transcript',
+      'call.ended',
+      'end',
+    ]);
+    expect(events.filter((e) => e.event === 'transcript').map((e) => (e.data.data as { text: string }).text)).toEqual([
+      'first words',
+      'second words',
+      'third words',
+    ]);
     expect(events.slice(0, -1).map((e) => Number(e.id))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(events.at(-1)!.data).toEqual({ callId: 'rtc_sse', outcome: 'completed', endReason: 'caller_hangup' });
   });
@@ -285,12 +362,26 @@ describe('operator API: live calls', () => {
     const h = await start();
     const session = await liveCall(h, 'rtc_live');
     h.transport.last.finishResponse('resp_greeting');
-    const say = await h.server.app.inject({ method: 'POST', url: '/api/calls/rtc_live/say', headers: auth, payload: { text: 'Tell them about the spring sale.' } });
+    const say = await h.server.app.inject({
+      method: 'POST',
+      url: '/api/calls/rtc_live/say',
+      headers: auth,
+      payload: { text: 'Tell them about the spring sale.' },
+    });
     expect(say.statusCode).toBe(202);
     expect(h.transport.last.sent.at(-2)).toMatchObject({ type: 'conversation.item.create', item: { role: 'system' } });
-    const transfer = await h.server.app.inject({ method: 'POST', url: '/api/calls/rtc_live/transfer', headers: auth, payload: { target: '+14155550123' } });
+    const transfer = await h.server.app.inject({
+      method: 'POST',
+      url: '/api/calls/rtc_live/transfer',
+      headers: auth,
+      payload: { target: '+14155550123' },
+    });
     expect(transfer.statusCode).toBe(200);
-    expect(transfer.json()).toEqual({ callId: 'rtc_live', status: 'transferring', target: 'sip:+14155550123@67.231.5.176:5061;transport=tls' });
+    expect(transfer.json()).toEqual({
+      callId: 'rtc_live',
+      status: 'transferring',
+      target: 'sip:+14155550123@67.231.5.176:5061;transport=tls',
+    });
     const hangup = await h.server.app.inject({ method: 'POST', url: '/api/calls/rtc_live/hangup', headers: auth });
     expect(hangup.statusCode).toBe(200);
     expect(await session.ended).toBe('operator_hangup');
@@ -311,7 +402,15 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
     const app = Fastify();
     const clock = new ManualClock();
     // This instance's records: its recorder never saw the call.
-    const records = new RecordsService({ store, log: logs.logger, batchMs: 1000, retentionDays: 0, callEvents: null, clock, storePollMs: 1_000 });
+    const records = new RecordsService({
+      store,
+      log: logs.logger,
+      batchMs: 1000,
+      retentionDays: 0,
+      callEvents: null,
+      clock,
+      storePollMs: 1_000,
+    });
     registerApi(app, { token, records, liveCalls: new LiveCalls(), log: logs.logger });
     cleanups.push(async () => {
       await app.close();
@@ -324,7 +423,12 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
       for (const e of events) other.apply(e, Date.now());
       const from = other.unwrittenFrom;
       other.unwrittenFrom = other.timeline.length;
-      await store.writeBatch({ calls: [structuredClone(other.record)], turns: other.turns.map((turn) => ({ callId: other.callId, turn })), events: other.timeline.slice(from).map((entry) => ({ callId: other.callId, entry })), outbox: [] });
+      await store.writeBatch({
+        calls: [structuredClone(other.record)],
+        turns: other.turns.map((turn) => ({ callId: other.callId, turn })),
+        events: other.timeline.slice(from).map((entry) => ({ callId: other.callId, entry })),
+        outbox: [],
+      });
     };
     const events = transferCall('rtc_elsewhere');
     await write(events.slice(0, 4));

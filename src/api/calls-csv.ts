@@ -10,7 +10,10 @@ const baseColumns: readonly [string, (c: CallRecord) => unknown][] = [
   ['profile', (c) => c.profile],
   ['outcome', (c) => c.outcome],
   ['endReason', (c) => c.endReason],
-  ['durationSeconds', (c) => (c.acceptedAt && c.endedAt ? Math.round((Date.parse(c.endedAt) - Date.parse(c.acceptedAt)) / 100) / 10 : null)],
+  [
+    'durationSeconds',
+    (c) => (c.acceptedAt && c.endedAt ? Math.round((Date.parse(c.endedAt) - Date.parse(c.acceptedAt)) / 100) / 10 : null),
+  ],
   ['answerMs', (c) => (c.answerMs === null ? null : Math.round(c.answerMs * 10) / 10)],
   ['transferTarget', (c) => c.transfer?.target ?? null],
   ['transferReason', (c) => c.transfer?.reason ?? null],
@@ -47,6 +50,8 @@ export function callsCsv(calls: readonly CallRecord[]): string {
   const fields = calls.map((c) => flatten(c.analysis?.fields ?? {}));
   const fieldNames = [...new Set(fields.flatMap((f) => [...f.keys()]))].sort();
   const header = [...baseColumns.map(([name]) => name), ...fieldNames.map((n) => `field.${n}`)];
-  const rows = calls.map((c, i) => [...baseColumns.map(([, get]) => get(c)), ...fieldNames.map((n) => fields[i]?.get(n))].map(csvCell).join(','));
+  const rows = calls.map((c, i) =>
+    [...baseColumns.map(([, get]) => get(c)), ...fieldNames.map((n) => fields[i]?.get(n))].map(csvCell).join(','),
+  );
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
-import type { ApiCluster } from './live-commands.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallQuery, CallRecord, FieldFilter } from '../records/call-record.ts';
 import type { CallRecords } from '../records/records-service.ts';
 import { callsCsv } from './calls-csv.ts';
-import { callIdParams, eventsQuery, fieldParamPattern, listCallsQuery } from './schemas.ts';
+import type { ApiCluster } from './live-commands.ts';
 import type { RecordingLinks } from './recording-routes.ts';
+import { callIdParams, eventsQuery, fieldParamPattern, listCallsQuery } from './schemas.ts';
 import { SseStream } from './sse.ts';
 import { validate } from './validate.ts';
 
@@ -44,7 +44,11 @@ export function splitFieldParams(query: unknown): { rest: Record<string, unknown
 }
 
 const notFound = (id: string) => errorBody('not_found', `no call ${id}`);
-const endData = (r: Pick<CallRecord, 'callId' | 'outcome' | 'endReason'>) => ({ callId: r.callId, outcome: r.outcome, endReason: r.endReason });
+const endData = (r: Pick<CallRecord, 'callId' | 'outcome' | 'endReason'>) => ({
+  callId: r.callId,
+  outcome: r.outcome,
+  endReason: r.endReason,
+});
 
 export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps): void {
   const list = async (req: FastifyRequest, reply: FastifyReply, forceCsv: boolean) => {
@@ -95,7 +99,11 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
     if (!call) return reply.code(404).send(notFound(p.id));
     const here = deps.liveCalls.has(p.id);
     // Live here, or (several instances) live on the instance that holds its claim now.
-    const holder = here ? (deps.cluster?.instanceId ?? call.owner) : call.outcome === 'in_progress' && deps.cluster ? await deps.cluster.owner(p.id).catch(() => null) : null;
+    const holder = here
+      ? (deps.cluster?.instanceId ?? call.owner)
+      : call.outcome === 'in_progress' && deps.cluster
+        ? await deps.cluster.owner(p.id).catch(() => null)
+        : null;
     const recordingUrl = call.recording && deps.recordingLinks ? await deps.recordingLinks.urlFor(p.id) : null;
     return reply.send({ ...call, live: here || holder !== null, owner: holder ?? call.owner, recordingUrl });
   });
@@ -117,7 +125,8 @@ export function registerCallsRoutes(app: FastifyInstance, deps: CallsRoutesDeps)
       closed.abort();
     });
     try {
-      for await (const entry of deps.records.follow(p.id, after, { signal: closed.signal })) stream.send(entry.type, { callId: p.id, ...entry }, entry.seq);
+      for await (const entry of deps.records.follow(p.id, after, { signal: closed.signal }))
+        stream.send(entry.type, { callId: p.id, ...entry }, entry.seq);
     } catch (err) {
       deps.log.warn({ callId: p.id, err: (err as Error).message }, 'event stream: following the call failed');
       stream.end(); // the client reconnects with Last-Event-ID

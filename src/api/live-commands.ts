@@ -35,15 +35,27 @@ export async function runHere(liveCalls: LiveCalls<CallSession>, callId: string,
       // GPT-Live only: e.g. to get through an IVR after a transfer.
       const sent = call.sendDtmf(command.digits);
       if (sent.ok) return { status: 202, body: { callId, status: 'sent', digits: command.digits } };
-      if (sent.error === 'unsupported') return { status: 409, body: errorBody('dtmf_unsupported', `call ${callId} is on Realtime, which cannot send keypad tones; GPT-Live calls can`) };
+      if (sent.error === 'unsupported')
+        return {
+          status: 409,
+          body: errorBody('dtmf_unsupported', `call ${callId} is on Realtime, which cannot send keypad tones; GPT-Live calls can`),
+        };
       if (sent.error === 'not_connected') return { status: 503, body: errorBody('control_unavailable') };
-      return { status: 400, body: errorBody('invalid_request', 'digits: expected 1 to 32 keypad keys: 0-9, *, #, A-D', { field: 'digits' }) };
+      return {
+        status: 400,
+        body: errorBody('invalid_request', 'digits: expected 1 to 32 keypad keys: 0-9, *, #, A-D', { field: 'digits' }),
+      };
     }
   }
 }
 
 /** Here, or at the owner; the answer says which went wrong when neither could run it. */
-export async function steer(liveCalls: LiveCalls<CallSession>, cluster: ApiCluster | null, callId: string, command: OperatorCommand): Promise<CommandReply> {
+export async function steer(
+  liveCalls: LiveCalls<CallSession>,
+  cluster: ApiCluster | null,
+  callId: string,
+  command: OperatorCommand,
+): Promise<CommandReply> {
   const here = await runHere(liveCalls, callId, command);
   if (here) return here;
   if (!cluster) return { status: 404, body: notLive(callId) };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LiveCalls } from '../calls/live-calls.ts';
 import type { CommandReply } from '../cluster/coordination.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { steer, type ApiCluster } from './live-commands.ts';
+import { type ApiCluster, steer } from './live-commands.ts';
 import { callIdParams, dtmfBody, sayBody, transferBody } from './schemas.ts';
 import { validate } from './validate.ts';
 

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorBody } from '../errors.ts';
 import type { RecordingFiles } from '../recordings/recording-files.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import { bearerAuth } from './auth.ts';
 import { parseByteRange } from './byte-range.ts';
 import { callIdParams } from './schemas.ts';

@@ -3,19 +3,19 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { LiveCalls } from '../calls/live-calls.ts';
 import { errorBody } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import type { CallRecords } from '../records/records-service.ts';
+import type { PreviewSource } from '../plan/preview-call.ts';
 import type { RecordingFiles } from '../recordings/recording-files.ts';
+import type { CallRecords } from '../records/records-service.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { bearerAuth } from './auth.ts';
 import { registerCallsRoutes } from './calls-routes.ts';
 import type { ApiCluster } from './live-commands.ts';
 import { registerLiveRoutes } from './live-routes.ts';
-import { registerStatsRoutes } from './stats-routes.ts';
-import { registerPlanRoutes } from './plan-routes.ts';
-import type { PreviewSource } from '../plan/preview-call.ts';
-import { recordingLinks, registerRecordingRoutes } from './recording-routes.ts';
 import { buildOpenApi } from './openapi.ts';
+import { registerPlanRoutes } from './plan-routes.ts';
+import { recordingLinks, registerRecordingRoutes } from './recording-routes.ts';
 import type { SseStream } from './sse.ts';
+import { registerStatsRoutes } from './stats-routes.ts';
 
 export interface ApiDeps {
   /** API_TOKEN; null turns the API off. */

@@ -1,6 +1,6 @@
 // The operator API's shapes, once: requests are validated with them and /openapi.json is generated from them.
 import { z } from 'zod';
-import { analysisStatuses, outcomes, type CallDetail, type CallPage } from '../records/call-record.ts';
+import { analysisStatuses, type CallDetail, type CallPage, outcomes } from '../records/call-record.ts';
 import { decodeCursor } from '../records/cursor.ts';
 import { isTransferTarget, normalizePhoneNumber, transferTargetProblem } from '../sip/index.ts';
 
@@ -21,14 +21,45 @@ export const listCallsQuery = z
     caller: phoneParam('caller’s').optional(),
     dialed: phoneParam('dialed').optional(),
     outcome: z.enum(outcomes, { error: `expected one of ${outcomes.join(', ')}` }).optional(),
-    from: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-01T00:00:00Z' }).optional().meta({ description: 'Calls that started at or after this time.' }),
-    to: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-02T00:00:00Z' }).optional().meta({ description: 'Calls that started before this time.' }),
-    q: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').optional().meta({ description: 'Text that appears in the transcript (case-insensitive).' }),
-    limit: z.coerce.number({ error: 'expected a number from 1 to 200' }).int('expected a whole number').min(1, 'at least 1').max(200, 'at most 200').default(50),
-    cursor: z.string().refine((v) => decodeCursor(v) !== null, { error: 'not a cursor from this API: use nextCursor as given' }).optional().meta({ description: 'nextCursor from the previous page.' }),
-    success: z.enum(['true', 'false'], { error: 'expected true or false' }).transform((v) => v === 'true').optional().meta({ description: "The analysis' success verdict (calls not analysed, or without success criteria, match neither)." }),
-    analysis: z.enum(analysisStatuses, { error: `expected one of ${analysisStatuses.join(', ')}` }).optional().meta({ description: 'Where the post-call analysis is: pending, done or failed.' }),
-    format: z.enum(['json', 'csv'], { error: 'expected json or csv' }).default('json').meta({ description: 'csv: the matching calls as a CSV file (up to 10,000 rows, no paging), like GET /api/calls.csv.' }),
+    from: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-01T00:00:00Z' })
+      .optional()
+      .meta({ description: 'Calls that started at or after this time.' }),
+    to: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-06-02T00:00:00Z' })
+      .optional()
+      .meta({ description: 'Calls that started before this time.' }),
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'at most 200 characters')
+      .optional()
+      .meta({ description: 'Text that appears in the transcript (case-insensitive).' }),
+    limit: z.coerce
+      .number({ error: 'expected a number from 1 to 200' })
+      .int('expected a whole number')
+      .min(1, 'at least 1')
+      .max(200, 'at most 200')
+      .default(50),
+    cursor: z
+      .string()
+      .refine((v) => decodeCursor(v) !== null, { error: 'not a cursor from this API: use nextCursor as given' })
+      .optional()
+      .meta({ description: 'nextCursor from the previous page.' }),
+    success: z
+      .enum(['true', 'false'], { error: 'expected true or false' })
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: "The analysis' success verdict (calls not analysed, or without success criteria, match neither)." }),
+    analysis: z
+      .enum(analysisStatuses, { error: `expected one of ${analysisStatuses.join(', ')}` })
+      .optional()
+      .meta({ description: 'Where the post-call analysis is: pending, done or failed.' }),
+    format: z
+      .enum(['json', 'csv'], { error: 'expected json or csv' })
+      .default('json')
+      .meta({ description: 'csv: the matching calls as a CSV file (up to 10,000 rows, no paging), like GET /api/calls.csv.' }),
   })
   .strict();
 
@@ -38,7 +69,12 @@ export const fieldParamPattern = /^field\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][
 export const callIdParams = z.object({ id: z.string().min(1).max(256) });
 
 export const eventsQuery = z.object({
-  after: z.coerce.number({ error: 'expected a sequence number' }).int().min(0).optional().meta({ description: 'Send only events after this sequence number (like the Last-Event-ID header).' }),
+  after: z.coerce
+    .number({ error: 'expected a sequence number' })
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'Send only events after this sequence number (like the Last-Event-ID header).' }),
 });
 
 export const transferBody = z
@@ -61,7 +97,13 @@ export const dtmfBody = z
   .register(apiRegistry, { id: 'DtmfRequest' });
 
 export const sayBody = z
-  .object({ text: z.string({ error: 'required: what the agent should say or do' }).trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters') })
+  .object({
+    text: z
+      .string({ error: 'required: what the agent should say or do' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(2000, 'at most 2000 characters'),
+  })
   .strict()
   .register(apiRegistry, { id: 'SayRequest' });
 
@@ -72,10 +114,18 @@ const tokenCount = z.number().int().min(0);
 
 export const usageDetailSchema = z
   .object({
-    realtime: z.object({
-      textIn: tokenCount, cachedTextIn: tokenCount, audioIn: tokenCount, cachedAudioIn: tokenCount,
-      imageIn: tokenCount, cachedImageIn: tokenCount, textOut: tokenCount, audioOut: tokenCount,
-    }).meta({ description: 'Realtime model tokens; the …In counts exclude cached tokens.' }),
+    realtime: z
+      .object({
+        textIn: tokenCount,
+        cachedTextIn: tokenCount,
+        audioIn: tokenCount,
+        cachedAudioIn: tokenCount,
+        imageIn: tokenCount,
+        cachedImageIn: tokenCount,
+        textOut: tokenCount,
+        audioOut: tokenCount,
+      })
+      .meta({ description: 'Realtime model tokens; the …In counts exclude cached tokens.' }),
     transcription: z.object({ textIn: tokenCount, audioIn: tokenCount, out: tokenCount, seconds: z.number().min(0) }),
     liveSeconds: z.number().min(0).meta({ description: "GPT-Live: the session's audio seconds." }),
   })
@@ -101,7 +151,9 @@ export const callAnalysisSchema = z
     summary: z.string().nullable(),
     success: z.boolean().nullable(),
     fields: z.record(z.string(), z.unknown()).nullable(),
-    tokens: z.object({ inputTokens: tokenCount, cachedTokens: tokenCount, cacheWriteTokens: tokenCount, outputTokens: tokenCount }).nullable(),
+    tokens: z
+      .object({ inputTokens: tokenCount, cachedTokens: tokenCount, cacheWriteTokens: tokenCount, outputTokens: tokenCount })
+      .nullable(),
     costUsd: z.number().nullable(),
     error: z.string().nullable(),
     requestedAt: iso,
@@ -140,12 +192,22 @@ export const callRecordSchema = z
       .nullable(),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }),
     tools: z.array(
-      z.object({ toolCallId: z.string(), name: z.string(), arguments: z.string(), output: z.unknown(), error: z.string().nullable(), durationMs: z.number().nullable(), at: iso }),
+      z.object({
+        toolCallId: z.string(),
+        name: z.string(),
+        arguments: z.string(),
+        output: z.unknown(),
+        error: z.string().nullable(),
+        durationMs: z.number().nullable(),
+        at: iso,
+      }),
     ),
     errors: z.array(z.object({ at: iso, message: z.string(), code: z.string().nullable() })),
     reconnects: z.number().int(),
     updatedAt: iso,
-    owner: z.string().nullable().meta({ description: 'The instance that controls the call (with several instances, the one holding it now), or last controlled it.' }),
+    owner: z.string().nullable().meta({
+      description: 'The instance that controls the call (with several instances, the one holding it now), or last controlled it.',
+    }),
     model: z.string().nullable().optional().meta({ description: 'The realtime (or GPT-Live) model the call was accepted with.' }),
     transcriptionModel: z.string().nullable().optional(),
     usageDetail: usageDetailSchema.optional(),
@@ -174,10 +236,9 @@ export const callDetailSchema = callRecordSchema
     transcript: z.array(transcriptTurnSchema),
     timeline: z.array(timelineEntrySchema),
     live: z.boolean(),
-    recordingUrl: z
-      .string()
-      .nullable()
-      .meta({ description: 'GPT-Live: a signed link to the call recording (WAV, Range requests), valid for an hour; null when there is none (yet).' }),
+    recordingUrl: z.string().nullable().meta({
+      description: 'GPT-Live: a signed link to the call recording (WAV, Range requests), valid for an hour; null when there is none (yet).',
+    }),
   })
   .register(apiRegistry, { id: 'CallDetail' });
 

@@ -3,7 +3,12 @@ import type { z } from 'zod';
 import { errorBody } from '../errors.ts';
 
 /** Parses `input`; on failure answers 400 naming the first bad field and returns null. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, reply: FastifyReply, where: 'body' | 'query' | 'params'): z.output<S> | null {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  reply: FastifyReply,
+  where: 'body' | 'query' | 'params',
+): z.output<S> | null {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => {

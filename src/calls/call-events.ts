@@ -59,7 +59,15 @@ export type CallEvent =
   | { type: 'control.reattached'; callId: string }
   | { type: 'control.reconnecting'; callId: string; attempt: number; delayMs: number; code: number }
   | { type: 'greeting.requested'; callId: string }
-  | { type: 'transcript'; callId: string; speaker: Speaker; text: string; itemId: string; interrupted?: boolean; usage?: TranscriptionUsageReport }
+  | {
+      type: 'transcript';
+      callId: string;
+      speaker: Speaker;
+      text: string;
+      itemId: string;
+      interrupted?: boolean;
+      usage?: TranscriptionUsageReport;
+    }
   /** An agent turn already reported was cut off by the caller (barge-in). */
   | { type: 'transcript.interrupted'; callId: string; itemId: string }
   /** A supervisor's instruction sent through the operator API. */
@@ -83,7 +91,12 @@ export type CallEvent =
 export type CallEventListener = (event: CallEvent) => void;
 
 /** The events that end a call, each its own way: nothing follows them on the call's timeline. */
-export const terminalEventTypes = ['call.ended', 'call.rejected', 'call.missed', 'call.failed'] as const satisfies readonly CallEvent['type'][];
+export const terminalEventTypes = [
+  'call.ended',
+  'call.rejected',
+  'call.missed',
+  'call.failed',
+] as const satisfies readonly CallEvent['type'][];
 
 export function isTerminalEvent(type: string): boolean {
   return (terminalEventTypes as readonly string[]).includes(type);

@@ -12,7 +12,12 @@ describe('reconcileCalls', () => {
     const restored: string[] = [];
     const asked: (string | undefined)[] = [];
     const result = await reconcileCalls({
-      store: { inProgressCalls: async (opts) => (asked.push(opts?.owner), [call('rtc_alive'), call('rtc_gone'), call('rtc_broken')]) },
+      store: {
+        inProgressCalls: async (opts) => {
+          asked.push(opts?.owner);
+          return [call('rtc_alive'), call('rtc_gone'), call('rtc_broken')];
+        },
+      },
       restore: (c) => restored.push(c.callId),
       reattach: async (c) => {
         if (c.callId === 'rtc_broken') throw new Error('boom');

@@ -10,6 +10,6 @@ export function callKeys(callId: string, sipHeaders: readonly SipHeader[] | null
   const sipCallId = headerValues(sipHeaders, 'call-id')[0]?.trim();
   if (!sipCallId || /[\s\x00-\x1f\x7f]/.test(sipCallId)) return { callId, correlationKey: null };
   const from = headerValues(sipHeaders, 'from')[0];
-  const tag = from === undefined ? undefined : parseAddress(from)?.params['tag'];
+  const tag = from === undefined ? undefined : parseAddress(from)?.params.tag;
   return { callId, correlationKey: `${sipCallId};${tag ?? ''}`.slice(0, 512) };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { sleep, systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, sleep, systemClock } from '../time/clock.ts';
 import type { CallKeys, ClaimInfo, Coordination } from './coordination.ts';
 
 export type ClaimDecision =
@@ -38,7 +38,13 @@ export function createClaimBeforeAccept(opts: ClaimBeforeAcceptOptions): (keys: 
         if (outcome.kind === 'won') return { kind: 'accept', epoch: outcome.epoch, afterCrash: outcome.afterCrash };
         let claim: ClaimInfo | null = outcome.claim;
         // Another instance is accepting it now: its outcome is this delivery's answer.
-        while (claim && claim.state === 'accepting' && claim.ownerAlive && claim.owner !== coordination.instanceId && clock.now() < deadline) {
+        while (
+          claim &&
+          claim.state === 'accepting' &&
+          claim.ownerAlive &&
+          claim.owner !== coordination.instanceId &&
+          clock.now() < deadline
+        ) {
           await sleep(clock, pollMs);
           claim = await coordination.lookup(claim.callId);
         }
@@ -48,7 +54,10 @@ export function createClaimBeforeAccept(opts: ClaimBeforeAcceptOptions): (keys: 
           return { kind: 'retry', why: 'claimed_elsewhere' };
         }
         opts.onRefused?.(claim);
-        log.info({ callId: keys.callId, claimedCallId: claim.callId, owner: claim.owner, state: claim.state }, 'call claimed by another delivery; not accepting');
+        log.info(
+          { callId: keys.callId, claimedCallId: claim.callId, owner: claim.owner, state: claim.state },
+          'call claimed by another delivery; not accepting',
+        );
         return { kind: 'taken', owner: claim.owner, state: claim.state === 'ended' ? 'ended' : 'accepted' };
       }
     } catch (err) {

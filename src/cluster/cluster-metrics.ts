@@ -26,7 +26,11 @@ export function registerClusterMetrics(registry: Registry, opts: { callsOwned: (
     buckets: takeoverBuckets,
     registers,
   });
-  const renewFailures = new Counter({ name: 'switchboard_cluster_lease_renew_failures_total', help: 'Lease renewals that failed (the database did not answer).', registers });
+  const renewFailures = new Counter({
+    name: 'switchboard_cluster_lease_renew_failures_total',
+    help: 'Lease renewals that failed (the database did not answer).',
+    registers,
+  });
   const claimsRefused = new Counter({
     name: 'switchboard_cluster_claims_refused_total',
     help: 'Webhook deliveries answered without accepting: the call was claimed by another delivery, here or on another instance.',

@@ -2,13 +2,12 @@
 // and takeovers, tool-call de-duplication, commands relayed to a call's owner, the SIGTERM
 // hand-over and the readiness the load balancer reads. The same on PostgreSQL and SQLite.
 import type { Logger } from '../log/logger.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
-import type { CallKeys } from './coordination.ts';
-import { createClaimBeforeAccept, type ClaimDecision } from './claim-before-accept.ts';
-import type { ClaimInfo, CommandHandler, Coordination, OperatorCommand, RelayOutcome, TakenCall } from './coordination.ts';
-import { handOver, type HandOverResult } from './hand-over.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
+import { type ClaimDecision, createClaimBeforeAccept } from './claim-before-accept.ts';
+import type { CallKeys, ClaimInfo, CommandHandler, Coordination, OperatorCommand, RelayOutcome } from './coordination.ts';
+import { type HandOverResult, handOver } from './hand-over.ts';
 import { Membership } from './membership.ts';
-import { TakeoverQueue, type Reattach, type ReattachOutcome } from './takeover-queue.ts';
+import { type Reattach, type ReattachOutcome, TakeoverQueue } from './takeover-queue.ts';
 
 export interface ClusterSettings {
   /** Lease renewal and the search for orphaned calls (CLUSTER_HEARTBEAT_MS). */
@@ -81,7 +80,10 @@ export class Cluster {
       onSettled: (call, outcome, durationMs) => {
         opts.metrics?.takeover(outcome, durationMs);
         if (outcome === 'ended') void this.finish(call.callId);
-        this.log.info({ callId: call.callId, outcome, durationMs: Math.round(durationMs), from: call.previousOwner, why: call.why }, 'call taken over');
+        this.log.info(
+          { callId: call.callId, outcome, durationMs: Math.round(durationMs), from: call.previousOwner, why: call.why },
+          'call taken over',
+        );
       },
       onGaveUp: (call) => {
         opts.calls.lost(call.callId);
@@ -170,13 +172,16 @@ export class Cluster {
 
   /** The accept failed: let OpenAI's retry claim the call anywhere. */
   async notAccepted(callId: string, epoch: number): Promise<void> {
-    await this.coordination.abandon(callId, epoch).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'releasing a failed claim failed'));
+    await this.coordination
+      .abandon(callId, epoch)
+      .catch((err: Error) => this.log.warn({ callId, err: err.message }, 'releasing a failed claim failed'));
   }
 
   /** The call is over here (ended, rejected, gone). Never throws. */
   finish(callId: string, epoch?: number): Promise<void> {
     const held = epoch ?? this.epochs.get(callId);
-    if (held === undefined || (epoch !== undefined && this.epochs.has(callId) && this.epochs.get(callId) !== epoch)) return Promise.resolve();
+    if (held === undefined || (epoch !== undefined && this.epochs.has(callId) && this.epochs.get(callId) !== epoch))
+      return Promise.resolve();
     this.epochs.delete(callId);
     const done = this.coordination
       .finish(callId, held)

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import type { SqlDriver } from '../records/sql-driver.ts';
-import { SqlStore } from '../records/sql-store.ts';
+import type { SqlStore } from '../records/sql-store.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { CommandReply, Coordination, OperatorCommand } from './coordination.ts';
@@ -67,7 +67,13 @@ function postgresHarness(): Harness {
     },
     async counted(instanceId, clock) {
       await (await this.open('migrator', clock)).close(); // migrated
-      const inner = new PgPoolDriver({ connectionString: testDatabaseUrl, schema, maxConnections: 2, timeoutMs: 3_000, applicationName: 'test' });
+      const inner = new PgPoolDriver({
+        connectionString: testDatabaseUrl,
+        schema,
+        maxConnections: 2,
+        timeoutMs: 3_000,
+        applicationName: 'test',
+      });
       let trips = 0;
       const driver: SqlDriver = {
         dialect: 'postgres',
@@ -76,7 +82,14 @@ function postgresHarness(): Harness {
         transaction: (fn) => inner.transaction(fn),
         close: () => inner.close(),
       };
-      const transport = new PgNotifyTransport({ connectionString: testDatabaseUrl, schema, driver: inner, instanceId, log, connectTimeoutMs: 3_000 });
+      const transport = new PgNotifyTransport({
+        connectionString: testDatabaseUrl,
+        schema,
+        driver: inner,
+        instanceId,
+        log,
+        connectTimeoutMs: 3_000,
+      });
       const coordination = new SqlCoordination({ driver, transport, instanceId, leaseMs, log, clock, ownsDriver: true });
       return { coordination, trips: () => trips };
     },
@@ -130,7 +143,10 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
       const b = await instance('b');
       expect(await a.claim(keys('rtc_1'))).toEqual({ kind: 'won', epoch: 1, afterCrash: false });
       const again = await b.claim(keys('rtc_1'));
-      expect(again).toEqual({ kind: 'taken', claim: { callId: 'rtc_1', owner: 'a', epoch: 1, state: 'accepting', ownerAlive: true, takeovers: 0 } });
+      expect(again).toEqual({
+        kind: 'taken',
+        claim: { callId: 'rtc_1', owner: 'a', epoch: 1, state: 'accepting', ownerAlive: true, takeovers: 0 },
+      });
       expect((await a.claim(keys('rtc_1'))).kind).toBe('taken');
     });
 
@@ -150,7 +166,9 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
       const b = await instance('b');
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).claim(keys('rtc_race'))));
       expect(results.filter((r) => r.kind === 'won')).toHaveLength(1);
-      const winner = results.find((r) => r.kind === 'won') ? results.filter((r) => r.kind === 'taken').map((r) => r.kind === 'taken' && r.claim.owner) : [];
+      const winner = results.find((r) => r.kind === 'won')
+        ? results.filter((r) => r.kind === 'taken').map((r) => r.kind === 'taken' && r.claim.owner)
+        : [];
       expect(new Set(winner).size).toBe(1);
     });
 
@@ -237,7 +255,10 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
       expect(await b.takeOver({ limit: 100, acceptGraceMs: 5_000 })).toEqual([]);
       clock.advance(2);
       await Promise.all([b.renew(), c.renew()]);
-      const [byB, byC] = await Promise.all([b.takeOver({ limit: 100, acceptGraceMs: 5_000 }), c.takeOver({ limit: 100, acceptGraceMs: 5_000 })]);
+      const [byB, byC] = await Promise.all([
+        b.takeOver({ limit: 100, acceptGraceMs: 5_000 }),
+        c.takeOver({ limit: 100, acceptGraceMs: 5_000 }),
+      ]);
       const all = [...byB, ...byC];
       expect(all.map((t) => t.callId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `rtc_t${i}`).sort());
       expect(new Set(all.map((t) => t.callId)).size).toBe(20);
@@ -284,7 +305,12 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
         ['rtc_r1', 'released', 2],
         ['rtc_r2', 'released', 2],
       ]);
-      expect(await b.ownedCalls()).toEqual(new Map([['rtc_r1', 2], ['rtc_r2', 2]]));
+      expect(await b.ownedCalls()).toEqual(
+        new Map([
+          ['rtc_r1', 2],
+          ['rtc_r2', 2],
+        ]),
+      );
     });
 
     it('a deregistered instance is dead at once, and knows it when it renews', async () => {
@@ -317,7 +343,11 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
     it('a tool call id is claimed once, across instances', async () => {
       const a = await instance('a');
       const b = await instance('b');
-      const runs = await Promise.all([a.claimToolCall('rtc_x', 'call_1'), b.claimToolCall('rtc_x', 'call_1'), a.claimToolCall('rtc_x', 'call_1')]);
+      const runs = await Promise.all([
+        a.claimToolCall('rtc_x', 'call_1'),
+        b.claimToolCall('rtc_x', 'call_1'),
+        a.claimToolCall('rtc_x', 'call_1'),
+      ]);
       expect(runs.filter(Boolean)).toHaveLength(1);
       expect(await b.claimToolCall('rtc_x', 'call_2')).toBe(true);
       expect(await a.claimToolCall('rtc_y', 'call_1')).toBe(true);
@@ -340,11 +370,13 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
   });
 
   describe('relay', () => {
-    const handlerFor = (callIds: Set<string>, got: [string, OperatorCommand][]) => async (callId: string, command: OperatorCommand): Promise<CommandReply | null> => {
-      if (!callIds.has(callId)) return null;
-      got.push([callId, command]);
-      return { status: 202, body: { callId, status: 'instructed' } };
-    };
+    const handlerFor =
+      (callIds: Set<string>, got: [string, OperatorCommand][]) =>
+      async (callId: string, command: OperatorCommand): Promise<CommandReply | null> => {
+        if (!callIds.has(callId)) return null;
+        got.push([callId, command]);
+        return { status: 202, body: { callId, status: 'instructed' } };
+      };
 
     it('a command sent from any instance runs on the owner, and its answer comes back', async () => {
       const a = await instance('a');
@@ -380,11 +412,17 @@ describe.each(harnesses)('Coordination contract: %s', (_name, make) => {
       expect(await b.relay('rtc_none', { action: 'hangup' }, { timeoutMs: 1_000 })).toEqual({ kind: 'no_owner', claim: null });
       await a.claim(keys('rtc_e')).then(() => a.confirm('rtc_e', 1));
       await a.finish('rtc_e', 1);
-      expect(await b.relay('rtc_e', { action: 'hangup' }, { timeoutMs: 1_000 })).toMatchObject({ kind: 'no_owner', claim: { state: 'ended' } });
+      expect(await b.relay('rtc_e', { action: 'hangup' }, { timeoutMs: 1_000 })).toMatchObject({
+        kind: 'no_owner',
+        claim: { state: 'ended' },
+      });
       await a.claim(keys('rtc_f')).then(() => a.confirm('rtc_f', 1));
       clock.advance(leaseMs + 1);
       await b.renew();
-      expect(await b.relay('rtc_f', { action: 'hangup' }, { timeoutMs: 1_000 })).toMatchObject({ kind: 'no_owner', claim: { owner: 'a', ownerAlive: false } });
+      expect(await b.relay('rtc_f', { action: 'hangup' }, { timeoutMs: 1_000 })).toMatchObject({
+        kind: 'no_owner',
+        claim: { owner: 'a', ownerAlive: false },
+      });
     });
 
     it('times out when the owner does not answer', async () => {

@@ -29,7 +29,16 @@ describe('handOver', () => {
 
   const join_ = async (id: string, onTakenOver: (calls: readonly TakenCall[]) => void = () => undefined) => {
     const coordination = openSqliteCoordination({ driver: store.driver, instanceId: id, leaseMs: 60_000, log, soleInstance: false });
-    const membership = new Membership({ coordination, heartbeatMs: 60_000, leaseMs: 60_000, acceptGraceMs: 5_000, log, localCalls: () => [], onTakenOver, onLost: () => undefined });
+    const membership = new Membership({
+      coordination,
+      heartbeatMs: 60_000,
+      leaseMs: 60_000,
+      acceptGraceMs: 5_000,
+      log,
+      localCalls: () => [],
+      onTakenOver,
+      onLost: () => undefined,
+    });
     members.push(membership);
     await membership.start();
     return { coordination, membership };

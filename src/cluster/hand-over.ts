@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { sleep, systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, sleep, systemClock } from '../time/clock.ts';
 import type { Coordination } from './coordination.ts';
 import type { Membership } from './membership.ts';
 
@@ -42,10 +42,16 @@ export async function handOver(opts: HandOverOptions): Promise<HandOverResult | 
   const calls = opts.localCalls();
   log.info({ calls: calls.length, peers: peers.map((p) => p.instanceId) }, 'handing calls over to the other instances');
   // Let go first, write next, release last: a peer must find the whole record, and nothing more written here after it.
-  await Promise.all(calls.map((callId) => opts.detach(callId).catch((err: Error) => log.warn({ callId, err: err.message }, 'detaching a call failed'))));
+  await Promise.all(
+    calls.map((callId) => opts.detach(callId).catch((err: Error) => log.warn({ callId, err: err.message }, 'detaching a call failed'))),
+  );
   await opts.flush();
   const released = await coordination.release();
-  await coordination.notifyReleased().catch((err: Error) => log.warn({ err: err.message }, 'telling peers about released calls failed; they find them at their next heartbeat'));
+  await coordination
+    .notifyReleased()
+    .catch((err: Error) =>
+      log.warn({ err: err.message }, 'telling peers about released calls failed; they find them at their next heartbeat'),
+    );
   const deadline = clock.now() + opts.timeoutMs;
   let left = released;
   while (left > 0 && clock.now() < deadline) {

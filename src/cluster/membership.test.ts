@@ -31,7 +31,8 @@ describe('Membership', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const coordination = (id: string) => openSqliteCoordination({ driver: store.driver, instanceId: id, leaseMs, log, clock, soleInstance: false });
+  const coordination = (id: string) =>
+    openSqliteCoordination({ driver: store.driver, instanceId: id, leaseMs, log, clock, soleInstance: false });
 
   function member(c: Coordination, local: Set<string> = new Set()) {
     const taken: TakenCall[] = [];

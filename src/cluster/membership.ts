@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { sleep, systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, sleep, systemClock, type Timer } from '../time/clock.ts';
 import type { Coordination, TakenCall } from './coordination.ts';
 
 export interface MembershipOptions {
@@ -82,11 +82,16 @@ export class Membership {
     const lease = await this.coordination.instanceLease();
     const now = this.clock.epochMs();
     if (lease === null || lease < now) return;
-    this.opts.log.warn({ instanceId: this.instanceId, waitMs: lease - now }, 'a process with this instance id held a lease until a moment ago; waiting for it to lapse');
+    this.opts.log.warn(
+      { instanceId: this.instanceId, waitMs: lease - now },
+      'a process with this instance id held a lease until a moment ago; waiting for it to lapse',
+    );
     await sleep(this.clock, lease - now + this.opts.heartbeatMs);
     const again = await this.coordination.instanceLease();
     if (again !== null && again > lease) {
-      throw new Error(`another process is running with the instance id ${this.instanceId} (its lease is being renewed): give each instance its own INSTANCE_ID`);
+      throw new Error(
+        `another process is running with the instance id ${this.instanceId} (its lease is being renewed): give each instance its own INSTANCE_ID`,
+      );
     }
   }
 
@@ -128,7 +133,9 @@ export class Membership {
     this.stopped = true;
     this.timer?.cancel();
     await this.tick?.catch(() => undefined);
-    await this.coordination.deregister().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'deregistering failed; the lease runs out on its own'));
+    await this.coordination
+      .deregister()
+      .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'deregistering failed; the lease runs out on its own'));
   }
 
   private schedule(): void {
@@ -209,7 +216,12 @@ export class Membership {
     this.opts.onTakenOver(taken);
     const byOwner = Map.groupBy(taken, (t) => t.previousOwner);
     for (const [owner, calls] of byOwner) {
-      await this.coordination.notifyTaken(owner, calls.map((c) => c.callId)).catch(() => undefined);
+      await this.coordination
+        .notifyTaken(
+          owner,
+          calls.map((c) => c.callId),
+        )
+        .catch(() => undefined);
     }
     if (taken.length >= limit) this.again = true;
   }

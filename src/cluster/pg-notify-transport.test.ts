@@ -32,7 +32,14 @@ describe('PostgreSQL relay listener', () => {
   it('reconnects after its connection is killed, and relays again', async () => {
     await admin.connect();
     const open = async (id: string) => {
-      const c = await openPostgresCoordination({ connectionString: testDatabaseUrl, schema, instanceId: id, leaseMs: 5_000, log, timeoutMs: 3_000 });
+      const c = await openPostgresCoordination({
+        connectionString: testDatabaseUrl,
+        schema,
+        instanceId: id,
+        leaseMs: 5_000,
+        log,
+        timeoutMs: 3_000,
+      });
       opened.push(c);
       await c.register();
       return c;
@@ -44,14 +51,17 @@ describe('PostgreSQL relay listener', () => {
     await a.confirm('rtc_1', 1);
     expect(a.relayConnected).toBe(true);
 
-    const listeners = await admin.query(
-      `SELECT pid FROM pg_stat_activity WHERE application_name = 'switchboard-relay' AND query = $1`,
-      [`LISTEN "${relayChannel(schema)}"`],
-    );
+    const listeners = await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'switchboard-relay' AND query = $1`, [
+      `LISTEN "${relayChannel(schema)}"`,
+    ]);
     expect(listeners.rowCount).toBe(2);
     for (const { pid } of listeners.rows) await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
     await waitUntil(() => (a.relayConnected ? undefined : true), 'the listener to notice');
     await waitUntil(() => (a.relayConnected && b.relayConnected ? true : undefined), 'both listeners back');
-    expect(await b.relay('rtc_1', { action: 'hangup' }, { timeoutMs: 3_000 })).toEqual({ kind: 'reply', owner: 'a', reply: { status: 202, body: { callId: 'rtc_1' } } });
+    expect(await b.relay('rtc_1', { action: 'hangup' }, { timeoutMs: 3_000 })).toEqual({
+      kind: 'reply',
+      owner: 'a',
+      reply: { status: 202, body: { callId: 'rtc_1' } },
+    });
   });
 });

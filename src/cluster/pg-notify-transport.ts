@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { PgPoolDriver } from './pg-pool-driver.ts';
 import type { RelayMessage, RelayTransport } from './relay-transport.ts';
 
@@ -28,7 +28,10 @@ export interface PgNotifyOptions {
 
 /** The channel for a schema: one per deployment sharing the database. */
 export function relayChannel(schema: string): string {
-  return `switchboard_relay_${schema}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 63);
+  return `switchboard_relay_${schema}`
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase()
+    .slice(0, 63);
 }
 
 /**
@@ -67,7 +70,11 @@ export class PgNotifyTransport implements RelayTransport {
     let payload = JSON.stringify(message satisfies Wire);
     if (Buffer.byteLength(payload) > maxPayloadBytes) {
       const id = randomUUID();
-      await this.opts.driver.run(`INSERT INTO relay_messages (id, payload, created_at) VALUES ($1, $2, $3)`, [id, payload, this.clock.epochMs()]);
+      await this.opts.driver.run(`INSERT INTO relay_messages (id, payload, created_at) VALUES ($1, $2, $3)`, [
+        id,
+        payload,
+        this.clock.epochMs(),
+      ]);
       payload = JSON.stringify({ type: 'stored', id, to: message.to } satisfies Wire);
     }
     await this.opts.driver.query(`SELECT pg_notify($1, $2)`, [this.channel, payload]);

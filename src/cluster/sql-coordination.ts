@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.ts';
 import type { SqlDriver, SqlRow } from '../records/sql-driver.ts';
-import { sleep, systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, sleep, systemClock } from '../time/clock.ts';
 import type {
   CallKeys,
   ClaimInfo,
@@ -99,7 +99,9 @@ export class SqlCoordination implements Coordination {
 
   async instanceLease(): Promise<number | null> {
     if (this.opts.soleInstance ?? this.kind === 'sqlite') return null;
-    const rows = await this.leaseDb.query(`SELECT lease_until FROM cluster_instances WHERE instance_id = $1 AND state = 'live'`, [this.instanceId]);
+    const rows = await this.leaseDb.query(`SELECT lease_until FROM cluster_instances WHERE instance_id = $1 AND state = 'live'`, [
+      this.instanceId,
+    ]);
     return rows[0] ? num(rows[0].lease_until) : null;
   }
 
@@ -112,7 +114,10 @@ export class SqlCoordination implements Coordination {
         [this.instanceId, now, now + this.opts.leaseMs],
       );
       if (this.opts.soleInstance ?? this.kind === 'sqlite') {
-        await tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id <> $1 AND state = 'live'`, [this.instanceId, now]);
+        await tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id <> $1 AND state = 'live'`, [
+          this.instanceId,
+          now,
+        ]);
       }
     });
     if (!this.started) {
@@ -124,13 +129,19 @@ export class SqlCoordination implements Coordination {
   async renew(): Promise<boolean> {
     const now = this.now();
     const changed = await this.leaseWrite((tx) =>
-      tx.run(`UPDATE cluster_instances SET heartbeat_at = $2, lease_until = $3 WHERE instance_id = $1 AND state = 'live'`, [this.instanceId, now, now + this.opts.leaseMs]),
+      tx.run(`UPDATE cluster_instances SET heartbeat_at = $2, lease_until = $3 WHERE instance_id = $1 AND state = 'live'`, [
+        this.instanceId,
+        now,
+        now + this.opts.leaseMs,
+      ]),
     );
     return changed === 1;
   }
 
   async deregister(): Promise<void> {
-    await this.leaseWrite((tx) => tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id = $1`, [this.instanceId, this.now()]));
+    await this.leaseWrite((tx) =>
+      tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id = $1`, [this.instanceId, this.now()]),
+    );
   }
 
   async liveInstances(): Promise<InstanceInfo[]> {
@@ -138,7 +149,12 @@ export class SqlCoordination implements Coordination {
       `SELECT instance_id, started_at, heartbeat_at, lease_until FROM cluster_instances WHERE state = 'live' AND lease_until >= $1 ORDER BY started_at, instance_id`,
       [this.now()],
     );
-    return rows.map((r) => ({ instanceId: String(r.instance_id), startedAt: num(r.started_at), heartbeatAt: num(r.heartbeat_at), leaseUntil: num(r.lease_until) }));
+    return rows.map((r) => ({
+      instanceId: String(r.instance_id),
+      startedAt: num(r.started_at),
+      heartbeatAt: num(r.heartbeat_at),
+      leaseUntil: num(r.lease_until),
+    }));
   }
 
   claim(keys: CallKeys): Promise<ClaimOutcome> {
@@ -170,10 +186,17 @@ export class SqlCoordination implements Coordination {
           params,
         );
         if (inserted === 1) return [{ won: 1 }];
-        return tx.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [keys.callId, keys.correlationKey]);
+        return tx.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [
+          keys.callId,
+          keys.correlationKey,
+        ]);
       });
     }
-    if (rows.length === 0) rows = await this.db.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [keys.callId, keys.correlationKey]);
+    if (rows.length === 0)
+      rows = await this.db.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [
+        keys.callId,
+        keys.correlationKey,
+      ]);
     const first = rows[0];
     // Claimed and abandoned between the two reads: try again (a few times; then it is someone's).
     if (!first) {
@@ -185,12 +208,10 @@ export class SqlCoordination implements Coordination {
     // Its instance died while accepting: this delivery (OpenAI's retry) takes the claim over.
     if (claim.state === 'accepting' && !claim.ownerAlive && claim.owner !== this.instanceId) {
       const stolen = await this.write((tx) =>
-        tx.run(`UPDATE call_claims SET owner = $2, epoch = epoch + 1, updated_at = $3 WHERE call_id = $1 AND epoch = $4 AND state = 'accepting'`, [
-          claim.callId,
-          this.instanceId,
-          now,
-          claim.epoch,
-        ]),
+        tx.run(
+          `UPDATE call_claims SET owner = $2, epoch = epoch + 1, updated_at = $3 WHERE call_id = $1 AND epoch = $4 AND state = 'accepting'`,
+          [claim.callId, this.instanceId, now, claim.epoch],
+        ),
       );
       if (stolen === 1) return { kind: 'won', epoch: claim.epoch + 1, afterCrash: true };
       if (attempt < 3) return this.claimOnce(keys, attempt + 1);
@@ -200,23 +221,32 @@ export class SqlCoordination implements Coordination {
 
   async confirm(callId: string, epoch: number): Promise<boolean> {
     const changed = await this.write((tx) =>
-      tx.run(`UPDATE call_claims SET state = 'live', updated_at = $4 WHERE call_id = $1 AND owner = $2 AND epoch = $3 AND state = 'accepting'`, [
-        callId,
-        this.instanceId,
-        epoch,
-        this.now(),
-      ]),
+      tx.run(
+        `UPDATE call_claims SET state = 'live', updated_at = $4 WHERE call_id = $1 AND owner = $2 AND epoch = $3 AND state = 'accepting'`,
+        [callId, this.instanceId, epoch, this.now()],
+      ),
     );
     return changed === 1;
   }
 
   async abandon(callId: string, epoch: number): Promise<void> {
-    await this.write((tx) => tx.run(`DELETE FROM call_claims WHERE call_id = $1 AND owner = $2 AND epoch = $3 AND state = 'accepting'`, [callId, this.instanceId, epoch]));
+    await this.write((tx) =>
+      tx.run(`DELETE FROM call_claims WHERE call_id = $1 AND owner = $2 AND epoch = $3 AND state = 'accepting'`, [
+        callId,
+        this.instanceId,
+        epoch,
+      ]),
+    );
   }
 
   async finish(callId: string, epoch: number): Promise<void> {
     await this.write((tx) =>
-      tx.run(`UPDATE call_claims SET state = 'ended', updated_at = $4 WHERE call_id = $1 AND owner = $2 AND epoch = $3`, [callId, this.instanceId, epoch, this.now()]),
+      tx.run(`UPDATE call_claims SET state = 'ended', updated_at = $4 WHERE call_id = $1 AND owner = $2 AND epoch = $3`, [
+        callId,
+        this.instanceId,
+        epoch,
+        this.now(),
+      ]),
     );
   }
 
@@ -226,18 +256,25 @@ export class SqlCoordination implements Coordination {
   }
 
   async ownedCalls(): Promise<Map<string, number>> {
-    const rows = await this.leaseDb.query(`SELECT call_id, epoch FROM call_claims WHERE owner = $1 AND state IN ('accepting', 'live')`, [this.instanceId]);
+    const rows = await this.leaseDb.query(`SELECT call_id, epoch FROM call_claims WHERE owner = $1 AND state IN ('accepting', 'live')`, [
+      this.instanceId,
+    ]);
     return new Map(rows.map((r) => [String(r.call_id), num(r.epoch)]));
   }
 
   async release(): Promise<number> {
     return this.write((tx) =>
-      tx.run(`UPDATE call_claims SET state = 'released', updated_at = $2 WHERE owner = $1 AND state = 'live'`, [this.instanceId, this.now()]),
+      tx.run(`UPDATE call_claims SET state = 'released', updated_at = $2 WHERE owner = $1 AND state = 'live'`, [
+        this.instanceId,
+        this.now(),
+      ]),
     );
   }
 
   async releasedPending(): Promise<number> {
-    const rows = await this.leaseDb.query(`SELECT COUNT(*) AS n FROM call_claims WHERE owner = $1 AND state = 'released'`, [this.instanceId]);
+    const rows = await this.leaseDb.query(`SELECT COUNT(*) AS n FROM call_claims WHERE owner = $1 AND state = 'released'`, [
+      this.instanceId,
+    ]);
     return num(rows[0]?.n ?? 0);
   }
 
@@ -248,7 +285,12 @@ export class SqlCoordination implements Coordination {
       const candidates = await this.leaseDb.query(orphans, params);
       if (candidates.length === 0) return [];
       // Compare-and-set on each epoch: of two instances racing for a call, the second finds the epoch moved on.
-      const list = candidates.map((r) => ({ call_id: String(r.call_id), epoch: num(r.epoch), owner: String(r.owner), state: String(r.state) }));
+      const list = candidates.map((r) => ({
+        call_id: String(r.call_id),
+        epoch: num(r.epoch),
+        owner: String(r.owner),
+        state: String(r.state),
+      }));
       const rows = await this.leaseDb.query(
         `UPDATE call_claims c SET owner = $1, epoch = c.epoch + 1, state = 'live', updated_at = $2, takeovers = c.takeovers + 1
          FROM jsonb_to_recordset($3::jsonb) AS o(call_id text, epoch int, owner text, state text)
@@ -265,7 +307,8 @@ export class SqlCoordination implements Coordination {
           `UPDATE call_claims SET owner = $1, epoch = epoch + 1, state = 'live', updated_at = $2, takeovers = takeovers + 1 WHERE call_id = $3 AND epoch = $4`,
           [this.instanceId, now, String(r.call_id), num(r.epoch)],
         );
-        if (changed === 1) taken.push(this.toTaken({ call_id: r.call_id, epoch: num(r.epoch) + 1, previous_owner: r.owner, previous_state: r.state }));
+        if (changed === 1)
+          taken.push(this.toTaken({ call_id: r.call_id, epoch: num(r.epoch) + 1, previous_owner: r.owner, previous_state: r.state }));
       }
       return taken;
     });
@@ -319,7 +362,8 @@ export class SqlCoordination implements Coordination {
       if (!claim || claim.state === 'ended' || claim.state === 'released' || !claim.ownerAlive) return { kind: 'no_owner', claim };
       const remainingMs = deadline - this.clock.now();
       if (remainingMs <= 0) return { kind: 'timeout', owner: claim.owner };
-      const reply = claim.owner === this.instanceId ? await this.runHere(callId, command) : await this.ask(claim.owner, callId, command, remainingMs);
+      const reply =
+        claim.owner === this.instanceId ? await this.runHere(callId, command) : await this.ask(claim.owner, callId, command, remainingMs);
       if (reply === 'timeout') return { kind: 'timeout', owner: claim.owner };
       if (reply) return { kind: 'reply', owner: claim.owner, reply };
       if (attempt >= 4) return { kind: 'no_owner', claim };
@@ -329,7 +373,9 @@ export class SqlCoordination implements Coordination {
 
   async purge(before: number): Promise<{ claims: number; instances: number }> {
     return this.leaseWrite(async (tx) => {
-      await tx.run(`DELETE FROM tool_claims WHERE call_id IN (SELECT call_id FROM call_claims WHERE state = 'ended' AND updated_at < $1)`, [before]);
+      await tx.run(`DELETE FROM tool_claims WHERE call_id IN (SELECT call_id FROM call_claims WHERE state = 'ended' AND updated_at < $1)`, [
+        before,
+      ]);
       const claims = await tx.run(`DELETE FROM call_claims WHERE state = 'ended' AND updated_at < $1`, [before]);
       const instances = await tx.run(
         `DELETE FROM cluster_instances WHERE (state <> 'live' OR lease_until < $1)

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { TakenCall } from './coordination.ts';
-import { TakeoverQueue, type ReattachOutcome } from './takeover-queue.ts';
+import { type ReattachOutcome, TakeoverQueue } from './takeover-queue.ts';
 
 const log = createLogger('silent');
-const taken = (n: number): TakenCall[] => Array.from({ length: n }, (_, i) => ({ callId: `rtc_${i}`, epoch: 2, previousOwner: 'dead', why: 'lost' }));
+const taken = (n: number): TakenCall[] =>
+  Array.from({ length: n }, (_, i) => ({ callId: `rtc_${i}`, epoch: 2, previousOwner: 'dead', why: 'lost' }));
 
 describe('TakeoverQueue', () => {
   it('re-attaches every call, never more than `concurrency` at once, each once', async () => {
@@ -31,7 +32,11 @@ describe('TakeoverQueue', () => {
     queue.add(taken(3)); // already queued: not twice
     await queue.idle();
     expect(most).toBe(4);
-    expect(seen.sort()).toEqual(taken(20).map((c) => c.callId).sort());
+    expect(seen.sort()).toEqual(
+      taken(20)
+        .map((c) => c.callId)
+        .sort(),
+    );
     expect(settled).toHaveLength(20);
     expect(queue.pending).toBe(0);
   });

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { TakenCall } from './coordination.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../errors.ts';
-import { loadConfig, type Env } from './config.ts';
+import { type Env, loadConfig } from './config.ts';
 
 const base: Env = { OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_abc', REFER_TO: '+19195554321' };
 
@@ -37,6 +37,8 @@ describe('set-up settings', () => {
     expect(problems({ PUBLIC_URL: 'sb.example.com' })[0]).toMatch(/^PUBLIC_URL: expected the public base URL/);
     expect(problems({ PUBLIC_URL: 'https://sb.example.com/?x=1' })[0]).toMatch(/^PUBLIC_URL: expected a base URL without a query/);
     expect(problems({ OPENAI_PROJECT_ID: 'abc' })[0]).toMatch(/^OPENAI_PROJECT_ID: expected an OpenAI project id/);
-    expect(problems({ OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: 'tomorrow' })[0]).toMatch(/^OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: expected an ISO 8601 time/);
+    expect(problems({ OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: 'tomorrow' })[0]).toMatch(
+      /^OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL: expected an ISO 8601 time/,
+    );
   });
 });

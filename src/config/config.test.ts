@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSwitchboardError } from '../errors.ts';
-import { defaultGreeting, defaultInstructions, loadConfig, type Env } from './config.ts';
+import { defaultGreeting, defaultInstructions, type Env, loadConfig } from './config.ts';
 
 const minimal: Env = { OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdA==', REFER_TO: '+19195554321' };
 
@@ -42,7 +42,9 @@ describe('loadConfig', () => {
   });
 
   it('wants the idle-connection timeout longer than the accept deadline (the webhook waits on the accept)', () => {
-    expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3000' })).toEqual(['HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS']);
+    expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3000' })).toEqual([
+      'HTTP_CONNECTION_TIMEOUT_MS: must be longer than ACCEPT_DEADLINE_MS',
+    ]);
     expect(problems({ ...minimal, HTTP_CONNECTION_TIMEOUT_MS: '3001' })).toEqual([]);
   });
 
@@ -73,7 +75,15 @@ describe('loadConfig', () => {
   });
 
   it('says why a value is wrong', () => {
-    const found = problems({ ...minimal, REFER_TO: 'tel:+19195554321', LOCAL_PORT: '99999', LOG_LEVEL: 'loud', OPENAI_BASE_URL: 'ftp://x', DRAIN_TIMEOUT_MS: 'soon', LOG_PII: 'maybe' });
+    const found = problems({
+      ...minimal,
+      REFER_TO: 'tel:+19195554321',
+      LOCAL_PORT: '99999',
+      LOG_LEVEL: 'loud',
+      OPENAI_BASE_URL: 'ftp://x',
+      DRAIN_TIMEOUT_MS: 'soon',
+      LOG_PII: 'maybe',
+    });
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^REFER_TO: expected an E\.164 number/),
@@ -87,13 +97,11 @@ describe('loadConfig', () => {
     expect(found).toHaveLength(6);
   });
 
-  it('reads CARRIER_ALLOWED_HOSTS like the profile file\'s carrier.allowedHosts, and names a bad entry', () => {
-    expect(loadConfig({ ...minimal, CARRIER_ALLOWED_HOSTS: '67.231.5.0/24, 216.82.224.202 ,*.bandwidth.example,,2001:db8::/32' }).carrierAllowedHosts).toEqual([
-      '67.231.5.0/24',
-      '216.82.224.202',
-      '*.bandwidth.example',
-      '2001:db8::/32',
-    ]);
+  it("reads CARRIER_ALLOWED_HOSTS like the profile file's carrier.allowedHosts, and names a bad entry", () => {
+    expect(
+      loadConfig({ ...minimal, CARRIER_ALLOWED_HOSTS: '67.231.5.0/24, 216.82.224.202 ,*.bandwidth.example,,2001:db8::/32' })
+        .carrierAllowedHosts,
+    ).toEqual(['67.231.5.0/24', '216.82.224.202', '*.bandwidth.example', '2001:db8::/32']);
     expect(loadConfig({ ...minimal, CARRIER_ALLOWED_HOSTS: ' , ' }).carrierAllowedHosts).toBeNull();
     expect(problems({ ...minimal, CARRIER_ALLOWED_HOSTS: '67.231.5.0/40,host name' })).toEqual([
       expect.stringMatching(/^CARRIER_ALLOWED_HOSTS: "67\.231\.5\.0\/40": the prefix length must be 0–32/),

@@ -3,10 +3,18 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import { SwitchboardError } from '../errors.ts';
+import {
+  defaultDelegationModel,
+  defaultLiveModel,
+  defaultRealtimeModel,
+  defaultTranscriptionModel,
+  modelSurfaceMismatch,
+  type Surface,
+  surfaces,
+} from '../openai/surface.ts';
 import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
-import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
-import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel, modelSurfaceMismatch, surfaces, type Surface } from '../openai/surface.ts';
+import { isTransferTarget, transferTargetProblem } from '../sip/index.ts';
 
 export const defaultInstructions = 'You are a helpful customer support agent.';
 export const defaultGreeting = 'Hello! How can I assist you today?';
@@ -36,10 +44,16 @@ const envSchema = z.object({
     .refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time like 2026-12-02T10:00:00Z')
     .optional(),
   PUBLIC_URL: z
-    .url({ protocol: /^https?$/, error: 'expected the public base URL OpenAI reaches this server at, like https://switchboard.example.com' })
+    .url({
+      protocol: /^https?$/,
+      error: 'expected the public base URL OpenAI reaches this server at, like https://switchboard.example.com',
+    })
     .refine((v) => !/[?#]/.test(v), 'expected a base URL without a query or fragment')
     .optional(),
-  OPENAI_PROJECT_ID: z.string().regex(/^proj_[A-Za-z0-9]+$/, 'expected an OpenAI project id like proj_12345abc').optional(),
+  OPENAI_PROJECT_ID: z
+    .string()
+    .regex(/^proj_[A-Za-z0-9]+$/, 'expected an OpenAI project id like proj_12345abc')
+    .optional(),
   REFER_TO: z
     .string({ error: 'required: where transfers go, an E.164 number like +19195554321 or a sip: URI' })
     .refine(isTransferTarget, { error: transferTargetProblem }),
@@ -72,7 +86,11 @@ const envSchema = z.object({
       const entries = splitList(v);
       for (const entry of entries) {
         const r = checkAllowListEntry(entry);
-        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.message} (a comma-separated list of addresses, CIDR networks, host names or *.names)` });
+        if (!r.ok)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${r.message} (a comma-separated list of addresses, CIDR networks, host names or *.names)`,
+          });
       }
       return entries;
     })
@@ -83,23 +101,36 @@ const envSchema = z.object({
   CALL_CONTROL_TIMEOUT_MS: ms(100, 60_000).default(5_000),
   GOODBYE_MAX_MS: ms(0, 60_000).default(8_000),
   RECONNECT_MAX_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(5),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024), // a real call event is about 3 KB
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024), // a real call event is about 3 KB
   HTTP_REQUEST_TIMEOUT_MS: ms(100, 600_000).default(10_000),
   HTTP_CONNECTION_TIMEOUT_MS: ms(1_000, 3_600_000).default(60_000),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)')
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      'expected a PostgreSQL URL like postgres://user:password@host:5432/dbname (unset: SQLite under DATA_DIR)',
+    )
     .optional(),
   DATABASE_TIMEOUT_MS: ms(100, 600_000).default(10_000),
-  INSTANCE_ID: z.string().regex(/^[\w.:@-]{1,200}$/, 'expected letters, digits and . : @ - _ (at most 200)').optional(),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.:@-]{1,200}$/, 'expected letters, digits and . : @ - _ (at most 200)')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  RETENTION_DAYS: z.coerce.number({ error: 'expected a number of days (0 keeps calls forever)' }).int('expected a whole number of days').min(0).max(36_500).default(90),
+  RETENTION_DAYS: z.coerce
+    .number({ error: 'expected a number of days (0 keeps calls forever)' })
+    .int('expected a whole number of days')
+    .min(0)
+    .max(36_500)
+    .default(90),
   API_TOKEN: z.string().min(16, 'too short: use at least 16 random characters, e.g. `openssl rand -hex 32`').optional(),
   CALL_EVENTS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL that receives the call events' }).optional(),
-  CALL_EVENTS_SECRET: z
-    .string()
-    .refine(isWebhookSecret, webhookSecretProblem)
-    .optional(),
+  CALL_EVENTS_SECRET: z.string().refine(isWebhookSecret, webhookSecretProblem).optional(),
   CALL_EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
   CALL_EVENTS_TIMEOUT_MS: ms(100, 120_000).default(10_000),
   STORE_BATCH_MS: ms(10, 60_000).default(1_000),
@@ -118,7 +149,10 @@ const envSchema = z.object({
 
 /** `a, b,,c` → [a, b, c]. */
 function splitList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export type Env = Record<string, string | undefined>;
@@ -223,7 +257,9 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
       instructions = readFile(input.AGENT_INSTRUCTIONS_FILE).trim();
       if (!instructions) problems.push(`AGENT_INSTRUCTIONS_FILE: ${input.AGENT_INSTRUCTIONS_FILE} is empty`);
     } catch (err) {
-      problems.push(`AGENT_INSTRUCTIONS_FILE: cannot read ${input.AGENT_INSTRUCTIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `AGENT_INSTRUCTIONS_FILE: cannot read ${input.AGENT_INSTRUCTIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   if (parsed.success && parsed.data.RECORDING && parsed.data.AGENT_SURFACE !== 'live') {
@@ -231,7 +267,8 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
   }
   if (parsed.success) {
     const v = parsed.data;
-    const mismatch = v.AGENT_SURFACE === 'live' ? modelSurfaceMismatch(v.LIVE_MODEL, 'live') : modelSurfaceMismatch(v.OPENAI_MODEL, 'realtime');
+    const mismatch =
+      v.AGENT_SURFACE === 'live' ? modelSurfaceMismatch(v.LIVE_MODEL, 'live') : modelSurfaceMismatch(v.OPENAI_MODEL, 'realtime');
     if (mismatch) problems.push(`${v.AGENT_SURFACE === 'live' ? 'LIVE_MODEL' : 'OPENAI_MODEL'}: ${mismatch}`);
   }
   if (input.CALL_EVENTS_URL && !input.CALL_EVENTS_SECRET) {
@@ -252,7 +289,10 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     openaiApiKey: v.OPENAI_API_KEY,
     webhookSecret: v.OPENAI_WEBHOOK_SECRET,
     previousWebhookSecret: v.OPENAI_WEBHOOK_SECRET_PREVIOUS
-      ? { secret: v.OPENAI_WEBHOOK_SECRET_PREVIOUS, untilMs: v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL ? Date.parse(v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL) : null }
+      ? {
+          secret: v.OPENAI_WEBHOOK_SECRET_PREVIOUS,
+          untilMs: v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL ? Date.parse(v.OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL) : null,
+        }
       : null,
     publicUrl: v.PUBLIC_URL ? v.PUBLIC_URL.replace(/\/+$/, '') : null,
     projectId: v.OPENAI_PROJECT_ID ?? null,

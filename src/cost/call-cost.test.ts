@@ -10,17 +10,41 @@ describe('usage folding', () => {
       input_tokens: 1_300,
       output_tokens: 600,
       total_tokens: 1_900,
-      input_token_details: { text_tokens: 1_000, audio_tokens: 300, cached_tokens: 700, cached_tokens_details: { text_tokens: 600, audio_tokens: 100 } },
+      input_token_details: {
+        text_tokens: 1_000,
+        audio_tokens: 300,
+        cached_tokens: 700,
+        cached_tokens_details: { text_tokens: 600, audio_tokens: 100 },
+      },
       output_token_details: { text_tokens: 100, audio_tokens: 500 },
     });
-    expect(u.realtime).toEqual({ textIn: 400, cachedTextIn: 600, audioIn: 200, cachedAudioIn: 100, imageIn: 0, cachedImageIn: 0, textOut: 100, audioOut: 500 });
+    expect(u.realtime).toEqual({
+      textIn: 400,
+      cachedTextIn: 600,
+      audioIn: 200,
+      cachedAudioIn: 100,
+      imageIn: 0,
+      cachedImageIn: 0,
+      textOut: 100,
+      audioOut: 500,
+    });
   });
 
   it('puts an unattributed cached total on text first; sums transcription tokens and seconds; keeps the largest Live total', () => {
     const u = emptyUsageDetail();
-    addRealtimeUsage(u, { input_tokens: 100, input_token_details: { text_tokens: 50, audio_tokens: 50, cached_tokens: 70 }, output_tokens: 0 });
+    addRealtimeUsage(u, {
+      input_tokens: 100,
+      input_token_details: { text_tokens: 50, audio_tokens: 50, cached_tokens: 70 },
+      output_tokens: 0,
+    });
     expect(u.realtime).toMatchObject({ textIn: 0, cachedTextIn: 50, audioIn: 30, cachedAudioIn: 20 });
-    addTranscriptionUsage(u, { type: 'tokens', input_tokens: 40, output_tokens: 9, total_tokens: 49, input_token_details: { audio_tokens: 38, text_tokens: 2 } });
+    addTranscriptionUsage(u, {
+      type: 'tokens',
+      input_tokens: 40,
+      output_tokens: 9,
+      total_tokens: 49,
+      input_token_details: { audio_tokens: 38, text_tokens: 2 },
+    });
     addTranscriptionUsage(u, { type: 'duration', seconds: 4.5 });
     expect(u.transcription).toEqual({ textIn: 2, audioIn: 38, out: 9, seconds: 4.5 });
     setLiveSeconds(u, 30);
@@ -32,7 +56,16 @@ describe('usage folding', () => {
 describe('callCost', () => {
   it('prices known usage against the table: gpt-realtime audio and text, cached, transcription and the analysis', () => {
     const u = emptyUsageDetail();
-    u.realtime = { textIn: 10_000, cachedTextIn: 20_000, audioIn: 5_000, cachedAudioIn: 1_000, imageIn: 0, cachedImageIn: 0, textOut: 2_000, audioOut: 8_000 };
+    u.realtime = {
+      textIn: 10_000,
+      cachedTextIn: 20_000,
+      audioIn: 5_000,
+      cachedAudioIn: 1_000,
+      imageIn: 0,
+      cachedImageIn: 0,
+      textOut: 2_000,
+      audioOut: 8_000,
+    };
     u.transcription = { textIn: 0, audioIn: 4_000, out: 1_000, seconds: 0 };
     const cost = callCost(
       {

@@ -1,6 +1,6 @@
 // A call's price in dollars: the realtime (or GPT-Live) model, the caller's transcription
 // and the post-call analysis, each from its own usage and the price table.
-import { priceOf, type ModelPrice, type PriceTable, type TokenPrices } from './price-table.ts';
+import { type ModelPrice, type PriceTable, priceOf, type TokenPrices } from './price-table.ts';
 import type { CallUsageDetail } from './usage.ts';
 
 /** Tokens of one Responses API request (the analysis). Cached and cache-write tokens are part of inputTokens. */
@@ -31,7 +31,8 @@ export interface CallCost {
   pricesCheckedOn: string;
 }
 
-const perToken = (pricePerMillion: number | undefined, tokens: number): number => (tokens > 0 ? ((pricePerMillion ?? 0) * tokens) / 1_000_000 : 0);
+const perToken = (pricePerMillion: number | undefined, tokens: number): number =>
+  tokens > 0 ? ((pricePerMillion ?? 0) * tokens) / 1_000_000 : 0;
 // Micro-dollars: enough for a fraction of a cent, without float noise in stored figures.
 const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
@@ -52,7 +53,12 @@ function realtimeCost(price: ModelPrice, u: CallUsageDetail): number {
 function transcriptionCost(price: ModelPrice, u: CallUsageDetail): number {
   const t = u.transcription;
   const audioIn = price.audio?.input ?? price.text?.input;
-  return perToken(audioIn, t.audioIn) + perToken(price.text?.input, t.textIn) + perToken(price.text?.output ?? price.audio?.output, t.out) + ((price.perMinute ?? 0) * t.seconds) / 60;
+  return (
+    perToken(audioIn, t.audioIn) +
+    perToken(price.text?.input, t.textIn) +
+    perToken(price.text?.output ?? price.audio?.output, t.out) +
+    ((price.perMinute ?? 0) * t.seconds) / 60
+  );
 }
 
 export function analysisCost(price: ModelPrice, tokens: ResponsesTokens): number {

@@ -42,7 +42,10 @@ export function costContent(r, h) {
   // A GPT-Live call is billed by its session's minutes, transcripts included.
   const rows =
     r.surface === 'live'
-      ? [['Total', formatUsd(c.totalUsd)], ['Live session', `${formatUsd(c.liveUsd)}${model}`]]
+      ? [
+          ['Total', formatUsd(c.totalUsd)],
+          ['Live session', `${formatUsd(c.liveUsd)}${model}`],
+        ]
       : [
           ['Total', formatUsd(c.totalUsd)],
           ['Realtime model', `${formatUsd(c.realtimeUsd)}${model}`],

@@ -55,7 +55,17 @@ describe('dashboard routes', () => {
   });
 
   it('serves nothing else from the folder: no sources, no tests, no traversal', async () => {
-    for (const url of ['/dashboard/dashboard-routes.ts', '/dashboard/lib.test.ts', '/dashboard/lib.d.ts', '/dashboard/setup-page.d.ts', '/dashboard/stats-lib.d.ts', '/dashboard/uPlot.cjs.js', '/dashboard/index.html', '/dashboard/..%2Fmain.ts', '/dashboard/nope.js']) {
+    for (const url of [
+      '/dashboard/dashboard-routes.ts',
+      '/dashboard/lib.test.ts',
+      '/dashboard/lib.d.ts',
+      '/dashboard/setup-page.d.ts',
+      '/dashboard/stats-lib.d.ts',
+      '/dashboard/uPlot.cjs.js',
+      '/dashboard/index.html',
+      '/dashboard/..%2Fmain.ts',
+      '/dashboard/nope.js',
+    ]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
     }

@@ -1,5 +1,7 @@
 // The operator dashboard. Plain JavaScript, no build step; it uses only the operator API.
 // Every piece of call data is put on the page with textContent: transcripts are untrusted.
+
+import { analysisContent, costContent } from './call-insight.js';
 import {
   apiAvailability,
   applyToTranscript,
@@ -16,10 +18,9 @@ import {
   timelineSummary,
   transcriptWithNotes,
 } from './lib.js';
-import { checksSummary, isSetupHash, renderChecks } from './setup-page.js';
-import { analysisContent, costContent } from './call-insight.js';
 import { createOverview } from './overview.js';
 import { createPlanView } from './plan.js';
+import { checksSummary, isSetupHash, renderChecks } from './setup-page.js';
 
 const TOKEN_KEY = 'switchboard.apiToken';
 const LIVE_POLL_MS = 2000;
@@ -75,7 +76,15 @@ function setFieldError(input, errorNode, message) {
 
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
 const fmtClock = (iso) =>
-  iso ? new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hour12: false }) : '—';
+  iso
+    ? new Date(iso).toLocaleTimeString(undefined, {
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        fractionalSecondDigits: 3,
+        hour12: false,
+      })
+    : '—';
 const orDash = (v) => (v === null || v === undefined || v === '' ? '—' : String(v));
 
 function badge(outcome) {
@@ -145,8 +154,10 @@ function showUnavailable(kind) {
   const hint = $('unavailable-hint');
   if (kind === 'off') {
     title.textContent = 'The operator API is off';
-    text.textContent = 'This Switchboard server has no API_TOKEN set, so its operator API is turned off: calls cannot be listed, followed or steered from here.';
-    hint.textContent = 'To turn it on, set API_TOKEN to at least 16 random characters (for example the output of “openssl rand -hex 32”), restart Switchboard, then check again.';
+    text.textContent =
+      'This Switchboard server has no API_TOKEN set, so its operator API is turned off: calls cannot be listed, followed or steered from here.';
+    hint.textContent =
+      'To turn it on, set API_TOKEN to at least 16 random characters (for example the output of “openssl rand -hex 32”), restart Switchboard, then check again.';
   } else if (kind === 'absent') {
     title.textContent = 'This server has no operator API';
     text.textContent = 'Call records are off on this Switchboard server (it has no records store), and the operator API needs them.';
@@ -389,10 +400,18 @@ class LiveCard {
       ok: 'Instruction sent to the agent.',
       body: { text },
     }));
-    this.transfer = this.wireForm(q('.transfer-form'), q('.transfer-input'), q('.transfer-error'), `transfer-${n}`, 'transfer', 'target', (target) => ({
-      ok: null,
-      body: { target },
-    }));
+    this.transfer = this.wireForm(
+      q('.transfer-form'),
+      q('.transfer-input'),
+      q('.transfer-error'),
+      `transfer-${n}`,
+      'transfer',
+      'target',
+      (target) => ({
+        ok: null,
+        body: { target },
+      }),
+    );
     this.hangupBtn.addEventListener('click', () => void this.hangup());
 
     this.update(record);
@@ -407,7 +426,9 @@ class LiveCard {
       const detail = await api(`/api/calls/${encodeURIComponent(this.id)}`, { signal: this.abort.signal });
       if (detail.live || this.ended || detail.outcome !== 'in_progress') return;
       this.node.classList.add('elsewhere');
-      this.status('Not live: no instance controls it right now (it is being taken over, or was left over when a server stopped). Actions will be refused.');
+      this.status(
+        'Not live: no instance controls it right now (it is being taken over, or was left over when a server stopped). Actions will be refused.',
+      );
     } catch {
       // the poll shows connection problems
     }
@@ -417,7 +438,8 @@ class LiveCard {
     this.record = { ...this.record, ...record };
     const r = this.record;
     this.callerEl.textContent = r.caller ?? 'Unknown caller';
-    this.metaEl.textContent = [r.dialed ? `to ${r.dialed}` : null, r.profile ? `profile ${r.profile}` : null].filter(Boolean).join(' · ') || ' ';
+    this.metaEl.textContent =
+      [r.dialed ? `to ${r.dialed}` : null, r.profile ? `profile ${r.profile}` : null].filter(Boolean).join(' · ') || ' ';
     this.tick(Date.now());
   }
 
@@ -444,7 +466,8 @@ class LiveCard {
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         // The API names the field of a bad request; a refused transfer (422, 502) is about the target too.
-        if (err.info.field || (action === 'transfer' && (err.info.status === 422 || err.info.status === 502))) setFieldError(input, errorEl, err.info.message);
+        if (err.info.field || (action === 'transfer' && (err.info.status === 422 || err.info.status === 502)))
+          setFieldError(input, errorEl, err.info.message);
         else this.setError(err.info.message);
       } finally {
         button.disabled = this.ended;
@@ -567,7 +590,9 @@ function renderLine(line) {
 
 function markInterrupted(li) {
   li.classList.add('interrupted');
-  li.append(el('span', { className: 'flag', text: 'interrupted', attrs: { title: 'The caller cut this turn off: not all of it was heard.' } }));
+  li.append(
+    el('span', { className: 'flag', text: 'interrupted', attrs: { title: 'The caller cut this turn off: not all of it was heard.' } }),
+  );
 }
 
 // ---------- recent calls ----------
@@ -676,14 +701,19 @@ async function runSetupChecks() {
 /** The calls matching the filters as a CSV file: fetched with the token, handed to the browser as a download. */
 async function exportCsv() {
   const query = callsQuery(state.filters, {});
-  const res = await fetch(`/api/calls.csv${query}`, { headers: { authorization: `Bearer ${state.token}` }, cache: 'no-store' }).catch(() => null);
-  if (!res || !res.ok) {
-    $('recent-error').textContent = `Could not export the calls: ${res ? describeApiError(res.status, await res.json().catch(() => null)).message : 'cannot reach the server'}`;
+  const res = await fetch(`/api/calls.csv${query}`, { headers: { authorization: `Bearer ${state.token}` }, cache: 'no-store' }).catch(
+    () => null,
+  );
+  if (!res?.ok) {
+    $('recent-error').textContent =
+      `Could not export the calls: ${res ? describeApiError(res.status, await res.json().catch(() => null)).message : 'cannot reach the server'}`;
     show($('recent-error'), true);
     return;
   }
   const url = URL.createObjectURL(await res.blob());
-  const link = el('a', { attrs: { href: url, download: /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'calls.csv' } });
+  const link = el('a', {
+    attrs: { href: url, download: /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'calls.csv' },
+  });
   document.body.append(link);
   link.click();
   link.remove();
@@ -718,7 +748,10 @@ async function loadDetail(id) {
 
 function section(title, ...content) {
   const id = `d-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
-  return el('section', { className: `panel detail-section ${id}`, attrs: { 'aria-labelledby': id } }, [el('h2', { text: title, attrs: { id } }), ...content]);
+  return el('section', { className: `panel detail-section ${id}`, attrs: { 'aria-labelledby': id } }, [
+    el('h2', { text: title, attrs: { id } }),
+    ...content,
+  ]);
 }
 
 function dl(pairs) {
@@ -733,7 +766,11 @@ function dl(pairs) {
 }
 
 function table(headers, rows, className = '') {
-  const head = el('tr', {}, headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })));
+  const head = el(
+    'tr',
+    {},
+    headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
+  );
   const body = rows.map((cells) =>
     el(
       'tr',
@@ -746,7 +783,9 @@ function table(headers, rows, className = '') {
       }),
     ),
   );
-  return el('div', { className: 'table-wrap' }, [el('table', { className: `grid ${className}` }, [el('thead', {}, [head]), el('tbody', {}, body)])]);
+  return el('div', { className: 'table-wrap' }, [
+    el('table', { className: `grid ${className}` }, [el('thead', {}, [head]), el('tbody', {}, body)]),
+  ]);
 }
 
 const pre = (text) => el('pre', { className: 'code', text });
@@ -758,7 +797,9 @@ function renderDetail(r) {
   outcome.className = `badge badge-${r.outcome}`;
   outcome.textContent = r.live ? 'Live' : outcomeLabel(r.outcome);
   outcome.hidden = false;
-  $('detail-sub').textContent = [r.dialed ? `to ${r.dialed}` : null, fmtTime(r.startedAt), r.profile ? `profile ${r.profile}` : null].filter(Boolean).join(' · ');
+  $('detail-sub').textContent = [r.dialed ? `to ${r.dialed}` : null, fmtTime(r.startedAt), r.profile ? `profile ${r.profile}` : null]
+    .filter(Boolean)
+    .join(' · ');
 
   const duration = r.acceptedAt ? formatDuration(callDurationMs(r, Date.now())) : '—';
   const summary = section(
@@ -829,8 +870,13 @@ function renderDetail(r) {
   // The link is signed and short-lived: an <audio> element cannot send the API token.
   const recording = r.recordingUrl
     ? el('div', { className: 'recording' }, [
-        el('audio', { attrs: { controls: '', preload: 'none', src: r.recordingUrl, 'aria-label': 'Call recording (caller left, agent right)' } }),
-        el('p', { className: 'hint' }, [el('a', { text: 'Download the WAV', attrs: { href: r.recordingUrl, download: `${r.callId}.wav` } }), ' · caller left, agent right']),
+        el('audio', {
+          attrs: { controls: '', preload: 'none', src: r.recordingUrl, 'aria-label': 'Call recording (caller left, agent right)' },
+        }),
+        el('p', { className: 'hint' }, [
+          el('a', { text: 'Download the WAV', attrs: { href: r.recordingUrl, download: `${r.callId}.wav` } }),
+          ' · caller left, agent right',
+        ]),
       ])
     : empty(r.endedAt ? 'The recording is not available yet.' : 'The recording is downloaded when the call ends.');
 
@@ -838,12 +884,24 @@ function renderDetail(r) {
     ? el(
         'ul',
         { className: 'errors' },
-        r.errors.map((e) => el('li', {}, [el('time', { className: 'at', text: fmtClock(e.at), attrs: { datetime: e.at } }), el('span', { text: `${e.code ? `${e.code}: ` : ''}${e.message}` })])),
+        r.errors.map((e) =>
+          el('li', {}, [
+            el('time', { className: 'at', text: fmtClock(e.at), attrs: { datetime: e.at } }),
+            el('span', { text: `${e.code ? `${e.code}: ` : ''}${e.message}` }),
+          ]),
+        ),
       )
     : empty('No errors.');
 
   const headers = r.sipHeaders.length
-    ? el('details', {}, [el('summary', { text: `${r.sipHeaders.length} SIP headers` }), table(['Name', 'Value'], r.sipHeaders.map((h) => [h.name, h.value]), 'headers')])
+    ? el('details', {}, [
+        el('summary', { text: `${r.sipHeaders.length} SIP headers` }),
+        table(
+          ['Name', 'Value'],
+          r.sipHeaders.map((h) => [h.name, h.value]),
+          'headers',
+        ),
+      ])
     : empty('No SIP headers.');
 
   const timeline = table(

@@ -168,7 +168,10 @@ export function applyToTranscript(turns, entry) {
   if (entry.type === 'transcript') {
     const { speaker, text, itemId, interrupted } = entry.data;
     if (turns.some((t) => t.seq === entry.seq)) return turns; // replayed after a reconnect
-    return [...turns, { seq: entry.seq, kind: 'turn', speaker, text: String(text ?? ''), itemId: itemId ?? null, interrupted: interrupted === true }];
+    return [
+      ...turns,
+      { seq: entry.seq, kind: 'turn', speaker, text: String(text ?? ''), itemId: itemId ?? null, interrupted: interrupted === true },
+    ];
   }
   if (entry.type === 'transcript.interrupted') {
     let at = -1;
@@ -183,7 +186,10 @@ export function applyToTranscript(turns, entry) {
   }
   if (entry.type === 'operator.instructed') {
     if (turns.some((t) => t.seq === entry.seq)) return turns;
-    return [...turns, { seq: entry.seq, kind: 'note', speaker: 'supervisor', text: String(entry.data.text ?? ''), itemId: null, interrupted: false }];
+    return [
+      ...turns,
+      { seq: entry.seq, kind: 'note', speaker: 'supervisor', text: String(entry.data.text ?? ''), itemId: null, interrupted: false },
+    ];
   }
   return turns;
 }
@@ -225,10 +231,14 @@ const ms = (value) => (typeof value === 'number' ? `${Math.round(value)} ms` : '
 export function transcriptWithNotes(transcript, timeline) {
   const lines = transcript.map((t) => ({ at: t.at, kind: 'turn', speaker: t.speaker, text: t.text, interrupted: t.interrupted === true }));
   for (const e of timeline) {
-    if (e.type === 'operator.instructed') lines.push({ at: e.at, kind: 'note', speaker: 'supervisor', text: String(e.data?.text ?? ''), interrupted: false });
+    if (e.type === 'operator.instructed')
+      lines.push({ at: e.at, kind: 'note', speaker: 'supervisor', text: String(e.data?.text ?? ''), interrupted: false });
   }
   // Stable: turns and notes at the same millisecond keep their order.
-  return lines.map((l, i) => [l, i]).sort(([a, i], [b, j]) => Date.parse(a.at) - Date.parse(b.at) || i - j).map(([l]) => l);
+  return lines
+    .map((l, i) => [l, i])
+    .sort(([a, i], [b, j]) => Date.parse(a.at) - Date.parse(b.at) || i - j)
+    .map(([l]) => l);
 }
 
 /** One line about a timeline entry, for the detail view's timeline. */
@@ -256,7 +266,9 @@ export function timelineSummary(entry) {
     case 'transfer.requested':
       return `transfer to ${d.target ?? '?'} requested`;
     case 'transfer.completed':
-      return d.ok ? `transferred to ${d.target ?? '?'} in ${ms(d.durationMs)}` : `transfer to ${d.target ?? '?'} failed: ${d.error ?? 'unknown error'}`;
+      return d.ok
+        ? `transferred to ${d.target ?? '?'} in ${ms(d.durationMs)}`
+        : `transfer to ${d.target ?? '?'} failed: ${d.error ?? 'unknown error'}`;
     case 'usage':
       return `tokens: ${d.usage?.totalTokens ?? '?'}`;
     case 'dtmf':

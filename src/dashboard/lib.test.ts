@@ -11,10 +11,10 @@ import {
   hashForCall,
   localDateTimeToIso,
   prettyJson,
-  timelineSummary,
-  transcriptWithNotes,
   type SseEvent,
   type TranscriptLine,
+  timelineSummary,
+  transcriptWithNotes,
 } from './lib.js';
 
 function parseAll(chunks: string[]): { events: SseEvent[]; lastEventId: string; retryMs: number | null } {
@@ -55,7 +55,9 @@ describe('createSseParser', () => {
   });
 
   it('ignores comments, unknown fields and events without data; keeps the last id and retry', () => {
-    const { events, lastEventId, retryMs } = parseAll([': hello\nfoo: bar\nevent: nothing\n\nid: 7\nretry: 3000\nretry: soon\n\ndata: after\n\n']);
+    const { events, lastEventId, retryMs } = parseAll([
+      ': hello\nfoo: bar\nevent: nothing\n\nid: 7\nretry: 3000\nretry: soon\n\ndata: after\n\n',
+    ]);
     expect(events).toEqual([{ event: 'message', data: 'after', id: '7' }]);
     expect(lastEventId).toBe('7');
     expect(retryMs).toBe(3000);
@@ -96,9 +98,13 @@ describe('formatting', () => {
 
   it('timelineSummary says what happened', () => {
     expect(timelineSummary({ seq: 1, type: 'call.ended', data: { reason: 'operator_hangup' } })).toBe('ended: operator hangup');
-    expect(timelineSummary({ seq: 2, type: 'transfer.completed', data: { ok: false, target: 'sip:x@y', error: 'refused' } })).toBe('transfer to sip:x@y failed: refused');
+    expect(timelineSummary({ seq: 2, type: 'transfer.completed', data: { ok: false, target: 'sip:x@y', error: 'refused' } })).toBe(
+      'transfer to sip:x@y failed: refused',
+    );
     expect(timelineSummary({ seq: 3, type: 'something.new', data: {} })).toBe('');
-    expect(timelineSummary({ seq: 4, type: 'call.accepted', data: { profile: 'sales', answerMs: 11.877465000000003 } })).toBe('accepted for profile sales after 12 ms');
+    expect(timelineSummary({ seq: 4, type: 'call.accepted', data: { profile: 'sales', answerMs: 11.877465000000003 } })).toBe(
+      'accepted for profile sales after 12 ms',
+    );
     expect(timelineSummary({ seq: 5, type: 'control.connected', data: { attempt: 0 } })).toBe('control socket connected');
     expect(timelineSummary({ seq: 6, type: 'control.connected', data: { attempt: 2 } })).toBe('control socket reconnected (attempt 2)');
   });
@@ -146,7 +152,11 @@ describe('API answers', () => {
 });
 
 describe('applyToTranscript', () => {
-  const turn = (seq: number, speaker: string, text: string, itemId: string) => ({ seq, type: 'transcript', data: { speaker, text, itemId } });
+  const turn = (seq: number, speaker: string, text: string, itemId: string) => ({
+    seq,
+    type: 'transcript',
+    data: { speaker, text, itemId },
+  });
 
   it('appends turns in order, marks an interrupted one, shows supervisor instructions, ignores the rest', () => {
     let lines: TranscriptLine[] = [];

@@ -1,8 +1,9 @@
 // The overview page: a range, the headline figures, calls per hour by outcome (uPlot,
 // served from this server), the top transfer reasons and the busiest numbers and profiles.
 // Everything comes from one GET /api/stats; data goes on the page as text only.
-import uPlot from './uPlot.esm.js';
+
 import { headlineFigures, presetRange, rangePresets, stackedSeries, statsQuery } from './stats-lib.js';
+import uPlot from './uPlot.esm.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -112,7 +113,11 @@ export function createOverview(deps) {
       ...items.map((i) => {
         const bar = el('span', { className: 'rank-bar' });
         bar.style.width = `${Math.max(2, Math.round((i.calls / max) * 100))}%`;
-        return el('li', { className: 'rank' }, [el('span', { className: 'rank-key', text: i.key ?? nullLabel }), el('span', { className: 'rank-count num', text: i.calls }), el('span', { className: 'rank-track' }, [bar])]);
+        return el('li', { className: 'rank' }, [
+          el('span', { className: 'rank-key', text: i.key ?? nullLabel }),
+          el('span', { className: 'rank-count num', text: i.calls }),
+          el('span', { className: 'rank-track' }, [bar]),
+        ]);
       }),
     );
   }
@@ -141,12 +146,26 @@ export function createOverview(deps) {
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
       axes: [
         { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: hourly ? '{HH}:{mm}' : '{M}/{D}' },
-        { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+        {
+          stroke: text,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')),
+        },
       ],
       legend: { live: true },
       cursor: { points: { show: false } },
       series: [
-        { label: hourly ? 'Hour' : 'Day', value: (_u, v) => (v === null ? '—' : new Date((v * 1000) - s.bucketMs / 2).toLocaleString([], hourly ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { weekday: 'short', month: 'short', day: 'numeric' })) },
+        {
+          label: hourly ? 'Hour' : 'Day',
+          value: (_u, v) =>
+            v === null
+              ? '—'
+              : new Date(v * 1000 - s.bucketMs / 2).toLocaleString(
+                  [],
+                  hourly ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { weekday: 'short', month: 'short', day: 'numeric' },
+                ),
+        },
         // Top of the stack first: each layer is drawn over the one before, down to the bottom one.
         ...s.layers.map((layer) => ({
           label: layer.label,
@@ -171,13 +190,24 @@ export function createOverview(deps) {
   /** The same numbers as a table, for screen readers and for reading exact counts. */
   function renderTable(stats, s) {
     const order = [...s.layers].reverse();
-    const head = el('tr', {}, [el('th', { text: stats.bucket === 'hour' ? 'Hour' : 'Day', attrs: { scope: 'col' } }), ...order.map((l) => el('th', { text: l.label, attrs: { scope: 'col' } }))]);
+    const head = el('tr', {}, [
+      el('th', { text: stats.bucket === 'hour' ? 'Hour' : 'Day', attrs: { scope: 'col' } }),
+      ...order.map((l) => el('th', { text: l.label, attrs: { scope: 'col' } })),
+    ]);
     const rows = s.starts
       .map((start, i) => ({ start, i }))
       .filter(({ i }) => order.some((l) => l.raw[i] > 0))
       .map(({ start, i }) =>
         el('tr', {}, [
-          el('th', { text: new Date(start).toLocaleString([], stats.bucket === 'hour' ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { weekday: 'short', month: 'short', day: 'numeric' }), attrs: { scope: 'row' } }),
+          el('th', {
+            text: new Date(start).toLocaleString(
+              [],
+              stats.bucket === 'hour'
+                ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+                : { weekday: 'short', month: 'short', day: 'numeric' },
+            ),
+            attrs: { scope: 'row' },
+          }),
           ...order.map((l) => el('td', { className: 'num', text: l.raw[i] })),
         ]),
       );

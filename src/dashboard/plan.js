@@ -71,16 +71,33 @@ export function createPlanView(deps) {
       ['Agent', p.agent ?? '—'],
       ['Decision', accepted ? 'accept' : `reject ${p.decision.statusCode} (${p.decision.reason})`],
     ];
-    if (p.caps) rows.push(['Caps', `overall ${p.caps.overall ?? 'none'}${p.caps.liveOverall === null ? '' : ` (${p.caps.liveOverall} live)`}; agent ${p.caps.agent ?? 'none'}${p.caps.liveAgent === null ? '' : ` (${p.caps.liveAgent} live)`}`]);
-    const list = el('dl', { className: 'fields' }, rows.map(([k, v]) => el('div', { className: 'field-row' }, [el('dt', { text: k }), el('dd', { text: v })])));
-    const verdict = el('p', { className: `plan-verdict ${accepted ? 'plan-accept' : 'plan-reject'}`, text: accepted ? `Accepted by ${p.agent}` : `Rejected with ${p.decision.statusCode}` });
+    if (p.caps)
+      rows.push([
+        'Caps',
+        `overall ${p.caps.overall ?? 'none'}${p.caps.liveOverall === null ? '' : ` (${p.caps.liveOverall} live)`}; agent ${p.caps.agent ?? 'none'}${p.caps.liveAgent === null ? '' : ` (${p.caps.liveAgent} live)`}`,
+      ]);
+    const list = el(
+      'dl',
+      { className: 'fields' },
+      rows.map(([k, v]) => el('div', { className: 'field-row' }, [el('dt', { text: k }), el('dd', { text: v })])),
+    );
+    const verdict = el('p', {
+      className: `plan-verdict ${accepted ? 'plan-accept' : 'plan-reject'}`,
+      text: accepted ? `Accepted by ${p.agent}` : `Rejected with ${p.decision.statusCode}`,
+    });
     const parts = [verdict, list];
     if (p.acceptBody) {
       parts.push(
         el('h3', { text: 'Greeting' }),
         el('p', { className: 'plan-greeting', text: p.greeting }),
         el('h3', { text: 'Tools' }),
-        el('ul', { className: 'plan-tools' }, p.tools.map((t) => el('li', {}, [el('code', { text: t.name }), el('span', { className: 'muted', text: ` ${t.description.split('\n')[0]}` })]))),
+        el(
+          'ul',
+          { className: 'plan-tools' },
+          p.tools.map((t) =>
+            el('li', {}, [el('code', { text: t.name }), el('span', { className: 'muted', text: ` ${t.description.split('\n')[0]}` })]),
+          ),
+        ),
         el('h3', { text: 'Instructions' }),
         el('pre', { className: 'code plan-instructions', text: p.acceptBody.instructions ?? '' }),
         el('h3', { text: 'Accept body' }),

@@ -5,7 +5,10 @@ describe('the Set-up page helpers', () => {
   it('sums a run up: failures first, then warnings', () => {
     expect(checksSummary([{ status: 'pass' }, { status: 'info' }, { status: 'skip' }])).toEqual({ tone: 'ok', text: 'All checks passed' });
     expect(checksSummary([{ status: 'pass' }, { status: 'warn' }])).toEqual({ tone: 'warn', text: 'Nothing failed, 1 warning' });
-    expect(checksSummary([{ status: 'fail' }, { status: 'fail' }, { status: 'warn' }, { status: 'warn' }])).toEqual({ tone: 'fail', text: '2 checks failed, 2 warnings' });
+    expect(checksSummary([{ status: 'fail' }, { status: 'fail' }, { status: 'warn' }, { status: 'warn' }])).toEqual({
+      tone: 'fail',
+      text: '2 checks failed, 2 warnings',
+    });
   });
 
   it('labels statuses in words and knows its route', () => {

@@ -112,11 +112,26 @@ export function headlineFigures(stats) {
   const seconds = stats.duration.averageSeconds;
   return [
     { id: 'calls', label: 'Calls', value: String(stats.totals.calls), note: `${stats.totals.answered} answered` },
-    { id: 'answer', label: 'Answer time p50 / p95', value: `${formatMs(stats.answerMs.p50)} / ${formatMs(stats.answerMs.p95)}`, note: `webhook → accept, ${stats.answerMs.count} calls` },
+    {
+      id: 'answer',
+      label: 'Answer time p50 / p95',
+      value: `${formatMs(stats.answerMs.p50)} / ${formatMs(stats.answerMs.p95)}`,
+      note: `webhook → accept, ${stats.answerMs.count} calls`,
+    },
     { id: 'transfers', label: 'Transfer rate', value: formatPercent(stats.transfers.rate), note: `${stats.transfers.count} transferred` },
-    { id: 'duration', label: 'Average duration', value: seconds === null ? '—' : `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`, note: `${stats.duration.count} answered calls` },
+    {
+      id: 'duration',
+      label: 'Average duration',
+      value: seconds === null ? '—' : `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`,
+      note: `${stats.duration.count} answered calls`,
+    },
     { id: 'cost', label: 'Average cost', value: formatUsd(stats.cost.averageUsd), note: `${formatUsd(stats.cost.totalUsd)} in all` },
-    { id: 'success', label: 'Success', value: analysed === 0 ? '—' : formatPercent(stats.analysis.success / analysed), note: `${analysed} judged by the analysis` },
+    {
+      id: 'success',
+      label: 'Success',
+      value: analysed === 0 ? '—' : formatPercent(stats.analysis.success / analysed),
+      note: `${analysed} judged by the analysis`,
+    },
   ];
 }
 

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { CallStats } from '../stats/call-stats.ts';
-import { formatMs, formatPercent, formatUsd, headlineFigures, parseHeaderLines, planRequest, presetRange, stackedSeries, statsQuery } from './stats-lib.js';
+import {
+  formatMs,
+  formatPercent,
+  formatUsd,
+  headlineFigures,
+  parseHeaderLines,
+  planRequest,
+  presetRange,
+  stackedSeries,
+  statsQuery,
+} from './stats-lib.js';
 
 const zero = { in_progress: 0, completed: 0, transferred: 0, rejected: 0, failed: 0, missed: 0 };
 
 function stats(byOutcome: Partial<Record<keyof typeof zero, number[]>>, n = 3): CallStats {
-  const series = Object.fromEntries(Object.keys(zero).map((o) => [o, byOutcome[o as keyof typeof zero] ?? new Array(n).fill(0)])) as CallStats['series']['byOutcome'];
+  const series = Object.fromEntries(
+    Object.keys(zero).map((o) => [o, byOutcome[o as keyof typeof zero] ?? new Array(n).fill(0)]),
+  ) as CallStats['series']['byOutcome'];
   return {
-    from: '2026-11-30T00:00:00.000Z', to: '2026-11-30T03:00:00.000Z', bucket: 'hour',
+    from: '2026-11-30T00:00:00.000Z',
+    to: '2026-11-30T03:00:00.000Z',
+    bucket: 'hour',
     series: { starts: ['2026-11-30T00:00:00.000Z', '2026-11-30T01:00:00.000Z', '2026-11-30T02:00:00.000Z'].slice(0, n), byOutcome: series },
     totals: { calls: 9, answered: 7, byOutcome: zero },
     answerMs: { p50: 212.4, p95: 15_250, count: 7 },
@@ -15,7 +29,8 @@ function stats(byOutcome: Partial<Record<keyof typeof zero, number[]>>, n = 3): 
     duration: { averageSeconds: 125.4, count: 7 },
     cost: { totalUsd: 1.2345, averageUsd: 0.1764, count: 7 },
     analysis: { done: 4, success: 3, failure: 1 },
-    busiestNumbers: [], busiestProfiles: [],
+    busiestNumbers: [],
+    busiestProfiles: [],
   };
 }
 
@@ -23,8 +38,16 @@ describe('the overview helpers', () => {
   it('stacks the outcomes that have calls, top layer first, each the running total below and including it', () => {
     const s = stackedSeries(stats({ completed: [5, 0, 1], transferred: [2, 1, 0], rejected: [0, 0, 3] }));
     expect(s.layers.map((l) => l.outcome)).toEqual(['rejected', 'transferred', 'completed']);
-    expect(s.layers.map((l) => l.values)).toEqual([[7, 1, 4], [7, 1, 1], [5, 0, 1]]);
-    expect(s.layers.map((l) => l.raw)).toEqual([[0, 0, 3], [2, 1, 0], [5, 0, 1]]);
+    expect(s.layers.map((l) => l.values)).toEqual([
+      [7, 1, 4],
+      [7, 1, 1],
+      [5, 0, 1],
+    ]);
+    expect(s.layers.map((l) => l.raw)).toEqual([
+      [0, 0, 3],
+      [2, 1, 0],
+      [5, 0, 1],
+    ]);
     expect(s.max).toBe(7);
     expect(s.x[0]).toBe(Date.parse('2026-11-30T00:30:00Z') / 1000); // the middle of the hour
   });
@@ -52,12 +75,33 @@ describe('the overview helpers', () => {
       { id: 'cost', label: 'Average cost', value: '$0.18', note: '$1.23 in all' },
       { id: 'success', label: 'Success', value: '75%', note: '4 judged by the analysis' },
     ]);
-    expect([formatUsd(0.0042), formatUsd(0), formatUsd(null), formatPercent(null), formatMs(null)]).toEqual(['$0.0042', '$0.00', '—', '—', '—']);
+    expect([formatUsd(0.0042), formatUsd(0), formatUsd(null), formatPercent(null), formatMs(null)]).toEqual([
+      '$0.0042',
+      '$0.00',
+      '—',
+      '—',
+      '—',
+    ]);
   });
 
   it('builds the routing preview request from the form, headers one a line', () => {
-    expect(planRequest({ from: ' +19195551234 ', to: '+19195550100', at: '2026-12-24T10:00', headers: 'X-Account-Id: 42\n\nDiversion=<sip:+1800@x>' })).toEqual({
-      body: { from: '+19195551234', to: '+19195550100', at: '2026-12-24T10:00', headers: [{ name: 'X-Account-Id', value: '42' }, { name: 'Diversion', value: '<sip:+1800@x>' }] },
+    expect(
+      planRequest({
+        from: ' +19195551234 ',
+        to: '+19195550100',
+        at: '2026-12-24T10:00',
+        headers: 'X-Account-Id: 42\n\nDiversion=<sip:+1800@x>',
+      }),
+    ).toEqual({
+      body: {
+        from: '+19195551234',
+        to: '+19195550100',
+        at: '2026-12-24T10:00',
+        headers: [
+          { name: 'X-Account-Id', value: '42' },
+          { name: 'Diversion', value: '<sip:+1800@x>' },
+        ],
+      },
       error: null,
     });
     expect(planRequest({ from: '', to: '+1' }).body).toEqual({ from: null, to: '+1' });

@@ -40,7 +40,8 @@ export async function startBusinessApi(signingSecret: string): Promise<BusinessA
       }
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       requests.push({ path, headers: req.headers, body, verified });
-      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (!verified) return json(401, { error: 'bad signature' });
       const orderId = String(payload.arguments?.orderId ?? '');
       if (path === '/orders') {

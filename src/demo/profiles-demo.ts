@@ -21,7 +21,11 @@ interface DemoEntry {
 export async function runProfilesDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { file: { type: 'string', default: 'switchboard.example.yaml' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      file: { type: 'string', default: 'switchboard.example.yaml' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(help);
@@ -34,7 +38,9 @@ export async function runProfilesDemo(argv: string[]): Promise<number> {
   const demo = await startProfilesStack({ file: values.file, at: first.at });
   let failed = 0;
   try {
-    process.stdout.write(`Switchboard profiles demo: ${values.file}\n  emulator ${demo.stack.emulator.baseURL}\n  server   ${demo.stack.serverUrl}\n  business ${demo.api.url}\n`);
+    process.stdout.write(
+      `Switchboard profiles demo: ${values.file}\n  emulator ${demo.stack.emulator.baseURL}\n  server   ${demo.stack.serverUrl}\n  business ${demo.api.url}\n`,
+    );
     for (const entry of manifest.calls) {
       const input = JSON.parse(readFileSync(new URL(entry.scenario, dir), 'utf8')) as ScenarioInput;
       const scenario = parseScenario(input);
@@ -58,7 +64,11 @@ export async function runProfilesDemo(argv: string[]): Promise<number> {
   } finally {
     await demo.close();
   }
-  process.stdout.write(failed === 0 ? `\n✔ all ${manifest.calls.length} calls went as expected\n` : `\n✘ ${failed} of ${manifest.calls.length} calls did not go as expected\n`);
+  process.stdout.write(
+    failed === 0
+      ? `\n✔ all ${manifest.calls.length} calls went as expected\n`
+      : `\n✘ ${failed} of ${manifest.calls.length} calls did not go as expected\n`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -5,8 +5,8 @@ import type { CallEvent } from '../calls/call-events.ts';
 import type { StartEmulatorOptions } from '../emulator/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Agents } from '../profiles/start-agents.ts';
-import { startLocalStack, type LocalStack } from '../testing/local-stack.ts';
-import { startBusinessApi, type BusinessApi } from './business-api.ts';
+import { type LocalStack, startLocalStack } from '../testing/local-stack.ts';
+import { type BusinessApi, startBusinessApi } from './business-api.ts';
 
 export interface ProfilesStackOptions {
   file: string;

@@ -37,7 +37,11 @@ function describeAfter(call: CallDetail | null): string {
   if (!call) return '\nAfter the call: no record (the store did not answer in time)\n';
   const lines = ['', 'After the call:'];
   const a = call.analysis;
-  if (a?.status === 'done') lines.push(`  summary  ${a.summary ?? '(none asked for)'}`, `           (${a.model}, ${a.tokens?.inputTokens ?? 0} + ${a.tokens?.outputTokens ?? 0} tokens)`);
+  if (a?.status === 'done')
+    lines.push(
+      `  summary  ${a.summary ?? '(none asked for)'}`,
+      `           (${a.model}, ${a.tokens?.inputTokens ?? 0} + ${a.tokens?.outputTokens ?? 0} tokens)`,
+    );
   else if (a) lines.push(`  summary  ${a.status}${a.error ? `: ${a.error}` : ''}`);
   const c = call.cost;
   if (c) {
@@ -45,7 +49,11 @@ function describeAfter(call: CallDetail | null): string {
     const parts =
       call.surface === 'live'
         ? [`live session ${formatUsd(c.liveUsd)}${model}`, `analysis ${formatUsd(c.analysisUsd)}`]
-        : [`realtime ${formatUsd(c.realtimeUsd)}${model}`, `transcription ${formatUsd(c.transcriptionUsd)}${call.transcriptionModel ? ` (${call.transcriptionModel})` : ''}`, `analysis ${formatUsd(c.analysisUsd)}`];
+        : [
+            `realtime ${formatUsd(c.realtimeUsd)}${model}`,
+            `transcription ${formatUsd(c.transcriptionUsd)}${call.transcriptionModel ? ` (${call.transcriptionModel})` : ''}`,
+            `analysis ${formatUsd(c.analysisUsd)}`,
+          ];
     lines.push(`  cost     ${formatUsd(c.totalUsd)}: ${parts.join(', ')}; prices as of ${c.pricesCheckedOn}`);
   }
   return `${lines.join('\n')}\n`;
@@ -55,7 +63,11 @@ export async function runDemo(argv: string[], write: (text: string) => void = (t
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'timeout-ms': { type: 'string', default: '20000' }, surface: { type: 'string', default: 'realtime' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'timeout-ms': { type: 'string', default: '20000' },
+      surface: { type: 'string', default: 'realtime' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     write(help);
@@ -69,11 +81,18 @@ export async function runDemo(argv: string[], write: (text: string) => void = (t
   const file = positionals[0] ?? defaultScenario;
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as ScenarioInput;
   // On Live: a project subscribed to both webhook types, and the call expected on live_….
-  const input: ScenarioInput = live ? { webhooks: ['realtime', 'live'], ...parsed, expect: { surface: 'live', acceptRequests: 1, ...parsed.expect } } : parsed;
+  const input: ScenarioInput = live
+    ? { webhooks: ['realtime', 'live'], ...parsed, expect: { surface: 'live', acceptRequests: 1, ...parsed.expect } }
+    : parsed;
   const scenario = parseScenario(input); // fails here, naming the field, before anything starts
   // The stack's throwaway records store keeps the call's record, its cost, its summary and (GPT-Live) its recording.
   const stack = await startLocalStack({
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', STORE_BATCH_MS: '50', ANALYSIS_SUMMARY: 'true', ...(live ? { AGENT_SURFACE: 'live', RECORDING: 'true' } : {}) },
+    env: {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      STORE_BATCH_MS: '50',
+      ANALYSIS_SUMMARY: 'true',
+      ...(live ? { AGENT_SURFACE: 'live', RECORDING: 'true' } : {}),
+    },
     server: { analysisWorker: { pollMs: 50 }, recordingDownloads: { firstDelayMs: 100 } },
   });
   try {
@@ -83,7 +102,10 @@ export async function runDemo(argv: string[], write: (text: string) => void = (t
     // The record is kept under the id of the surface that served the call.
     const recordId = live ? call.liveSessionId : call.id;
     const timeoutMs = Number(values['timeout-ms']);
-    const ended = await Promise.race([call.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    const ended = await Promise.race([
+      call.ended.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+    ]);
     write(`${stack.emulator.timeline(call.id)}\n`);
     const failures = ended ? stack.emulator.check(call.id, scenario.expect ?? {}) : [`the call did not end within ${timeoutMs} ms`];
     const answerMs = stack.emulator.call(call.id)?.answerMs;
@@ -93,7 +115,11 @@ export async function runDemo(argv: string[], write: (text: string) => void = (t
       const { files, downloader } = stack.server.recordings;
       await downloader.whenIdle();
       const bytes = await files.size(recordId);
-      write(bytes === null ? 'recording: not downloaded\n' : `recording: ${bytes} bytes, ${files.path(recordId)} (stereo WAV: caller left, agent right; removed on exit)\n`);
+      write(
+        bytes === null
+          ? 'recording: not downloaded\n'
+          : `recording: ${bytes} bytes, ${files.path(recordId)} (stereo WAV: caller left, agent right; removed on exit)\n`,
+      );
       if (bytes === null) failures.push('the recording was not downloaded');
     }
     if (failures.length === 0) {

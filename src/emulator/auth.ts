@@ -1,6 +1,6 @@
 // Bearer-token check shared by the REST routes and the WebSocket upgrade.
 import { timingSafeEqual } from 'node:crypto';
-import { invalidApiKey, type ApiFailure } from './errors.ts';
+import { type ApiFailure, invalidApiKey } from './errors.ts';
 
 /** undefined when the Authorization header carries the expected key, else the 401 to answer. */
 export function checkBearer(header: string | string[] | undefined, apiKey: string): ApiFailure | undefined {

@@ -3,8 +3,8 @@ import type { SidebandServerEvent } from 'openai/resources/live/sideband/sideban
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
 import type { WebSocket } from 'ws';
-import type { CallRecord, CloseReason, ConnectionRecord, EndedBy, ResponseRecord } from './call-record.ts';
 import type { Clock } from '../time/clock.ts';
+import type { CallRecord, CloseReason, ConnectionRecord, EndedBy, ResponseRecord } from './call-record.ts';
 import type { SipHeader } from './invite-headers.ts';
 import { sessionClosed } from './live-server-events.ts';
 import { LiveRuntime } from './live-state.ts';
@@ -223,7 +223,6 @@ export class LiveCall {
   sendLiveTo(ws: WebSocket, event: SidebandServerEvent): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
   }
-
 
   /** Sends a text frame as it is to every open socket (fault injection); returns how many got it. */
   sendRaw(text: string): number {

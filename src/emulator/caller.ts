@@ -2,7 +2,7 @@
 import type { LiveCall } from './call-state.ts';
 import { newItemId } from './ids.ts';
 import { deltasOf, reportUsage } from './live-model.ts';
-import { dtmfReceived as liveDtmfReceived, inputTranscriptDelta } from './live-server-events.ts';
+import { inputTranscriptDelta, dtmfReceived as liveDtmfReceived } from './live-server-events.ts';
 import { audioCommitted, dtmfReceived, speechStarted, speechStopped, transcriptionCompleted } from './server-events.ts';
 import { transcriptionOn } from './session.ts';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runEmulatorCli, type CliIo } from './cli.ts';
 import { startTestAgent, type TestAgent } from '../../test/support/test-agent.ts';
+import { type CliIo, runEmulatorCli } from './cli.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -13,7 +13,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function io(extra: Partial<CliIo> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const value: CliIo = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, logger: false, ...extra };
+  const value: CliIo = {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    env: {},
+    logger: false,
+    ...extra,
+  };
   return { io: value, out: () => out.join(''), err: () => err.join('') };
 }
 
@@ -71,7 +77,21 @@ describe('switchboard emulator CLI', () => {
     };
     const file = scenarioFile(`s-${Date.now()}.json`, scenario);
     const code = await runEmulatorCli(
-      ['emulator', '--port', '0', '--webhook-url', agent.url, '--api-key', apiKey, '--webhook-secret', webhookSecret, '--scenario', file, '--playback-ms', '20'],
+      [
+        'emulator',
+        '--port',
+        '0',
+        '--webhook-url',
+        agent.url,
+        '--api-key',
+        apiKey,
+        '--webhook-secret',
+        webhookSecret,
+        '--scenario',
+        file,
+        '--playback-ms',
+        '20',
+      ],
       t.io,
     );
     return { code, out: t.out() };
@@ -109,7 +129,10 @@ describe('switchboard emulator CLI', () => {
     const bad = await fetch(`${origin}/emulator/calls`, { method: 'POST', body: JSON.stringify({ steps: [{ wait: -1 }] }) });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('steps[0].wait');
-    const res = await fetch(`${origin}/emulator/calls`, { method: 'POST', body: JSON.stringify({ idleHangupMs: 100, steps: [{ say: 'hello' }] }) });
+    const res = await fetch(`${origin}/emulator/calls`, {
+      method: 'POST',
+      body: JSON.stringify({ idleHangupMs: 100, steps: [{ say: 'hello' }] }),
+    });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     let timeline = '';

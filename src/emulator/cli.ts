@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isSwitchboardError } from '../errors.ts';
 import type { CallRecord } from './call-record.ts';
-import { startEmulator, type Emulator, type StartEmulatorOptions } from './emulator.ts';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from './emulator.ts';
 import { FaultFlagError, faultFlagsHelp, parseFaultFlags } from './fault-flags.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
@@ -95,10 +95,14 @@ async function loadScenario(file: string): Promise<{ input: ScenarioInput; scena
   return { input: json as ScenarioInput, scenario: parseScenario(json) };
 }
 
-async function runScenario(emu: Emulator, { input, scenario }: { input: ScenarioInput; scenario: Scenario }, calls: number, duplicates: number | undefined, io: CliIo): Promise<number> {
-  const placed = await Promise.all(
-    Array.from({ length: calls }, () => emu.placeCall(input, duplicates ? { duplicates } : {})),
-  );
+async function runScenario(
+  emu: Emulator,
+  { input, scenario }: { input: ScenarioInput; scenario: Scenario },
+  calls: number,
+  duplicates: number | undefined,
+  io: CliIo,
+): Promise<number> {
+  const placed = await Promise.all(Array.from({ length: calls }, () => emu.placeCall(input, duplicates ? { duplicates } : {})));
   const records: CallRecord[] = await Promise.all(placed.map((p) => p.ended));
   let failed = 0;
   for (const record of records) {
@@ -171,7 +175,11 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
     }
     emu = await startEmulator(options);
     const keySource = values['api-key'] ? '--api-key' : io.env.OPENAI_API_KEY ? '$OPENAI_API_KEY' : 'generated';
-    const secretSource = values['webhook-secret'] ? '--webhook-secret' : io.env.OPENAI_WEBHOOK_SECRET ? '$OPENAI_WEBHOOK_SECRET' : 'generated';
+    const secretSource = values['webhook-secret']
+      ? '--webhook-secret'
+      : io.env.OPENAI_WEBHOOK_SECRET
+        ? '$OPENAI_WEBHOOK_SECRET'
+        : 'generated';
     io.stdout.write(
       `OpenAI emulator listening\n` +
         `  OPENAI_BASE_URL=${emu.baseURL}\n` +
@@ -189,7 +197,11 @@ export async function runEmulatorCli(argv: string[], io: CliIo = defaultIo()): P
       io.stderr.write(`switchboard emulator: ${err.message}\n`);
       return 1;
     }
-    if (err instanceof UsageError || err instanceof FaultFlagError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      err instanceof UsageError ||
+      err instanceof FaultFlagError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       io.stderr.write(`switchboard emulator: ${err.message}\n\n${emulatorUsage}`);
       return 64;
     }

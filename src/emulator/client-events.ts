@@ -1,5 +1,5 @@
 // Reads what the server sends on the control socket, refuses what OpenAI would refuse, and acts on the rest.
-import type { RawData, WebSocket } from 'ws';
+
 import type {
   ConversationItem,
   InputAudioBufferClearedEvent,
@@ -8,6 +8,7 @@ import type {
   RealtimeResponseCreateParams,
 } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
+import type { RawData, WebSocket } from 'ws';
 import type { ApiErrorSummary, ClientEventRecord } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
 import type { ApiFailure } from './errors.ts';
@@ -31,17 +32,48 @@ import { applySessionUpdate, describeSession, sessionVoice } from './session.ts'
 import { validateAccept } from './validate-accept.ts';
 
 export const clientEventTypes = exhaustiveValues<RealtimeClientEvent['type']>()([
-  'conversation.item.create', 'conversation.item.delete', 'conversation.item.retrieve', 'conversation.item.truncate',
-  'input_audio_buffer.append', 'input_audio_buffer.clear', 'output_audio_buffer.clear', 'input_audio_buffer.commit',
-  'response.cancel', 'response.create', 'session.update',
+  'conversation.item.create',
+  'conversation.item.delete',
+  'conversation.item.retrieve',
+  'conversation.item.truncate',
+  'input_audio_buffer.append',
+  'input_audio_buffer.clear',
+  'output_audio_buffer.clear',
+  'input_audio_buffer.commit',
+  'response.cancel',
+  'response.create',
+  'session.update',
 ]);
 const itemTypes = exhaustiveValues<ConversationItem['type']>()([
-  'message', 'function_call', 'function_call_output', 'mcp_approval_response', 'mcp_list_tools', 'mcp_call', 'mcp_approval_request',
+  'message',
+  'function_call',
+  'function_call_output',
+  'mcp_approval_response',
+  'mcp_list_tools',
+  'mcp_call',
+  'mcp_approval_request',
 ]);
-const functionOutputKeys = exhaustiveKeys<RealtimeConversationItemFunctionCallOutput>()(['type', 'call_id', 'output', 'id', 'object', 'status']);
+const functionOutputKeys = exhaustiveKeys<RealtimeConversationItemFunctionCallOutput>()([
+  'type',
+  'call_id',
+  'output',
+  'id',
+  'object',
+  'status',
+]);
 const responseCreateKeys = exhaustiveKeys<RealtimeResponseCreateParams>()([
-  'audio', 'conversation', 'input', 'instructions', 'max_output_tokens', 'metadata', 'output_modalities',
-  'parallel_tool_calls', 'prompt', 'reasoning', 'tool_choice', 'tools',
+  'audio',
+  'conversation',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'metadata',
+  'output_modalities',
+  'parallel_tool_calls',
+  'prompt',
+  'reasoning',
+  'tool_choice',
+  'tools',
 ]);
 
 export interface ClientEventContext {
@@ -61,10 +93,7 @@ function refuse(ctx: ClientEventContext, entry: ClientEventRecord, failure: ApiF
   const error = failure.body.error;
   entry.error = summary(failure);
   call.record.errorEvents.push({ at: call.clock.now(), ...entry.error });
-  call.sendTo(
-    ctx.ws,
-    errorEvent({ ...error, event_id: typeof clientEventId === 'string' ? clientEventId : null }),
-  );
+  call.sendTo(ctx.ws, errorEvent({ ...error, event_id: typeof clientEventId === 'string' ? clientEventId : null }));
   call.note('error', `error sent: ${error.code ?? error.type}: ${error.message}`);
 }
 
@@ -81,7 +110,12 @@ export function handleClientMessage(ctx: ClientEventContext, data: RawData, isBi
   const entry: ClientEventRecord = { at: call.clock.now(), connection: ctx.connection, event: event ?? { raw: text } };
   call.record.clientEvents.push(entry);
   if (event === undefined) {
-    refuse(ctx, entry, apiFailure(400, 'The server could not parse the event: expected a JSON object in a text frame.', { code: 'invalid_json' }), undefined);
+    refuse(
+      ctx,
+      entry,
+      apiFailure(400, 'The server could not parse the event: expected a JSON object in a text frame.', { code: 'invalid_json' }),
+      undefined,
+    );
     return;
   }
   const eventId = isPlainObject(event) ? event.event_id : undefined;
@@ -124,7 +158,11 @@ function sessionUpdate(ctx: ClientEventContext, event: Record<string, unknown>):
   if (!current) fail(apiFailure(400, 'The session is not active.', { code: 'session_not_active' }));
   const newVoice = checked.value.params.audio?.output?.voice;
   const spoke = call.record.responses.some((r) => r.origin !== 'function_call');
-  if (newVoice !== undefined && spoke && sessionVoice({ type: 'realtime', audio: { output: { voice: newVoice } } }) !== sessionVoice(current)) {
+  if (
+    newVoice !== undefined &&
+    spoke &&
+    sessionVoice({ type: 'realtime', audio: { output: { voice: newVoice } } }) !== sessionVoice(current)
+  ) {
     fail(
       apiFailure(400, "Cannot update a conversation's voice if assistant audio is present.", {
         param: 'session.audio.output.voice',
@@ -168,12 +206,14 @@ function responseCreate(ctx: ClientEventContext, event: Record<string, unknown>)
 
 /** The text of the message items in response.input (the context of that response alone). */
 function inputTextOf(value: unknown): string {
-  if (!Array.isArray(value)) fail(apiFailure(400, "Invalid type for 'response.input': expected an array.", { param: 'response.input', code: 'invalid_type' }));
+  if (!Array.isArray(value))
+    fail(apiFailure(400, "Invalid type for 'response.input': expected an array.", { param: 'response.input', code: 'invalid_type' }));
   const texts: string[] = [];
   value.forEach((raw, i) => {
     const item = expectObject(raw, `response.input[${i}]`);
     if (item.type !== 'message' || !Array.isArray(item.content)) return;
-    for (const part of item.content) if (isPlainObject(part) && part.type === 'input_text' && typeof part.text === 'string') texts.push(part.text);
+    for (const part of item.content)
+      if (isPlainObject(part) && part.type === 'input_text' && typeof part.text === 'string') texts.push(part.text);
   });
   return texts.join(' ');
 }
@@ -183,10 +223,17 @@ function checkMetadata(value: unknown, param: string): Metadata {
   const obj = expectObject(value, param);
   const entries = Object.entries(obj);
   if (entries.length > 16) {
-    fail(apiFailure(400, `Invalid '${param}': too many properties. Expected an object with at most 16 properties, but got ${entries.length} instead.`, { param, code: 'object_above_max_properties' }));
+    fail(
+      apiFailure(
+        400,
+        `Invalid '${param}': too many properties. Expected an object with at most 16 properties, but got ${entries.length} instead.`,
+        { param, code: 'object_above_max_properties' },
+      ),
+    );
   }
   for (const [key, v] of entries) {
-    if (key.length > 64) fail(apiFailure(400, `Invalid '${param}': metadata keys must be at most 64 characters.`, { param, code: 'invalid_value' }));
+    if (key.length > 64)
+      fail(apiFailure(400, `Invalid '${param}': metadata keys must be at most 64 characters.`, { param, code: 'invalid_value' }));
     expectString(v, `${param}.${key}`, { maxLength: 512 });
   }
   return obj as Metadata;
@@ -222,7 +269,10 @@ function itemCreate(ctx: ClientEventContext, event: Record<string, unknown>): vo
       fail(apiFailure(400, `Tool call ID '${callId}' not found in conversation.`, { param: 'item.call_id', code: 'invalid_value' }));
     }
     issued.outputs.push({ at: call.clock.now(), output });
-    call.note('tool', `tool output ${callId} ← ${output}${issued.outputs.length > 1 ? ` (output #${issued.outputs.length} for this call)` : ''}`);
+    call.note(
+      'tool',
+      `tool output ${callId} ← ${output}${issued.outputs.length > 1 ? ` (output #${issued.outputs.length} for this call)` : ''}`,
+    );
     if (issued.outputs.length > 1) call.issue(`function call ${callId} (${issued.name}) got ${issued.outputs.length} outputs`);
   } else if (type === 'message') {
     expectEnum(requireKey(item, 'role', 'item'), 'item.role', ['system', 'user', 'assistant']);
@@ -230,8 +280,12 @@ function itemCreate(ctx: ClientEventContext, event: Record<string, unknown>): vo
     call.note('client', `conversation item (${String(item.role)} message)`);
   }
   // Validated above against the SDK's ConversationItem shapes for the types that matter here.
-  const stored = { ...item, id: typeof item.id === 'string' ? item.id : newItemId(), object: 'realtime.item', status: 'completed' } as unknown as ConversationItem;
+  const stored = {
+    ...item,
+    id: typeof item.id === 'string' ? item.id : newItemId(),
+    object: 'realtime.item',
+    status: 'completed',
+  } as unknown as ConversationItem;
   call.sendTo(ctx.ws, conversationItemAdded(stored, null));
   call.sendTo(ctx.ws, conversationItemDone(stored, null));
 }
-

@@ -14,7 +14,10 @@ export interface ControlRoutesDeps {
 }
 
 const problem = (reply: FastifyReply, status: number, message: string, code: string | null = null): FastifyReply =>
-  reply.code(status).type('application/json').send(JSON.stringify({ error: { message, type: 'emulator_error', param: null, code } }));
+  reply
+    .code(status)
+    .type('application/json')
+    .send(JSON.stringify({ error: { message, type: 'emulator_error', param: null, code } }));
 
 export function registerControlRoutes(app: FastifyInstance, deps: ControlRoutesDeps): void {
   app.post<{ Querystring: { duplicates?: string } }>('/emulator/calls', async (req, reply) => {

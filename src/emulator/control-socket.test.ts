@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startEmulator, type EmulatedCall, type Emulator } from './emulator.ts';
+import { type EmulatedCall, type Emulator, startEmulator } from './emulator.ts';
 import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
@@ -120,7 +120,10 @@ describe('control WebSocket', () => {
   it('plays a response.create: created, audio started, transcript, audio stopped, done', async () => {
     const call = await acceptedCall();
     const c = await connect(call.id);
-    c.send({ type: 'response.create', response: { instructions: 'Greet the caller: "Welcome to Acme."', metadata: { purpose: 'greeting' } } });
+    c.send({
+      type: 'response.create',
+      response: { instructions: 'Greet the caller: "Welcome to Acme."', metadata: { purpose: 'greeting' } },
+    });
     const done = await c.next('response.done');
     expect(c.types().slice(1)).toEqual([
       'response.created',

@@ -2,12 +2,12 @@
 // GET /v1/live/sessions/{session_id}/attach : the sideband of an accepted Live session.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { checkBearer } from './auth.ts';
-import type { LiveCall } from './call-state.ts';
 import type { Surface } from './call-record.ts';
+import type { LiveCall } from './call-state.ts';
 import { handleClientMessage } from './client-events.ts';
-import { apiFailure, callNotFound, invalidUrl, missingParameter, unknownParameter, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure, callNotFound, invalidUrl, missingParameter, unknownParameter } from './errors.ts';
 import { handleLiveClientMessage } from './live-client-events.ts';
 import { sessionNotFound } from './live-rest-routes.ts';
 import { sessionStarted } from './live-server-events.ts';
@@ -50,7 +50,12 @@ function admit(req: IncomingMessage, deps: ControlSocketDeps): Admission {
   const callId = url.searchParams.get('call_id');
   if (!callId) {
     if (url.searchParams.has('model') || url.searchParams.has('intent')) {
-      return { failure: apiFailure(400, 'The emulator serves SIP call control only: connect with ?call_id=rtc_….', { param: 'call_id', code: 'unsupported' }) };
+      return {
+        failure: apiFailure(400, 'The emulator serves SIP call control only: connect with ?call_id=rtc_….', {
+          param: 'call_id',
+          code: 'unsupported',
+        }),
+      };
     }
     return { failure: missingParameter('call_id') };
   }
@@ -58,7 +63,10 @@ function admit(req: IncomingMessage, deps: ControlSocketDeps): Admission {
   const call = found?.id === callId ? found : undefined;
   if (!call || call.record.state === 'ended') return { failure: callNotFound(callId), ...(call ? { call } : {}) };
   if (call.record.state === 'pending') {
-    return { call, failure: apiFailure(400, `Call '${callId}' has not been accepted yet.`, { param: 'call_id', code: 'call_not_accepted' }) };
+    return {
+      call,
+      failure: apiFailure(400, `Call '${callId}' has not been accepted yet.`, { param: 'call_id', code: 'call_not_accepted' }),
+    };
   }
   const mismatch = otherSurface(call, 'realtime');
   if (mismatch) return { call, failure: mismatch };
@@ -72,14 +80,19 @@ function admitSideband(url: URL, sessionId: string, req: IncomingMessage, deps: 
   for (const [key, value] of url.searchParams) {
     if (key !== 'graceful_close') return { failure: unknownParameter(key) };
     if (value !== 'true' && value !== 'false') {
-      return { failure: apiFailure(400, `Invalid value for 'graceful_close': expected true or false.`, { param: key, code: 'invalid_value' }) };
+      return {
+        failure: apiFailure(400, `Invalid value for 'graceful_close': expected true or false.`, { param: key, code: 'invalid_value' }),
+      };
     }
   }
   const found = deps.calls.get(sessionId);
   const call = found?.record.liveSessionId === sessionId ? found : undefined;
   if (!call || call.record.state === 'ended') return { failure: sessionNotFound(sessionId), ...(call ? { call } : {}) };
   if (call.record.state === 'pending') {
-    return { call, failure: apiFailure(400, `Session '${sessionId}' has not been accepted yet.`, { param: 'session_id', code: 'session_not_started' }) };
+    return {
+      call,
+      failure: apiFailure(400, `Session '${sessionId}' has not been accepted yet.`, { param: 'session_id', code: 'session_not_started' }),
+    };
   }
   const mismatch = otherSurface(call, 'live');
   if (mismatch) return { call, failure: mismatch };

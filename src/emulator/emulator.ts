@@ -4,25 +4,25 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { CallRecord, WebhookTamper } from './call-record.ts';
 import { LiveCall } from './call-state.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
-import { attachControlSocket } from './control-socket.ts';
 import { registerControlRoutes } from './control-routes.ts';
+import { attachControlSocket } from './control-socket.ts';
 import { checkExpectations } from './expectations.ts';
+import { withDefaultFaults } from './fault-flags.ts';
 import { newCallId, newLiveSessionId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts';
 import { buildInviteHeaders } from './invite-headers.ts';
 import { registerLiveRestRoutes } from './live-rest-routes.ts';
-import { resolveLogger, type EmulatorLogger } from './logger.ts';
-import { registerRestRoutes } from './rest-routes.ts';
-import { withDefaultFaults } from './fault-flags.ts';
+import { type EmulatorLogger, resolveLogger } from './logger.ts';
 import { registerResponsesRoute } from './responses-route.ts';
-import { expectSchema, parseScenario, type FaultsInput, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
+import { registerRestRoutes } from './rest-routes.ts';
+import { expectSchema, type FaultsInput, parseScenario, type ScenarioExpect, type ScenarioInput } from './scenario.ts';
 import { playScenario } from './scenario-player.ts';
 import { formatTimeline, formatTimelines } from './timeline.ts';
-import { WebhookSender, type DeliveryResult } from './webhook-sender.ts';
-import { WebhookEndpoints, type EmulatedWebhookEndpoint, type WebhookTestRecord } from './webhook-endpoints.ts';
+import { type EmulatedWebhookEndpoint, WebhookEndpoints, type WebhookTestRecord } from './webhook-endpoints.ts';
 import { registerWebhookEndpointsRoutes } from './webhook-endpoints-routes.ts';
+import { type DeliveryResult, WebhookSender } from './webhook-sender.ts';
 import { isValidWebhookSecret } from './webhook-signing.ts';
 
 export interface StartEmulatorOptions {
@@ -102,7 +102,8 @@ function checkOptions(opts: StartEmulatorOptions): void {
     throw new TypeError("startEmulator: webhookSecret must be 'whsec_<base64 of at least 16 bytes>' or a non-empty string");
   }
   const delays = opts.webhookRetryDelaysMs ?? [];
-  if (!delays.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError('startEmulator: webhookRetryDelaysMs must be non-negative integers');
+  if (!delays.every((d) => Number.isInteger(d) && d >= 0))
+    throw new TypeError('startEmulator: webhookRetryDelaysMs must be non-negative integers');
   if (opts.webhookUrl !== undefined) new URL(opts.webhookUrl);
   if (opts.faults) parseScenario({ faults: opts.faults }); // names a bad fault now, not at the first call
 }
@@ -175,7 +176,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     if (shutdown.signal.aborted) throw new Error('the emulator is closed');
     const scenario = parseScenario(withDefaultFaults(input ?? {}, opts.faults));
     const sipHeaders =
-      scenario.sipHeaders ?? buildInviteHeaders({ from: scenario.from, to: scenario.to, callerName: scenario.callerName, contact: scenario.contact });
+      scenario.sipHeaders ??
+      buildInviteHeaders({ from: scenario.from, to: scenario.to, callerName: scenario.callerName, contact: scenario.contact });
     const call = new LiveCall({
       id: newCallId(),
       webhookId: newWebhookId(),
@@ -200,13 +202,18 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     return emulatedCall(call);
   };
 
-  const eventTypeOf = (surface: 'realtime' | 'live') => (surface === 'live' ? ('live.transport.incoming' as const) : ('realtime.call.incoming' as const));
+  const eventTypeOf = (surface: 'realtime' | 'live') =>
+    surface === 'live' ? ('live.transport.incoming' as const) : ('realtime.call.incoming' as const);
   /**
    * The scenario's webhook types this project sends: without GPT-Live SIP no Live one; once
    * endpoints are registered, only the types one of them is subscribed to (else the scenario's, to webhookUrl).
    */
   const sentTypes = (wanted: readonly ('realtime' | 'live')[]) =>
-    wanted.filter((s) => (s !== 'live' || opts.liveSip !== false) && (endpoints.snapshot().length === 0 ? Boolean(webhookUrl) : Boolean(endpoints.target(eventTypeOf(s)))));
+    wanted.filter(
+      (s) =>
+        (s !== 'live' || opts.liveSip !== false) &&
+        (endpoints.snapshot().length === 0 ? Boolean(webhookUrl) : Boolean(endpoints.target(eventTypeOf(s)))),
+    );
 
   const placeCall = async (input?: ScenarioInput, placeOpts: { duplicates?: number } = {}): Promise<EmulatedCall> => {
     if (!webhookUrl && !endpoints.target('realtime.call.incoming') && !endpoints.target('live.transport.incoming')) {
@@ -218,7 +225,11 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     const call = liveCall(created.id);
     const firstAttempts: Promise<void>[] = [];
     const types = sentTypes(call.scenario.webhooks);
-    if (types.length < call.scenario.webhooks.length) call.note('webhook', `not sent (not subscribed, or no GPT-Live SIP): ${call.scenario.webhooks.filter((t) => !types.includes(t)).join(', ')}`);
+    if (types.length < call.scenario.webhooks.length)
+      call.note(
+        'webhook',
+        `not sent (not subscribed, or no GPT-Live SIP): ${call.scenario.webhooks.filter((t) => !types.includes(t)).join(', ')}`,
+      );
     // Each event type is its own delivery (own webhook-id), started in the scenario's order.
     const deliveries = types.flatMap((surface, typeIndex) => {
       const webhookId = surface === 'live' ? call.record.liveWebhookId : call.record.webhookId;
@@ -228,14 +239,25 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
         firstAttempts.push(new Promise<void>((resolve) => (firstAnswered = resolve)));
         const gapMs = typeIndex * call.scenario.webhookGapMs;
         const start = gapMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, gapMs)) : Promise.resolve();
-        return start.then(() => sender.deliver(call, { webhookId, eventType, retry: true, copy: i + 1, onFirstAnswer: () => firstAnswered() }));
+        return start.then(() =>
+          sender.deliver(call, { webhookId, eventType, retry: true, copy: i + 1, onFirstAnswer: () => firstAnswered() }),
+        );
       });
     });
     const delivered = Promise.all(deliveries).then(
-      (results) => results.find((r) => r.status >= 200 && r.status < 300) ?? results[results.length - 1] ?? { status: 0, body: '', attempts: 0 },
+      (results) =>
+        results.find((r) => r.status >= 200 && r.status < 300) ?? results[results.length - 1] ?? { status: 0, body: '', attempts: 0 },
     );
-    delivered.catch((err: unknown) => logger.error({ callId: call.id, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery failed'));
-    await Promise.race([Promise.all(firstAttempts), delivered.then(() => undefined, () => undefined)]);
+    delivered.catch((err: unknown) =>
+      logger.error({ callId: call.id, err: err instanceof Error ? err.message : String(err) }, 'webhook delivery failed'),
+    );
+    await Promise.race([
+      Promise.all(firstAttempts),
+      delivered.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     return emulatedCall(call, delivered);
   };
 
@@ -288,7 +310,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Emulato
     },
     call: (callId) => calls.get(callId)?.record,
     calls: () => uniqueCalls().map((c) => c.record),
-    timeline: (callId) => (callId === undefined ? formatTimelines(uniqueCalls().map((c) => c.record)) : formatTimeline(liveCall(callId).record)),
+    timeline: (callId) =>
+      callId === undefined ? formatTimelines(uniqueCalls().map((c) => c.record)) : formatTimeline(liveCall(callId).record),
     check: (callId, expect) => {
       const call = calls.get(callId);
       if (!call) return [`no emulated call ${callId}`];

@@ -56,7 +56,10 @@ export function callNotFound(callId: string): ApiFailure {
 }
 
 export function modelNotFound(model: string): ApiFailure {
-  return apiFailure(404, `The model '${model}' does not exist or you do not have access to it.`, { param: 'model', code: 'model_not_found' });
+  return apiFailure(404, `The model '${model}' does not exist or you do not have access to it.`, {
+    param: 'model',
+    code: 'model_not_found',
+  });
 }
 
 export function invalidJson(): ApiFailure {

@@ -19,7 +19,11 @@ describe('--fault flags', () => {
       accept: { answerAfterMs: 5000 },
       hangup: { statuses: [503, 500] },
       reject: { status: 500 },
-      socket: [{ afterMs: 2000, frame: { type: 'response.done' } }, { afterMs: 0, raw: 'oops' }, { afterMs: 3000, drop: true }],
+      socket: [
+        { afterMs: 2000, frame: { type: 'response.done' } },
+        { afterMs: 0, raw: 'oops' },
+        { afterMs: 3000, drop: true },
+      ],
     });
     expect(() => parseScenario({ faults })).not.toThrow();
   });

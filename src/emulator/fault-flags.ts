@@ -22,7 +22,8 @@ type Action = (typeof actions)[number];
 
 function int(value: string | undefined, flag: string): number {
   const n = Number(value);
-  if (value === undefined || value === '' || !Number.isInteger(n) || n < 0) throw new FaultFlagError(`--fault ${flag}: expected a whole number`);
+  if (value === undefined || value === '' || !Number.isInteger(n) || n < 0)
+    throw new FaultFlagError(`--fault ${flag}: expected a whole number`);
   return n;
 }
 
@@ -53,12 +54,14 @@ export function parseFaultFlags(flags: readonly string[]): FaultsInput {
         } catch {
           throw new FaultFlagError(`--fault ${flag}: the frame must be a JSON object (use socket.raw for anything else)`);
         }
-        if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new FaultFlagError(`--fault ${flag}: the frame must be a JSON object`);
+        if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
+          throw new FaultFlagError(`--fault ${flag}: the frame must be a JSON object`);
         socket.push({ afterMs, frame });
       } else throw new FaultFlagError(`--fault ${flag}: unknown socket fault (frame, raw, drop)`);
       continue;
     }
-    if (!actions.includes(scope as Action)) throw new FaultFlagError(`--fault ${flag}: unknown fault (ACTION.… with ACTION accept, reject, refer, hangup; or socket.…)`);
+    if (!actions.includes(scope as Action))
+      throw new FaultFlagError(`--fault ${flag}: unknown fault (ACTION.… with ACTION accept, reject, refer, hangup; or socket.…)`);
     const action = (faults[scope as Action] ??= {}) as Record<string, unknown>;
     switch (name) {
       case 'status':

@@ -1,6 +1,6 @@
 // The emulator's public surface (also re-exported by src/testing).
-export { startEmulator } from './emulator.ts';
-export type { DeliverWebhookOptions, EmulatedCall, Emulator, StartEmulatorOptions } from './emulator.ts';
+
+export type { Clock } from '../time/clock.ts';
 export type {
   CallRecord,
   CallState,
@@ -16,14 +16,14 @@ export type {
   WebhookAttempt,
   WebhookTamper,
 } from './call-record.ts';
-export { parseScenario, scenarioSchema } from './scenario.ts';
-export type { Scenario, ScenarioExpect, ScenarioInput, Step } from './scenario.ts';
-export { checkExpectations } from './expectations.ts';
-export { formatTimeline, formatTimelines } from './timeline.ts';
-export { signWebhook } from './webhook-signing.ts';
-export type { EmulatedWebhookEndpoint, WebhookTestRecord } from './webhook-endpoints.ts';
-export type { Clock } from '../time/clock.ts';
-export type { EmulatorLogger } from './logger.ts';
 export { runEmulatorCli } from './cli.ts';
+export type { DeliverWebhookOptions, EmulatedCall, Emulator, StartEmulatorOptions } from './emulator.ts';
+export { startEmulator } from './emulator.ts';
+export { checkExpectations } from './expectations.ts';
 export { parseFaultFlags, withDefaultFaults } from './fault-flags.ts';
-export type { ActionFault, Faults, FaultsInput, SocketFault } from './scenario.ts';
+export type { EmulatorLogger } from './logger.ts';
+export type { ActionFault, Faults, FaultsInput, Scenario, ScenarioExpect, ScenarioInput, SocketFault, Step } from './scenario.ts';
+export { parseScenario, scenarioSchema } from './scenario.ts';
+export { formatTimeline, formatTimelines } from './timeline.ts';
+export type { EmulatedWebhookEndpoint, WebhookTestRecord } from './webhook-endpoints.ts';
+export { signWebhook } from './webhook-signing.ts';

@@ -1,6 +1,7 @@
 // Realistic sip_headers for a call that Bandwidth routes to OpenAI (names, order and forms as in the field).
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+
 import { randomInt, randomUUID } from 'node:crypto';
+import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { randomHex } from './ids.ts';
 
 export type SipHeader = RealtimeCallIncomingWebhookEvent.Data.SipHeader;

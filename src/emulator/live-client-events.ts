@@ -18,7 +18,7 @@ import type { ResponseInputItem } from 'openai/resources/responses/responses';
 import type { RawData, WebSocket } from 'ws';
 import type { ApiErrorSummary, ClientEventRecord } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import { apiFailure, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure } from './errors.ts';
 import { cancelAcknowledgements, fixtureBytesPerMs, playFixture, speakLive, startBackendResponse } from './live-model.ts';
 import { appended, dtmfSent, inputMuted, inputUnmuted, liveError, sessionUpdated } from './live-server-events.ts';
 import { applyLiveSessionUpdate, describeLiveSession } from './live-session.ts';
@@ -39,9 +39,20 @@ import {
 import { validateLiveUpdate } from './validate-live-accept.ts';
 
 export const sidebandClientEventTypes = exhaustiveValues<ConnectClientEvent['type']>()([
-  'session.update', 'session.input_audio.mute', 'session.input_audio.unmute', 'session.output_audio.fixture.play',
-  'transport.dtmf.send', 'session.instructions.append', 'session.thinking.append', 'session.commentary.append',
-  'decision.create', 'decision.item.create', 'decision.item.delete', 'response.item.create', 'response.create', 'session.close',
+  'session.update',
+  'session.input_audio.mute',
+  'session.input_audio.unmute',
+  'session.output_audio.fixture.play',
+  'transport.dtmf.send',
+  'session.instructions.append',
+  'session.thinking.append',
+  'session.commentary.append',
+  'decision.create',
+  'decision.item.create',
+  'decision.item.delete',
+  'response.item.create',
+  'response.create',
+  'session.close',
 ]);
 
 const keysOf = {
@@ -62,7 +73,14 @@ const keysOf = {
 } satisfies Record<ConnectClientEvent['type'], ReadonlySet<string>>;
 
 const functionOutputKeys = exhaustiveKeys<ResponseInputItem.FunctionCallOutput>()([
-  'type', 'output', 'call_id', 'id', 'caller', 'name', 'namespace', 'status',
+  'type',
+  'output',
+  'call_id',
+  'id',
+  'caller',
+  'name',
+  'namespace',
+  'status',
 ]);
 const messageRoles = ['user', 'assistant', 'system', 'developer'] as const;
 const dtmfKey = /^[0-9A-D*#]$/;
@@ -103,7 +121,12 @@ export function handleLiveClientMessage(ctx: LiveClientEventContext, data: RawDa
   const entry: ClientEventRecord = { at: call.clock.now(), connection: ctx.connection, event: event ?? { raw: text } };
   call.record.clientEvents.push(entry);
   if (event === undefined) {
-    refuse(ctx, entry, invalid('The server could not parse the event: expected a JSON object in a text frame.', { code: 'invalid_json' }), undefined);
+    refuse(
+      ctx,
+      entry,
+      invalid('The server could not parse the event: expected a JSON object in a text frame.', { code: 'invalid_json' }),
+      undefined,
+    );
     return;
   }
   const eventId = isPlainObject(event) && typeof event.event_id === 'string' ? event.event_id : undefined;
@@ -116,10 +139,17 @@ function dispatch(ctx: LiveClientEventContext, raw: unknown, eventId: string | u
   const event = expectObject(raw, 'event');
   const rawType = expectString(requireKey(event, 'type', ''), 'type');
   if (rawType === 'session.start') {
-    fail(invalid('A sideband attaches to a session that has already started: do not send session.start.', { code: 'invalid_value', param: 'type' }));
+    fail(
+      invalid('A sideband attaches to a session that has already started: do not send session.start.', {
+        code: 'invalid_value',
+        param: 'type',
+      }),
+    );
   }
   if (rawType === 'session.input_audio.append') {
-    fail(invalid('Send input audio over the primary connection; a sideband cannot append audio.', { code: 'invalid_value', param: 'type' }));
+    fail(
+      invalid('Send input audio over the primary connection; a sideband cannot append audio.', { code: 'invalid_value', param: 'type' }),
+    );
   }
   const type = expectEnum(rawType, 'type', sidebandClientEventTypes) as ConnectClientEvent['type'];
   rejectUnknownKeys(event, keysOf[type], '');
@@ -140,7 +170,9 @@ function dispatch(ctx: LiveClientEventContext, raw: unknown, eventId: string | u
     case 'transport.dtmf.send': {
       const digit = expectString(requireKey(event, 'event', ''), 'event');
       if (!dtmfKey.test(digit)) {
-        fail(invalid(`Invalid 'event': one DTMF key (0-9, A-D, *, #) per event, got '${digit}'.`, { code: 'invalid_value', param: 'event' }));
+        fail(
+          invalid(`Invalid 'event': one DTMF key (0-9, A-D, *, #) per event, got '${digit}'.`, { code: 'invalid_value', param: 'event' }),
+        );
       }
       call.record.dtmfSent.push({ at: call.clock.now(), digit });
       call.sendLive(dtmfSent(digit, eventId));
@@ -173,7 +205,9 @@ function dispatch(ctx: LiveClientEventContext, raw: unknown, eventId: string | u
 
 function requireResponsesDelegation(ctx: LiveClientEventContext, type: string): void {
   if (ctx.call.record.liveSession?.delegation?.type !== 'responses') {
-    fail(invalid(`${type} requires Responses delegation; this session delegates to the client.`, { code: 'invalid_request', param: 'type' }));
+    fail(
+      invalid(`${type} requires Responses delegation; this session delegates to the client.`, { code: 'invalid_request', param: 'type' }),
+    );
   }
 }
 
@@ -197,11 +231,22 @@ function fixturePlay(ctx: LiveClientEventContext, event: Record<string, unknown>
   }
   const pcm = Buffer.from(audio, 'base64');
   if (pcm.subarray(0, 4).toString('latin1') === 'RIFF') {
-    fail(invalid("Invalid 'audio': raw mono PCM16LE at 24 kHz without a WAV or other container header.", { code: 'invalid_value', param: 'audio' }));
+    fail(
+      invalid("Invalid 'audio': raw mono PCM16LE at 24 kHz without a WAV or other container header.", {
+        code: 'invalid_value',
+        param: 'audio',
+      }),
+    );
   }
-  if (pcm.length % 2 !== 0) fail(invalid("Invalid 'audio': PCM16 audio has an even number of bytes.", { code: 'invalid_value', param: 'audio' }));
+  if (pcm.length % 2 !== 0)
+    fail(invalid("Invalid 'audio': PCM16 audio has an even number of bytes.", { code: 'invalid_value', param: 'audio' }));
   if (pcm.length > maxFixtureBytes) {
-    fail(invalid(`Invalid 'audio': ${Math.round(pcm.length / fixtureBytesPerMs)} ms; a fixture is at most 30 s.`, { code: 'audio_too_long', param: 'audio' }));
+    fail(
+      invalid(`Invalid 'audio': ${Math.round(pcm.length / fixtureBytesPerMs)} ms; a fixture is at most 30 s.`, {
+        code: 'audio_too_long',
+        param: 'audio',
+      }),
+    );
   }
   if (call.live.fixture) fail(invalid('A fixture is already playing; only one can be active.', { code: 'fixture_already_active' }));
   playFixture(call, pcm.length, eventId, ctx.playbackMs);
@@ -216,11 +261,14 @@ function append(ctx: LiveClientEventContext, type: AppendType, event: Record<str
     fail(invalid("Invalid 'content': at most 500 tokens.", { code: 'string_above_max_length', param: 'content' }));
   }
   // "Required, nullable": null for general context.
-  if (!('delegation_id' in event)) fail(invalid("Missing required parameter: 'delegation_id'.", { code: 'missing_required_parameter', param: 'delegation_id' }));
+  if (!('delegation_id' in event))
+    fail(invalid("Missing required parameter: 'delegation_id'.", { code: 'missing_required_parameter', param: 'delegation_id' }));
   if (event.delegation_id !== null) {
     const id = expectString(event.delegation_id, 'delegation_id');
     if (call.record.liveSession?.delegation?.type === 'responses') {
-      fail(invalid('A delegation_id is not accepted with Responses delegation: send null.', { code: 'invalid_value', param: 'delegation_id' }));
+      fail(
+        invalid('A delegation_id is not accepted with Responses delegation: send null.', { code: 'invalid_value', param: 'delegation_id' }),
+      );
     }
     fail(invalid(`Unknown delegation '${id}'.`, { code: 'invalid_value', param: 'delegation_id' }));
   }
@@ -258,12 +306,16 @@ function responseItemCreate(ctx: LiveClientEventContext, event: Record<string, u
   if (type === 'function_call_output') {
     rejectUnknownKeys(item, functionOutputKeys, 'item');
     const callId = expectString(requireKey(item, 'call_id', 'item'), 'item.call_id');
-    const output = typeof item.output === 'string' ? item.output : JSON.stringify(expectArray(requireKey(item, 'output', 'item'), 'item.output'));
+    const output =
+      typeof item.output === 'string' ? item.output : JSON.stringify(expectArray(requireKey(item, 'output', 'item'), 'item.output'));
     const issued = call.record.functionCalls.find((f) => f.callId === callId);
     if (!issued) fail(invalid(`No tool call found for call_id '${callId}'.`, { code: 'invalid_value', param: 'item.call_id' }));
     issued.outputs.push({ at: call.clock.now(), output });
     call.live.pendingOutputs++;
-    call.note('tool', `tool output ${callId} ← ${output}${issued.outputs.length > 1 ? ` (output #${issued.outputs.length} for this call)` : ''}`);
+    call.note(
+      'tool',
+      `tool output ${callId} ← ${output}${issued.outputs.length > 1 ? ` (output #${issued.outputs.length} for this call)` : ''}`,
+    );
     if (issued.outputs.length > 1) call.issue(`function call ${callId} (${issued.name}) got ${issued.outputs.length} outputs`);
     return;
   }
@@ -273,7 +325,9 @@ function responseItemCreate(ctx: LiveClientEventContext, event: Record<string, u
     typeof content === 'string'
       ? content
       : expectArray(content, 'item.content')
-          .map((part, i) => expectString(requireKey(expectObject(part, `item.content[${i}]`), 'text', `item.content[${i}]`), `item.content[${i}].text`))
+          .map((part, i) =>
+            expectString(requireKey(expectObject(part, `item.content[${i}]`), 'text', `item.content[${i}]`), `item.content[${i}].text`),
+          )
           .join(' ');
   call.live.pendingMessages.push(text);
   call.note('client', `backend item (${role} message)`);
@@ -290,7 +344,9 @@ function responseCreate(ctx: LiveClientEventContext): void {
     );
   }
   const delegationId = call.live.openDelegationId;
-  const unanswered = call.record.functionCalls.filter((f) => f.delegationId === delegationId && delegationId !== undefined && f.outputs.length === 0);
+  const unanswered = call.record.functionCalls.filter(
+    (f) => f.delegationId === delegationId && delegationId !== undefined && f.outputs.length === 0,
+  );
   if (unanswered.length > 0) {
     fail(invalid(`No tool output found for function call ${unanswered.map((f) => f.callId).join(', ')}.`, { code: 'invalid_request' }));
   }

@@ -126,7 +126,12 @@ export function cancelAcknowledgements(call: LiveCall): void {
  * output_item.added, function_call_arguments.done, output_item.done and response.completed.
  * The voice model acknowledges after the delegation's acknowledgement_delay_ms.
  */
-export function emitLiveFunctionCall(call: LiveCall, name: string, args: Record<string, unknown>, playbackMs: number): FunctionCallRecord | undefined {
+export function emitLiveFunctionCall(
+  call: LiveCall,
+  name: string,
+  args: Record<string, unknown>,
+  playbackMs: number,
+): FunctionCallRecord | undefined {
   const session = call.record.liveSession;
   if (session?.delegation?.type !== 'responses') {
     call.issue(`the model cannot call ${name}: the session has no Responses delegation (tools live in delegation.responses.tools)`);
@@ -148,7 +153,13 @@ export function emitLiveFunctionCall(call: LiveCall, name: string, args: Record<
     outputs: [],
   };
   call.record.functionCalls.push(record);
-  call.record.responses.push({ id: responseId, origin: 'function_call', requestedAt: record.issuedAt, status: 'completed', doneAt: record.issuedAt });
+  call.record.responses.push({
+    id: responseId,
+    origin: 'function_call',
+    requestedAt: record.issuedAt,
+    status: 'completed',
+    doneAt: record.issuedAt,
+  });
   call.live.openDelegationId = delegationId;
   call.sendLive(delegationCreated(delegationId, responseId, call.sessionMs()));
 
@@ -203,7 +214,13 @@ export function playFixture(call: LiveCall, bytes: number, clientEventId: string
   const durationMs = Math.round(bytes / fixtureBytesPerMs);
   cancelAcknowledgements(call);
   cutSpeech(call, playbackMs);
-  const fixtureRecord: FixtureRecord = { at: call.clock.now(), bytes, durationMs, status: 'playing', ...(clientEventId ? { clientEventId } : {}) };
+  const fixtureRecord: FixtureRecord = {
+    at: call.clock.now(),
+    bytes,
+    durationMs,
+    status: 'playing',
+    ...(clientEventId ? { clientEventId } : {}),
+  };
   call.record.fixtures.push(fixtureRecord);
   const timer = call.setTimer(() => {
     if (call.live.fixture?.record !== fixtureRecord) return;

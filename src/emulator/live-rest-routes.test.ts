@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
 import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
@@ -56,9 +56,27 @@ describe('GPT-Live session REST', () => {
     ['a Realtime model', { session: { type: 'live', model: 'gpt-realtime-2.1' } }, 400, 'invalid_value', 'session.model'],
     ['tools on the Live model', { session: { type: 'live', model: 'gpt-live-1', tools: [] } }, 400, 'unknown_parameter', 'session.tools'],
     ['a top-level voice', { session: { type: 'live', model: 'gpt-live-1', voice: 'marin' } }, 400, 'unknown_parameter', 'session.voice'],
-    ['an audio format (SIP negotiates it)', { session: { type: 'live', model: 'gpt-live-1', audio: { format: { type: 'audio/pcm' } } } }, 400, 'unknown_parameter', 'session.audio.format'],
-    ['an input audio config', { session: { type: 'live', model: 'gpt-live-1', audio: { input: {} } } }, 400, 'unknown_parameter', 'session.audio.input'],
-    ['an unknown voice', { session: { type: 'live', model: 'gpt-live-1', audio: { output: { voice: 'nova' } } } }, 400, 'invalid_value', 'session.audio.output.voice'],
+    [
+      'an audio format (SIP negotiates it)',
+      { session: { type: 'live', model: 'gpt-live-1', audio: { format: { type: 'audio/pcm' } } } },
+      400,
+      'unknown_parameter',
+      'session.audio.format',
+    ],
+    [
+      'an input audio config',
+      { session: { type: 'live', model: 'gpt-live-1', audio: { input: {} } } },
+      400,
+      'unknown_parameter',
+      'session.audio.input',
+    ],
+    [
+      'an unknown voice',
+      { session: { type: 'live', model: 'gpt-live-1', audio: { output: { voice: 'nova' } } } },
+      400,
+      'invalid_value',
+      'session.audio.output.voice',
+    ],
     ['store as a string', { session: { type: 'live', model: 'gpt-live-1', store: 'yes' } }, 400, 'invalid_type', 'session.store'],
     [
       'a delegation without a model',
@@ -69,14 +87,26 @@ describe('GPT-Live session REST', () => {
     ],
     [
       'a function tool with an unknown key',
-      { session: { type: 'live', model: 'gpt-live-1', delegation: { type: 'responses', responses: { model: 'gpt-5.2', tools: [{ type: 'function', name: 'x', schema: {} }] } } } },
+      {
+        session: {
+          type: 'live',
+          model: 'gpt-live-1',
+          delegation: { type: 'responses', responses: { model: 'gpt-5.2', tools: [{ type: 'function', name: 'x', schema: {} }] } },
+        },
+      },
       400,
       'unknown_parameter',
       'session.delegation.responses.tools[0].schema',
     ],
     [
       'a tool_choice naming a missing function',
-      { session: { type: 'live', model: 'gpt-live-1', delegation: { type: 'responses', responses: { model: 'gpt-5.2', tool_choice: { type: 'function', name: 'nope' } } } } },
+      {
+        session: {
+          type: 'live',
+          model: 'gpt-live-1',
+          delegation: { type: 'responses', responses: { model: 'gpt-5.2', tool_choice: { type: 'function', name: 'nope' } } },
+        },
+      },
       400,
       'invalid_value',
       'session.delegation.responses.tool_choice.name',

@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkBearer } from './auth.ts';
 import type { ReferRequest, RestRequest } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import { apiFailure, invalidJson, serviceFault, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure, invalidJson, serviceFault } from './errors.ts';
 import { newRequestId } from './ids.ts';
-import { liveSessionResource, describeLiveSession } from './live-session.ts';
+import { describeLiveSession, liveSessionResource } from './live-session.ts';
 import { expectInteger, expectObject, expectString, fail, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
 import { recordingWav } from './recording-wav.ts';
 import {
@@ -16,10 +16,10 @@ import {
   notPending,
   otherSurface,
   parseBody,
+  type RestRoutesDeps,
   send,
   startTransfer,
   underFaults,
-  type RestRoutesDeps,
 } from './rest-routes.ts';
 import type { ActionFault } from './scenario.ts';
 import { validateLiveAccept } from './validate-live-accept.ts';
@@ -92,10 +92,17 @@ function finishEntry(
   if (failure) {
     const { code, message, param } = failure.body.error;
     entry.error = { code, message, param };
-    call?.note(label.replace(' ', '-'), `${label} → ${failure.status} ${failure.body.error.code ?? failure.body.error.type}${failure.body.error.param ? ` (${failure.body.error.param})` : ''}`, entry.receivedAt);
+    call?.note(
+      label.replace(' ', '-'),
+      `${label} → ${failure.status} ${failure.body.error.code ?? failure.body.error.type}${failure.body.error.param ? ` (${failure.body.error.param})` : ''}`,
+      entry.receivedAt,
+    );
   }
   call?.changed();
-  deps.logger.info({ callId: call?.id ?? null, sessionId, action: label, status: entry.status, code: failure?.body.error.code ?? null }, 'call-control request');
+  deps.logger.info(
+    { callId: call?.id ?? null, sessionId, action: label, status: entry.status, code: failure?.body.error.code ?? null },
+    'call-control request',
+  );
   return send(reply, 200, failure);
 }
 
@@ -117,7 +124,9 @@ function accept(deps: RestRoutesDeps, call: LiveCall, entry: RestRequest, faults
   if (!checked.ok) return checked.failure;
   // GPT-Live SIP needs SRTP media (the error's wording is ours: unverified).
   if (call.scenario.sipMediaSecurity !== 'srtp') {
-    return apiFailure(400, `GPT-Live requires SRTP media; this call negotiated '${call.scenario.sipMediaSecurity}'.`, { code: 'unsupported_media_security' });
+    return apiFailure(400, `GPT-Live requires SRTP media; this call negotiated '${call.scenario.sipMediaSecurity}'.`, {
+      code: 'unsupported_media_security',
+    });
   }
   record.liveSession = liveSessionResource(record.liveSessionId, checked.value.session, Math.floor(deps.clock.epochMs() / 1000));
   record.state = 'accepted';
@@ -140,7 +149,9 @@ function reject(call: LiveCall, entry: RestRequest, faults: ActionFault, body: u
   if (!checked.ok) return checked.failure;
   if (call.record.state === 'ended') return sessionNotFound(call.record.liveSessionId);
   if (call.record.state !== 'pending') {
-    return apiFailure(400, `Session '${call.record.liveSessionId}' was already accepted; use hangup to end it.`, { code: 'call_not_pending' });
+    return apiFailure(400, `Session '${call.record.liveSessionId}' was already accepted; use hangup to end it.`, {
+      code: 'call_not_pending',
+    });
   }
   const injected = injectedStatus(faults, call.record.rejects, entry);
   if (injected !== undefined) return serviceFault(injected);
@@ -158,9 +169,15 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults
     const obj = expectObject(body ?? {}, 'body');
     rejectUnknownKeys(obj, new Set(['target_uri']), '');
     const target = expectString(requireKey(obj, 'target_uri', ''), 'target_uri');
-    if (!target.trim()) fail(apiFailure(400, "Invalid 'target_uri': expected a nonblank URI.", { param: 'target_uri', code: 'invalid_value' }));
+    if (!target.trim())
+      fail(apiFailure(400, "Invalid 'target_uri': expected a nonblank URI.", { param: 'target_uri', code: 'invalid_value' }));
     if (!/^(sips?|tel):\S+$/i.test(target)) {
-      fail(apiFailure(400, `Invalid 'target_uri': expected a 'sip:', 'sips:' or 'tel:' URI, but got '${target}'.`, { param: 'target_uri', code: 'invalid_value' }));
+      fail(
+        apiFailure(400, `Invalid 'target_uri': expected a 'sip:', 'sips:' or 'tel:' URI, but got '${target}'.`, {
+          param: 'target_uri',
+          code: 'invalid_value',
+        }),
+      );
     }
     return target;
   });
@@ -198,14 +215,18 @@ async function download(deps: RestRoutesDeps, req: SessionRequest, reply: Fastif
   const failure = ((): ApiFailure | undefined => {
     const authFailure = checkBearer(req.headers.authorization, deps.apiKey);
     if (authFailure) return authFailure;
-    if (!call || call.record.surface !== 'live' || !call.record.liveSession) return sessionNotFound(sessionId);
+    if (call?.record.surface !== 'live' || !call.record.liveSession) return sessionNotFound(sessionId);
     const fault = call.scenario.faults.recordingStatuses[attemptIndex(call.record.recordingDownloads, entry)];
     if (fault !== undefined) return serviceFault(fault);
     if (!call.record.liveSession.store) {
-      return apiFailure(404, `Session '${sessionId}' was not stored: accept with store: true to keep its content.`, { code: 'session_not_stored' });
+      return apiFailure(404, `Session '${sessionId}' was not stored: accept with store: true to keep its content.`, {
+        code: 'session_not_stored',
+      });
     }
     if (call.record.state !== 'ended') {
-      return apiFailure(409, `Session '${sessionId}' is still active; its content is available after it closes.`, { code: 'session_active' });
+      return apiFailure(409, `Session '${sessionId}' is still active; its content is available after it closes.`, {
+        code: 'session_active',
+      });
     }
     return undefined;
   })();

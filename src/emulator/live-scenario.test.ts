@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
-import type { ScenarioInput } from './scenario.ts';
 import { startTestAgent, type TestAgent } from '../../test/support/test-agent.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
+import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -28,7 +28,12 @@ describe('scenarios on the GPT-Live surface (end to end with a minimal SDK serve
 
   it('plays transfer.json on Live: both webhooks, one accept on live_…, delegated transfer_call, refer', async () => {
     const scenario = await loadScenario('transfer.json');
-    const placed = await emu.placeCall({ ...scenario, ...quick, ...onLive, expect: { ...scenario.expect, surface: 'live', acceptRequests: 1 } });
+    const placed = await emu.placeCall({
+      ...scenario,
+      ...quick,
+      ...onLive,
+      expect: { ...scenario.expect, surface: 'live', acceptRequests: 1 },
+    });
     const record = await placed.ended;
     expect(emu.check(placed.id, { ...scenario.expect, surface: 'live', acceptRequests: 1, closeReason: 'remote_hangup' })).toEqual([]);
     // Both webhooks carried the same INVITE headers; the agent saw both and accepted one.
@@ -77,7 +82,11 @@ describe('scenarios on the GPT-Live surface (end to end with a minimal SDK serve
   });
 
   it('continues after a sideband drop once the SDK reconnects', async () => {
-    const placed = await emu.placeCall({ ...quick, webhooks: ['live'], steps: [{ drop: true }, { say: 'are you still there?' }, { hangup: true }] });
+    const placed = await emu.placeCall({
+      ...quick,
+      webhooks: ['live'],
+      steps: [{ drop: true }, { say: 'are you still there?' }, { hangup: true }],
+    });
     const record = await placed.ended;
     expect(record.connectionCount).toBe(2);
     expect(record.connections[0]?.closedBy).toBe('drop');
@@ -88,6 +97,8 @@ describe('scenarios on the GPT-Live surface (end to end with a minimal SDK serve
   it('records an issue when the model is asked to call a tool the delegation does not offer', async () => {
     const placed = await emu.placeCall({ ...quick, webhooks: ['live'], steps: [{ call: { name: 'no_such_tool' } }] });
     const record = await placed.ended;
-    expect(record.issues.map((i) => i.message)).toContainEqual(expect.stringContaining('no_such_tool: it is not in delegation.responses.tools'));
+    expect(record.issues.map((i) => i.message)).toContainEqual(
+      expect.stringContaining('no_such_tool: it is not in delegation.responses.tools'),
+    );
   });
 });

@@ -45,10 +45,22 @@ export const usageUpdated = (seconds: number) =>
   ({ type: 'session.usage.updated', event_id: newServerEventId(), usage: { seconds } }) satisfies SessionUsageUpdatedEvent;
 
 export const inputTranscriptDelta = (delta: string, startMs: number, endMs: number) =>
-  ({ type: 'session.input_transcript.delta', event_id: newServerEventId(), delta, start_ms: startMs, end_ms: endMs }) satisfies InputTranscriptDeltaEvent;
+  ({
+    type: 'session.input_transcript.delta',
+    event_id: newServerEventId(),
+    delta,
+    start_ms: startMs,
+    end_ms: endMs,
+  }) satisfies InputTranscriptDeltaEvent;
 
 export const outputTranscriptDelta = (delta: string, startMs: number, endMs: number) =>
-  ({ type: 'session.output_transcript.delta', event_id: newServerEventId(), delta, start_ms: startMs, end_ms: endMs }) satisfies OutputTranscriptDeltaEvent;
+  ({
+    type: 'session.output_transcript.delta',
+    event_id: newServerEventId(),
+    delta,
+    start_ms: startMs,
+    end_ms: endMs,
+  }) satisfies OutputTranscriptDeltaEvent;
 
 export const delegationCreated = (id: string, responseId: string, offsetMs: number) =>
   ({
@@ -66,13 +78,26 @@ export const dtmfReceived = (digit: string) =>
   ({ type: 'transport.dtmf.received', event_id: newServerEventId(), event: digit }) satisfies ConnectServerEvent.TransportDtmfReceived;
 
 export const dtmfSent = (digit: string, clientEventId?: string) =>
-  ({ type: 'transport.dtmf.sent', event_id: newServerEventId(), event: digit, ...echo(clientEventId) }) satisfies ConnectServerEvent.TransportDtmfSent;
+  ({
+    type: 'transport.dtmf.sent',
+    event_id: newServerEventId(),
+    event: digit,
+    ...echo(clientEventId),
+  }) satisfies ConnectServerEvent.TransportDtmfSent;
 
 export const fixturePlaying = (clientEventId?: string) =>
-  ({ type: 'session.output_audio.fixture.playing', event_id: newServerEventId(), ...echo(clientEventId) }) satisfies OutputAudioFixturePlayingEvent;
+  ({
+    type: 'session.output_audio.fixture.playing',
+    event_id: newServerEventId(),
+    ...echo(clientEventId),
+  }) satisfies OutputAudioFixturePlayingEvent;
 
 export const fixturePlayed = (clientEventId?: string) =>
-  ({ type: 'session.output_audio.fixture.played', event_id: newServerEventId(), ...echo(clientEventId) }) satisfies OutputAudioFixturePlayedEvent;
+  ({
+    type: 'session.output_audio.fixture.played',
+    event_id: newServerEventId(),
+    ...echo(clientEventId),
+  }) satisfies OutputAudioFixturePlayedEvent;
 
 export const inputMuted = (clientEventId?: string) =>
   ({ type: 'session.input_audio.muted', event_id: newServerEventId(), ...echo(clientEventId) }) satisfies InputAudioMutedEvent;
@@ -135,13 +160,26 @@ export const backendUsage = (inputText: string, outputText: string) => {
 };
 
 export const functionCallItem = (itemId: string, callId: string, name: string, args: string, status: 'in_progress' | 'completed') =>
-  ({ type: 'function_call', id: itemId, call_id: callId, name, arguments: status === 'completed' ? args : '', status }) satisfies ResponseFunctionToolCall;
+  ({
+    type: 'function_call',
+    id: itemId,
+    call_id: callId,
+    name,
+    arguments: status === 'completed' ? args : '',
+    status,
+  }) satisfies ResponseFunctionToolCall;
 
 export const backendItemAdded = (item: ResponseFunctionToolCall, sequence: number) =>
   ({ type: 'response.output_item.added', output_index: 0, sequence_number: sequence, item }) satisfies ResponseOutputItemAddedEvent;
 
 export const backendArgumentsDone = (itemId: string, args: string, sequence: number) =>
-  ({ type: 'response.function_call_arguments.done', item_id: itemId, output_index: 0, sequence_number: sequence, arguments: args }) satisfies ResponseFunctionCallArgumentsDoneEvent;
+  ({
+    type: 'response.function_call_arguments.done',
+    item_id: itemId,
+    output_index: 0,
+    sequence_number: sequence,
+    arguments: args,
+  }) satisfies ResponseFunctionCallArgumentsDoneEvent;
 
 export const backendItemDone = (item: ResponseFunctionToolCall, sequence: number) =>
   ({ type: 'response.output_item.done', output_index: 0, sequence_number: sequence, item }) satisfies ResponseOutputItemDoneEvent;

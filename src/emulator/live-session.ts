@@ -1,7 +1,8 @@
 // The Live session a call runs with: the accept's session resolved with the API's defaults,
 // session.update over that.
-import type { SessionAcceptParams } from 'openai/resources/live/sessions';
+
 import type { SessionResource, SessionUpdateConfig } from 'openai/resources/live/live';
+import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 
 /** A Live session lasts at most this long (the Realtime limit; unverified for Live). */
 export const liveSessionMaxSeconds = 3600;

@@ -11,9 +11,9 @@ import {
   functionCallItem,
   outputAudioBuffer,
   outputItemDone,
+  type ResponseShape,
   responseCreated,
   responseDone,
-  type ResponseShape,
 } from './server-events.ts';
 
 const conversationIds = new WeakMap<LiveCall, string>();
@@ -119,7 +119,13 @@ export function emitFunctionCall(call: LiveCall, name: string, args: Record<stri
     outputs: [],
   };
   call.record.functionCalls.push(record);
-  call.record.responses.push({ id: responseId, origin: 'function_call', requestedAt: record.issuedAt, status: 'completed', doneAt: record.issuedAt });
+  call.record.responses.push({
+    id: responseId,
+    origin: 'function_call',
+    requestedAt: record.issuedAt,
+    status: 'completed',
+    doneAt: record.issuedAt,
+  });
   const item = functionCallItem(itemId, record.callId, name, record.arguments);
   const base = { id: responseId, conversationId: conversationId(call) };
   call.send(responseCreated({ ...base, status: 'in_progress', output: [] }));

@@ -22,7 +22,13 @@ const catalog: ReadonlyArray<readonly [string, string | null]> = [
   ['gpt-live-transcribe', null],
 ];
 
-export const emulatedModels: readonly Model[] = catalog.map(([id, shutdown]) => ({ id, object: 'model', created, owned_by: 'system', shutdown_date: shutdown }));
+export const emulatedModels: readonly Model[] = catalog.map(([id, shutdown]) => ({
+  id,
+  object: 'model',
+  created,
+  owned_by: 'system',
+  shutdown_date: shutdown,
+}));
 
 export function findModel(id: string): Model | undefined {
   return emulatedModels.find((m) => m.id === id);

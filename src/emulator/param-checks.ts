@@ -1,12 +1,5 @@
 // Request-parameter checks that fail the way OpenAI's API does (first problem wins).
-import {
-  apiFailure,
-  invalidType,
-  invalidValue,
-  missingParameter,
-  unknownParameter,
-  type ApiFailure,
-} from './errors.ts';
+import { type ApiFailure, apiFailure, invalidType, invalidValue, missingParameter, unknownParameter } from './errors.ts';
 
 export class ParamError extends Error {
   readonly failure: ApiFailure;
@@ -64,11 +57,7 @@ export function requireKey(obj: Record<string, unknown>, key: string, prefix: st
   return value;
 }
 
-export function expectString(
-  value: unknown,
-  param: string,
-  opts: { maxLength?: number; pattern?: RegExp } = {},
-): string {
+export function expectString(value: unknown, param: string, opts: { maxLength?: number; pattern?: RegExp } = {}): string {
   if (typeof value !== 'string') fail(invalidType(param, 'a string', value));
   if (opts.maxLength !== undefined && value.length > opts.maxLength) {
     fail(

@@ -35,7 +35,11 @@ export function recordingWav(record: CallRecord): Buffer {
   const intervals = [
     ...record.speech,
     // Clips played into the call are on the agent's side too.
-    ...record.fixtures.map((f) => ({ speaker: 'agent' as const, startMs: f.at - startedAt, endMs: (f.doneAt ?? f.at + f.durationMs) - startedAt })),
+    ...record.fixtures.map((f) => ({
+      speaker: 'agent' as const,
+      startMs: f.at - startedAt,
+      endMs: (f.doneAt ?? f.at + f.durationMs) - startedAt,
+    })),
   ];
   for (const { speaker, startMs, endMs } of intervals) {
     const channel = speaker === 'caller' ? 0 : 1;

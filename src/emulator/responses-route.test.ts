@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -74,11 +74,24 @@ describe('POST /v1/responses', () => {
     const response = await client.responses.create(request());
     expect(response.status).toBe('completed');
     expect(JSON.parse(response.output_text)).toEqual({
-      summary: 'The caller said: "Hi, my order A-1234 has not arrived. I ordered 3 boxes on 2026-11-20." and 1 more thing. The call ended completed (caller hangup).',
+      summary:
+        'The caller said: "Hi, my order A-1234 has not arrived. I ordered 3 boxes on 2026-11-20." and 1 more thing. The call ended completed (caller hangup).',
       success: true,
-      fields: { orderNumber: 'A-1234', resolved: true, callbackRequested: false, boxes: 3, orderedOn: '2026-11-20', topic: 'order', tags: [] },
+      fields: {
+        orderNumber: 'A-1234',
+        resolved: true,
+        callbackRequested: false,
+        boxes: 3,
+        orderedOn: '2026-11-20',
+        topic: 'order',
+        tags: [],
+      },
     });
-    expect(response.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), input_tokens_details: { cached_tokens: 0 } });
+    expect(response.usage).toMatchObject({
+      input_tokens: expect.any(Number),
+      output_tokens: expect.any(Number),
+      input_tokens_details: { cached_tokens: 0 },
+    });
     expect(response.usage!.total_tokens).toBe(response.usage!.input_tokens + response.usage!.output_tokens);
     const again = await client.responses.create(request());
     expect(again.output_text).toBe(response.output_text);
@@ -87,16 +100,33 @@ describe('POST /v1/responses', () => {
 
   it('refuses a strict schema with an open object, as OpenAI does', async () => {
     const open = { ...schema, properties: { ...schema.properties, fields: { ...schema.properties.fields, additionalProperties: true } } };
-    const err = await sdkError(client.responses.create(request({ text: { format: { type: 'json_schema', name: 'call_analysis', strict: true, schema: open } } })));
+    const err = await sdkError(
+      client.responses.create(request({ text: { format: { type: 'json_schema', name: 'call_analysis', strict: true, schema: open } } })),
+    );
     expect(err.status).toBe(400);
     expect(err.code).toBe('invalid_json_schema');
     expect(err.param).toBe('text.format.schema');
-    expect(err.message).toContain("Invalid schema for response_format 'call_analysis': In context=('properties', 'fields'), 'additionalProperties' is required to be supplied and to be false.");
+    expect(err.message).toContain(
+      "Invalid schema for response_format 'call_analysis': In context=('properties', 'fields'), 'additionalProperties' is required to be supplied and to be false.",
+    );
   });
 
   it('refuses a strict schema with an optional property', async () => {
     const fields = { ...schema.properties.fields, required: ['resolved'] };
-    const err = await sdkError(client.responses.create(request({ text: { format: { type: 'json_schema', name: 'call_analysis', strict: true, schema: { ...schema, properties: { ...schema.properties, fields } } } } })));
+    const err = await sdkError(
+      client.responses.create(
+        request({
+          text: {
+            format: {
+              type: 'json_schema',
+              name: 'call_analysis',
+              strict: true,
+              schema: { ...schema, properties: { ...schema.properties, fields } },
+            },
+          },
+        }),
+      ),
+    );
     expect(err.code).toBe('invalid_json_schema');
     expect(err.message).toContain("Missing 'orderNumber'.");
   });
@@ -107,11 +137,15 @@ describe('POST /v1/responses', () => {
     const { model: _m, ...noModel } = request();
     const missing = await sdkError(client.responses.create(noModel as ResponseCreateParamsNonStreaming));
     expect([missing.code, missing.param]).toEqual(['missing_required_parameter', 'model']);
-    const badName = await sdkError(client.responses.create(request({ text: { format: { type: 'json_schema', name: 'call analysis', strict: true, schema } } })));
+    const badName = await sdkError(
+      client.responses.create(request({ text: { format: { type: 'json_schema', name: 'call analysis', strict: true, schema } } })),
+    );
     expect(badName.param).toBe('text.format.name');
     const model = await sdkError(client.responses.create(request({ model: 'davinci-2' })));
     expect([model.status, model.code]).toEqual([404, 'model_not_found']);
-    const key = await sdkError(new OpenAI({ apiKey: 'sk-wrong-key-000000000', baseURL: emu.baseURL, maxRetries: 0 }).responses.create(request()));
+    const key = await sdkError(
+      new OpenAI({ apiKey: 'sk-wrong-key-000000000', baseURL: emu.baseURL, maxRetries: 0 }).responses.create(request()),
+    );
     expect(key.status).toBe(401);
   });
 

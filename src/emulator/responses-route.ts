@@ -4,15 +4,15 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Response, ResponseUsage } from 'openai/resources/responses/responses';
+import type { Clock } from '../time/clock.ts';
 import { checkBearer } from './auth.ts';
 import type { RestRequest } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import type { Clock } from '../time/clock.ts';
-import { apiFailure, invalidJson, serviceFault, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure, invalidJson, serviceFault } from './errors.ts';
 import { newItemId, newRequestId, randomHex } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { readTranscript, structuredValue } from './structured-output.ts';
-import { validateResponsesRequest, type ResponsesRequest } from './validate-responses.ts';
+import { type ResponsesRequest, validateResponsesRequest } from './validate-responses.ts';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -59,13 +59,26 @@ function responseBody(req: ResponsesRequest, text: string, createdAt: number): O
     instructions: req.instructions,
     metadata: req.metadata,
     model: req.model,
-    output: [{ id: `msg_${newItemId().slice(5)}`, type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] }],
+    output: [
+      {
+        id: `msg_${newItemId().slice(5)}`,
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text, annotations: [] }],
+      },
+    ],
     parallel_tool_calls: true,
     temperature: 1,
     tool_choice: 'auto',
     tools: [],
     top_p: 1,
-    text: { format: req.format.type === 'json_schema' ? { type: 'json_schema', name: req.format.name, schema: req.format.schema, strict: req.format.strict } : { type: req.format.type } },
+    text: {
+      format:
+        req.format.type === 'json_schema'
+          ? { type: 'json_schema', name: req.format.name, schema: req.format.schema, strict: req.format.strict }
+          : { type: req.format.type },
+    },
     usage: usage(req, text),
   };
 }
@@ -77,7 +90,9 @@ export function registerResponsesRoute(app: FastifyInstance, deps: ResponsesRout
   app.post('/v1/responses', async (req, reply) => {
     const send = (status: number, body: unknown, failure?: ApiFailure): FastifyReply => {
       reply.header('x-request-id', newRequestId()).header('openai-processing-ms', '40');
-      return failure ? reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body)) : reply.code(status).send(body);
+      return failure
+        ? reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body))
+        : reply.code(status).send(body);
     };
     const unauthorized = checkBearer(req.headers.authorization, deps.apiKey);
     if (unauthorized) return send(0, null, unauthorized);
@@ -97,14 +112,22 @@ export function registerResponsesRoute(app: FastifyInstance, deps: ResponsesRout
       entry.status = failure?.status ?? status;
       entry.answeredAt = deps.clock.now();
       if (failure) entry.error = { code: failure.body.error.code, message: failure.body.error.message, param: failure.body.error.param };
-      call?.note('analysis', `POST /v1/responses → ${entry.status}${failure ? ` ${failure.body.error.code ?? failure.body.error.type}` : ''}`, entry.receivedAt);
+      call?.note(
+        'analysis',
+        `POST /v1/responses → ${entry.status}${failure ? ` ${failure.body.error.code ?? failure.body.error.type}` : ''}`,
+        entry.receivedAt,
+      );
       deps.logger.info({ callId: callId ?? null, status: entry.status }, 'responses request');
       return send(status, out, failure);
     };
     if (!checked.ok) return answer(0, null, checked.failure);
     const request = checked.value;
     if (!knownModel.test(request.model)) {
-      return answer(0, null, apiFailure(404, `The model \`${request.model}\` does not exist or you do not have access to it.`, { code: 'model_not_found' }));
+      return answer(
+        0,
+        null,
+        apiFailure(404, `The model \`${request.model}\` does not exist or you do not have access to it.`, { code: 'model_not_found' }),
+      );
     }
     const fault = call?.scenario.faults.responsesStatuses[call.record.analyses.indexOf(entry)];
     if (fault !== undefined) return answer(0, null, serviceFault(fault));
@@ -112,7 +135,12 @@ export function registerResponsesRoute(app: FastifyInstance, deps: ResponsesRout
     if (request.format.type === 'json_schema') {
       // Strict structured output is a guarantee: never answer what the schema refuses.
       const valid = ajv.validate(request.format.schema, JSON.parse(text));
-      if (!valid) return answer(0, null, apiFailure(500, `The emulator could not fit the schema: ${ajv.errorsText(ajv.errors)}`, { type: 'server_error' }));
+      if (!valid)
+        return answer(
+          0,
+          null,
+          apiFailure(500, `The emulator could not fit the schema: ${ajv.errorsText(ajv.errors)}`, { type: 'server_error' }),
+        );
     }
     return answer(200, responseBody(request, text, deps.clock.epochMs()));
   });

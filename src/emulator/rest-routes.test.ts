@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
 import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
@@ -39,7 +39,9 @@ describe('call-control REST', () => {
 
   it('answers 400 param type when type is missing', async () => {
     const call = pending();
-    const err = await sdkError(client.realtime.calls.accept(call.id, { model: 'gpt-realtime' } as unknown as OpenAI.Realtime.CallAcceptParams));
+    const err = await sdkError(
+      client.realtime.calls.accept(call.id, { model: 'gpt-realtime' } as unknown as OpenAI.Realtime.CallAcceptParams),
+    );
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.param).toBe('type');
     expect(err.code).toBe('missing_required_parameter');
@@ -59,7 +61,10 @@ describe('call-control REST', () => {
   it('answers 400 for turn_detection.threshold on a SIP call', async () => {
     const call = pending();
     const err = await sdkError(
-      client.realtime.calls.accept(call.id, { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', threshold: 0.6 } } } }),
+      client.realtime.calls.accept(call.id, {
+        type: 'realtime',
+        audio: { input: { turn_detection: { type: 'server_vad', threshold: 0.6 } } },
+      }),
     );
     expect(err.status).toBe(400);
     expect(err.param).toBe('audio.input.turn_detection.threshold');
@@ -190,9 +195,10 @@ describe('call-control REST', () => {
   it('refer.never: the request hangs, nothing happens, until the client gives up', async () => {
     const call = pending({ faults: { refer: { never: true } } });
     await client.realtime.calls.accept(call.id, { type: 'realtime' });
-    const err = await client.realtime.calls
-      .refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' }, { timeout: 200 })
-      .then(() => null, (e: unknown) => e);
+    const err = await client.realtime.calls.refer(call.id, { target_uri: 'sip:+19195554321@67.231.5.176:5061' }, { timeout: 200 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     expect(call.record.refers[0]?.status).toBeUndefined();
     expect(call.record.state).toBe('accepted');
@@ -201,7 +207,10 @@ describe('call-control REST', () => {
 
   it('accept.answerAfterMs: the call is accepted at once, the answer comes later', async () => {
     const call = pending({ faults: { accept: { answerAfterMs: 400 } } });
-    const accepting = client.realtime.calls.accept(call.id, { type: 'realtime' }, { timeout: 100 }).then(() => null, (e: unknown) => e);
+    const accepting = client.realtime.calls.accept(call.id, { type: 'realtime' }, { timeout: 100 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(await accepting).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     expect(call.record.state).toBe('accepted');
     // A retry is refused as OpenAI would: the first one took effect.

@@ -1,17 +1,17 @@
 // POST /v1/realtime/calls/{call_id}/accept|reject|refer|hangup, answered like OpenAI's call-control API.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../time/clock.ts';
 import { checkBearer } from './auth.ts';
 import type { ReferRequest, RestRequest } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import type { Clock } from '../time/clock.ts';
-import { apiFailure, callNotFound, invalidJson, invalidUrl, modelNotFound, serviceFault, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure, callNotFound, invalidJson, invalidUrl, modelNotFound, serviceFault } from './errors.ts';
 import { newRequestId } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { emulatedModels, findModel } from './models.ts';
 import { expectInteger, expectObject, expectString, fail, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
 import { bandwidthReferProblem } from './refer-target.ts';
-import { actionFault, type ActionFault } from './scenario.ts';
+import { type ActionFault, actionFault } from './scenario.ts';
 import { acceptedSession, describeSession } from './session.ts';
 import { validateAccept } from './validate-accept.ts';
 
@@ -113,7 +113,9 @@ async function handle(
       entry.error = { code, message, param };
     }
     if (call) {
-      const detail = failure ? ` → ${failure.status} ${failure.body.error.code ?? failure.body.error.type}${failure.body.error.param ? ` (${failure.body.error.param})` : ''}` : '';
+      const detail = failure
+        ? ` → ${failure.status} ${failure.body.error.code ?? failure.body.error.type}${failure.body.error.param ? ` (${failure.body.error.param})` : ''}`
+        : '';
       if (failure) call.note(action, `${action}${detail}`, entry.receivedAt);
       call.changed();
     }
@@ -191,7 +193,10 @@ export function otherSurface(call: LiveCall, wanted: 'realtime' | 'live'): ApiFa
 /** An accept on a call that is no longer pending: it ended, or one of its surfaces accepted it first. */
 export function notPending(call: LiveCall, id: string): ApiFailure {
   const { record } = call;
-  const how = record.state === 'ended' ? 'has ended' : `was already accepted${record.surface === 'live' ? ' through the Live API' : record.surface === 'realtime' ? ' through the Realtime API' : ''}`;
+  const how =
+    record.state === 'ended'
+      ? 'has ended'
+      : `was already accepted${record.surface === 'live' ? ' through the Live API' : record.surface === 'realtime' ? ' through the Realtime API' : ''}`;
   return apiFailure(400, `Call '${id}' is not pending: it ${how}.`, { code: 'call_not_pending' });
 }
 
@@ -253,7 +258,12 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults
     rejectUnknownKeys(obj, new Set(['target_uri']), '');
     const target = expectString(requireKey(obj, 'target_uri', ''), 'target_uri');
     if (!/^(sips?|tel):\S+$/i.test(target)) {
-      fail(apiFailure(400, `Invalid 'target_uri': expected a 'sip:', 'sips:' or 'tel:' URI, but got '${target}'.`, { param: 'target_uri', code: 'invalid_value' }));
+      fail(
+        apiFailure(400, `Invalid 'target_uri': expected a 'sip:', 'sips:' or 'tel:' URI, but got '${target}'.`, {
+          param: 'target_uri',
+          code: 'invalid_value',
+        }),
+      );
     }
     return target;
   });
@@ -262,10 +272,19 @@ function refer(deps: RestRoutesDeps, call: LiveCall, entry: ReferRequest, faults
 }
 
 /** The carrier's side of a REFER, the same on both surfaces. */
-export function startTransfer(call: LiveCall, id: string, entry: ReferRequest, faults: ActionFault, target: string, completeMs: number): ApiFailure | undefined {
+export function startTransfer(
+  call: LiveCall,
+  id: string,
+  entry: ReferRequest,
+  faults: ActionFault,
+  target: string,
+  completeMs: number,
+): ApiFailure | undefined {
   const { record } = call;
   if (record.state === 'pending') {
-    return apiFailure(400, `Call '${id}' has not been accepted yet; only an active call can be transferred.`, { code: 'call_not_accepted' });
+    return apiFailure(400, `Call '${id}' has not been accepted yet; only an active call can be transferred.`, {
+      code: 'call_not_accepted',
+    });
   }
   if (call.transferring) {
     return apiFailure(400, `Call '${id}' is already being transferred.`, { code: 'call_transfer_in_progress' });

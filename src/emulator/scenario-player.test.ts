@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
-import type { ScenarioInput } from './scenario.ts';
 import { startTestAgent, type TestAgent } from '../../test/support/test-agent.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
+import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;

@@ -33,7 +33,9 @@ async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise
       await call.waitUntil(idle(call));
       return;
     case 'call': {
-      const fn = call.isLive ? emitLiveFunctionCall(call, step.name, step.arguments, opts.playbackMs) : emitFunctionCall(call, step.name, step.arguments);
+      const fn = call.isLive
+        ? emitLiveFunctionCall(call, step.name, step.arguments, opts.playbackMs)
+        : emitFunctionCall(call, step.name, step.arguments);
       if (!fn) return;
       const answered = await call.waitUntil(() => fn.outputs.length > 0, scenario.toolTimeoutMs);
       if (call.isEnded) return;
@@ -72,7 +74,10 @@ async function runStep(call: LiveCall, step: Step, opts: PlayerOptions): Promise
 function sendFault(call: LiveCall, fault: { kind: 'frame'; frame: Record<string, unknown> } | { kind: 'raw'; text: string }): void {
   const text = fault.kind === 'frame' ? JSON.stringify(fault.frame) : fault.text;
   const sent = call.sendRaw(text);
-  call.note('fault', `${fault.kind} sent to ${sent} socket${sent === 1 ? '' : 's'}: ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`);
+  call.note(
+    'fault',
+    `${fault.kind} sent to ${sent} socket${sent === 1 ? '' : 's'}: ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`,
+  );
 }
 
 /** The scenario's timed socket faults, counted from the first control socket connecting. */
@@ -131,7 +136,10 @@ async function playSteps(call: LiveCall, opts: PlayerOptions): Promise<void> {
   if (call.isEnded) return;
 
   record.stepsStartedAt = call.clock.now();
-  call.note('scenario', greeted ? `steps start (${scenario.steps.length})` : `steps start (${scenario.steps.length}); no greeting was requested`);
+  call.note(
+    'scenario',
+    greeted ? `steps start (${scenario.steps.length})` : `steps start (${scenario.steps.length}); no greeting was requested`,
+  );
   for (const step of scenario.steps) {
     if (call.isEnded) return;
     await call.waitUntil(idle(call));

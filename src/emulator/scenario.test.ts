@@ -15,7 +15,14 @@ const problemOf = (input: unknown): string => {
 describe('parseScenario', () => {
   it('fills defaults', () => {
     const s = parseScenario({});
-    expect(s).toMatchObject({ name: 'call', from: '+19195551234', steps: [], idleHangupMs: 1000, carrier: 'bandwidth', webhooks: ['realtime'] });
+    expect(s).toMatchObject({
+      name: 'call',
+      from: '+19195551234',
+      steps: [],
+      idleHangupMs: 1000,
+      carrier: 'bandwidth',
+      webhooks: ['realtime'],
+    });
     const none = { delayMs: 0, answerAfterMs: 0, never: false, statuses: [] };
     expect(s.faults).toEqual({
       acceptStatuses: [],

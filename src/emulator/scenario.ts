@@ -16,7 +16,10 @@ const stepInput = z
         arguments: z.record(z.string(), z.unknown()).optional(),
       })
       .optional(),
-    dtmf: z.string().regex(/^[0-9*#A-D]+$/, 'expected DTMF digits 0-9, *, #, A-D').optional(),
+    dtmf: z
+      .string()
+      .regex(/^[0-9*#A-D]+$/, 'expected DTMF digits 0-9, *, #, A-D')
+      .optional(),
     wait: ms(600_000).optional(),
     drop: z.literal(true).optional(),
     hangup: z.literal(true).optional(),
@@ -24,7 +27,9 @@ const stepInput = z
     raw: z.string().optional(),
   })
   .superRefine((step, ctx) => {
-    const actions = Object.entries(step).filter(([, v]) => v !== undefined).map(([k]) => k);
+    const actions = Object.entries(step)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
     if (actions.length !== 1) {
       ctx.addIssue({
         code: 'custom',
@@ -91,7 +96,9 @@ const socketFaultSchema = z
     raw: z.string().optional(),
     drop: z.literal(true).optional(),
   })
-  .refine((f) => [f.frame, f.raw, f.drop].filter((v) => v !== undefined).length === 1, { message: 'a socket fault has exactly one of frame, raw, drop' });
+  .refine((f) => [f.frame, f.raw, f.drop].filter((v) => v !== undefined).length === 1, {
+    message: 'a socket fault has exactly one of frame, raw, drop',
+  });
 export type SocketFault = z.output<typeof socketFaultSchema>;
 
 export const faultsSchema = z

@@ -38,8 +38,7 @@ export const sessionCreated = (session: RealtimeSessionCreateRequest) =>
 export const sessionUpdated = (session: RealtimeSessionCreateRequest) =>
   ({ type: 'session.updated', event_id: newServerEventId(), session }) satisfies SessionUpdatedEvent;
 
-export const errorEvent = (error: RealtimeError) =>
-  ({ type: 'error', event_id: newServerEventId(), error }) satisfies RealtimeErrorEvent;
+export const errorEvent = (error: RealtimeError) => ({ type: 'error', event_id: newServerEventId(), error }) satisfies RealtimeErrorEvent;
 
 export interface ResponseShape {
   id: string;
@@ -121,22 +120,48 @@ export const functionCallArgumentsDone = (responseId: string, itemId: string, ca
   }) satisfies ResponseFunctionCallArgumentsDoneEvent;
 
 export const outputItemDone = (responseId: string, item: ConversationItem) =>
-  ({ type: 'response.output_item.done', event_id: newServerEventId(), response_id: responseId, output_index: 0, item }) satisfies ResponseOutputItemDoneEvent;
+  ({
+    type: 'response.output_item.done',
+    event_id: newServerEventId(),
+    response_id: responseId,
+    output_index: 0,
+    item,
+  }) satisfies ResponseOutputItemDoneEvent;
 
 export const conversationItemAdded = (item: ConversationItem, previousItemId: string | null) =>
-  ({ type: 'conversation.item.added', event_id: newServerEventId(), item, previous_item_id: previousItemId }) satisfies ConversationItemAdded;
+  ({
+    type: 'conversation.item.added',
+    event_id: newServerEventId(),
+    item,
+    previous_item_id: previousItemId,
+  }) satisfies ConversationItemAdded;
 
 export const conversationItemDone = (item: ConversationItem, previousItemId: string | null) =>
   ({ type: 'conversation.item.done', event_id: newServerEventId(), item, previous_item_id: previousItemId }) satisfies ConversationItemDone;
 
 export const speechStarted = (itemId: string, audioStartMs: number) =>
-  ({ type: 'input_audio_buffer.speech_started', event_id: newServerEventId(), item_id: itemId, audio_start_ms: audioStartMs }) satisfies InputAudioBufferSpeechStartedEvent;
+  ({
+    type: 'input_audio_buffer.speech_started',
+    event_id: newServerEventId(),
+    item_id: itemId,
+    audio_start_ms: audioStartMs,
+  }) satisfies InputAudioBufferSpeechStartedEvent;
 
 export const speechStopped = (itemId: string, audioEndMs: number) =>
-  ({ type: 'input_audio_buffer.speech_stopped', event_id: newServerEventId(), item_id: itemId, audio_end_ms: audioEndMs }) satisfies InputAudioBufferSpeechStoppedEvent;
+  ({
+    type: 'input_audio_buffer.speech_stopped',
+    event_id: newServerEventId(),
+    item_id: itemId,
+    audio_end_ms: audioEndMs,
+  }) satisfies InputAudioBufferSpeechStoppedEvent;
 
 export const audioCommitted = (itemId: string, previousItemId: string | null) =>
-  ({ type: 'input_audio_buffer.committed', event_id: newServerEventId(), item_id: itemId, previous_item_id: previousItemId }) satisfies InputAudioBufferCommittedEvent;
+  ({
+    type: 'input_audio_buffer.committed',
+    event_id: newServerEventId(),
+    item_id: itemId,
+    previous_item_id: previousItemId,
+  }) satisfies InputAudioBufferCommittedEvent;
 
 export const transcriptionCompleted = (itemId: string, transcript: string, seconds: number) =>
   ({
@@ -149,4 +174,8 @@ export const transcriptionCompleted = (itemId: string, transcript: string, secon
   }) satisfies ConversationItemInputAudioTranscriptionCompletedEvent;
 
 export const dtmfReceived = (digit: string, receivedAtSeconds: number) =>
-  ({ type: 'input_audio_buffer.dtmf_event_received', event: digit, received_at: receivedAtSeconds }) satisfies InputAudioBufferDtmfEventReceivedEvent;
+  ({
+    type: 'input_audio_buffer.dtmf_event_received',
+    event: digit,
+    received_at: receivedAtSeconds,
+  }) satisfies InputAudioBufferDtmfEventReceivedEvent;

@@ -4,7 +4,7 @@ import type { SidebandServerEvent } from 'openai/resources/live/sideband/sideban
 import { SidebandWS } from 'openai/resources/live/sideband/ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startEmulator, type EmulatedCall, type Emulator } from './emulator.ts';
+import { type EmulatedCall, type Emulator, startEmulator } from './emulator.ts';
 import type { ScenarioInput } from './scenario.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
@@ -54,7 +54,10 @@ class Sideband {
 
   /** The error answering the client event with this event_id. */
   async errorFor(eventId: string): Promise<Extract<SidebandServerEvent, { type: 'error' }>> {
-    return (await this.find((e) => e.type === 'error' && e.error.client_event_id === eventId)) as Extract<SidebandServerEvent, { type: 'error' }>;
+    return (await this.find((e) => e.type === 'error' && e.error.client_event_id === eventId)) as Extract<
+      SidebandServerEvent,
+      { type: 'error' }
+    >;
   }
 
   /** The nested Responses event of this type, unwrapped from response.event. */
@@ -121,13 +124,21 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
     const call = await liveCall();
     const s = await attach(call);
     expect((await s.next('session.started')).session).toMatchObject({ id: call.liveSessionId, model: 'gpt-live-1' });
-    s.sb.send({ type: 'response.item.create', item: { type: 'message', role: 'developer', content: 'Greet the caller by saying exactly: "Hi there."' } });
+    s.sb.send({
+      type: 'response.item.create',
+      item: { type: 'message', role: 'developer', content: 'Greet the caller by saying exactly: "Hi there."' },
+    });
     s.sb.send({ type: 'response.create' });
     const created = await s.next('response.event');
     expect(created.event).toMatchObject({ type: 'response.created', response: { status: 'in_progress', model: 'gpt-5.2' } });
     await s.next('session.usage.updated');
     const deltas = s.events.filter((e) => e.type === 'session.output_transcript.delta');
-    expect(deltas.map((d) => d.delta).join('').trim()).toBe('Hi there.');
+    expect(
+      deltas
+        .map((d) => d.delta)
+        .join('')
+        .trim(),
+    ).toBe('Hi there.');
     for (const d of deltas) expect(d.end_ms).toBeGreaterThanOrEqual(d.start_ms);
     expect(call.record.greetingRequestedAt).toBeDefined();
   });
@@ -136,7 +147,10 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
     const clientCall = await liveCall({ type: 'live', model: 'gpt-live-1' });
     const s = await attach(clientCall);
     s.sb.send({ type: 'response.create', event_id: 'c1' });
-    expect((await s.errorFor('c1')).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('requires Responses delegation') });
+    expect((await s.errorFor('c1')).error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringContaining('requires Responses delegation'),
+    });
 
     const responsesCall = await liveCall();
     const r = await attach(responsesCall);
@@ -167,7 +181,11 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
     s.sb.send({ type: 'session.output_audio.fixture.play', audio: pcm(30_001), event_id: 'f2' });
     expect((await s.errorFor('f2')).error.code).toBe('audio_too_long');
 
-    s.sb.send({ type: 'session.commentary.append', content: 'Say "a long sentence that will be cut off by the clip"', delegation_id: null });
+    s.sb.send({
+      type: 'session.commentary.append',
+      content: 'Say "a long sentence that will be cut off by the clip"',
+      delegation_id: null,
+    });
     await s.next('session.output_transcript.delta');
     s.sb.send({ type: 'session.output_audio.fixture.play', audio: pcm(60), event_id: 'f3' });
     expect((await s.next('session.output_audio.fixture.playing')).client_event_id).toBe('f3');
@@ -194,7 +212,11 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
   });
 
   it('runs a delegated function call: outputs go back as response.item.create, then response.create', async () => {
-    const call = await liveCall(responsesSession, { steps: [{ call: { name: 'lookup', arguments: { id: 7 } } }], greetingWaitMs: 0, idleHangupMs: 100 });
+    const call = await liveCall(responsesSession, {
+      steps: [{ call: { name: 'lookup', arguments: { id: 7 } } }],
+      greetingWaitMs: 0,
+      idleHangupMs: 100,
+    });
     const s = await attach(call);
     const delegation = await s.next('session.delegation.created');
     expect(delegation.delegation).toMatchObject({ target: 'responses', type: 'delegation' });
@@ -217,7 +239,11 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
     expect((await s.errorFor('u1')).error.param).toBe('session.delegation.type');
     s.sb.sendRaw(JSON.stringify({ type: 'session.update', session: { instructions: 'new' }, event_id: 'u2' }));
     expect((await s.errorFor('u2')).error).toMatchObject({ code: 'unknown_parameter', param: 'session.instructions' });
-    s.sb.send({ type: 'session.update', session: { delegation: { type: 'responses', responses: { instructions: 'Be brief.' } } }, event_id: 'u3' });
+    s.sb.send({
+      type: 'session.update',
+      session: { delegation: { type: 'responses', responses: { instructions: 'Be brief.' } } },
+      event_id: 'u3',
+    });
     const updated = await s.next('session.updated');
     expect(updated.session.delegation).toMatchObject({ type: 'responses', responses: { model: 'gpt-5.2', instructions: 'Be brief.' } });
   });
@@ -247,7 +273,10 @@ describe('GPT-Live sideband (the SDK SidebandWS against the emulator)', () => {
   });
 
   it('a muted caller is not transcribed; the caller hanging up closes the session as remote_hangup', async () => {
-    const call = await liveCall(responsesSession, { steps: [{ wait: 50 }, { say: 'can you hear me' }, { hangup: true }], greetingWaitMs: 0 });
+    const call = await liveCall(responsesSession, {
+      steps: [{ wait: 50 }, { say: 'can you hear me' }, { hangup: true }],
+      greetingWaitMs: 0,
+    });
     const s = await attach(call);
     s.sb.send({ type: 'session.input_audio.mute' });
     await s.next('session.input_audio.muted');

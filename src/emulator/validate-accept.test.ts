@@ -69,9 +69,21 @@ describe('validateAccept', () => {
     const tools = (t: unknown) => ({ type: 'realtime', tools: t });
     expect(errorOf(tools([{ name: 'x' }]))).toMatchObject({ code: 'missing_required_parameter', param: 'tools[0].type' });
     expect(errorOf(tools([{ type: 'function', name: 'bad name' }]))).toMatchObject({ code: 'invalid_value', param: 'tools[0].name' });
-    expect(errorOf(tools([{ type: 'function', name: 'a' }, { type: 'function', name: 'a' }]))).toMatchObject({ param: 'tools[1].name' });
-    expect(errorOf(tools([{ type: 'function', name: 'a', strict: true }]))).toMatchObject({ code: 'unknown_parameter', param: 'tools[0].strict' });
-    expect(errorOf({ type: 'realtime', tools: [], tool_choice: { type: 'function', name: 'a' } })).toMatchObject({ param: 'tool_choice.name' });
+    expect(
+      errorOf(
+        tools([
+          { type: 'function', name: 'a' },
+          { type: 'function', name: 'a' },
+        ]),
+      ),
+    ).toMatchObject({ param: 'tools[1].name' });
+    expect(errorOf(tools([{ type: 'function', name: 'a', strict: true }]))).toMatchObject({
+      code: 'unknown_parameter',
+      param: 'tools[0].strict',
+    });
+    expect(errorOf({ type: 'realtime', tools: [], tool_choice: { type: 'function', name: 'a' } })).toMatchObject({
+      param: 'tool_choice.name',
+    });
   });
 
   it('checks value types with OpenAI wording', () => {

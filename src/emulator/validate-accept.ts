@@ -15,7 +15,7 @@ import type {
   RealtimeTruncationRetentionRatio,
 } from 'openai/resources/realtime/realtime';
 import type { ResponsePrompt, ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions } from 'openai/resources/responses/responses';
-import { apiFailure, unknownParameter, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure, unknownParameter } from './errors.ts';
 import {
   at,
   exhaustiveKeys,
@@ -39,8 +39,20 @@ type SemanticVad = RealtimeAudioInputTurnDetection.SemanticVad;
 type FunctionToolName = NonNullable<RealtimeFunctionTool['name']>;
 
 const topLevelKeys = exhaustiveKeys<CallAcceptParams>()([
-  'type', 'audio', 'include', 'instructions', 'max_output_tokens', 'model', 'output_modalities',
-  'parallel_tool_calls', 'prompt', 'reasoning', 'tool_choice', 'tools', 'tracing', 'truncation',
+  'type',
+  'audio',
+  'include',
+  'instructions',
+  'max_output_tokens',
+  'model',
+  'output_modalities',
+  'parallel_tool_calls',
+  'prompt',
+  'reasoning',
+  'tool_choice',
+  'tools',
+  'tracing',
+  'truncation',
 ]);
 const audioKeys = exhaustiveKeys<RealtimeAudioConfig>()(['input', 'output']);
 const audioInputKeys = exhaustiveKeys<RealtimeAudioConfigInput>()(['format', 'noise_reduction', 'transcription', 'turn_detection']);
@@ -50,8 +62,18 @@ const transcriptionKeys = exhaustiveKeys<AudioTranscription>()(['delay', 'keywor
 const customVoiceKeys = exhaustiveKeys<RealtimeAudioConfigOutput.ID>()(['id']);
 const functionToolKeys = exhaustiveKeys<RealtimeFunctionTool>()(['type', 'name', 'description', 'parameters']);
 const mcpToolKeys = exhaustiveKeys<RealtimeToolsConfigUnion.Mcp>()([
-  'type', 'server_label', 'allowed_callers', 'allowed_tools', 'authorization', 'connector_id', 'defer_loading',
-  'headers', 'require_approval', 'server_description', 'server_url', 'tunnel_id',
+  'type',
+  'server_label',
+  'allowed_callers',
+  'allowed_tools',
+  'authorization',
+  'connector_id',
+  'defer_loading',
+  'headers',
+  'require_approval',
+  'server_description',
+  'server_url',
+  'tunnel_id',
 ]);
 const promptKeys = exhaustiveKeys<ResponsePrompt>()(['id', 'version', 'variables']);
 const reasoningKeys = exhaustiveKeys<RealtimeReasoning>()(['effort']);
@@ -63,7 +85,13 @@ const toolChoiceMcpKeys = exhaustiveKeys<ToolChoiceMcp>()(['type', 'server_label
 // SIP calls refuse the energy-VAD tuning knobs (the carrier leg does its own audio handling).
 const sipRefusedVadKeys = ['threshold', 'prefix_padding_ms', 'silence_duration_ms'] as const satisfies readonly (keyof ServerVad)[];
 const allServerVadKeys = exhaustiveKeys<ServerVad>()([
-  'type', 'create_response', 'idle_timeout_ms', 'interrupt_response', 'prefix_padding_ms', 'silence_duration_ms', 'threshold',
+  'type',
+  'create_response',
+  'idle_timeout_ms',
+  'interrupt_response',
+  'prefix_padding_ms',
+  'silence_duration_ms',
+  'threshold',
 ]);
 const sipServerVadKeys: ReadonlySet<string> = new Set(
   [...allServerVadKeys].filter((k) => !(sipRefusedVadKeys as readonly string[]).includes(k)),
@@ -212,7 +240,12 @@ function checkToolChoice(value: unknown, param: string, toolNames: readonly stri
   rejectUnknownKeys(choice, toolChoiceFunctionKeys, param);
   const name = expectString(requireKey(choice, 'name', param), at(param, 'name'));
   if (!toolNames.includes(name)) {
-    fail(apiFailure(400, `Tool choice 'function' with name '${name}' not found in 'tools' parameter.`, { param: at(param, 'name'), code: 'invalid_value' }));
+    fail(
+      apiFailure(400, `Tool choice 'function' with name '${name}' not found in 'tools' parameter.`, {
+        param: at(param, 'name'),
+        code: 'invalid_value',
+      }),
+    );
   }
 }
 

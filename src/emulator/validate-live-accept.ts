@@ -4,8 +4,8 @@ import type {
   BuiltInVoice,
   ClientDelegation,
   CustomVoice,
-  DecisionTrigger,
   DecisionsDelegationConfig,
+  DecisionTrigger,
   FunctionTool,
   InitialItem,
   ResponsesDelegationConfig,
@@ -13,7 +13,7 @@ import type {
   SessionUpdateConfig,
 } from 'openai/resources/live/live';
 import type { SessionAcceptParams } from 'openai/resources/live/sessions';
-import { apiFailure, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure } from './errors.ts';
 import {
   at,
   exhaustiveKeys,
@@ -35,7 +35,15 @@ type ToolType = NonNullable<ResponsesDelegationConfig['tools']>[number]['type'];
 
 const bodyKeys = exhaustiveKeys<SessionAcceptParams>()(['session']);
 const sessionKeys = exhaustiveKeys<Session>()([
-  'model', 'type', 'audio', 'delegation', 'input', 'instructions', 'safety_identifier', 'store', 'triggers',
+  'model',
+  'type',
+  'audio',
+  'delegation',
+  'input',
+  'instructions',
+  'safety_identifier',
+  'store',
+  'triggers',
 ]);
 // SIP negotiates the media format: the accept's audio has only output.voice (no format, no input).
 const audioKeys = exhaustiveKeys<SessionAcceptParams.Session.Audio>()(['output']);
@@ -45,10 +53,26 @@ const clientDelegationKeys = exhaustiveKeys<ClientDelegation>()(['type', 'acknow
 const responsesDelegationKeys = exhaustiveKeys<SessionAcceptParams.Session.Responses>()(['type', 'responses', 'acknowledgement_delay_ms']);
 const decisionsDelegationKeys = exhaustiveKeys<SessionAcceptParams.Session.Decisions>()(['type', 'decisions', 'acknowledgement_delay_ms']);
 const responsesConfigKeys = exhaustiveKeys<ResponsesDelegationConfig>()([
-  'model', 'instructions', 'max_output_tokens', 'parallel_tool_calls', 'reasoning', 'service_tier', 'text', 'tool_choice', 'tools',
+  'model',
+  'instructions',
+  'max_output_tokens',
+  'parallel_tool_calls',
+  'reasoning',
+  'service_tier',
+  'text',
+  'tool_choice',
+  'tools',
 ]);
 const responsesUpdateKeys = exhaustiveKeys<ResponsesDelegationUpdateConfig>()([
-  'model', 'instructions', 'max_output_tokens', 'parallel_tool_calls', 'reasoning', 'service_tier', 'text', 'tool_choice', 'tools',
+  'model',
+  'instructions',
+  'max_output_tokens',
+  'parallel_tool_calls',
+  'reasoning',
+  'service_tier',
+  'text',
+  'tool_choice',
+  'tools',
 ]);
 const decisionsConfigKeys = exhaustiveKeys<DecisionsDelegationConfig>()(['model', 'questions']);
 const reasoningKeys = exhaustiveKeys<ResponsesDelegationConfig.Reasoning>()(['effort', 'summary']);
@@ -61,21 +85,68 @@ const triggerKeys = exhaustiveKeys<DecisionTrigger>()(['decisions', 'event_type'
 const updateKeys = exhaustiveKeys<SessionUpdateConfig>()(['delegation', 'triggers']);
 
 export const liveVoices = exhaustiveValues<BuiltInVoice>()([
-  'alloy', 'ash', 'ballad', 'beacon', 'bossa', 'cedar', 'cinder', 'coral', 'delta', 'echo', 'gleam', 'marin',
-  'meridian', 'quartz', 'ripple', 'sage', 'shida', 'shimmer', 'stone', 'tempo', 'verse', 'vesper', 'willow',
+  'alloy',
+  'ash',
+  'ballad',
+  'beacon',
+  'bossa',
+  'cedar',
+  'cinder',
+  'coral',
+  'delta',
+  'echo',
+  'gleam',
+  'marin',
+  'meridian',
+  'quartz',
+  'ripple',
+  'sage',
+  'shida',
+  'shimmer',
+  'stone',
+  'tempo',
+  'verse',
+  'vesper',
+  'willow',
 ]);
 const toolTypes = exhaustiveValues<ToolType>()([
-  'function', 'web_search', 'file_search', 'code_interpreter', 'shell', 'image_generation', 'mcp', 'custom',
-  'namespace', 'tool_search', 'programmatic_tool_calling', 'computer', 'apply_patch',
+  'function',
+  'web_search',
+  'file_search',
+  'code_interpreter',
+  'shell',
+  'image_generation',
+  'mcp',
+  'custom',
+  'namespace',
+  'tool_search',
+  'programmatic_tool_calling',
+  'computer',
+  'apply_patch',
 ]);
 const serviceTiers = exhaustiveValues<NonNullable<ResponsesDelegationConfig['service_tier']>>()([
-  'auto', 'default', 'fast_tier_temp_pilot', 'flex', 'priority', 'ultrafast',
+  'auto',
+  'default',
+  'fast_tier_temp_pilot',
+  'flex',
+  'priority',
+  'ultrafast',
 ]);
-const efforts = exhaustiveValues<NonNullable<ResponsesDelegationConfig.Reasoning['effort']>>()(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+const efforts = exhaustiveValues<NonNullable<ResponsesDelegationConfig.Reasoning['effort']>>()([
+  'none',
+  'minimal',
+  'low',
+  'medium',
+  'high',
+  'xhigh',
+]);
 const summaries = exhaustiveValues<NonNullable<ResponsesDelegationConfig.Reasoning['summary']>>()(['concise', 'detailed', 'auto']);
 const verbosities = exhaustiveValues<NonNullable<ResponsesDelegationConfig.Text['verbosity']>>()(['low', 'medium', 'high']);
 const messageRoles = exhaustiveValues<InitialItem['role']>()(['developer', 'user', 'assistant']);
-const triggerEvents = exhaustiveValues<DecisionTrigger['event_type']>()(['session.input_transcript.delta', 'session.output_transcript.delta']);
+const triggerEvents = exhaustiveValues<DecisionTrigger['event_type']>()([
+  'session.input_transcript.delta',
+  'session.output_transcript.delta',
+]);
 
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 /** Live instructions are limited to 16,384 tokens; about four characters a token. */
@@ -111,7 +182,12 @@ export function validateLiveUpdate(
       const delegation = expectObject(update.delegation, p);
       const type = expectEnum(requireKey(delegation, 'type', p), at(p, 'type'), ['client', 'responses', 'decisions']);
       if (type !== currentDelegationType) {
-        fail(apiFailure(400, `The delegation type cannot change: this session uses '${currentDelegationType}' delegation.`, { param: at(p, 'type'), code: 'invalid_value' }));
+        fail(
+          apiFailure(400, `The delegation type cannot change: this session uses '${currentDelegationType}' delegation.`, {
+            param: at(p, 'type'),
+            code: 'invalid_value',
+          }),
+        );
       }
       checkDelegation(delegation, p, 'update');
     }
@@ -128,13 +204,23 @@ function checkSession(value: unknown, p: string): Session {
   expectEnum(requireKey(session, 'type', p), at(p, 'type'), ['live']);
   const model = expectString(requireKey(session, 'model', p), at(p, 'model'));
   if (!/^gpt-live(-|$)/.test(model)) {
-    fail(apiFailure(400, `Invalid value for '${at(p, 'model')}': '${model}' is not a Live model.`, { param: at(p, 'model'), code: 'invalid_value' }));
+    fail(
+      apiFailure(400, `Invalid value for '${at(p, 'model')}': '${model}' is not a Live model.`, {
+        param: at(p, 'model'),
+        code: 'invalid_value',
+      }),
+    );
   }
   if (session.instructions !== undefined && session.instructions !== null) {
     const instructions = expectString(session.instructions, at(p, 'instructions'));
     const tokens = estimateTokens(instructions);
     if (tokens > maxInstructionTokens) {
-      fail(apiFailure(400, `Invalid '${at(p, 'instructions')}': about ${tokens} tokens; the limit is ${maxInstructionTokens}.`, { param: at(p, 'instructions'), code: 'string_above_max_length' }));
+      fail(
+        apiFailure(400, `Invalid '${at(p, 'instructions')}': about ${tokens} tokens; the limit is ${maxInstructionTokens}.`, {
+          param: at(p, 'instructions'),
+          code: 'string_above_max_length',
+        }),
+      );
     }
   }
   if (session.safety_identifier !== undefined && session.safety_identifier !== null) {
@@ -202,7 +288,8 @@ function checkResponsesConfig(value: unknown, p: string, mode: 'accept' | 'updat
   if (config.parallel_tool_calls !== undefined && config.parallel_tool_calls !== null) {
     expectBoolean(config.parallel_tool_calls, at(p, 'parallel_tool_calls'));
   }
-  if (config.service_tier !== undefined && config.service_tier !== null) expectEnum(config.service_tier, at(p, 'service_tier'), serviceTiers);
+  if (config.service_tier !== undefined && config.service_tier !== null)
+    expectEnum(config.service_tier, at(p, 'service_tier'), serviceTiers);
   if (config.reasoning !== undefined && config.reasoning !== null) {
     const rp = at(p, 'reasoning');
     const reasoning = expectObject(config.reasoning, rp);
@@ -252,7 +339,12 @@ function checkToolChoice(value: unknown, p: string, names: readonly string[]): v
   rejectUnknownKeys(choice, functionChoiceKeys, p);
   const name = expectString(requireKey(choice, 'name', p), at(p, 'name'));
   if (!names.includes(name)) {
-    fail(apiFailure(400, `Tool choice 'function' with name '${name}' not found in 'tools' parameter.`, { param: at(p, 'name'), code: 'invalid_value' }));
+    fail(
+      apiFailure(400, `Tool choice 'function' with name '${name}' not found in 'tools' parameter.`, {
+        param: at(p, 'name'),
+        code: 'invalid_value',
+      }),
+    );
   }
 }
 
@@ -269,7 +361,12 @@ function checkInput(value: unknown, p: string): void {
     if (item.type !== undefined) expectEnum(item.type, at(ip, 'type'), ['message']);
     const content = expectArray(requireKey(item, 'content', ip), at(ip, 'content'));
     if (content.length !== 1) {
-      fail(apiFailure(400, `Invalid '${at(ip, 'content')}': each message has exactly one text part.`, { param: at(ip, 'content'), code: 'invalid_value' }));
+      fail(
+        apiFailure(400, `Invalid '${at(ip, 'content')}': each message has exactly one text part.`, {
+          param: at(ip, 'content'),
+          code: 'invalid_value',
+        }),
+      );
     }
     const cp = at(at(ip, 'content'), 0);
     const part = expectObject(content[0], cp);
@@ -292,6 +389,9 @@ function checkTriggers(value: unknown, p: string): void {
     const event = expectEnum(requireKey(trigger, 'event_type', tp), at(tp, 'event_type'), triggerEvents);
     if (seen.has(event)) fail(apiFailure(400, `Invalid '${p}': at most one trigger per event type.`, { param: tp, code: 'invalid_value' }));
     seen.add(event);
-    expectArray(requireKey(expectObject(requireKey(trigger, 'decisions', tp), at(tp, 'decisions')), 'questions', at(tp, 'decisions')), at(tp, 'decisions.questions'));
+    expectArray(
+      requireKey(expectObject(requireKey(trigger, 'decisions', tp), at(tp, 'decisions')), 'questions', at(tp, 'decisions')),
+      at(tp, 'decisions.questions'),
+    );
   });
 }

@@ -1,22 +1,72 @@
 // Validates a POST /v1/responses body the way OpenAI does, for what the emulator answers:
 // text or message input, and text output or structured output (json_schema, strict).
-import type { EasyInputMessage, ResponseCreateParamsBase, ResponseFormatTextJSONSchemaConfig, ResponseTextConfig } from 'openai/resources/responses/responses';
-import { apiFailure, missingParameter, type ApiFailure } from './errors.ts';
-import { at, exhaustiveKeys, expectArray, expectBoolean, expectEnum, expectObject, expectString, fail, isPlainObject, rejectUnknownKeys, requireKey, runChecks } from './param-checks.ts';
+import type {
+  EasyInputMessage,
+  ResponseCreateParamsBase,
+  ResponseFormatTextJSONSchemaConfig,
+  ResponseTextConfig,
+} from 'openai/resources/responses/responses';
+import { type ApiFailure, apiFailure, missingParameter } from './errors.ts';
+import {
+  at,
+  exhaustiveKeys,
+  expectArray,
+  expectBoolean,
+  expectEnum,
+  expectObject,
+  expectString,
+  fail,
+  isPlainObject,
+  rejectUnknownKeys,
+  requireKey,
+  runChecks,
+} from './param-checks.ts';
 
 const topLevelKeys = exhaustiveKeys<ResponseCreateParamsBase>()([
-  'access_programs', 'background', 'background_options', 'context_management', 'conversation', 'image', 'include', 'input',
-  'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata', 'model', 'moderation', 'parallel_tool_calls',
-  'previous_response_id', 'prompt', 'prompt_cache_key', 'prompt_cache_options', 'prompt_cache_retention', 'reasoning',
-  'safety_identifier', 'service_tier', 'store', 'stream', 'stream_options', 'temperature', 'text', 'tool_choice', 'tools',
-  'top_logprobs', 'top_p', 'truncation', 'user',
+  'access_programs',
+  'background',
+  'background_options',
+  'context_management',
+  'conversation',
+  'image',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'model',
+  'moderation',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning',
+  'safety_identifier',
+  'service_tier',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'user',
 ]);
 const textKeys = exhaustiveKeys<ResponseTextConfig>()(['format', 'verbosity']);
 const jsonSchemaKeys = exhaustiveKeys<ResponseFormatTextJSONSchemaConfig>()(['type', 'name', 'schema', 'description', 'strict']);
 const messageKeys = exhaustiveKeys<EasyInputMessage>()(['content', 'role', 'phase', 'type']);
 const roles = ['user', 'assistant', 'system', 'developer'];
 
-export type OutputFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean };
+export type OutputFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: boolean };
 
 export interface ResponsesRequest {
   model: string;
@@ -41,7 +91,12 @@ function inputText(value: unknown): string {
       return expectArray(content, at(at('input', i), 'content'))
         .map((part, j) => {
           const p = expectObject(part, at(at(at('input', i), 'content'), j));
-          if (p.type !== 'input_text') fail(apiFailure(400, `The emulator takes only input_text content, got '${String(p.type)}'.`, { param: at(at(at('input', i), 'content'), j) }));
+          if (p.type !== 'input_text')
+            fail(
+              apiFailure(400, `The emulator takes only input_text content, got '${String(p.type)}'.`, {
+                param: at(at(at('input', i), 'content'), j),
+              }),
+            );
           return expectString(p.text, at(at(at(at('input', i), 'content'), j), 'text'));
         })
         .join('\n');
@@ -69,18 +124,38 @@ function outputFormat(value: unknown): OutputFormat {
   return { type: 'json_schema', name, schema, strict };
 }
 
-const unsupportedInStrict = ['allOf', 'not', 'if', 'then', 'else', 'oneOf', 'dependentRequired', 'dependentSchemas', 'patternProperties', 'unevaluatedProperties', 'propertyNames', 'minProperties', 'maxProperties', 'contains', 'uniqueItems'];
+const unsupportedInStrict = [
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'oneOf',
+  'dependentRequired',
+  'dependentSchemas',
+  'patternProperties',
+  'unevaluatedProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'contains',
+  'uniqueItems',
+];
 
 /** OpenAI's wording: "Invalid schema for response_format 'NAME': In context=('properties', 'fields'), …". */
 function checkStrict(name: string, root: Record<string, unknown>): void {
   const refuse = (context: string[], message: string): never =>
     fail(
-      apiFailure(400, `Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}${context.length === 1 ? ',' : ''}), ${message}`, {
-        param: 'text.format.schema',
-        code: 'invalid_json_schema',
-      }),
+      apiFailure(
+        400,
+        `Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}${context.length === 1 ? ',' : ''}), ${message}`,
+        {
+          param: 'text.format.schema',
+          code: 'invalid_json_schema',
+        },
+      ),
     );
-  if (root.type !== 'object') refuse([], "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"" + String(root.type) + "\"'.");
+  if (root.type !== 'object') refuse([], `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(root.type)}"'.`);
   const visit = (s: unknown, context: string[]): void => {
     if (!isPlainObject(s)) return;
     for (const key of unsupportedInStrict) if (key in s) refuse(context, `'${key}' is not permitted.`);
@@ -91,7 +166,10 @@ function checkStrict(name: string, root: Record<string, unknown>): void {
       const required = Array.isArray(s.required) ? s.required : null;
       const missing = Object.keys(props).find((k) => !required?.includes(k));
       if (required === null || missing !== undefined) {
-        refuse(context, `'required' is required to be supplied and to be an array including every key in properties.${missing ? ` Missing '${missing}'.` : ''}`);
+        refuse(
+          context,
+          `'required' is required to be supplied and to be an array including every key in properties.${missing ? ` Missing '${missing}'.` : ''}`,
+        );
       }
       for (const [k, v] of Object.entries(props)) visit(v, [...context, 'properties', k]);
     }
@@ -106,7 +184,13 @@ function metadata(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
   const obj = expectObject(value, 'metadata');
   const keys = Object.keys(obj);
-  if (keys.length > 16) fail(apiFailure(400, "Invalid 'metadata': too many properties. Expected an object with at most 16 properties.", { param: 'metadata', code: 'object_above_max_properties' }));
+  if (keys.length > 16)
+    fail(
+      apiFailure(400, "Invalid 'metadata': too many properties. Expected an object with at most 16 properties.", {
+        param: 'metadata',
+        code: 'object_above_max_properties',
+      }),
+    );
   return Object.fromEntries(keys.map((k) => [k, expectString(obj[k], at('metadata', k), { maxLength: 512 })]));
 }
 
@@ -116,9 +200,11 @@ export function validateResponsesRequest(body: unknown): { ok: true; value: Resp
     rejectUnknownKeys(obj, topLevelKeys, '');
     if (obj.model === undefined) fail(missingParameter('model'));
     const model = expectString(obj.model, 'model');
-    if (obj.stream === true) fail(apiFailure(400, 'The emulator does not stream responses: leave stream out or false.', { param: 'stream' }));
+    if (obj.stream === true)
+      fail(apiFailure(400, 'The emulator does not stream responses: leave stream out or false.', { param: 'stream' }));
     if (obj.input === undefined) fail(missingParameter('input'));
-    const instructions = obj.instructions === undefined || obj.instructions === null ? null : expectString(obj.instructions, 'instructions');
+    const instructions =
+      obj.instructions === undefined || obj.instructions === null ? null : expectString(obj.instructions, 'instructions');
     return {
       model,
       instructions,

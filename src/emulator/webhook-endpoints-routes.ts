@@ -1,7 +1,7 @@
 // /v1/webhook_endpoints[/…] and /v1/webhook_event_types, the paths client.webhooks.* calls.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkBearer } from './auth.ts';
-import { invalidJson, type ApiFailure } from './errors.ts';
+import { type ApiFailure, invalidJson } from './errors.ts';
 import { newRequestId } from './ids.ts';
 import type { Answer, WebhookEndpoints } from './webhook-endpoints.ts';
 
@@ -48,11 +48,15 @@ export function registerWebhookEndpointsRoutes(app: FastifyInstance, deps: Webho
   app.get<{ Querystring: Record<string, unknown> }>('/v1/webhook_endpoints', async (req, reply) =>
     guard(req, reply) ? sendAnswer(reply, endpoints.list(req.query)) : reply,
   );
-  app.get('/v1/webhook_endpoints/:id', async (req: IdRequest, reply) => (guard(req, reply) ? sendAnswer(reply, endpoints.retrieve(req.params.id)) : reply));
+  app.get('/v1/webhook_endpoints/:id', async (req: IdRequest, reply) =>
+    guard(req, reply) ? sendAnswer(reply, endpoints.retrieve(req.params.id)) : reply,
+  );
   app.post('/v1/webhook_endpoints/:id', async (req: IdRequest, reply) =>
     guard(req, reply) ? withBody(req, reply, (b) => endpoints.update(req.params.id, b)) : reply,
   );
-  app.delete('/v1/webhook_endpoints/:id', async (req: IdRequest, reply) => (guard(req, reply) ? sendAnswer(reply, endpoints.delete(req.params.id)) : reply));
+  app.delete('/v1/webhook_endpoints/:id', async (req: IdRequest, reply) =>
+    guard(req, reply) ? sendAnswer(reply, endpoints.delete(req.params.id)) : reply,
+  );
   app.post('/v1/webhook_endpoints/:id/rotate_secret', async (req: IdRequest, reply) =>
     guard(req, reply) ? withBody(req, reply, (b) => endpoints.rotateSecret(req.params.id, b)) : reply,
   );

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import type { WebhookCreateParams } from 'openai/resources/webhooks/webhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -30,7 +30,11 @@ async function startReceiver(status = 200): Promise<{ url: string; received: Rec
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/webhooks/openai/realtime/call/inbound`, received, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/openai/realtime/call/inbound`,
+    received,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function apiError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
@@ -59,7 +63,11 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
   });
 
   it('creates an endpoint and returns its secret once; list, retrieve and the hint never show it', async () => {
-    const created = await client.webhooks.create({ name: 'Switchboard', url: 'https://example.com/webhooks/openai/realtime/call/inbound', event_types: ['realtime.call.incoming'] });
+    const created = await client.webhooks.create({
+      name: 'Switchboard',
+      url: 'https://example.com/webhooks/openai/realtime/call/inbound',
+      event_types: ['realtime.call.incoming'],
+    });
     expect(created).toMatchObject({ object: 'webhook_endpoint', name: 'Switchboard', event_types: ['realtime.call.incoming'] });
     expect(created.id).toMatch(/^whe_/);
     expect(created.signing_secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
@@ -77,7 +85,8 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
 
   it('lists newest first and pages with after/limit', async () => {
     const ids = [];
-    for (const n of [1, 2, 3]) ids.push((await client.webhooks.create({ name: `e${n}`, url: `https://h${n}.example.com/x`, event_types: ['batch.completed'] })).id);
+    for (const n of [1, 2, 3])
+      ids.push((await client.webhooks.create({ name: `e${n}`, url: `https://h${n}.example.com/x`, event_types: ['batch.completed'] })).id);
     const first = await client.webhooks.list({ limit: 2 });
     expect(first.data.map((e) => e.id)).toEqual([ids[2], ids[1]]);
     expect(first.has_more).toBe(true);
@@ -90,7 +99,10 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
     const created = await client.webhooks.create({ name: 'a', url: 'https://a.example.com/x', event_types: ['realtime.call.incoming'] });
     const same = await client.webhooks.update(created.id, { event_types: ['realtime.call.incoming'] });
     expect(same.updated_at).toBe(created.updated_at);
-    const moved = await client.webhooks.update(created.id, { url: 'https://b.example.com/x', event_types: ['realtime.call.incoming', liveIncoming] });
+    const moved = await client.webhooks.update(created.id, {
+      url: 'https://b.example.com/x',
+      event_types: ['realtime.call.incoming', liveIncoming],
+    });
     expect(moved).toMatchObject({ url: 'https://b.example.com/x', event_types: ['realtime.call.incoming', liveIncoming], name: 'a' });
   });
 
@@ -113,7 +125,9 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
     try {
       const other = new OpenAI({ apiKey, baseURL: noLive.baseURL, maxRetries: 0 });
       expect((await other.webhooks.eventTypes.list()).data).not.toContain('live.transport.incoming');
-      const err = await apiError(other.webhooks.create({ name: 'a', url: 'https://a.example.com/x', event_types: ['realtime.call.incoming', liveIncoming] }));
+      const err = await apiError(
+        other.webhooks.create({ name: 'a', url: 'https://a.example.com/x', event_types: ['realtime.call.incoming', liveIncoming] }),
+      );
       expect(err.status).toBe(400);
       expect(err.param).toBe('event_types[1]');
     } finally {
@@ -124,10 +138,14 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
   it('refuses what OpenAI refuses: plain http, unknown event types, unknown parameters, a missing name, a bad key', async () => {
     const ok = { name: 'a', url: 'https://a.example.com/x', event_types: ['realtime.call.incoming'] } satisfies WebhookCreateParams;
     expect((await apiError(client.webhooks.create({ ...ok, url: 'http://a.example.com/x' }))).param).toBe('url');
-    expect((await apiError(client.webhooks.create({ ...ok, event_types: ['call.incoming' as 'batch.completed'] }))).param).toBe('event_types[0]');
+    expect((await apiError(client.webhooks.create({ ...ok, event_types: ['call.incoming' as 'batch.completed'] }))).param).toBe(
+      'event_types[0]',
+    );
     expect((await apiError(client.webhooks.create({ ...ok, event_types: [] }))).param).toBe('event_types');
     expect((await apiError(client.webhooks.create({ ...ok, secret: 'x' } as WebhookCreateParams))).code).toBe('unknown_parameter');
-    expect((await apiError(client.webhooks.create({ url: ok.url, event_types: ok.event_types } as WebhookCreateParams))).code).toBe('missing_required_parameter');
+    expect((await apiError(client.webhooks.create({ url: ok.url, event_types: ok.event_types } as WebhookCreateParams))).code).toBe(
+      'missing_required_parameter',
+    );
     const wrongKey = new OpenAI({ apiKey: 'sk-wrong-wrong-wrong', baseURL: emu.baseURL, maxRetries: 0 });
     expect((await apiError(wrongKey.webhooks.list())).status).toBe(401);
     expect(emu.webhookEndpoints()).toHaveLength(0);
@@ -142,12 +160,20 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
     receiver = await startReceiver(200);
     const created = await client.webhooks.create({ name: 'a', url: receiver.url, event_types: ['realtime.call.incoming'] });
     const result = await client.webhooks.test(created.id, { event_type: 'batch.completed' });
-    expect(result).toEqual({ object: 'webhook_endpoint.test', event_type: 'batch.completed', status_code: 200, success: true, webhook_endpoint_id: created.id });
+    expect(result).toEqual({
+      object: 'webhook_endpoint.test',
+      event_type: 'batch.completed',
+      status_code: 200,
+      success: true,
+      webhook_endpoint_id: created.id,
+    });
     expect(receiver.received).toHaveLength(1);
     const got = receiver.received[0]!;
     const event = await client.webhooks.unwrap(got.body, got.headers as Record<string, string>, created.signing_secret);
     expect(event.type).toBe('batch.completed');
-    await expect(client.webhooks.unwrap(got.body, got.headers as Record<string, string>, webhookSecret)).rejects.toThrow(OpenAI.InvalidWebhookSignatureError);
+    await expect(client.webhooks.unwrap(got.body, got.headers as Record<string, string>, webhookSecret)).rejects.toThrow(
+      OpenAI.InvalidWebhookSignatureError,
+    );
   });
 
   it('test() reports a non-2xx answer as its status code, and an unreachable URL as an error', async () => {
@@ -180,7 +206,9 @@ describe('webhook endpoints API (client.webhooks.*)', () => {
     const one = receiver.received[1]!;
     expect(String(one.headers['webhook-signature']).split(' ')).toHaveLength(1);
     await expect(client.webhooks.unwrap(one.body, one.headers as Record<string, string>, cut.signing_secret)).resolves.toBeTruthy();
-    await expect(client.webhooks.unwrap(one.body, one.headers as Record<string, string>, kept.signing_secret)).rejects.toThrow(OpenAI.InvalidWebhookSignatureError);
+    await expect(client.webhooks.unwrap(one.body, one.headers as Record<string, string>, kept.signing_secret)).rejects.toThrow(
+      OpenAI.InvalidWebhookSignatureError,
+    );
   });
 
   it('an incoming call goes to the endpoint subscribed to realtime.call.incoming, signed with its secret', async () => {

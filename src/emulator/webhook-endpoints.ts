@@ -14,18 +14,18 @@ import type {
   WebhookTestParams,
 } from 'openai/resources/webhooks/webhooks';
 import type { Clock } from '../time/clock.ts';
-import { apiFailure, type ApiFailure } from './errors.ts';
+import { type ApiFailure, apiFailure } from './errors.ts';
 import { newCallId, newWebhookEventId, newWebhookId, randomHex } from './ids.ts';
 import { buildInviteHeaders } from './invite-headers.ts';
 import type { EmulatorLogger } from './logger.ts';
 import {
   at,
+  exhaustiveValues,
   expectBoolean,
   expectInteger,
   expectObject,
   expectString,
   expectStringArray,
-  exhaustiveValues,
   fail,
   rejectUnknownKeys,
   requireKey,
@@ -149,7 +149,12 @@ function expectWebhookUrl(value: unknown, param: string): string {
 function expectName(value: unknown, param: string): string {
   const name = expectString(value, param, { maxLength: maxNameLength });
   if (name.length === 0) {
-    fail(apiFailure(400, `Invalid '${param}': string too short. Expected a string with minimum length 1, but got an empty string instead.`, { param, code: 'string_below_min_length' }));
+    fail(
+      apiFailure(400, `Invalid '${param}': string too short. Expected a string with minimum length 1, but got an empty string instead.`, {
+        param,
+        code: 'string_below_min_length',
+      }),
+    );
   }
   return name;
 }
@@ -184,7 +189,14 @@ export class WebhookEndpoints {
     });
     if (!checked.ok) return checked;
     const now = this.#nowSeconds();
-    const state: EndpointState = { id: newEndpointId(), createdAt: now, updatedAt: now, ...checked.value, secret: newSecret(), previous: null };
+    const state: EndpointState = {
+      id: newEndpointId(),
+      createdAt: now,
+      updatedAt: now,
+      ...checked.value,
+      secret: newSecret(),
+      previous: null,
+    };
     this.#endpoints.push(state);
     this.#opts.logger.info({ endpointId: state.id, url: state.url, eventTypes: state.eventTypes }, 'webhook endpoint created');
     return { ok: true, status: 200, body: this.#withSecret(state) };
@@ -208,14 +220,27 @@ export class WebhookEndpoints {
     let start = 0;
     if (checked.value.after !== null) {
       const index = newestFirst.findIndex((e) => e.id === checked.value.after);
-      if (index === -1) return { ok: false, failure: apiFailure(400, `Invalid 'after': no webhook endpoint '${checked.value.after}'.`, { param: 'after', code: 'invalid_value' }) };
+      if (index === -1)
+        return {
+          ok: false,
+          failure: apiFailure(400, `Invalid 'after': no webhook endpoint '${checked.value.after}'.`, {
+            param: 'after',
+            code: 'invalid_value',
+          }),
+        };
       start = index + 1;
     }
     const page = newestFirst.slice(start, start + checked.value.limit).map((s) => this.#view(s));
     return {
       ok: true,
       status: 200,
-      body: { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: start + page.length < newestFirst.length },
+      body: {
+        object: 'list',
+        data: page,
+        first_id: page[0]?.id ?? null,
+        last_id: page[page.length - 1]?.id ?? null,
+        has_more: start + page.length < newestFirst.length,
+      },
     };
   }
 
@@ -276,10 +301,20 @@ export class WebhookEndpoints {
       rejectUnknownKeys(obj, new Set(['event_type']), '');
       const type = expectString(requireKey(obj, 'event_type', ''), 'event_type');
       if (!(sdkEventTypes as readonly string[]).includes(type)) {
-        fail(apiFailure(400, `Invalid 'event_type': '${type}' cannot be sent as a test event.`, { param: 'event_type', code: 'invalid_value' }));
+        fail(
+          apiFailure(400, `Invalid 'event_type': '${type}' cannot be sent as a test event.`, {
+            param: 'event_type',
+            code: 'invalid_value',
+          }),
+        );
       }
       if (this.#opts.testRequiresSubscription && !state.eventTypes.includes(type)) {
-        fail(apiFailure(400, `Invalid 'event_type': webhook endpoint '${id}' is not subscribed to '${type}'.`, { param: 'event_type', code: 'invalid_value' }));
+        fail(
+          apiFailure(400, `Invalid 'event_type': webhook endpoint '${id}' is not subscribed to '${type}'.`, {
+            param: 'event_type',
+            code: 'invalid_value',
+          }),
+        );
       }
       return type;
     });
@@ -297,10 +332,16 @@ export class WebhookEndpoints {
     if (answer.status === null) {
       return {
         ok: false,
-        failure: apiFailure(400, `The test event could not be delivered to '${state.url}': ${answer.error}.`, { code: 'webhook_delivery_failed' }),
+        failure: apiFailure(400, `The test event could not be delivered to '${state.url}': ${answer.error}.`, {
+          code: 'webhook_delivery_failed',
+        }),
       };
     }
-    return { ok: true, status: 200, body: { object: 'webhook_endpoint.test', event_type: eventType, status_code: answer.status, success: true, webhook_endpoint_id: id } };
+    return {
+      ok: true,
+      status: 200,
+      body: { object: 'webhook_endpoint.test', event_type: eventType, status_code: answer.status, success: true, webhook_endpoint_id: id },
+    };
   }
 
   /** The secrets a delivery to this endpoint is signed with now: the current one, and the old one during its 24 h. */
@@ -347,7 +388,8 @@ export class WebhookEndpoints {
       return { status: res.status };
     } catch (err) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      const cause =
+        err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
       return { status: null, error: timedOut ? `no answer within ${this.#opts.deliveryTimeoutMs} ms` : cause };
     }
   }
@@ -360,10 +402,20 @@ export class WebhookEndpoints {
     const visible = this.visibleEventTypes();
     types.forEach((type, i) => {
       if (closedEventTypes.has(type)) {
-        fail(apiFailure(400, `Invalid '${at(param, i)}': '${type}' is deprecated and takes no new subscriptions.`, { param: at(param, i), code: 'invalid_value' }));
+        fail(
+          apiFailure(400, `Invalid '${at(param, i)}': '${type}' is deprecated and takes no new subscriptions.`, {
+            param: at(param, i),
+            code: 'invalid_value',
+          }),
+        );
       }
       if (!visible.includes(type)) {
-        fail(apiFailure(400, `Invalid '${at(param, i)}': '${type}' is not an event type available to this project.`, { param: at(param, i), code: 'invalid_value' }));
+        fail(
+          apiFailure(400, `Invalid '${at(param, i)}': '${type}' is not an event type available to this project.`, {
+            param: at(param, i),
+            code: 'invalid_value',
+          }),
+        );
       }
     });
     return [...new Set(types)];
@@ -374,7 +426,13 @@ export class WebhookEndpoints {
   }
 
   #notFound(id: string): { ok: false; failure: ApiFailure } {
-    return { ok: false, failure: apiFailure(404, `No webhook endpoint found with id '${id}'.`, { param: 'webhook_endpoint_id', code: 'webhook_endpoint_not_found' }) };
+    return {
+      ok: false,
+      failure: apiFailure(404, `No webhook endpoint found with id '${id}'.`, {
+        param: 'webhook_endpoint_id',
+        code: 'webhook_endpoint_not_found',
+      }),
+    };
   }
 
   #nowSeconds(): number {
@@ -406,7 +464,11 @@ export function sampleEvent(type: string, createdAtSeconds: number): Record<stri
     return {
       ...base,
       type,
-      data: { call_id: newCallId(), sip_headers: buildInviteHeaders({ from: '+14255551212', to: '+18005551212' }), sip_media_security: 'srtp' },
+      data: {
+        call_id: newCallId(),
+        sip_headers: buildInviteHeaders({ from: '+14255551212', to: '+18005551212' }),
+        sip_media_security: 'srtp',
+      },
     } satisfies RealtimeCallIncomingWebhookEvent;
   }
   if (type === 'batch.completed') return { ...base, type, data: { id: `batch_${randomHex(12)}` } } satisfies BatchCompletedWebhookEvent;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import type { LiveTransportIncomingWebhookEvent, RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from './emulator.ts';
+import { type Emulator, startEmulator } from './emulator.ts';
 
 const apiKey = 'sk-test-emulator-key-0123456789';
 const webhookSecret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -68,7 +68,11 @@ describe('webhooks', () => {
     expect(first?.verified).toBe(true);
     expect(first?.headers['webhook-id']).toBe(placed.webhookId);
     const event = first?.event;
-    expect(event).toMatchObject({ object: 'event', type: 'realtime.call.incoming', data: { call_id: placed.id, sip_media_security: 'srtp' } });
+    expect(event).toMatchObject({
+      object: 'event',
+      type: 'realtime.call.incoming',
+      data: { call_id: placed.id, sip_media_security: 'srtp' },
+    });
     expect(event?.id).toMatch(/^evt_[0-9a-f]{32}$/);
     expect(event?.type === 'realtime.call.incoming' ? event.data.call_id : undefined).toMatch(/^rtc_[0-9a-f]{32}$/);
     const names = event?.data.sip_headers.map((h) => h.name);
@@ -86,7 +90,11 @@ describe('webhooks', () => {
     expect(await placed.delivered).toMatchObject({ status: 200, attempts: 3 });
     expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual([placed.webhookId, placed.webhookId, placed.webhookId]);
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-    expect(placed.record.webhooks.map((w) => [w.attempt, w.status])).toEqual([[1, 500], [2, 503], [3, 200]]);
+    expect(placed.record.webhooks.map((w) => [w.attempt, w.status])).toEqual([
+      [1, 500],
+      [2, 503],
+      [3, 200],
+    ]);
     expect(emu.timeline(placed.id)).toContain('(3 attempts)');
   });
 
@@ -129,7 +137,10 @@ describe('webhooks', () => {
     expect(await emu.deliverWebhook(call.id, { webhookId: 'wh_other' })).toMatchObject({ status: 500 });
     expect(await emu.deliverWebhook(call.id, { webhookId: 'wh_other2' })).toMatchObject({ status: 200 });
     expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual(['wh_other', 'wh_other2']);
-    expect(receiver.received.map((r) => (r.event?.type === 'realtime.call.incoming' ? r.event.data.call_id : undefined))).toEqual([call.id, call.id]);
+    expect(receiver.received.map((r) => (r.event?.type === 'realtime.call.incoming' ? r.event.data.call_id : undefined))).toEqual([
+      call.id,
+      call.id,
+    ]);
   });
 
   it('needs a webhook URL to place a call', async () => {
@@ -144,7 +155,8 @@ describe('webhooks', () => {
     expect(receiver.received.map((r) => r.verified)).toEqual([true, true]);
     const live = receiver.received.find((r) => r.event?.type === 'live.transport.incoming')?.event;
     const realtime = receiver.received.find((r) => r.event?.type === 'realtime.call.incoming')?.event;
-    if (live?.type !== 'live.transport.incoming' || realtime?.type !== 'realtime.call.incoming') throw new Error('expected both event types');
+    if (live?.type !== 'live.transport.incoming' || realtime?.type !== 'realtime.call.incoming')
+      throw new Error('expected both event types');
     expect(live.data).toMatchObject({ session_id: placed.liveSessionId, type: 'sip', sip_media_security: 'srtp' });
     expect(realtime.data.call_id).toBe(placed.id);
     expect(live.data.sip_headers).toEqual(realtime.data.sip_headers);

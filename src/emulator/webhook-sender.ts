@@ -1,8 +1,8 @@
 // Delivers realtime.call.incoming and live.transport.incoming like OpenAI: signed, retried with backoff on non-2xx or no answer.
 import type { LiveTransportIncomingWebhookEvent, RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
+import type { Clock } from '../time/clock.ts';
 import type { IncomingEventType, WebhookAttempt, WebhookTamper } from './call-record.ts';
 import type { LiveCall } from './call-state.ts';
-import type { Clock } from '../time/clock.ts';
 import { newCallId, newLiveSessionId, randomHex } from './ids.ts';
 import type { EmulatorLogger } from './logger.ts';
 import { signWebhook } from './webhook-signing.ts';
@@ -73,7 +73,8 @@ export function buildLiveIncomingEvent(call: LiveCall, createdAtSeconds: number)
 function bodyFor(call: LiveCall, eventType: IncomingEventType, createdAtSeconds: number): string {
   let body = call.webhookBodies.get(eventType);
   if (body === undefined) {
-    const event = eventType === 'live.transport.incoming' ? buildLiveIncomingEvent(call, createdAtSeconds) : buildIncomingEvent(call, createdAtSeconds);
+    const event =
+      eventType === 'live.transport.incoming' ? buildLiveIncomingEvent(call, createdAtSeconds) : buildIncomingEvent(call, createdAtSeconds);
     body = JSON.stringify(event);
     call.webhookBodies.set(eventType, body);
   }
@@ -133,7 +134,12 @@ export class WebhookSender {
     const endpoint = this.#deps.endpoint?.(eventType);
     const url = endpoint?.url ?? this.#deps.webhookUrl();
     if (!url) throw new Error('no webhook URL: pass webhookUrl to startEmulator or call setWebhookUrl');
-    const { headers, body } = this.#signed(call, opts, bodyFor(call, eventType, Math.floor(clock.epochMs() / 1000)), endpoint?.secrets ?? [this.#deps.secret]);
+    const { headers, body } = this.#signed(
+      call,
+      opts,
+      bodyFor(call, eventType, Math.floor(clock.epochMs() / 1000)),
+      endpoint?.secrets ?? [this.#deps.secret],
+    );
     const record: WebhookAttempt = {
       webhookId: opts.webhookId,
       eventType,
@@ -153,7 +159,13 @@ export class WebhookSender {
       record.responseBody = answer.body.slice(0, maxRecordedBody);
     } catch (err) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
-      record.error = timedOut ? `no answer within ${this.#deps.timeoutMs} ms` : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      record.error = timedOut
+        ? `no answer within ${this.#deps.timeoutMs} ms`
+        : err instanceof Error
+          ? err.cause instanceof Error
+            ? err.cause.message
+            : err.message
+          : String(err);
       answer = { status: 0, body: record.error };
     }
     record.answeredAt = clock.now();
@@ -170,11 +182,19 @@ export class WebhookSender {
         : `${label}attempt ${attempt} ${shown} → ${outcome}${copy}`,
       record.sentAt,
     );
-    logger.info({ callId: call.id, webhookId: opts.webhookId, eventType, attempt, status: record.status, tamper: opts.tamper ?? null }, 'webhook attempt');
+    logger.info(
+      { callId: call.id, webhookId: opts.webhookId, eventType, attempt, status: record.status, tamper: opts.tamper ?? null },
+      'webhook attempt',
+    );
     return answer;
   }
 
-  #signed(call: LiveCall, opts: DeliveryOptions, signedBody: string, secrets: readonly string[]): { headers: Record<string, string>; body: string } {
+  #signed(
+    call: LiveCall,
+    opts: DeliveryOptions,
+    signedBody: string,
+    secrets: readonly string[],
+  ): { headers: Record<string, string>; body: string } {
     const { clock } = this.#deps;
     const nowSeconds = Math.floor(clock.epochMs() / 1000);
     let body = signedBody;
@@ -187,7 +207,10 @@ export class WebhookSender {
     let signature = signingSecrets.map((secret) => signWebhook(secret, opts.webhookId, timestamp, body)).join(' ');
     // Signed first, altered after: a forged call id the server must not trust.
     if (opts.tamper === 'body') {
-      body = opts.eventType === 'live.transport.incoming' ? body.replace(call.record.liveSessionId, newLiveSessionId()) : body.replace(call.id, newCallId());
+      body =
+        opts.eventType === 'live.transport.incoming'
+          ? body.replace(call.record.liveSessionId, newLiveSessionId())
+          : body.replace(call.id, newCallId());
     }
     if (opts.tamper === 'signature') signature = `v1,${Buffer.from(randomHex(32), 'hex').toString('base64')}`;
     const headers: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessHours, describeNextOpening, parseRange, type OpenRange } from './business-hours.ts';
+import { BusinessHours, describeNextOpening, type OpenRange, parseRange } from './business-hours.ts';
 
 const r = (text: string): OpenRange => {
   const range = parseRange(text);
@@ -49,7 +49,15 @@ describe('BusinessHours in America/New_York across DST', () => {
 describe('closures', () => {
   const shop = new BusinessHours({
     timeZone: 'America/Los_Angeles',
-    weekly: [[r('08:00-23:00')], [r('08:00-23:00')], [r('08:00-23:00')], [r('08:00-23:00')], [r('08:00-23:00')], [r('08:00-23:00')], [r('08:00-23:00')]],
+    weekly: [
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+      [r('08:00-23:00')],
+    ],
     closures: [
       { from: '2025-12-25', to: '2025-12-25', reason: 'Christmas Day' },
       { from: '2025-12-31', to: '2026-01-01' },

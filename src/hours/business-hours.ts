@@ -27,9 +27,7 @@ export interface ScheduleSpec {
   closures: readonly Closure[];
 }
 
-export type HoursStatus =
-  | { open: true }
-  | { open: false; closure?: string; next: NextOpening | null };
+export type HoursStatus = { open: true } | { open: false; closure?: string; next: NextOpening | null };
 
 export interface NextOpening {
   date: string;

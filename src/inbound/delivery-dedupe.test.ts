@@ -30,8 +30,14 @@ describe('DeliveryDedupe', () => {
 describe('httpAnswer', () => {
   it('maps every outcome to the webhook answer: 200 when settled, 502 when OpenAI should retry', () => {
     expect(httpAnswer({ kind: 'accepted', callId: 'rtc_1' })).toEqual({ status: 200, body: { callId: 'rtc_1', status: 'accepted' } });
-    expect(httpAnswer({ kind: 'rejected', callId: 'rtc_1', statusCode: 603, reason: 'blocked_caller' })).toEqual({ status: 200, body: { callId: 'rtc_1', status: 'rejected' } });
+    expect(httpAnswer({ kind: 'rejected', callId: 'rtc_1', statusCode: 603, reason: 'blocked_caller' })).toEqual({
+      status: 200,
+      body: { callId: 'rtc_1', status: 'rejected' },
+    });
     expect(httpAnswer({ kind: 'gone', callId: 'rtc_1' })).toEqual({ status: 200, body: { callId: 'rtc_1', status: 'gone' } });
-    expect(httpAnswer({ kind: 'failed', callId: 'rtc_1', message: 'x' })).toEqual({ status: 502, body: { error: 'accept_failed', message: 'accepting the call failed', callId: 'rtc_1' } });
+    expect(httpAnswer({ kind: 'failed', callId: 'rtc_1', message: 'x' })).toEqual({
+      status: 502,
+      body: { error: 'accept_failed', message: 'accepting the call failed', callId: 'rtc_1' },
+    });
   });
 });

@@ -34,13 +34,10 @@ export class DeliveryDedupe {
     const forget = () => {
       for (const key of keys) if (this.entries.get(key) === answer) this.entries.delete(key);
     };
-    answer.then(
-      (outcome) => {
-        if (outcome.kind === 'failed' || outcome.kind === 'retry') return forget();
-        setTimeout(forget, this.opts.ttlMs).unref();
-      },
-      forget,
-    );
+    answer.then((outcome) => {
+      if (outcome.kind === 'failed' || outcome.kind === 'retry') return forget();
+      setTimeout(forget, this.opts.ttlMs).unref();
+    }, forget);
     this.evictOverflow();
     return { answer, duplicate: false };
   }

@@ -1,13 +1,19 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../emulator/index.ts';
-import { verifyWebhook, type IncomingHeaders } from './verify-webhook.ts';
+import { type IncomingHeaders, verifyWebhook } from './verify-webhook.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const other = `whsec_${Buffer.from('another-secret-another-secret-xx').toString('base64')}`;
 const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' });
 const now = Math.floor(Date.now() / 1000);
-const body = JSON.stringify({ object: 'event', id: 'evt_1', type: 'realtime.call.incoming', created_at: now, data: { call_id: 'rtc_1', sip_headers: [] } });
+const body = JSON.stringify({
+  object: 'event',
+  id: 'evt_1',
+  type: 'realtime.call.incoming',
+  created_at: now,
+  data: { call_id: 'rtc_1', sip_headers: [] },
+});
 
 function headers(opts: { id?: string | null; at?: number | null; signature?: string | null } = {}): IncomingHeaders {
   const id = opts.id === undefined ? 'msg_1' : opts.id;
@@ -46,7 +52,12 @@ describe('verifyWebhook (the SDK’s webhooks.unwrap)', () => {
 
   it('tells a signed but malformed body from a bad signature', async () => {
     const broken = '{"type": ';
-    const verdict = await verifyWebhook(client, broken, { 'webhook-id': 'm', 'webhook-timestamp': String(now), 'webhook-signature': signWebhook(secret, 'm', now, broken) }, secret);
+    const verdict = await verifyWebhook(
+      client,
+      broken,
+      { 'webhook-id': 'm', 'webhook-timestamp': String(now), 'webhook-signature': signWebhook(secret, 'm', now, broken) },
+      secret,
+    );
     expect(verdict).toEqual({ ok: false, reason: 'body', message: 'body is not valid JSON' });
   });
 });

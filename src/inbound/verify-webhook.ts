@@ -1,9 +1,7 @@
 import type OpenAI from 'openai';
 import type { UnwrapWebhookEvent } from 'openai/resources/webhooks/webhooks';
 
-export type Verdict =
-  | { ok: true; event: UnwrapWebhookEvent }
-  | { ok: false; reason: 'signature' | 'body'; message: string };
+export type Verdict = { ok: true; event: UnwrapWebhookEvent } | { ok: false; reason: 'signature' | 'body'; message: string };
 
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 

@@ -1,24 +1,35 @@
-import { pino } from 'pino';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
+import type { CallControl } from '../openai/call-control.ts';
+import type { Switchboard } from '../server/build-switchboard.ts';
 import { buildSwitchboard } from '../server/build-switchboard.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
-import type { CallControl } from '../openai/call-control.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { webhookPath } from './webhook-route.ts';
-import type { Switchboard } from '../server/build-switchboard.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 async function app(opts: { control?: CallControl; env?: Record<string, string> } = {}) {
-  const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', WEBHOOK_MAX_BODY_BYTES: '4096', ...opts.env });
+  const config = loadConfig({
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_WEBHOOK_SECRET: secret,
+    REFER_TO: '+19195554321',
+    WEBHOOK_MAX_BODY_BYTES: '4096',
+    ...opts.env,
+  });
   const control = new RecordingCallControl();
   const lines: Array<Record<string, any>> = [];
   const log = pino({ level: 'info' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
-  const server = await buildSwitchboard(config, { log, store: null, control: opts.control ?? control, transport: new FakeControlTransport() });
+  const server = await buildSwitchboard(config, {
+    log,
+    store: null,
+    control: opts.control ?? control,
+    transport: new FakeControlTransport(),
+  });
   // Counts the HMAC checks: the SDK's unwrap is the only place one is computed.
   const webhooks = server.openai.client.webhooks;
   const unwrap = webhooks.unwrap.bind(webhooks);
@@ -31,7 +42,13 @@ async function app(opts: { control?: CallControl; env?: Record<string, string> }
 }
 
 const event = (type = 'realtime.call.incoming', callId = 'rtc_1') =>
-  JSON.stringify({ object: 'event', id: 'evt_1', type, created_at: 1750287018, data: { call_id: callId, sip_headers: [{ name: 'From', value: '<sip:+19195551234@h>' }] } });
+  JSON.stringify({
+    object: 'event',
+    id: 'evt_1',
+    type,
+    created_at: 1750287018,
+    data: { call_id: callId, sip_headers: [{ name: 'From', value: '<sip:+19195551234@h>' }] },
+  });
 
 function signed(body: string, opts: { id?: string; at?: number; key?: string } = {}) {
   const id = opts.id ?? 'msg_1';
@@ -78,14 +95,17 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
     expect(accepts).toEqual([]);
   });
 
-  it.each(['null', '[]', '42', '"realtime.call.incoming"', 'true'])('answers 400 malformed_body to a signed body that is JSON but not an object: %s', async (body) => {
-    const { server, accepts, lines } = await app();
-    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'malformed_body', message: 'the body must be a JSON object (an event)' });
-    expect(accepts).toEqual([]);
-    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
-  });
+  it.each(['null', '[]', '42', '"realtime.call.incoming"', 'true'])(
+    'answers 400 malformed_body to a signed body that is JSON but not an object: %s',
+    async (body) => {
+      const { server, accepts, lines } = await app();
+      const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: signed(body), payload: body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'malformed_body', message: 'the body must be a JSON object (an event)' });
+      expect(accepts).toEqual([]);
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    },
+  );
 
   it('logs every 5xx: a thrown error with its stack, an answered 502 with its route', async () => {
     const failing = new RecordingCallControl();
@@ -97,7 +117,14 @@ describe('POST /webhooks/openai/realtime/call/inbound', () => {
     const boom = await server.app.inject({ method: 'GET', url: '/boom?caller=%2B19195551234' });
     expect(boom.statusCode).toBe(500);
     expect(boom.json()).toEqual({ error: 'internal', message: 'internal error' });
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request failed', route: '/boom', status: 500, err: expect.objectContaining({ message: 'kaboom', stack: expect.any(String) }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'request failed',
+        route: '/boom',
+        status: 500,
+        err: expect.objectContaining({ message: 'kaboom', stack: expect.any(String) }),
+      }),
+    );
     expect(JSON.stringify(lines)).not.toContain('19195551234');
 
     const body = event();
@@ -154,17 +181,27 @@ describe('cheap refusals first', () => {
     ['a timestamp from the future', (b: string) => signed(b, { at: Math.floor(Date.now() / 1000) + 301 }), 400, 'invalid_signature'],
     ['a timestamp that is not a number', (b: string) => ({ ...signed(b), 'webhook-timestamp': 'soon' }), 400, 'invalid_signature'],
     ['missing headers', () => ({ 'content-type': 'application/json' }), 400, 'invalid_signature'],
-    ['six signatures, one of them right', (b: string) => {
-      const h = signed(b);
-      const wrong = signed(b, { key: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' })['webhook-signature'];
-      return { ...h, 'webhook-signature': [wrong, wrong, wrong, wrong, wrong, h['webhook-signature']].join(' ') };
-    }, 400, 'invalid_signature'],
+    [
+      'six signatures, one of them right',
+      (b: string) => {
+        const h = signed(b);
+        const wrong = signed(b, { key: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' })['webhook-signature'];
+        return { ...h, 'webhook-signature': [wrong, wrong, wrong, wrong, wrong, h['webhook-signature']].join(' ') };
+      },
+      400,
+      'invalid_signature',
+    ],
     ['a declared length over the limit', (b: string) => ({ ...signed(b), 'content-length': '4097' }), 413, 'body_too_large'],
   ] as const)('refuses %s without computing an HMAC', async (_name, build, status, error) => {
     const { server, accepts, hmacs } = await app();
     const body = event();
     const headers: Record<string, string> = { ...build(body) };
-    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers, payload: headers['content-length'] ? body.padEnd(Number(headers['content-length'])) : body });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: webhookPath,
+      headers,
+      payload: headers['content-length'] ? body.padEnd(Number(headers['content-length'])) : body,
+    });
     expect(res.statusCode).toBe(status);
     expect(res.json().error).toBe(error);
     expect(hmacs.count).toBe(0);
@@ -176,7 +213,12 @@ describe('cheap refusals first', () => {
     const body = event('response.completed');
     const h = signed(body);
     const wrong = signed(body, { key: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' })['webhook-signature'];
-    const res = await server.app.inject({ method: 'POST', url: webhookPath, headers: { ...h, 'webhook-signature': [wrong, wrong, wrong, wrong, h['webhook-signature']].join(' ') }, payload: body });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: webhookPath,
+      headers: { ...h, 'webhook-signature': [wrong, wrong, wrong, wrong, h['webhook-signature']].join(' ') },
+      payload: body,
+    });
     expect(res.statusCode).toBe(200);
     expect(hmacs.count).toBe(1);
   });
@@ -186,7 +228,9 @@ describe('cheap refusals first', () => {
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = server.app.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
-    const head = [`POST ${webhookPath} HTTP/1.1`, 'host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    const head = [`POST ${webhookPath} HTTP/1.1`, 'host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join(
+      '\r\n',
+    );
     socket.write(head); // the promised body never comes
     let answer = '';
     socket.setEncoding('utf8');

@@ -2,12 +2,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
-import type { AnswerCall, AnswerOutcome } from '../pickup/answer-call.ts';
 import { createLogLimiter } from '../log/log-limiter.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AnswerCall, AnswerOutcome } from '../pickup/answer-call.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import type { DeliveryNote } from './delivery-log.ts';
-import { incomingCall, type IncomingCallEvent } from './incoming-call.ts';
+import { type IncomingCallEvent, incomingCall } from './incoming-call.ts';
 import { precheckWebhook, verifyWebhook } from './verify-webhook.ts';
 
 export const webhookPath = '/webhooks/openai/realtime/call/inbound';
@@ -26,7 +26,12 @@ const incomingCallSchema = z.discriminatedUnion('type', [
     type: z.literal('live.transport.incoming'),
     id: z.string(),
     created_at: z.number(),
-    data: z.object({ session_id: z.string().min(1).max(256), type: z.literal('sip'), sip_headers: sipHeaders, sip_media_security: z.string().optional() }),
+    data: z.object({
+      session_id: z.string().min(1).max(256),
+      type: z.literal('sip'),
+      sip_headers: sipHeaders,
+      sip_media_security: z.string().optional(),
+    }),
   }),
 ]);
 const callEventTypes = new Set(['realtime.call.incoming', 'live.transport.incoming']);
@@ -102,7 +107,13 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       // A delivery refused for its headers still arrived (the doctor looks for it); a too-large one is not noted.
       if (refusal.status === 400) {
         const headerId = req.headers['webhook-id'];
-        deps.onDelivery?.({ webhookId: typeof headerId === 'string' ? headerId : null, eventType: null, verified: false, refusal: 'signature', secret: null });
+        deps.onDelivery?.({
+          webhookId: typeof headerId === 'string' ? headerId : null,
+          eventType: null,
+          verified: false,
+          refusal: 'signature',
+          secret: null,
+        });
       }
       // Close the connection: its unread body is not worth receiving.
       return reply
@@ -122,7 +133,9 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
 
     // The signature covers the exact bytes, so the body stays a string until verified.
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.bodyLimitBytes }, (_req, body, done) =>
+      done(null, body),
+    );
 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const receivedAt = now();

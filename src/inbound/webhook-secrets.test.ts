@@ -2,7 +2,7 @@
 // every delivery (verified or refused) is noted for the set-up checks.
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from '../config/config.ts';
+import { type Env, loadConfig } from '../config/config.ts';
 import { signWebhook } from '../emulator/index.ts';
 import { buildSwitchboard } from '../server/build-switchboard.ts';
 import { secretFingerprint } from '../setup/secret-hint.ts';
@@ -15,13 +15,25 @@ const previous = `whsec_${Buffer.from('previous-secret-previous-secret0').toStri
 const token = 'setup-test-token-0123456789';
 
 async function app(env: Env = {}) {
-  const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: current, REFER_TO: '+19195554321', API_TOKEN: token, ...env });
+  const config = loadConfig({
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_WEBHOOK_SECRET: current,
+    REFER_TO: '+19195554321',
+    API_TOKEN: token,
+    ...env,
+  });
   const control = new RecordingCallControl();
-  const server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, control, transport: new FakeControlTransport() });
+  const server = await buildSwitchboard(config, {
+    log: pino({ level: 'silent' }),
+    store: null,
+    control,
+    transport: new FakeControlTransport(),
+  });
   return { server, accepts: control.accepts };
 }
 
-const body = (type: string, callId = 'rtc_1') => JSON.stringify({ object: 'event', id: 'evt_1', type, created_at: 1, data: { call_id: callId, sip_headers: [] } });
+const body = (type: string, callId = 'rtc_1') =>
+  JSON.stringify({ object: 'event', id: 'evt_1', type, created_at: 1, data: { call_id: callId, sip_headers: [] } });
 
 function post(server: Awaited<ReturnType<typeof app>>['server'], payload: string, key: string, id = 'msg_1') {
   const at = Math.floor(Date.now() / 1000);
@@ -29,7 +41,12 @@ function post(server: Awaited<ReturnType<typeof app>>['server'], payload: string
     method: 'POST',
     url: webhookPath,
     payload,
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': signWebhook(key, id, at, payload) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(at),
+      'webhook-signature': signWebhook(key, id, at, payload),
+    },
   });
 }
 
@@ -57,7 +74,11 @@ describe('webhook secrets across a rotation', () => {
     const auth = { authorization: `Bearer ${token}` };
     expect((await server.app.inject({ method: 'GET', url: '/api/setup/deliveries' })).statusCode).toBe(401);
     const empty = (await server.app.inject({ method: 'GET', url: '/api/setup/deliveries', headers: auth })).json();
-    expect(empty).toEqual({ lastSeq: 0, deliveries: [], secrets: { current: await secretFingerprint(current), previous: await secretFingerprint(previous) } });
+    expect(empty).toEqual({
+      lastSeq: 0,
+      deliveries: [],
+      secrets: { current: await secretFingerprint(current), previous: await secretFingerprint(previous) },
+    });
 
     await post(server, body('batch.completed'), current, 'msg_a');
     await post(server, body('batch.completed'), previous, 'msg_b');

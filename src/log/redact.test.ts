@@ -25,7 +25,9 @@ describe('redactPhone', () => {
     expect(redactPhonesInText('it is +1 (919) 555-1234', false)).toBe('it is +*******1234');
     expect(redactPhonesInText('London: +44 20 7946 0958', false)).toBe('London: +********0958');
     expect(redactPhonesInText('call 555.1234 now', false)).toBe('call ***1234 now');
-    expect(redactPhonesInText('sip:+19195554321@67.231.5.176:5061 via 10.0.0.1', false)).toBe('sip:+*******4321@67.231.5.176:5061 via 10.0.0.1');
+    expect(redactPhonesInText('sip:+19195554321@67.231.5.176:5061 via 10.0.0.1', false)).toBe(
+      'sip:+*******4321@67.231.5.176:5061 via 10.0.0.1',
+    );
     expect(redactPhonesInText('order 42, pi is 3.14159, 12 items', false)).toBe('order 42, pi is 3.14159, 12 items');
   });
 });

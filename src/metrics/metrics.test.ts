@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallEvent } from '../calls/call-events.ts';
 import { accepted, fixtureSipHeaders, transferCall } from '../../test/support/call-event-fixtures.ts';
+import type { CallEvent } from '../calls/call-events.ts';
 import { Metrics } from './metrics.ts';
 
 const parties = (accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>).parties;
@@ -18,7 +18,15 @@ describe('Metrics', () => {
       accepted('rtc_2', 80),
       { type: 'control.connected', callId: 'rtc_2', attempt: 0 },
       { type: 'control.reconnecting', callId: 'rtc_2', attempt: 1, delayMs: 250, code: 1006 },
-      { type: 'tool.completed', callId: 'rtc_2', toolCallId: 't', name: 'made_up_by_model', output: {}, durationMs: 1, error: 'unknown_tool' },
+      {
+        type: 'tool.completed',
+        callId: 'rtc_2',
+        toolCallId: 't',
+        name: 'made_up_by_model',
+        output: {},
+        durationMs: 1,
+        error: 'unknown_tool',
+      },
       { type: 'call.ended', callId: 'rtc_2', reason: 'caller_hangup', endedAt: 0 },
       { type: 'call.rejected', callId: 'rtc_3', parties, sipHeaders: fixtureSipHeaders, statusCode: 486, reason: 'busy' },
       { type: 'call.failed', callId: 'rtc_4', parties, sipHeaders: fixtureSipHeaders, message: 'HTTP 500' },

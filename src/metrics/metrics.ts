@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
 import { eventTypeLabel } from '../session/server-event-check.ts';
@@ -57,7 +57,11 @@ export class Metrics {
       buckets: secondsBuckets,
       registers,
     });
-    this.acceptFailures = new Counter({ name: 'switchboard_accept_failures_total', help: 'Calls whose accept failed after its retries.', registers });
+    this.acceptFailures = new Counter({
+      name: 'switchboard_accept_failures_total',
+      help: 'Calls whose accept failed after its retries.',
+      registers,
+    });
     this.transfers = new Histogram({
       name: 'switchboard_transfer_seconds',
       help: 'REFER request latency, by result (referred, failed).',
@@ -65,7 +69,13 @@ export class Metrics {
       buckets: secondsBuckets,
       registers,
     });
-    this.tools = new Histogram({ name: 'switchboard_tool_seconds', help: 'Tool call latency, by tool and result.', labelNames: ['tool', 'result'], buckets: secondsBuckets, registers });
+    this.tools = new Histogram({
+      name: 'switchboard_tool_seconds',
+      help: 'Tool call latency, by tool and result.',
+      labelNames: ['tool', 'result'],
+      buckets: secondsBuckets,
+      registers,
+    });
     this.reconnects = new Counter({ name: 'switchboard_control_reconnects_total', help: 'Control-socket reconnect attempts.', registers });
     this.invalidEvents = new Counter({
       name: 'switchboard_server_events_invalid_total',
@@ -80,7 +90,10 @@ export class Metrics {
       let reading: Promise<OutboxBacklog> | null = null;
       const stats = () =>
         (reading ??= read()
-          .then((s) => (last = s), () => last)
+          .then(
+            (s) => (last = s),
+            () => last,
+          )
           .finally(() => setImmediate(() => (reading = null))));
       new Gauge({
         name: 'switchboard_call_events_backlog',
@@ -99,9 +112,23 @@ export class Metrics {
         },
       });
     }
-    this.deliveries = new Counter({ name: 'switchboard_call_events_attempts_total', help: 'Call-event webhook attempts, by type and result.', labelNames: ['type', 'result'], registers });
-    this.storeWrites = new Histogram({ name: 'switchboard_store_write_seconds', help: 'Time to write one batch of call records.', buckets: secondsBuckets, registers });
-    this.storeFailures = new Counter({ name: 'switchboard_store_write_failures_total', help: 'Batches of call records that failed to write (kept and retried).', registers });
+    this.deliveries = new Counter({
+      name: 'switchboard_call_events_attempts_total',
+      help: 'Call-event webhook attempts, by type and result.',
+      labelNames: ['type', 'result'],
+      registers,
+    });
+    this.storeWrites = new Histogram({
+      name: 'switchboard_store_write_seconds',
+      help: 'Time to write one batch of call records.',
+      buckets: secondsBuckets,
+      registers,
+    });
+    this.storeFailures = new Counter({
+      name: 'switchboard_store_write_failures_total',
+      help: 'Batches of call records that failed to write (kept and retried).',
+      registers,
+    });
     if (opts.bufferedRecordEvents) {
       const read = opts.bufferedRecordEvents;
       new Gauge({
@@ -130,7 +157,12 @@ export class Metrics {
       labelNames: ['part'],
       registers,
     });
-    this.analyses = new Counter({ name: 'switchboard_call_analyses_total', help: 'Post-call analysis attempts, by result (done, retry, failed).', labelNames: ['result'], registers });
+    this.analyses = new Counter({
+      name: 'switchboard_call_analyses_total',
+      help: 'Post-call analysis attempts, by result (done, retry, failed).',
+      labelNames: ['result'],
+      registers,
+    });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 

@@ -58,7 +58,11 @@ export function checkModels(models: Iterable<string>, opts: CheckModelsOptions):
       const when = info.shutdownOn ? `shuts down on ${info.shutdownOn}` : 'is deprecated';
       warnings.push({ model, level: 'deprecated', message: `${model} is deprecated and ${when} (per ${from})${replace}` });
     } else if (listed && !entry) {
-      warnings.push({ model, level: 'unlisted', message: `${model} is not in the models API's list for this key: calls with it may be refused` });
+      warnings.push({
+        model,
+        level: 'unlisted',
+        message: `${model} is not in the models API's list for this key: calls with it may be refused`,
+      });
     }
   }
   const rank = { shutdown: 0, deprecated: 1, unlisted: 2 } as const;
@@ -71,7 +75,14 @@ export function warnAboutModels(
   models: Iterable<string>,
   opts: { epochMs: number; listed?: readonly Record<string, unknown>[] | null },
 ): ModelWarning[] {
-  const warnings = checkModels(models, { today: new Date(opts.epochMs).toISOString().slice(0, 10), ...(opts.listed ? { listed: opts.listed } : {}) });
-  for (const w of warnings) log.warn({ model: w.model, status: w.level, detail: w.message, listCheckedOn: lifecycleSource.checkedOn }, 'model deprecated, shut down or unavailable');
+  const warnings = checkModels(models, {
+    today: new Date(opts.epochMs).toISOString().slice(0, 10),
+    ...(opts.listed ? { listed: opts.listed } : {}),
+  });
+  for (const w of warnings)
+    log.warn(
+      { model: w.model, status: w.level, detail: w.message, listCheckedOn: lifecycleSource.checkedOn },
+      'model deprecated, shut down or unavailable',
+    );
   return warnings;
 }

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import OpenAI, { AuthenticationError } from 'openai';
-import { within } from '../server/within.ts';
 import { buildConnector, Client, Dispatcher, Pool, fetch as undiciFetch } from 'undici';
+import { within } from '../server/within.ts';
 
 type BodyReadable = Dispatcher.ResponseData['body'];
 
@@ -105,7 +105,18 @@ const shareConnections: Dispatcher.DispatcherComposeInterceptor = (dispatch) => 
   })().then(
     (buffered) => dispatch({ ...shared, body: buffered }, handler),
     // Let undici report the failure the usual way.
-    (err: Error) => dispatch({ ...opts, body: new Readable({ read() { this.destroy(err); } }) }, handler),
+    (err: Error) =>
+      dispatch(
+        {
+          ...opts,
+          body: new Readable({
+            read() {
+              this.destroy(err);
+            },
+          }),
+        },
+        handler,
+      ),
   );
   return true;
 };
@@ -149,7 +160,14 @@ function leanFetch(dispatcher: Dispatcher): typeof fetch {
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const method = (init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
-    const res = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body: body ?? null, signal: init.signal ?? null });
+    const res = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method,
+      headers,
+      body: body ?? null,
+      signal: init.signal ?? null,
+    });
     const answerHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, v);

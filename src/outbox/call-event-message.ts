@@ -6,7 +6,13 @@ import type { CallEventType, OutboxMessage } from './outbox-store.ts';
  * derived from the call, the type and its ordinal, so writing the same event
  * twice (a retried batch) can never make two messages.
  */
-export function callEventMessage(type: CallEventType, callId: string, ordinal: number, occurredAt: string, data: Record<string, unknown>): OutboxMessage {
+export function callEventMessage(
+  type: CallEventType,
+  callId: string,
+  ordinal: number,
+  occurredAt: string,
+  data: Record<string, unknown>,
+): OutboxMessage {
   const id = `msg_${createHash('sha256').update(`${callId}\n${type}\n${ordinal}`).digest('hex').slice(0, 32)}`;
   return { id, callId, type, createdAt: occurredAt, payload: JSON.stringify({ type, timestamp: occurredAt, data }) };
 }

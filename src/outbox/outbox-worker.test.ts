@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
 import { emptyBatch, type Store } from '../records/store.ts';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver.ts';
 import { callEventMessage } from './call-event-message.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.ts';
-import { startTestReceiver, type TestReceiver } from '../testing/test-receiver.ts';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const log = createLogger('silent');
@@ -156,7 +156,11 @@ describe('OutboxWorker', () => {
     const store = await openStore();
     await enqueue(store, started('rtc_e'));
     const attempts: string[] = [];
-    worker(store, { url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/events`, timeoutMs: 60_000, onAttempt: (a) => attempts.push(a.result) }).start();
+    worker(store, {
+      url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/events`,
+      timeoutMs: 60_000,
+      onAttempt: (a) => attempts.push(a.result),
+    }).start();
     await expect.poll(() => attempts, { timeout: 10_000 }).toEqual(['delivered']);
     await bodyClosed;
     expect(sentBytes).toBeLessThan(64 * 1024 * 1024);

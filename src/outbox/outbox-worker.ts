@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { OutboxDelivery, OutboxStore } from './outbox-store.ts';
 import { signatureHeaders } from './sign.ts';
 
@@ -98,7 +98,11 @@ export class OutboxWorker {
   private async drain(): Promise<void> {
     try {
       while (!this.stopped) {
-        const claimed = await this.opts.store.claimOutbox({ now: new Date(this.opts.clock.epochMs()), limit: this.opts.batchSize, leaseMs: this.opts.leaseMs });
+        const claimed = await this.opts.store.claimOutbox({
+          now: new Date(this.opts.clock.epochMs()),
+          limit: this.opts.batchSize,
+          leaseMs: this.opts.leaseMs,
+        });
         if (claimed.length === 0) return;
         await Promise.all(claimed.map((m) => this.deliver(m)));
         if (claimed.length < this.opts.batchSize) return;
@@ -149,7 +153,11 @@ export class OutboxWorker {
         this.opts.log.error({ ...fields, err: error }, 'call event undeliverable: giving up');
         this.opts.onAttempt?.({ type: m.type, result: 'dead', status, durationMs });
       } else {
-        const delayMs = backoffMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, ...(this.opts.random ? { random: this.opts.random } : {}) });
+        const delayMs = backoffMs(attempt, {
+          baseMs: this.opts.retryBaseMs,
+          maxMs: this.opts.retryMaxMs,
+          ...(this.opts.random ? { random: this.opts.random } : {}),
+        });
         await this.opts.store.markRetry(m.id, { attempts: attempt, nextAttemptAt: new Date(this.opts.clock.epochMs() + delayMs), error });
         this.opts.log.warn({ ...fields, err: error, retryInMs: delayMs }, 'call event delivery failed; will retry');
         this.opts.onAttempt?.({ type: m.type, result: 'retry', status, durationMs });

@@ -6,7 +6,13 @@ import { ManualClock } from '../testing/manual-clock.ts';
 import { acceptWithRetry } from './accept-call.ts';
 import { buildAcceptParams } from './session-config.ts';
 
-const params = buildAcceptParams({ model: 'gpt-realtime', instructions: 'Be kind.', voice: 'marin', transcriptionModel: 'gpt-4o-mini-transcribe', tools: [] });
+const params = buildAcceptParams({
+  model: 'gpt-realtime',
+  instructions: 'Be kind.',
+  voice: 'marin',
+  transcriptionModel: 'gpt-4o-mini-transcribe',
+  tools: [],
+});
 
 function controlAnswering(results: Array<Error | 'ok'>): CallControl & { attempts: number } {
   const c = {
@@ -22,7 +28,8 @@ function controlAnswering(results: Array<Error | 'ok'>): CallControl & { attempt
   return c;
 }
 
-const apiError = (status: number, code?: string) => APIError.generate(status, { error: { code, message: `status ${status}` } }, undefined, new Headers());
+const apiError = (status: number, code?: string) =>
+  APIError.generate(status, { error: { code, message: `status ${status}` } }, undefined, new Headers());
 
 describe('acceptWithRetry', () => {
   it('retries 5xx, 429 and network errors, then accepts', async () => {

@@ -2,7 +2,7 @@ import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { SwitchboardError } from '../errors.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { sleep, systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, sleep, systemClock } from '../time/clock.ts';
 
 export type AcceptOutcome =
   | { kind: 'accepted'; attempts: number }
@@ -58,11 +58,20 @@ export async function acceptWithRetry<AcceptParams>(
       if (isCallGone(err)) return { kind: 'gone', attempts: attempt };
       if (isNotPending(err)) return { kind: 'not_pending', attempts: attempt };
       const status = err instanceof APIError ? err.status : undefined;
-      const fields = { callId, attempts: attempt, status, apiCode: err instanceof APIError ? err.code : undefined, uncertain: mayHaveLanded(err) };
+      const fields = {
+        callId,
+        attempts: attempt,
+        status,
+        apiCode: err instanceof APIError ? err.code : undefined,
+        uncertain: mayHaveLanded(err),
+      };
       if (err instanceof APIUserAbortError) throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
       if (!isRetryable(err)) throw new SwitchboardError('SB_ACCEPT_FAILED', 'not retryable', fields, { cause: err });
       // No jitter: the deadline, not a crowd of retries, bounds the waiting.
-      const waitMs = Math.min(backoffMs(attempt, { baseMs: opts.firstBackoffMs ?? 100, maxMs: opts.deadlineMs, jitter: 0 }), deadline - now());
+      const waitMs = Math.min(
+        backoffMs(attempt, { baseMs: opts.firstBackoffMs ?? 100, maxMs: opts.deadlineMs, jitter: 0 }),
+        deadline - now(),
+      );
       if (waitMs <= 0 || now() + waitMs >= deadline) {
         throw new SwitchboardError('SB_ACCEPT_FAILED', 'deadline passed', fields, { cause: err });
       }

@@ -1,20 +1,20 @@
 import type { CallEventListener } from '../calls/call-events.ts';
+import type { LiveCalls } from '../calls/live-calls.ts';
 import { callKeys } from '../cluster/call-keys.ts';
 import type { ClaimDecision } from '../cluster/claim-before-accept.ts';
 import type { CallKeys } from '../cluster/coordination.ts';
-import type { LiveCalls } from '../calls/live-calls.ts';
-import { incomingCall, type IncomingCallEvent } from '../inbound/incoming-call.ts';
 import { isSwitchboardError } from '../errors.ts';
+import { type IncomingCallEvent, incomingCall } from '../inbound/incoming-call.ts';
 import type { Logger } from '../log/logger.ts';
 import { redactPhone } from '../log/redact.ts';
 import type { CallControl, CallRest, LiveCallControl } from '../openai/call-control.ts';
 import type { Surface } from '../openai/surface.ts';
+import { type AgentPlan, agentSurface, type PlanCall } from '../routing/call-plan.ts';
 import { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
-import { parseCallParties, type CallParties } from '../sip/index.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
-import { acceptWithRetry, type AcceptOutcome } from './accept-call.ts';
-import { agentSurface, type AgentPlan, type PlanCall } from '../routing/call-plan.ts';
+import { type CallParties, parseCallParties } from '../sip/index.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
+import { type AcceptOutcome, acceptWithRetry } from './accept-call.ts';
 
 /** What a call's session is made of, besides its agent. */
 export interface SessionDeps {
@@ -77,7 +77,8 @@ export type AnswerOutcome =
 export type AnswerCall = (event: IncomingCallEvent, receivedAt: number) => Promise<AnswerOutcome>;
 
 /** The REST control of the surface an agent runs on (what its session and tools use). */
-export const controlFor = (deps: Pick<SessionDeps, 'control' | 'live'>, surface: Surface): CallRest => (surface === 'live' ? deps.live.control : deps.control);
+export const controlFor = (deps: Pick<SessionDeps, 'control' | 'live'>, surface: Surface): CallRest =>
+  surface === 'live' ? deps.live.control : deps.control;
 
 /** The control session of one call running one agent, on the agent's surface: a new call, or one taken back after a restart. */
 export function newCallSession(deps: SessionDeps, agent: AgentPlan, callId: string, parties: CallParties): CallSession {
@@ -108,7 +109,10 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   const claims = deps.claims;
   const otherSurface = (callId: string, surface: Surface, agentSurface: Surface, profile?: string): AnswerOutcome => {
     // The same SIP call's other webhook is (or will be) the one that gets the accept.
-    deps.log.info({ callId, surface, agentSurface, ...(profile ? { profile } : {}) }, 'webhook for the other surface: acknowledged without an accept');
+    deps.log.info(
+      { callId, surface, agentSurface, ...(profile ? { profile } : {}) },
+      'webhook for the other surface: acknowledged without an accept',
+    );
     return { kind: 'other_surface', callId, surface: agentSurface };
   };
   return async (event, receivedAt) => {
@@ -132,7 +136,10 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       return otherSurface(callId, surface, plan.surface, plan.profile);
     }
     if (plan.kind === 'reject') {
-      deps.log.info({ callId, surface, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) }, 'call rejected');
+      deps.log.info(
+        { callId, surface, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) },
+        'call rejected',
+      );
       try {
         await controlFor(deps, surface).reject(callId, plan.statusCode);
       } catch (err) {
@@ -147,14 +154,26 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       const acceptedAt = clock.now();
       const answerMs = acceptedAt - receivedAt;
       deps.log.info(
-        { callId, surface, profile: agent.profile, caller: redactPhone(parties.caller, deps.logPii), dialed: redactPhone(parties.dialed, deps.logPii), answerMs, attempts, ...(late ? { late } : {}) },
+        {
+          callId,
+          surface,
+          profile: agent.profile,
+          caller: redactPhone(parties.caller, deps.logPii),
+          dialed: redactPhone(parties.dialed, deps.logPii),
+          answerMs,
+          attempts,
+          ...(late ? { late } : {}),
+        },
         'call accepted',
       );
       deps.liveCalls.add(session);
       // The models the call is priced by: on GPT-Live the voice model (billed by the minute), no transcription model.
       const priced = agent.live
         ? { model: agent.live.acceptParams.session.model, transcriptionModel: null }
-        : { ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}), transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null };
+        : {
+            ...(agent.acceptParams.model ? { model: agent.acceptParams.model } : {}),
+            transcriptionModel: agent.acceptParams.audio?.input?.transcription?.model ?? null,
+          };
       session.emit({
         type: 'call.accepted',
         callId,
@@ -191,7 +210,9 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     let attempts = 0;
     try {
       const opts = { deadlineMs: deps.acceptDeadlineMs, clock };
-      outcome = agent.live ? await acceptWithRetry(deps.live.control, callId, agent.live.acceptParams, opts) : await acceptWithRetry(deps.control, callId, agent.acceptParams, opts);
+      outcome = agent.live
+        ? await acceptWithRetry(deps.live.control, callId, agent.live.acceptParams, opts)
+        : await acceptWithRetry(deps.control, callId, agent.acceptParams, opts);
     } catch (err) {
       const fields = isSwitchboardError(err) ? err.fields : {};
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
@@ -212,7 +233,12 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       const session = newCallSession(deps, agent, callId, parties);
       const attached = await session.attach(deps.acceptDeadlineMs);
       deps.log.info(
-        { callId, why: uncertain ? 'accept_unanswered' : 'not_pending', attached: attached.ok, ...(attached.ok ? {} : { httpStatus: attached.httpStatus, timedOut: attached.timedOut }) },
+        {
+          callId,
+          why: uncertain ? 'accept_unanswered' : 'not_pending',
+          attached: attached.ok,
+          ...(attached.ok ? {} : { httpStatus: attached.httpStatus, timedOut: attached.timedOut }),
+        },
         'tried the control socket of a call accepted late',
       );
       if (attached.ok) {
@@ -225,7 +251,11 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         void claims?.finish(callId, epoch);
         return { kind: 'gone', callId };
       }
-      return failed(uncertain ? 'accepting the call failed: no answer before the deadline' : 'accepting the call failed: not pending, and its control socket did not open');
+      return failed(
+        uncertain
+          ? 'accepting the call failed: no answer before the deadline'
+          : 'accepting the call failed: not pending, and its control socket did not open',
+      );
     }
     const session = newCallSession(deps, agent, callId, parties);
     announce(session, outcome?.attempts ?? 1, false);

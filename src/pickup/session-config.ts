@@ -13,7 +13,12 @@ export interface AgentSettings {
   turnDetection?: RealtimeAudioInputTurnDetection;
 }
 
-const defaultTurnDetection: RealtimeAudioInputTurnDetection = { type: 'semantic_vad', eagerness: 'auto', create_response: true, interrupt_response: true };
+const defaultTurnDetection: RealtimeAudioInputTurnDetection = {
+  type: 'semantic_vad',
+  eagerness: 'auto',
+  create_response: true,
+  interrupt_response: true,
+};
 
 /**
  * The accept body. SIP refuses turn_detection.threshold, prefix_padding_ms and
@@ -26,7 +31,10 @@ export function buildAcceptParams(agent: AgentSettings): CallAcceptParams {
     instructions: agent.instructions,
     audio: {
       input: {
-        transcription: { model: agent.transcriptionModel, ...(agent.transcriptionLanguage ? { language: agent.transcriptionLanguage } : {}) },
+        transcription: {
+          model: agent.transcriptionModel,
+          ...(agent.transcriptionLanguage ? { language: agent.transcriptionLanguage } : {}),
+        },
         turn_detection: agent.turnDetection ?? defaultTurnDetection,
       },
       output: { voice: agent.voice },

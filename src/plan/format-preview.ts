@@ -23,11 +23,18 @@ export function formatPreview(p: PlanPreview): string {
     const h = p.hours;
     if (h.schedule === null) row('hours', 'none: always open');
     else if (h.open) row('hours', `${h.schedule}: open`);
-    else row('hours', `${h.schedule}: closed${h.closure ? ` (${h.closure})` : ''}${h.nextOpening ? `, opens ${h.nextOpening}` : ''}; after hours: ${h.afterHours ?? 'reject 480'}`);
+    else
+      row(
+        'hours',
+        `${h.schedule}: closed${h.closure ? ` (${h.closure})` : ''}${h.nextOpening ? `, opens ${h.nextOpening}` : ''}; after hours: ${h.afterHours ?? 'reject 480'}`,
+      );
   }
   row('agent', p.agent ? `${p.agent}${p.route.afterHours ? ' (the after-hours agent)' : ''}` : '—');
   if (p.decision.kind === 'reject') {
-    row('decision', `reject ${p.decision.statusCode} (${p.decision.reason}): POST /v1/realtime/calls/{call_id}/reject {"status_code":${p.decision.statusCode}}`);
+    row(
+      'decision',
+      `reject ${p.decision.statusCode} (${p.decision.reason}): POST /v1/realtime/calls/{call_id}/reject {"status_code":${p.decision.statusCode}}`,
+    );
   } else {
     row('decision', 'accept: POST /v1/realtime/calls/{call_id}/accept with the body below');
   }

@@ -1,10 +1,10 @@
 // `switchboard plan` on the shipped example file, and the same preview against the live path's own accept.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProfilesStack, type ProfilesStack } from '../demo/profiles-stack.ts';
+import { type ProfilesStack, startProfilesStack } from '../demo/profiles-stack.ts';
 import type { SipHeader } from '../sip/index.ts';
 import { runPlanCommand } from './plan-command.ts';
-import { previewCall, type PlanPreview } from './preview-call.ts';
+import { type PlanPreview, previewCall } from './preview-call.ts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -68,7 +68,11 @@ describe('switchboard plan on switchboard.example.yaml', () => {
       ].join('\n'),
     );
     const json = await planJson(['--from', '+1900555', '--to', '+19195550100']);
-    expect(json).toMatchObject({ screening: { verdict: 'rejected', reason: 'blocked_caller' }, decision: { kind: 'reject', statusCode: 603 }, acceptBody: null });
+    expect(json).toMatchObject({
+      screening: { verdict: 'rejected', reason: 'blocked_caller' },
+      decision: { kind: 'reject', statusCode: 603 },
+      acceptBody: null,
+    });
     const fax = await planJson(['--from', '+19195551234', '--to', '+19195550199', '--at', '2026-12-25T10:00']);
     expect(fax).toMatchObject({
       route: { name: 'routing.routes[2]' },
@@ -79,10 +83,20 @@ describe('switchboard plan on switchboard.example.yaml', () => {
 
   it('departments: reception lists its transfer destinations, a closed one marked closed with when it opens', async () => {
     const p = await planJson(['--from', '+19195551234', '--to', '+19195550142', '--at', '2026-12-18T16:30']);
-    expect(p).toMatchObject({ route: { name: 'routing.default' }, hours: { schedule: 'office', open: true }, agent: 'reception', caps: { overall: 50, agent: 20 } });
-    const transfer = p.acceptBody!.tools!.find((t) => 'name' in t && t.name === 'transfer_call') as { description: string; parameters: { properties: { destination: { enum: string[] } } } };
+    expect(p).toMatchObject({
+      route: { name: 'routing.default' },
+      hours: { schedule: 'office', open: true },
+      agent: 'reception',
+      caps: { overall: 50, agent: 20 },
+    });
+    const transfer = p.acceptBody!.tools!.find((t) => 'name' in t && t.name === 'transfer_call') as {
+      description: string;
+      parameters: { properties: { destination: { enum: string[] } } };
+    };
     expect(transfer.parameters.properties.destination.enum).toEqual(['sales', 'billing', 'operator']);
-    expect(transfer.description).toContain('- billing: Invoices, payments and refunds. CLOSED right now (opens Monday 2026-12-21 at 09:00)');
+    expect(transfer.description).toContain(
+      '- billing: Invoices, payments and refunds. CLOSED right now (opens Monday 2026-12-21 at 09:00)',
+    );
     expect(transfer.description).toContain('- sales: New jobs, quotes and scheduling a plumber.\n');
     const text = await plan(['switchboard.example.yaml', '--from', '+19195551234', '--to', '+19195550142', '--at', '2026-12-18T16:30']);
     expect(text.out).toContain('              - billing: Invoices, payments and refunds. CLOSED right now');
@@ -90,7 +104,11 @@ describe('switchboard plan on switchboard.example.yaml', () => {
 
   it('header templating: the support line renders {{sip.X-Account-Id}} from --header, in the caller’s agent’s zone', async () => {
     const p = await planJson(['--from', '+13125550123', '--to', '+19195550100', '--at', '2026-12-22T10:00', '--header', 'X-Account-Id=42']);
-    expect(p).toMatchObject({ route: { name: 'routing.routes[0]' }, agent: 'support', parsed: { caller: '+13125550123', dialed: '+19195550100' } });
+    expect(p).toMatchObject({
+      route: { name: 'routing.routes[0]' },
+      agent: 'support',
+      parsed: { caller: '+13125550123', dialed: '+19195550100' },
+    });
     expect(p.acceptBody!.instructions).toContain('It is Tuesday, December 22, 2026, 9:00 AM (America/Chicago).');
     expect(p.acceptBody!.instructions).toContain('The caller is +13125550123; their account id, if the carrier sent it, is 42.');
     expect(p.greeting).toBe('Acme Plumbing support, Tuesday 9:00 AM. What can I do for you?');
@@ -104,13 +122,24 @@ describe('switchboard plan on switchboard.example.yaml', () => {
     const bad = await plan(['switchboard.example.yaml', '--from', '+19195551234', '--to', '+19195550100', '--at', 'christmas']);
     expect(bad.code).toBe(64);
     expect(bad.err).toContain('--at: expected a time like 2026-12-24T10:00 (in America/New_York)');
-    expect((await plan(['switchboard.example.yaml', '--from', 'nobody', '--to', '+19195550100'])).err).toContain('--from: expected a phone number');
+    expect((await plan(['switchboard.example.yaml', '--from', 'nobody', '--to', '+19195550100'])).err).toContain(
+      '--from: expected a phone number',
+    );
     expect((await plan(['switchboard.example.yaml', '--from', '+19195551234', '--to', '+19195550100'], {})).code).toBe(1); // ${TOOLS_SIGNING_SECRET} unset
 
-    const env = await plan(['--from', '+19195551234', '--to', '+19195550100', '--json'], { REFER_TO: '+19195554321', AGENT_VOICE: 'coral', SWITCHBOARD_CONFIG: '' });
+    const env = await plan(['--from', '+19195551234', '--to', '+19195550100', '--json'], {
+      REFER_TO: '+19195554321',
+      AGENT_VOICE: 'coral',
+      SWITCHBOARD_CONFIG: '',
+    });
     expect(env.code).toBe(0);
     const p = JSON.parse(env.out) as PlanPreview;
-    expect(p).toMatchObject({ agent: 'default', route: { name: 'routing.default' }, decision: { kind: 'accept' }, acceptBody: { audio: { output: { voice: 'coral' } } } });
+    expect(p).toMatchObject({
+      agent: 'default',
+      route: { name: 'routing.default' },
+      decision: { kind: 'accept' },
+      acceptBody: { audio: { output: { voice: 'coral' } } },
+    });
   });
 });
 
@@ -138,7 +167,10 @@ describe('the preview and the live path', () => {
       steps: [{ hangup: true }],
     });
     const record = await call.ended;
-    const preview = previewCall({ from: '+13125551234', to: '+19195550100', at: Date.parse(at), headers }, { snapshot: demo.agents.current(), timeZone: 'America/New_York' });
+    const preview = previewCall(
+      { from: '+13125551234', to: '+19195550100', at: Date.parse(at), headers },
+      { snapshot: demo.agents.current(), timeZone: 'America/New_York' },
+    );
     expect(record.accepts[0]!.body).toEqual(JSON.parse(JSON.stringify(preview.acceptBody)));
     expect(preview.acceptBody!.instructions).toContain('is 77.');
   });

@@ -4,17 +4,17 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
+import { createLogger } from '../log/logger.ts';
 import { agentDefaultsFromEnv } from '../profiles/agent-defaults.ts';
 import type { Env } from '../profiles/interpolate.ts';
 import { loadProfilesFile } from '../profiles/load-profiles.ts';
 import { formatProblem } from '../profiles/problem.ts';
 import { profilesPath } from '../profiles/profiles-path.ts';
-import { createLogger } from '../log/logger.ts';
 import { startAgents } from '../profiles/start-agents.ts';
 import { normalizePhoneNumber, type SipHeader } from '../sip/index.ts';
 import { formatPreview } from './format-preview.ts';
 import { parseAt } from './local-time.ts';
-import { previewCall, type PreviewSource } from './preview-call.ts';
+import { type PreviewSource, previewCall } from './preview-call.ts';
 
 export interface PlanIo {
   env: Env;
@@ -83,9 +83,11 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo = proce
   if (positionals.length > 1) return fail('expected at most one file');
   const from = values.from?.trim().toLowerCase() === 'anonymous' ? null : normalizePhoneNumber(values.from ?? '');
   if (values.from === undefined) return fail('--from is required');
-  if (values.from.trim().toLowerCase() !== 'anonymous' && from === null) return fail(`--from: expected a phone number like +19195551234, got "${values.from}"`);
+  if (values.from.trim().toLowerCase() !== 'anonymous' && from === null)
+    return fail(`--from: expected a phone number like +19195551234, got "${values.from}"`);
   const to = normalizePhoneNumber(values.to ?? '');
-  if (!to) return fail(values.to === undefined ? '--to is required' : `--to: expected a phone number like +19195550100, got "${values.to}"`);
+  if (!to)
+    return fail(values.to === undefined ? '--to is required' : `--to: expected a phone number like +19195550100, got "${values.to}"`);
   const headers: SipHeader[] = [];
   for (const h of values.header ?? []) {
     const header = parseHeaderArg(h);
@@ -101,7 +103,11 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo = proce
   }
   if (found.kind === 'file') {
     const shown = relative(io.cwd, found.path) || found.path;
-    const result = loadProfilesFile(found.path, { env: io.env, defaults: agentDefaultsFromEnv(io.env), ...(io.readFile ? { readFile: io.readFile } : {}) });
+    const result = loadProfilesFile(found.path, {
+      env: io.env,
+      defaults: agentDefaultsFromEnv(io.env),
+      ...(io.readFile ? { readFile: io.readFile } : {}),
+    });
     if (!result.ok) {
       for (const p of result.problems) io.err(`${formatProblem(p, shown)}\n`);
       io.err(`${shown}: the server would refuse this file; run "switchboard check" for details\n`);
@@ -121,7 +127,8 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo = proce
   }
 
   const at = values.at === undefined ? (io.now ?? Date.now)() : parseAt(values.at, source.timeZone);
-  if (at === null) return fail(`--at: expected a time like 2026-12-24T10:00 (in ${source.timeZone}) or 2026-12-24T15:00:00Z, got "${values.at}"`);
+  if (at === null)
+    return fail(`--at: expected a time like 2026-12-24T10:00 (in ${source.timeZone}) or 2026-12-24T15:00:00Z, got "${values.at}"`);
   const preview = previewCall({ from, to, at, headers }, source);
   io.out(values.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
   return 0;

@@ -38,7 +38,13 @@ export interface PlanPreview {
   parsed: { caller: string | null; dialed: string | null };
   screening: { verdict: 'passed' | 'rejected'; reason: string | null };
   route: { name: string | null; afterHours: boolean };
-  hours: { schedule: string | null; open: boolean | null; closure: string | null; nextOpening: string | null; afterHours: string | null } | null;
+  hours: {
+    schedule: string | null;
+    open: boolean | null;
+    closure: string | null;
+    nextOpening: string | null;
+    afterHours: string | null;
+  } | null;
   agent: string | null;
   decision: { kind: 'accept' | 'reject'; statusCode: number | null; reason: string | null };
   caps: { overall: number | null; agent: number | null; liveOverall: number | null; liveAgent: number | null; wouldBeBusy: boolean } | null;
@@ -51,7 +57,10 @@ export interface PlanPreview {
 /** The INVITE headers of the preview call: From, To and Call-ID as Bandwidth sends them, then the extra ones. */
 export function previewHeaders(input: PreviewInput): SipHeader[] {
   const generated: SipHeader[] = [
-    { name: 'From', value: input.from ? `<sip:${input.from}@192.0.2.10:5060>;tag=preview` : '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=preview' },
+    {
+      name: 'From',
+      value: input.from ? `<sip:${input.from}@192.0.2.10:5060>;tag=preview` : '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=preview',
+    },
     { name: 'To', value: `<sip:${input.to}@sip.api.openai.com>` },
     { name: 'Call-ID', value: 'preview@192.0.2.10' },
   ];
@@ -90,7 +99,9 @@ export function previewCall(input: PreviewInput, source: PreviewSource): PlanPre
   const snapshot = source.snapshot;
   const decision = decideCall(snapshot, { callId: 'rtc_preview', parties, sipHeaders, at: input.at });
   const routeName = decision.route.kind === 'profile' ? decision.route.route : (decision.route.route ?? null);
-  const route = [...snapshot.routing.routes, ...(snapshot.routing.fallback ? [snapshot.routing.fallback] : [])].find((r) => r.name === routeName) ?? null;
+  const route =
+    [...snapshot.routing.routes, ...(snapshot.routing.fallback ? [snapshot.routing.fallback] : [])].find((r) => r.name === routeName) ??
+    null;
   const status = route?.hours?.status(input.at) ?? null;
   const hours = route
     ? {
@@ -101,11 +112,25 @@ export function previewCall(input: PreviewInput, source: PreviewSource): PlanPre
         afterHours: route.hours ? describeAfterHours(route) : null,
       }
     : null;
-  const screening = decision.kind === 'reject' && screeningReasons.has(decision.reason) ? { verdict: 'rejected' as const, reason: decision.reason } : { verdict: 'passed' as const, reason: null };
+  const screening =
+    decision.kind === 'reject' && screeningReasons.has(decision.reason)
+      ? { verdict: 'rejected' as const, reason: decision.reason }
+      : { verdict: 'passed' as const, reason: null };
   const routeInfo = { name: routeName, afterHours: decision.route.kind === 'profile' && decision.route.afterHours };
 
   if (decision.kind === 'reject') {
-    return { ...base, screening, route: routeInfo, hours, agent: null, decision: { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason }, caps: null, greeting: null, tools: [], acceptBody: null };
+    return {
+      ...base,
+      screening,
+      route: routeInfo,
+      hours,
+      agent: null,
+      decision: { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason },
+      caps: null,
+      greeting: null,
+      tools: [],
+      acceptBody: null,
+    };
   }
   const { profile, agent } = decision;
   const liveOverall = source.counter ? source.counter.total : null;
@@ -119,7 +144,9 @@ export function previewCall(input: PreviewInput, source: PreviewSource): PlanPre
     route: routeInfo,
     hours,
     agent: profile.name,
-    decision: busy ? { kind: 'reject', statusCode: 486, reason: 'busy now (concurrency cap)' } : { kind: 'accept', statusCode: null, reason: null },
+    decision: busy
+      ? { kind: 'reject', statusCode: 486, reason: 'busy now (concurrency cap)' }
+      : { kind: 'accept', statusCode: null, reason: null },
     caps: { overall: snapshot.maxConcurrentCalls, agent: profile.maxConcurrentCalls, liveOverall, liveAgent, wouldBeBusy: busy },
     ...accepted(agent),
   };

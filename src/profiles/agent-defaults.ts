@@ -3,8 +3,15 @@
 import { defaultAnalysisModel } from '../analysis/analysis-spec.ts';
 import type { Config } from '../config/config.ts';
 import { defaultGreeting, defaultInstructions } from '../config/config.ts';
+import {
+  defaultDelegationModel,
+  defaultLiveModel,
+  defaultRealtimeModel,
+  defaultTranscriptionModel,
+  type Surface,
+  surfaces,
+} from '../openai/surface.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
-import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel, surfaces, type Surface } from '../openai/surface.ts';
 import type { Env } from './interpolate.ts';
 
 export interface AgentDefaults {
@@ -61,7 +68,9 @@ export function agentDefaultsFromEnv(env: Env): AgentDefaults {
   const goodbye = Number(get('GOODBYE_MAX_MS'));
   const referTimeout = Number(get('REFER_TIMEOUT_MS'));
   // The server refuses a bad entry at startup; check only needs the good ones for its warnings.
-  const allowed = (get('CARRIER_ALLOWED_HOSTS')?.split(',') ?? []).map((s) => s.trim()).filter((s) => s !== '' && checkAllowListEntry(s).ok);
+  const allowed = (get('CARRIER_ALLOWED_HOSTS')?.split(',') ?? [])
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && checkAllowListEntry(s).ok);
   const surface = get('AGENT_SURFACE');
   return {
     // An invalid AGENT_SURFACE is reported by the check itself; agents then default to realtime.

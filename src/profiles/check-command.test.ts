@@ -46,11 +46,16 @@ describe('switchboard check', () => {
     const tool = (n: string, extra = '') => `      - { name: ${n}, description: d, url: "https://x.example/${n}"${extra} }`;
     const r = await check(minimal(`    tools:\n${tool('a')}\n${tool('b')}\n${tool('c', ', timeoutMs: fast')}`));
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(['sb.yaml:8:64: agents.sales.tools[2].timeoutMs: expected a number', 'sb.yaml: 1 problem; the server would refuse this file']);
+    expect(r.lines).toEqual([
+      'sb.yaml:8:64: agents.sales.tools[2].timeoutMs: expected a number',
+      'sb.yaml: 1 problem; the server would refuse this file',
+    ]);
   });
 
   it('refuses the turn-detection fields SIP refuses, at check time', async () => {
-    const r = await check(minimal('    turnDetection: { type: server_vad, threshold: 0.5, prefix_padding_ms: 300, silenceDurationMs: 500 }'));
+    const r = await check(
+      minimal('    turnDetection: { type: server_vad, threshold: 0.5, prefix_padding_ms: 300, silenceDurationMs: 500 }'),
+    );
     expect(r.code).toBe(1);
     expect(r.lines.slice(0, 3)).toEqual([
       'sb.yaml:5:40: agents.sales.turnDetection.threshold: SIP calls refuse threshold (OpenAI answers 400 "Unknown parameter"): remove it',
@@ -117,7 +122,9 @@ routing:
       'sb.yaml:9:42: routing.default.afterHours.agent: no agent named "nobody"',
       'sb.yaml: 7 problems; the server would refuse this file',
     ]);
-    expect(r.lines).toContain("sb.yaml:2:1: warning: carrier: no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier's hosts or networks");
+    expect(r.lines).toContain(
+      "sb.yaml:2:1: warning: carrier: no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier's hosts or networks",
+    );
   });
 
   it('warns when a GET tool declares an argument its url already fixes', async () => {
@@ -129,7 +136,11 @@ routing:
         parameters: { type: object, properties: { tenant: { type: string }, orderId: { type: string } } }`;
     const r = await check(minimal(tool));
     expect(r.code).toBe(0);
-    expect(r.lines).toContainEqual(expect.stringMatching(/agents\.sales\.tools\[0\]\.parameters\.properties\.tenant: "tenant" is fixed in the url's query: the model's value is never sent$/));
+    expect(r.lines).toContainEqual(
+      expect.stringMatching(
+        /agents\.sales\.tools\[0\]\.parameters\.properties\.tenant: "tenant" is fixed in the url's query: the model's value is never sent$/,
+      ),
+    );
   });
 
   it('compiles templates, JSON schemas, secrets and instruction files', async () => {
@@ -150,7 +161,9 @@ routing:
       'sb.yaml:5:5: agents.sales.greeting: unknown variable "callr"',
       'sb.yaml:5:5: agents.sales.greeting: unknown variable "sip.X-Account"',
       'sb.yaml:6:5: agents.sales.instructionsFile: cannot read prompts/missing.md (ENOENT)',
-      expect.stringMatching(/^sb\.yaml:12:9: agents\.sales\.tools\[0\]\.parameters: invalid JSON schema: .*data\/properties\/a\/type must be equal to one of the allowed values/),
+      expect.stringMatching(
+        /^sb\.yaml:12:9: agents\.sales\.tools\[0\]\.parameters: invalid JSON schema: .*data\/properties\/a\/type must be equal to one of the allowed values/,
+      ),
       'sb.yaml:13:76: agents.sales.tools[1].parameters.type: tool parameters must be a JSON schema of type "object"',
       'sb.yaml:14:62: agents.sales.tools[2].signingSecret: expected a Standard Webhooks secret: whsec_ followed by 24 to 64 base64-encoded random bytes (`echo whsec_$(openssl rand -base64 32)`)',
       'sb.yaml: 6 problems; the server would refuse this file',
@@ -162,7 +175,10 @@ routing:
     expect(r.code).toBe(1);
     expect(r.lines[0]).toMatch(/^sb\.yaml:\d+:\d+: YAML: /);
     const flow = await check('httpTools: { signingSecret: ${SECRET} }\n');
-    expect(flow.lines).toEqual([expect.stringMatching(/^sb\.yaml:1:\d+: YAML: .*\(inside \{ \} or \[ \], put \$\{VAR\} in quotes: "\$\{VAR\}"\)/), 'sb.yaml: 1 problem; the server would refuse this file']);
+    expect(flow.lines).toEqual([
+      expect.stringMatching(/^sb\.yaml:1:\d+: YAML: .*\(inside \{ \} or \[ \], put \$\{VAR\} in quotes: "\$\{VAR\}"\)/),
+      'sb.yaml: 1 problem; the server would refuse this file',
+    ]);
   });
 
   it('reports an unreadable file and usage errors', async () => {
@@ -190,7 +206,8 @@ describe('switchboard check: surfaces', () => {
     h.writeUInt32LE(pcm.length, 40);
     return Buffer.concat([h, pcm]);
   };
-  const tool = (filler: string) => `    tools:\n      - { name: look, description: d, url: "https://x.example/l", signingSecret: "${secret}", filler: ${filler} }`;
+  const tool = (filler: string) =>
+    `    tools:\n      - { name: look, description: d, url: "https://x.example/l", signingSecret: "${secret}", filler: ${filler} }`;
   async function checkWith(text: string, env: Record<string, string> = {}, binaries: Record<string, Buffer> = {}) {
     let err = '';
     const code = await runCheckCommand(['sb.yaml'], {
@@ -216,7 +233,11 @@ describe('switchboard check: surfaces', () => {
     expect(bad.lines[0]).toMatch(/^sb\.yaml:5:\d+: agents\.sales\.surface: expected realtime or live$/);
     const rec = await checkWith(minimal('    recording: true'));
     expect(rec.code).toBe(1);
-    expect(rec.lines).toContainEqual(expect.stringMatching(/^sb\.yaml:5:\d+: agents\.sales\.recording: recordings need surface: live \(Realtime SIP cannot record calls\)$/));
+    expect(rec.lines).toContainEqual(
+      expect.stringMatching(
+        /^sb\.yaml:5:\d+: agents\.sales\.recording: recordings need surface: live \(Realtime SIP cannot record calls\)$/,
+      ),
+    );
     expect((await checkWith(minimal('    surface: live\n    recording: true'))).code).toBe(0);
     const env = await checkWith(minimal('    voice: marin'), { AGENT_SURFACE: 'gpt-live' });
     expect(env.code).toBe(1);
@@ -226,19 +247,31 @@ describe('switchboard check: surfaces', () => {
   it('checks an audio filler: GPT-Live only, WAV PCM16 24 kHz mono', async () => {
     const realtime = await checkWith(minimal(tool('{ audio: hold.wav }')), {}, { '/virtual/hold.wav': wav(1) });
     expect(realtime.code).toBe(1);
-    expect(realtime.lines).toContainEqual(expect.stringContaining('agents.sales.tools[0].filler.audio: an audio filler needs surface: live (Realtime cannot play audio while a tool runs); use words instead'));
+    expect(realtime.lines).toContainEqual(
+      expect.stringContaining(
+        'agents.sales.tools[0].filler.audio: an audio filler needs surface: live (Realtime cannot play audio while a tool runs); use words instead',
+      ),
+    );
     const stereo = await checkWith(minimal(`    surface: live\n${tool('{ audio: hold.wav }')}`), {}, { '/virtual/hold.wav': wav(2) });
     expect(stereo.code).toBe(1);
-    expect(stereo.lines.join('\n')).toContain('agents.sales.tools[0].filler.audio: hold.wav: 2 channels; convert it to PCM16, 24 kHz, mono (GPT-Live plays WAV PCM16 24 kHz mono, at most 30 s)');
+    expect(stereo.lines.join('\n')).toContain(
+      'agents.sales.tools[0].filler.audio: hold.wav: 2 channels; convert it to PCM16, 24 kHz, mono (GPT-Live plays WAV PCM16 24 kHz mono, at most 30 s)',
+    );
     const missing = await checkWith(minimal(`    surface: live\n${tool('{ audio: gone.wav }')}`));
     expect(missing.lines.join('\n')).toContain('cannot read gone.wav (ENOENT)');
-    expect((await checkWith(minimal(`    surface: live\n${tool('{ audio: hold.wav }')}`), {}, { '/virtual/hold.wav': wav(1) })).code).toBe(0);
+    expect((await checkWith(minimal(`    surface: live\n${tool('{ audio: hold.wav }')}`), {}, { '/virtual/hold.wav': wav(1) })).code).toBe(
+      0,
+    );
   });
 
   it('refuses a model of the other surface, warns about a deprecated one and a voice the surface lacks', async () => {
     const wrong = await checkWith(minimal('    surface: live\n    model: gpt-realtime-2.1'));
     expect(wrong.code).toBe(1);
-    expect(wrong.lines).toContainEqual(expect.stringContaining('agents.sales.model: "gpt-realtime-2.1" is a Realtime model; a Live agent needs a Live model such as gpt-live-1'));
+    expect(wrong.lines).toContainEqual(
+      expect.stringContaining(
+        'agents.sales.model: "gpt-realtime-2.1" is a Realtime model; a Live agent needs a Live model such as gpt-live-1',
+      ),
+    );
     const old = await checkWith(minimal('    model: gpt-realtime\n    voice: vesper'));
     expect(old.code).toBe(0);
     // Before the shutdown date a warning, after it a louder one (the check reads today's date).

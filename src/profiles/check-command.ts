@@ -45,7 +45,8 @@ export async function runCheckCommand(argv: readonly string[], io: CheckIo = pro
   const shown = rel === '' || rel.startsWith('..') ? path : rel;
   // The environment's default for agents: a bad AGENT_SURFACE must not pass as realtime.
   const surface = io.env.AGENT_SURFACE;
-  const envProblems = surface && !(surfaces as readonly string[]).includes(surface) ? [`AGENT_SURFACE: expected realtime or live, got "${surface}"`] : [];
+  const envProblems =
+    surface && !(surfaces as readonly string[]).includes(surface) ? [`AGENT_SURFACE: expected realtime or live, got "${surface}"`] : [];
   for (const p of envProblems) io.err(`${p}\n`);
   const result = loadProfilesFile(path, {
     env: io.env,
@@ -61,10 +62,14 @@ export async function runCheckCommand(argv: readonly string[], io: CheckIo = pro
   if (!result.ok) {
     const byLine = [...result.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     for (const p of byLine) io.err(`${formatProblem(p, shown)}\n`);
-    io.err(`${shown}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; the server would refuse this file\n`);
+    io.err(
+      `${shown}: ${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'}; the server would refuse this file\n`,
+    );
     return 1;
   }
   const s = result.profiles.summary;
-  io.out(`${shown}: OK (${s.agents} agents, ${s.routes} routes, ${s.schedules} schedules, ${s.httpTools} HTTP tools${result.warnings.length ? `, ${result.warnings.length} warnings` : ''})\n`);
+  io.out(
+    `${shown}: OK (${s.agents} agents, ${s.routes} routes, ${s.schedules} schedules, ${s.httpTools} HTTP tools${result.warnings.length ? `, ${result.warnings.length} warnings` : ''})\n`,
+  );
   return 0;
 }

@@ -1,6 +1,6 @@
 // Cross-references in a structurally valid file: names that must exist, and
 // combinations that cannot work. Warnings for what is legal but probably a mistake.
-import { error, warning, type Problem } from './problem.ts';
+import { error, type Problem, warning } from './problem.ts';
 import type { ProfilesFile } from './schema.ts';
 
 const builtinTools = new Set(['transfer_call', 'end_call']);
@@ -12,7 +12,10 @@ export function checkReferences(file: ProfilesFile, envAllowedHosts: readonly st
   const schedules = new Set(Object.keys(file.schedules));
   const routed = new Set<string>();
 
-  const checkTarget = (t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined }, path: (string | number)[]) => {
+  const checkTarget = (
+    t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined },
+    path: (string | number)[],
+  ) => {
     if (!agents.has(t.agent)) problems.push(error([...path, 'agent'], `no agent named "${t.agent}"`));
     routed.add(t.agent);
     if (t.hours !== undefined && !schedules.has(t.hours)) problems.push(error([...path, 'hours'], `no schedule named "${t.hours}"`));
@@ -20,7 +23,8 @@ export function checkReferences(file: ProfilesFile, envAllowedHosts: readonly st
       if (t.hours === undefined) problems.push(error([...path, 'afterHours'], 'afterHours needs hours'));
       if ('agent' in t.afterHours) {
         routed.add(t.afterHours.agent);
-        if (!agents.has(t.afterHours.agent)) problems.push(error([...path, 'afterHours', 'agent'], `no agent named "${t.afterHours.agent}"`));
+        if (!agents.has(t.afterHours.agent))
+          problems.push(error([...path, 'afterHours', 'agent'], `no agent named "${t.afterHours.agent}"`));
       }
     }
   };
@@ -38,17 +42,24 @@ export function checkReferences(file: ProfilesFile, envAllowedHosts: readonly st
     if (!routed.has(name)) problems.push(warning(at, 'no route uses this agent'));
     const destinations = new Set(Object.keys(agent.transfers ?? {}));
     for (const [dest, d] of Object.entries(agent.transfers ?? {})) {
-      if (d.hours !== undefined && !schedules.has(d.hours)) problems.push(error([...at, 'transfers', dest, 'hours'], `no schedule named "${d.hours}"`));
+      if (d.hours !== undefined && !schedules.has(d.hours))
+        problems.push(error([...at, 'transfers', dest, 'hours'], `no schedule named "${d.hours}"`));
     }
     const toolNames = new Set<string>();
     agent.tools.forEach((tool, i) => {
       if (builtinTools.has(tool.name)) problems.push(error([...at, 'tools', i, 'name'], `${tool.name} is built in: choose another name`));
-      else if (toolNames.has(tool.name)) problems.push(error([...at, 'tools', i, 'name'], `another tool of this agent is already named ${tool.name}`));
+      else if (toolNames.has(tool.name))
+        problems.push(error([...at, 'tools', i, 'name'], `another tool of this agent is already named ${tool.name}`));
       toolNames.add(tool.name);
     });
     for (const [key, action] of Object.entries(agent.dtmf?.keys ?? {})) {
       if (action.action === 'transfer' && !destinations.has(action.to)) {
-        problems.push(error([...at, 'dtmf', 'keys', key, 'to'], destinations.size === 0 ? 'this agent has no transfers' : `no destination named "${action.to}" in this agent's transfers`));
+        problems.push(
+          error(
+            [...at, 'dtmf', 'keys', key, 'to'],
+            destinations.size === 0 ? 'this agent has no transfers' : `no destination named "${action.to}" in this agent's transfers`,
+          ),
+        );
       }
     }
     if (agent.transferContext.length > 0 && agent.transfers === undefined) {
@@ -56,7 +67,12 @@ export function checkReferences(file: ProfilesFile, envAllowedHosts: readonly st
     }
   }
   if (file.carrier.allowedHosts === undefined && envAllowedHosts === null) {
-    problems.push(warning(['carrier'], 'no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier\'s hosts or networks'));
+    problems.push(
+      warning(
+        ['carrier'],
+        "no allowedHosts (nor CARRIER_ALLOWED_HOSTS): transfers trust any Contact host in the INVITE; list your carrier's hosts or networks",
+      ),
+    );
   }
   return problems;
 }

@@ -3,15 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
-import type { AgentPlan } from '../routing/call-plan.ts';
-import { buildLiveAcceptParams } from '../pickup/live-session-config.ts';
-import { buildAcceptParams } from '../pickup/session-config.ts';
-import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
+import type { BusinessHours } from '../hours/business-hours.ts';
 import { checkModels } from '../openai/model-lifecycle.ts';
 import { modelSurfaceMismatch, voicesFor } from '../openai/surface.ts';
-import type { BusinessHours } from '../hours/business-hours.ts';
+import { isWebhookSecret, webhookSecretProblem } from '../outbox/sign.ts';
+import { buildLiveAcceptParams } from '../pickup/live-session-config.ts';
+import { buildAcceptParams } from '../pickup/session-config.ts';
+import type { AgentPlan } from '../routing/call-plan.ts';
 import type { PlanInput, PlannableProfile } from '../routing/plan-call.ts';
-import { dtmfHandler, type DtmfAction } from '../session/dtmf-handler.ts';
+import { type DtmfAction, dtmfHandler } from '../session/dtmf-handler.ts';
 import { defaultIdleGoodbye, defaultRepromptInstructions, idleWatch } from '../session/idle-watch.ts';
 import { maxDuration } from '../session/max-duration.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
@@ -25,10 +25,10 @@ import type { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { Tool } from '../tools/tool.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
-import { contextVariableNames, type ContextHeader } from '../transfers/context-headers.ts';
+import { type ContextHeader, contextVariableNames } from '../transfers/context-headers.ts';
 import { createTransfers, type Destination, type Transfers } from '../transfers/transfer.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
-import { error, warning, type Problem } from './problem.ts';
+import { error, type Problem, warning } from './problem.ts';
 import type { AgentSpec, ProfilesFile } from './schema.ts';
 
 export interface AgentCompileDeps {
@@ -76,14 +76,23 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
   const surface = spec.surface ?? defaults.surface;
   const voice = spec.voice ?? defaults.voice;
   const voices = voicesFor(surface);
-  if (!voices.includes(voice)) problems.push(warning([...at, 'voice'], `"${voice}" is not a ${surface === 'live' ? 'GPT-Live' : 'Realtime'} voice this version knows (${voices.join(', ')})`));
+  if (!voices.includes(voice))
+    problems.push(
+      warning(
+        [...at, 'voice'],
+        `"${voice}" is not a ${surface === 'live' ? 'GPT-Live' : 'Realtime'} voice this version knows (${voices.join(', ')})`,
+      ),
+    );
   const model = spec.model ?? (surface === 'live' ? defaults.liveModel : defaults.model);
   const mismatch = modelSurfaceMismatch(model, surface);
   if (mismatch) problems.push(error([...at, spec.model === undefined ? 'surface' : 'model'], mismatch));
   const live = surface === 'live' ? checkLiveKeys(name, spec, deps, template, problems) : checkRealtimeKeys(name, spec, problems);
   const today = new Date(deps.clock()).toISOString().slice(0, 10);
   const transcriptionModelInUse = live ? null : (spec.transcription?.model ?? defaults.transcriptionModel);
-  for (const w of checkModels([model, ...(live ? [live.delegationModel] : []), ...(transcriptionModelInUse ? [transcriptionModelInUse] : [])], { today })) {
+  for (const w of checkModels(
+    [model, ...(live ? [live.delegationModel] : []), ...(transcriptionModelInUse ? [transcriptionModelInUse] : [])],
+    { today },
+  )) {
     const key = w.model === model ? 'model' : w.model === transcriptionModelInUse ? 'transcription' : 'delegation';
     problems.push(warning([...at, key], w.message));
   }
@@ -102,7 +111,15 @@ export function compileAgent(name: string, spec: AgentSpec, deps: AgentCompileDe
     models: [model, ...(live ? [live.delegationModel] : [transcriptionModel])],
     maxConcurrentCalls: spec.maxConcurrentCalls ?? null,
     buildPlan(input: PlanInput): AgentPlan {
-      const lookup = callVariables({ callId: input.callId, parties: input.parties, sipHeaders: input.sipHeaders, business, profile: name, clock, at: input.at });
+      const lookup = callVariables({
+        callId: input.callId,
+        parties: input.parties,
+        sipHeaders: input.sipHeaders,
+        business,
+        profile: name,
+        clock,
+        at: input.at,
+      });
       const tools = new Map<string, Tool>();
       if (transfers.destinations.length > 0) tools.set('transfer_call', transferCallTool(transfers, input.at));
       for (const tool of staticTools) tools.set(tool.definition.name, tool);
@@ -159,7 +176,10 @@ function checkLiveKeys(
   problems: Problem[],
 ): LiveKeys {
   const at = ['agents', name];
-  if (spec.turnDetection) problems.push(warning([...at, 'turnDetection'], 'ignored on GPT-Live: the Live model decides when to speak (there is no turn detection)'));
+  if (spec.turnDetection)
+    problems.push(
+      warning([...at, 'turnDetection'], 'ignored on GPT-Live: the Live model decides when to speak (there is no turn detection)'),
+    );
   if (spec.transcription) problems.push(warning([...at, 'transcription'], 'ignored on GPT-Live: both sides are always transcribed'));
   const source = spec.delegation?.instructions;
   return {
@@ -171,11 +191,12 @@ function checkLiveKeys(
 
 function checkRealtimeKeys(name: string, spec: AgentSpec, problems: Problem[]): null {
   const at = ['agents', name];
-  if (spec.recording === true) problems.push(error([...at, 'recording'], 'recordings need surface: live (Realtime SIP cannot record calls)'));
-  if (spec.delegation !== undefined) problems.push(warning([...at, 'delegation'], 'used on GPT-Live only (surface: live); a Realtime agent runs its tools itself'));
+  if (spec.recording === true)
+    problems.push(error([...at, 'recording'], 'recordings need surface: live (Realtime SIP cannot record calls)'));
+  if (spec.delegation !== undefined)
+    problems.push(warning([...at, 'delegation'], 'used on GPT-Live only (surface: live); a Realtime agent runs its tools itself'));
   return null;
 }
-
 
 /** The agent's destinations (none: no transfer tool) and the policy every transfer of its calls goes under. */
 function buildTransfers(
@@ -205,22 +226,41 @@ function buildTransfers(
   const context: ContextHeader[] = [];
   spec.transferContext.forEach((h, i) => {
     const value = template(h.value, [...at, 'transferContext', i, 'value'], (v) => knownContext.has(v));
-    if (value) context.push({ name: h.header, encoding: h.encoding, maxBytes: h.maxBytes, value, ...(h.purpose ? { purpose: h.purpose } : {}) });
+    if (value)
+      context.push({ name: h.header, encoding: h.encoding, maxBytes: h.maxBytes, value, ...(h.purpose ? { purpose: h.purpose } : {}) });
   });
   if (context.some((h) => h.encoding !== 'text' && h.maxBytes > 128)) {
     const i = context.findIndex((h) => h.encoding !== 'text' && h.maxBytes > 128);
-    problems.push(warning([...at, 'transferContext', i, 'maxBytes'], 'more than 128 bytes of User-to-User data may be cut or refused by carriers (ISDN interworking allows 128)'));
+    problems.push(
+      warning(
+        [...at, 'transferContext', i, 'maxBytes'],
+        'more than 128 bytes of User-to-User data may be cut or refused by carriers (ISDN interworking allows 128)',
+      ),
+    );
   }
   return createTransfers({
     destinations,
     unnamed,
-    policy: { carrier: deps.carrier, context, profile: name, business: deps.file.business.name, referTimeoutMs: deps.defaults.referTimeoutMs, logPii: deps.defaults.logPii },
+    policy: {
+      carrier: deps.carrier,
+      context,
+      profile: name,
+      business: deps.file.business.name,
+      referTimeoutMs: deps.defaults.referTimeoutMs,
+      logPii: deps.defaults.logPii,
+    },
     clock: deps.clock,
   });
 }
 
 /** An audio filler: read and checked now, so a bad clip fails the check, not a call. */
-function audioFiller(path: string, where: (string | number)[], deps: AgentCompileDeps, surface: 'realtime' | 'live', problems: Problem[]): Buffer | null {
+function audioFiller(
+  path: string,
+  where: (string | number)[],
+  deps: AgentCompileDeps,
+  surface: 'realtime' | 'live',
+  problems: Problem[],
+): Buffer | null {
   if (surface !== 'live') {
     problems.push(error(where, 'an audio filler needs surface: live (Realtime cannot play audio while a tool runs); use words instead'));
     return null;
@@ -266,7 +306,10 @@ function buildStaticTools(
       const fixed = new URL(t.url).searchParams;
       const properties = t.parameters.properties;
       for (const key of properties && typeof properties === 'object' ? Object.keys(properties) : []) {
-        if (fixed.has(key)) problems.push(warning([...path, 'parameters', 'properties', key], `"${key}" is fixed in the url's query: the model's value is never sent`));
+        if (fixed.has(key))
+          problems.push(
+            warning([...path, 'parameters', 'properties', key], `"${key}" is fixed in the url's query: the model's value is never sent`),
+          );
       }
     }
     let fillerAudio: Buffer | null = null;
@@ -311,10 +354,24 @@ function buildExtensions(spec: AgentSpec, deps: AgentCompileDeps, transfers: Tra
   const goodbyeMaxMs = deps.defaults.goodbyeMaxMs;
   const actions = new Map<string, DtmfAction>();
   for (const [key, a] of Object.entries(spec.dtmf?.keys ?? {})) {
-    actions.set(key, a.action === 'transfer' ? { kind: 'transfer', destination: a.to } : a.action === 'hangup' ? { kind: 'hangup' } : { kind: 'say', instructions: a.instructions });
+    actions.set(
+      key,
+      a.action === 'transfer'
+        ? { kind: 'transfer', destination: a.to }
+        : a.action === 'hangup'
+          ? { kind: 'hangup' }
+          : { kind: 'say', instructions: a.instructions },
+    );
   }
   // Keypad digits always reach the model; the map only adds shortcuts.
-  const extensions = [dtmfHandler({ actions, interDigitMs: spec.dtmf?.interDigitMs ?? 1_200, transfers: transfers.destinations.length > 0 ? transfers : null, goodbyeMaxMs })];
+  const extensions = [
+    dtmfHandler({
+      actions,
+      interDigitMs: spec.dtmf?.interDigitMs ?? 1_200,
+      transfers: transfers.destinations.length > 0 ? transfers : null,
+      goodbyeMaxMs,
+    }),
+  ];
   if (spec.idle) {
     extensions.push(
       idleWatch({

@@ -1,16 +1,17 @@
 // The whole file, compiled into what the call planner reads: routing table,
 // screening lists, schedules and agent profiles.
-import { BusinessHours, parseRange, weekdayKeys, type OpenRange } from '../hours/business-hours.ts';
+
+import type { AnalysisSpec } from '../analysis/analysis-spec.ts';
+import { compileAnalysis } from '../analysis/compile-analysis.ts';
+import { builtInPrices, type PriceTable, withOverrides } from '../cost/price-table.ts';
+import { priceWarnings } from '../cost/price-warnings.ts';
+import { BusinessHours, type OpenRange, parseRange, weekdayKeys } from '../hours/business-hours.ts';
 import { NumberList } from '../routing/number-list.ts';
 import type { PlannableProfile, PlanSnapshot } from '../routing/plan-call.ts';
 import type { AfterHours, Route, RoutingTable } from '../routing/route-call.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { createSchemaCompiler } from '../tools/json-schema.ts';
 import type { CarrierPolicy } from '../transfers/carrier-policy.ts';
-import type { AnalysisSpec } from '../analysis/analysis-spec.ts';
-import { compileAnalysis } from '../analysis/compile-analysis.ts';
-import { builtInPrices, withOverrides, type PriceTable } from '../cost/price-table.ts';
-import { priceWarnings } from '../cost/price-warnings.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import { compileAgent } from './compile-agent.ts';
 import type { Problem } from './problem.ts';
@@ -65,19 +66,53 @@ export function compileProfiles(file: ProfilesFile, deps: CompileDeps, problems:
   const analysis = new Map<string, AnalysisSpec>();
   for (const [name, spec] of Object.entries(file.agents)) {
     if (spec.analysis) {
-      const compiled = compileAnalysis(['agents', name, 'analysis'], spec.analysis, { compileSchema, defaultModel: deps.defaults.analysisModel, business: file.business.name }, problems);
+      const compiled = compileAnalysis(
+        ['agents', name, 'analysis'],
+        spec.analysis,
+        { compileSchema, defaultModel: deps.defaults.analysisModel, business: file.business.name },
+        problems,
+      );
       if (compiled) analysis.set(name, compiled);
     }
     profiles.set(
       name,
-      compileAgent(name, spec, { file, defaults: deps.defaults, schedules, carrier, compileSchema, baseDir: deps.baseDir, readFile: deps.readFile, clock, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.readBinary ? { readBinary: deps.readBinary } : {}) }, problems),
+      compileAgent(
+        name,
+        spec,
+        {
+          file,
+          defaults: deps.defaults,
+          schedules,
+          carrier,
+          compileSchema,
+          baseDir: deps.baseDir,
+          readFile: deps.readFile,
+          clock,
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          ...(deps.readBinary ? { readBinary: deps.readBinary } : {}),
+        },
+        problems,
+      ),
     );
   }
 
-  const target = (name: string, t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined }) => {
+  const target = (
+    name: string,
+    t: { agent: string; hours?: string | undefined; afterHours?: { agent: string } | { reject: number } | undefined },
+  ) => {
     const afterHours: AfterHours =
-      t.afterHours === undefined ? { kind: 'reject', statusCode: afterHoursRejectStatus } : 'agent' in t.afterHours ? { kind: 'profile', profile: t.afterHours.agent } : { kind: 'reject', statusCode: t.afterHours.reject };
-    return { name, profile: t.agent, hours: t.hours === undefined ? null : (schedules.get(t.hours) ?? null), schedule: t.hours ?? null, afterHours };
+      t.afterHours === undefined
+        ? { kind: 'reject', statusCode: afterHoursRejectStatus }
+        : 'agent' in t.afterHours
+          ? { kind: 'profile', profile: t.afterHours.agent }
+          : { kind: 'reject', statusCode: t.afterHours.reject };
+    return {
+      name,
+      profile: t.agent,
+      hours: t.hours === undefined ? null : (schedules.get(t.hours) ?? null),
+      schedule: t.hours ?? null,
+      afterHours,
+    };
   };
   const routes: Route[] = file.routing.routes.map((r, i) => ({
     ...target(`routing.routes[${i}]`, r),

@@ -13,7 +13,9 @@ describe('${VAR} interpolation', () => {
 
   it('reports missing variables and malformed references without printing values', () => {
     expect(interpolateString('${NOPE}', env).problems).toEqual(['environment variable NOPE is not set']);
-    expect(interpolateString('${1BAD}', env).problems).toEqual(['"${1BAD}" is not a variable reference (expected ${NAME} or ${NAME:-default})']);
+    expect(interpolateString('${1BAD}', env).problems).toEqual([
+      '"${1BAD}" is not a variable reference (expected ${NAME} or ${NAME:-default})',
+    ]);
     expect(interpolateString('${TOKEN', env).problems).toEqual(['"${" without a closing "}"']);
   });
 

@@ -1,13 +1,16 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { CallCounter } from '../routing/call-counter.ts';
+import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { createPlanCall } from '../routing/plan-call.ts';
 import { parseCallParties, type SipHeader } from '../sip/index.ts';
 import { agentDefaultsFromEnv } from './agent-defaults.ts';
 import { loadProfilesFile } from './load-profiles.ts';
 
-const env = { TOOLS_SIGNING_SECRET: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`, REFER_TO: '+19195550000' };
+const env = {
+  TOOLS_SIGNING_SECRET: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`,
+  REFER_TO: '+19195550000',
+};
 
 function example(at: string, extraEnv: Record<string, string> = {}) {
   const clock = () => Date.parse(at);
@@ -45,10 +48,17 @@ describe('the example file, compiled', () => {
     const agent = accepted(example(tuesday).call('+13125551234', '+19195550100', [{ name: 'X-Account-Id', value: 'ACME-77' }]));
     expect(agent.profile).toBe('support');
     expect(agent.greeting).toBe('Acme Plumbing support, Tuesday 10:00 AM. What can I do for you?');
-    expect(agent.acceptParams.instructions).toContain('You are the support line of Acme Plumbing. It is Tuesday, March 10, 2026, 10:00 AM (America/Chicago).');
+    expect(agent.acceptParams.instructions).toContain(
+      'You are the support line of Acme Plumbing. It is Tuesday, March 10, 2026, 10:00 AM (America/Chicago).',
+    );
     expect(agent.acceptParams.instructions).toContain('The caller is +13125551234; their account id, if the carrier sent it, is ACME-77.');
     expect(agent.acceptParams.audio?.output?.voice).toBe('cedar');
-    expect(agent.acceptParams.tools?.map((t) => ('name' in t ? t.name : ''))).toEqual(['transfer_call', 'end_call', 'lookup_order', 'book_visit']);
+    expect(agent.acceptParams.tools?.map((t) => ('name' in t ? t.name : ''))).toEqual([
+      'transfer_call',
+      'end_call',
+      'lookup_order',
+      'book_visit',
+    ]);
     expect([...agent.tools.keys()]).toEqual(['transfer_call', 'end_call', 'lookup_order', 'book_visit']);
   });
 
@@ -56,7 +66,9 @@ describe('the example file, compiled', () => {
     expect(accepted(example(tuesday).call('+12125551234', '+19195550101')).profile).toBe('support');
     const night = accepted(example(saturday).call('+12125551234', '+19195550100'));
     expect(night.profile).toBe('after-hours');
-    expect(night.greeting).toBe('You have reached Acme Plumbing after hours. I can take a message or put you through to our emergency technician.');
+    expect(night.greeting).toBe(
+      'You have reached Acme Plumbing after hours. I can take a message or put you through to our emergency technician.',
+    );
     expect(night.acceptParams.audio?.input?.turn_detection).toEqual({ type: 'server_vad', idle_timeout_ms: 8000 });
     expect(accepted(example(christmas).call('+12125551234', '+19195550100')).profile).toBe('after-hours');
   });
@@ -75,7 +87,10 @@ describe('the example file, compiled', () => {
       type: 'realtime',
       model: 'gpt-realtime-2.1',
       audio: {
-        input: { transcription: { model: 'gpt-transcribe', language: 'en' }, turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true } },
+        input: {
+          transcription: { model: 'gpt-transcribe', language: 'en' },
+          turn_detection: { type: 'semantic_vad', eagerness: 'auto', interrupt_response: true },
+        },
         output: { voice: 'marin' },
       },
     });

@@ -5,8 +5,8 @@ import { dirname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { AgentDefaults } from './agent-defaults.ts';
 import { checkReferences } from './check-references.ts';
-import { compileProfiles, type CompileDeps, type CompiledProfiles } from './compile-profiles.ts';
-import { interpolateTree, type Env } from './interpolate.ts';
+import { type CompileDeps, type CompiledProfiles, compileProfiles } from './compile-profiles.ts';
+import { type Env, interpolateTree } from './interpolate.ts';
 import { locate } from './locate.ts';
 import { formatPath, type Problem } from './problem.ts';
 import { profilesFileSchema } from './schema.ts';
@@ -38,7 +38,13 @@ export function loadProfilesText(text: string, opts: LoadOptions): LoadResult {
     const lineText = text.split('\n')[pos.line - 1] ?? '';
     const hint = /[[{].*\$\{/.test(lineText) ? ' (inside { } or [ ], put ${VAR} in quotes: "${VAR}")' : '';
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more after it)` : '';
-    return { ok: false, problems: [{ path: [], message: `YAML: ${syntax.message.split('\n')[0]}${hint}${more}`, severity: 'error', line: pos.line, column: pos.col }], warnings: [] };
+    return {
+      ok: false,
+      problems: [
+        { path: [], message: `YAML: ${syntax.message.split('\n')[0]}${hint}${more}`, severity: 'error', line: pos.line, column: pos.col },
+      ],
+      warnings: [],
+    };
   }
   const problems: Problem[] = [];
   const data = interpolateTree(doc.toJS({ maxAliasCount: 1_000 }) ?? {}, opts.env, problems);
@@ -68,7 +74,11 @@ export function loadProfilesFile(path: string, opts: LoadOptions): LoadResult {
   try {
     text = (opts.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
   } catch (err) {
-    return { ok: false, problems: [{ path: [], message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, severity: 'error' }], warnings: [] };
+    return {
+      ok: false,
+      problems: [{ path: [], message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, severity: 'error' }],
+      warnings: [],
+    };
   }
   return loadProfilesText(text, { ...opts, baseDir: opts.baseDir ?? dirname(path) });
 }

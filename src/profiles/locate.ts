@@ -1,5 +1,5 @@
 // Line and column of a path in the YAML document, for messages people can act on.
-import { isAlias, isMap, isSeq, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { Problem } from './problem.ts';
 
 function offsetOf(doc: Document, lineCounter: LineCounter, path: Problem['path']): { line: number; col: number } | null {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { createLogger } from '../log/logger.ts';
+import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { agentDefaultsFromEnv } from './agent-defaults.ts';
-import { startProfiles, type ProfilesRuntime } from './profiles-runtime.ts';
+import { type ProfilesRuntime, startProfiles } from './profiles-runtime.ts';
 
 const file = (greeting: string, extra = '') => `
 carrier: { allowedHosts: [67.231.5.0/24] }
@@ -54,7 +54,9 @@ function setup(text: string) {
       { name: 'From', value: '<sip:+12125551234@h>' },
       { name: 'To', value: '<sip:+18005550100@h>' },
     ];
-    return started.runtime.planCall(parseCallParties(headers), { data: { call_id: `rtc_${++n}`, sip_headers: headers } } as unknown as RealtimeCallIncomingWebhookEvent);
+    return started.runtime.planCall(parseCallParties(headers), {
+      data: { call_id: `rtc_${++n}`, sip_headers: headers },
+    } as unknown as RealtimeCallIncomingWebhookEvent);
   };
   return { path, lines, call, runtime: started.runtime, fileChanged: (name: string | null) => onChange?.(name) };
 }

@@ -3,17 +3,17 @@
 // with, so a reload never changes a live call.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { PlanCall } from '../routing/call-plan.ts';
 import type { CallEventListener } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { CallCounter } from '../routing/call-counter.ts';
+import type { PlanCall } from '../routing/call-plan.ts';
 import { createPlanCall, createRestorePlan, type RestorePlan } from '../routing/plan-call.ts';
 import type { AgentDefaults } from './agent-defaults.ts';
 import type { CompiledProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
-import { loadProfilesFile, type LoadResult } from './load-profiles.ts';
+import { type LoadResult, loadProfilesFile } from './load-profiles.ts';
 import { formatProblem, type Problem } from './problem.ts';
-import { watchFile, type WatchFn } from './watch-file.ts';
+import { type WatchFn, watchFile } from './watch-file.ts';
 
 export interface ProfilesRuntimeOptions {
   path: string;
@@ -91,7 +91,10 @@ export function startProfiles(opts: ProfilesRuntimeOptions): StartProfilesResult
   const stopWatching =
     opts.watch === false
       ? () => {}
-      : watchFile(opts.path, () => void reload('file change'), { ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}), ...(opts.watchFn ? { watch: opts.watchFn } : {}) });
+      : watchFile(opts.path, () => void reload('file change'), {
+          ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+          ...(opts.watchFn ? { watch: opts.watchFn } : {}),
+        });
 
   return {
     ok: true,

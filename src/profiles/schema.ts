@@ -2,12 +2,12 @@
 // (a route naming an agent that exists, …) are checked in check-references.ts and
 // templates, schemas and secrets when the file is compiled.
 import { z } from 'zod';
-import { parseRange, isIsoDate, weekdayKeys } from '../hours/business-hours.ts';
+import { isIsoDate, parseRange, weekdayKeys } from '../hours/business-hours.ts';
+import { surfaces } from '../openai/surface.ts';
 import { isNumberPattern } from '../routing/number-list.ts';
 import { checkAllowListEntry } from '../sip/host-allow-list.ts';
 import { isTransferTarget, parseHostPort, transferTargetProblem } from '../sip/index.ts';
 import { isLocale, isTimeZone } from '../time/local-clock.ts';
-import { surfaces } from '../openai/surface.ts';
 import { httpMethods } from '../tools/http-tool.ts';
 
 // `${VAR}` always yields text: numbers written that way arrive as "5000".
@@ -22,7 +22,8 @@ const sipStatus = int(400, 699);
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone like America/New_York');
 const destinationTarget = z.string().trim().refine(isTransferTarget, transferTargetProblem);
 const numberPattern = z.string().trim().refine(isNumberPattern, 'expected a number like +19195551234, or a prefix ending in * like +1900*');
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 const dateText = z.string().refine(isIsoDate, 'expected a date like 2026-12-25');
 
 const refused = (field: string) =>
@@ -56,20 +57,31 @@ export const turnDetectionSchema = z.discriminatedUnion(
   { error: 'expected type semantic_vad or server_vad' },
 );
 
-const rangeText = z.string().refine((v) => parseRange(v) !== null, 'expected a time range like 09:00-17:00 (24-hour clock; 22:00-02:00 runs past midnight)');
-const dayHours = z.union([z.literal('closed'), rangeText, z.array(rangeText)]).transform((v) => (v === 'closed' ? [] : Array.isArray(v) ? v : [v]));
+const rangeText = z
+  .string()
+  .refine((v) => parseRange(v) !== null, 'expected a time range like 09:00-17:00 (24-hour clock; 22:00-02:00 runs past midnight)');
+const dayHours = z
+  .union([z.literal('closed'), rangeText, z.array(rangeText)])
+  .transform((v) => (v === 'closed' ? [] : Array.isArray(v) ? v : [v]));
 
 const closureSchema = z.union(
   [
     z.strictObject({ date: dateText, reason: text.optional() }),
-    z.strictObject({ from: dateText, to: dateText, reason: text.optional() }).refine((c) => c.from <= c.to, { error: '"to" is before "from"', path: ['to'] }),
+    z
+      .strictObject({ from: dateText, to: dateText, reason: text.optional() })
+      .refine((c) => c.from <= c.to, { error: '"to" is before "from"', path: ['to'] }),
   ],
   { error: 'expected { date: 2026-12-25 } or { from: 2026-12-24, to: 2026-12-26 }, with an optional reason' },
 );
 
 export const scheduleSchema = z.strictObject({
   timeZone: timeZone.optional(),
-  weekly: z.strictObject(Object.fromEntries(weekdayKeys.map((d) => [d, dayHours.optional()])) as Record<(typeof weekdayKeys)[number], z.ZodOptional<typeof dayHours>>),
+  weekly: z.strictObject(
+    Object.fromEntries(weekdayKeys.map((d) => [d, dayHours.optional()])) as Record<
+      (typeof weekdayKeys)[number],
+      z.ZodOptional<typeof dayHours>
+    >,
+  ),
   closed: z.array(closureSchema).default([]),
 });
 
@@ -80,11 +92,17 @@ const idleSchema = z
     reprompt: text.optional(),
     goodbye: text.optional(),
   })
-  .refine((i) => i.repromptAfterSeconds !== undefined || i.hangupAfterSeconds !== undefined, 'set repromptAfterSeconds, hangupAfterSeconds or both')
-  .refine((i) => i.repromptAfterSeconds === undefined || i.hangupAfterSeconds === undefined || i.hangupAfterSeconds > i.repromptAfterSeconds, {
-    error: 'must be longer than repromptAfterSeconds',
-    path: ['hangupAfterSeconds'],
-  });
+  .refine(
+    (i) => i.repromptAfterSeconds !== undefined || i.hangupAfterSeconds !== undefined,
+    'set repromptAfterSeconds, hangupAfterSeconds or both',
+  )
+  .refine(
+    (i) => i.repromptAfterSeconds === undefined || i.hangupAfterSeconds === undefined || i.hangupAfterSeconds > i.repromptAfterSeconds,
+    {
+      error: 'must be longer than repromptAfterSeconds',
+      path: ['hangupAfterSeconds'],
+    },
+  );
 
 const destinationSchema = z.strictObject({
   to: destinationTarget,
@@ -98,12 +116,17 @@ const contextHeaderSchema = z
     encoding: z.enum(['hex', 'base64', 'text']).optional(),
     value: text.default('{{callId}}|{{reason}}'),
     maxBytes: int(1, 1_024).default(128),
-    purpose: z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a token like isdn-uui').optional(),
+    purpose: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'expected a token like isdn-uui')
+      .optional(),
   })
   .superRefine((h, ctx) => {
     const uui = h.header.toLowerCase() === 'user-to-user';
-    if (uui && h.encoding === 'text') ctx.addIssue({ code: 'custom', path: ['encoding'], message: 'User-to-User needs hex or base64 (RFC 7433)' });
-    if (!uui && h.purpose !== undefined) ctx.addIssue({ code: 'custom', path: ['purpose'], message: 'purpose applies to User-to-User only' });
+    if (uui && h.encoding === 'text')
+      ctx.addIssue({ code: 'custom', path: ['encoding'], message: 'User-to-User needs hex or base64 (RFC 7433)' });
+    if (!uui && h.purpose !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['purpose'], message: 'purpose applies to User-to-User only' });
   })
   .transform((h) => ({ ...h, encoding: h.encoding ?? (h.header.toLowerCase() === 'user-to-user' ? ('hex' as const) : ('text' as const)) }));
 
@@ -146,9 +169,19 @@ const analysisSchema = z.strictObject({
 });
 
 const perMillion = z.preprocess(numeric, z.number().min(0).max(10_000));
-const tokenPrices = z.strictObject({ input: perMillion.optional(), cachedInput: perMillion.optional(), cacheWrite: perMillion.optional(), output: perMillion.optional() });
+const tokenPrices = z.strictObject({
+  input: perMillion.optional(),
+  cachedInput: perMillion.optional(),
+  cacheWrite: perMillion.optional(),
+  output: perMillion.optional(),
+});
 const modelPriceSchema = z
-  .strictObject({ text: tokenPrices.optional(), audio: tokenPrices.optional(), image: tokenPrices.optional(), perMinute: perMillion.optional() })
+  .strictObject({
+    text: tokenPrices.optional(),
+    audio: tokenPrices.optional(),
+    image: tokenPrices.optional(),
+    perMinute: perMillion.optional(),
+  })
   .refine((p) => Object.keys(p).length > 0, 'give text, audio, image (dollars per 1M tokens) or perMinute (dollars per minute)');
 
 export const agentSchema = z
@@ -161,7 +194,15 @@ export const agentSchema = z
     instructionsFile: text.optional(),
     greeting: text.optional(),
     timeZone: timeZone.optional(),
-    transcription: z.strictObject({ model: text.optional(), language: z.string().regex(/^[a-z]{2}$/, 'expected an ISO-639-1 code like en').optional() }).optional(),
+    transcription: z
+      .strictObject({
+        model: text.optional(),
+        language: z
+          .string()
+          .regex(/^[a-z]{2}$/, 'expected an ISO-639-1 code like en')
+          .optional(),
+      })
+      .optional(),
     turnDetection: turnDetectionSchema.optional(),
     maxCallSeconds: int(10, 3_600).optional(),
     idle: idleSchema.optional(),
@@ -178,7 +219,10 @@ export const agentSchema = z
     /** GPT-Live: keep each call's recording (personal data: see the README). */
     recording: bool.optional(),
   })
-  .refine((a) => !(a.instructions !== undefined && a.instructionsFile !== undefined), { error: 'set instructions or instructionsFile, not both', path: ['instructionsFile'] });
+  .refine((a) => !(a.instructions !== undefined && a.instructionsFile !== undefined), {
+    error: 'set instructions or instructionsFile, not both',
+    path: ['instructionsFile'],
+  });
 
 const afterHoursSchema = z.union([z.strictObject({ agent: name('agent') }), z.strictObject({ reject: sipStatus })], {
   error: 'expected { agent: <name> } or { reject: <SIP status> }',
@@ -202,12 +246,17 @@ export const profilesFileSchema = z.strictObject({
   carrier: z
     .strictObject({
       allowedHosts: z
-        .array(z.string().superRefine((v, ctx) => {
-          const r = checkAllowListEntry(v);
-          if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
-        }))
+        .array(
+          z.string().superRefine((v, ctx) => {
+            const r = checkAllowListEntry(v);
+            if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+          }),
+        )
         .optional(),
-      fallbackHost: z.string().refine((v) => parseHostPort(v) !== null, 'expected host or host:port, e.g. 67.231.5.176:5061').optional(),
+      fallbackHost: z
+        .string()
+        .refine((v) => parseHostPort(v) !== null, 'expected host or host:port, e.g. 67.231.5.176:5061')
+        .optional(),
     })
     .prefault({}),
   limits: z.strictObject({ maxConcurrentCalls: int(1, 100_000).optional() }).prefault({}),

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Env } from '../config/config.ts';
+import { type Env, loadConfig } from '../config/config.ts';
 import { isSwitchboardError } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
 import type { AgentPlan } from '../routing/call-plan.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { startAgents, type AgentsOptions } from './start-agents.ts';
+import { type AgentsOptions, startAgents } from './start-agents.ts';
 
 const base: Env = { OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: 'whsec_dGVzdA==', REFER_TO: '+19195554321' };
 const hostileHeaders = [
@@ -23,7 +23,9 @@ function start(env: Env, file: AgentsOptions['file'] = null) {
   const log = createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) });
   const agents = startAgents(loadConfig({ ...base, ...env }), { log, file });
   const plan = (): AgentPlan => {
-    const p = agents.planCall(parseCallParties(hostileHeaders), { data: { call_id: 'rtc_1', sip_headers: hostileHeaders } } as unknown as RealtimeCallIncomingWebhookEvent);
+    const p = agents.planCall(parseCallParties(hostileHeaders), {
+      data: { call_id: 'rtc_1', sip_headers: hostileHeaders },
+    } as unknown as RealtimeCallIncomingWebhookEvent);
     if (p.kind !== 'accept') throw new Error(p.kind === 'reject' ? `rejected: ${p.reason}` : `on ${p.surface}`);
     return p.agent;
   };
@@ -32,7 +34,13 @@ function start(env: Env, file: AgentsOptions['file'] = null) {
 
 async function operatorTransfer(plan: AgentPlan) {
   const control = new RecordingCallControl();
-  const ctx = { callId: 'rtc_1', parties: parseCallParties(hostileHeaders), control, log: createLogger('silent'), call: { emit: () => {}, markTransferred: () => {} } };
+  const ctx = {
+    callId: 'rtc_1',
+    parties: parseCallParties(hostileHeaders),
+    control,
+    log: createLogger('silent'),
+    call: { emit: () => {}, markTransferred: () => {} },
+  };
   return { result: await plan.transfers.toTarget(ctx, '+14155550123', 'operator transfer', 'operator'), refers: control.refers };
 }
 
@@ -68,7 +76,9 @@ describe("the environment's agent", () => {
 
   it('warns at startup without CARRIER_ALLOWED_HOSTS, and then trusts the Contact host', async () => {
     const { lines, plan } = start({});
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'configuration warnings', warnings: [expect.stringMatching(/^CARRIER_ALLOWED_HOSTS: not set/)] }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'configuration warnings', warnings: [expect.stringMatching(/^CARRIER_ALLOWED_HOSTS: not set/)] }),
+    );
     expect((await operatorTransfer(plan())).result).toEqual({ ok: true, uri: 'sip:+14155550123@203.0.113.66:5060' });
   });
 

@@ -9,7 +9,7 @@ import { CallCounter } from '../routing/call-counter.ts';
 import type { PlanCall } from '../routing/call-plan.ts';
 import { createPlanCall, createRestorePlan, type RestorePlan } from '../routing/plan-call.ts';
 import { agentDefaultsFromConfig } from './agent-defaults.ts';
-import { compileProfiles, type CompiledProfiles } from './compile-profiles.ts';
+import { type CompiledProfiles, compileProfiles } from './compile-profiles.ts';
 import type { Env } from './interpolate.ts';
 import { formatPath, formatProblem, type Problem } from './problem.ts';
 import { profilesPath } from './profiles-path.ts';
@@ -54,7 +54,8 @@ export function startAgents(config: Config, opts: AgentsOptions): Agents {
 /** Where the profile file is (SWITCHBOARD_CONFIG, else ./switchboard.yaml when it exists); null: none. */
 export function locateProfileFile(env: Env, cwd: string): string | null {
   const found = profilesPath(env, cwd);
-  if (found.kind === 'missing') throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - SWITCHBOARD_CONFIG: ${found.path} does not exist`, { file: found.path });
+  if (found.kind === 'missing')
+    throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - SWITCHBOARD_CONFIG: ${found.path} does not exist`, { file: found.path });
   return found.kind === 'file' ? found.path : null;
 }
 
@@ -74,9 +75,19 @@ function fromFile(config: Config, opts: AgentsOptions, file: NonNullable<AgentsO
     throw new SwitchboardError('SB_CONFIG_INVALID', `\n  - ${problems.join('\n  - ')}`, { file: file.path, problems });
   }
   const { runtime, warnings } = started;
-  if (warnings.length > 0) log.warn({ file: file.path, warnings: warnings.map((p) => formatProblem(p, file.path)) }, 'profile file warnings');
+  if (warnings.length > 0)
+    log.warn({ file: file.path, warnings: warnings.map((p) => formatProblem(p, file.path)) }, 'profile file warnings');
   log.info({ file: file.path, ...runtime.current().summary }, 'profile file loaded');
-  return { source: 'file', planCall: runtime.planCall, restorePlan: runtime.restorePlan, onEvent: runtime.onEvent, current: runtime.current, counter: runtime.counter, reload: runtime.reload, close: runtime.close };
+  return {
+    source: 'file',
+    planCall: runtime.planCall,
+    restorePlan: runtime.restorePlan,
+    onEvent: runtime.onEvent,
+    current: runtime.current,
+    counter: runtime.counter,
+    reload: runtime.reload,
+    close: runtime.close,
+  };
 }
 
 // Problems in the environment's agent name the variable to fix, not a path in a file.
@@ -109,7 +120,7 @@ function fromEnvironment(config: Config, opts: AgentsOptions): Agents {
       },
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
-      },
+    },
     problems,
   );
   const errors = problems.filter((p) => p.severity === 'error').map(describeForEnv);
@@ -121,5 +132,14 @@ function fromEnvironment(config: Config, opts: AgentsOptions): Agents {
   if (warnings.length > 0) opts.log.warn({ warnings }, 'configuration warnings');
   const counter = new CallCounter();
   const planDeps = { snapshot: () => compiled, counter, ...(opts.clock ? { now: opts.clock } : {}) };
-  return { source: 'environment', planCall: createPlanCall(planDeps), restorePlan: createRestorePlan(planDeps), onEvent: counter.onEvent, current: () => compiled, counter, reload: () => true, close: () => {} };
+  return {
+    source: 'environment',
+    planCall: createPlanCall(planDeps),
+    restorePlan: createRestorePlan(planDeps),
+    onEvent: counter.onEvent,
+    current: () => compiled,
+    counter,
+    reload: () => true,
+    close: () => {},
+  };
 }

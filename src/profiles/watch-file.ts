@@ -1,6 +1,6 @@
 // Calls back when a file changes. Watches the directory, because editors and
 // deploy tools replace files by renaming, which a watch on the file itself loses.
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 export type WatchFn = (dir: string, onChange: (filename: string | null) => void) => { close(): void };

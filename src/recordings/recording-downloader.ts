@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { CallEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { RecordingFiles } from './recording-files.ts';
 
 export interface RecordingDownloaderOptions {
@@ -43,7 +43,8 @@ export class RecordingDownloader {
   /** A call-event listener: synchronous and memory-only, like every listener on the call path. */
   readonly observe = (event: CallEvent): void => {
     if (event.type === 'call.accepted' && event.recording) this.recorded.add(event.callId);
-    else if (event.type === 'call.ended' && this.recorded.delete(event.callId)) this.later(event.callId, 1, this.opts.firstDelayMs ?? 2_000);
+    else if (event.type === 'call.ended' && this.recorded.delete(event.callId))
+      this.later(event.callId, 1, this.opts.firstDelayMs ?? 2_000);
   };
 
   /** A recorded call this process controls without having accepted it (taken back after a restart or from another instance). */

@@ -12,7 +12,19 @@ import { RecordingFiles } from './recording-files.ts';
 const log = createLogger('silent');
 const files = () => new RecordingFiles(join(mkdtempSync(join(tmpdir(), 'sb-rec-')), 'recordings'));
 const accepted = (callId: string, recording: boolean) =>
-  ({ type: 'call.accepted', callId, recording, surface: 'live', parties: { caller: null, dialed: null, sipCallId: null, contact: null }, sipHeaders: [], profile: 'p', webhookReceivedAt: 0, acceptedAt: 0, answerMs: 1, attempts: 1 }) as const;
+  ({
+    type: 'call.accepted',
+    callId,
+    recording,
+    surface: 'live',
+    parties: { caller: null, dialed: null, sipCallId: null, contact: null },
+    sipHeaders: [],
+    profile: 'p',
+    webhookReceivedAt: 0,
+    acceptedAt: 0,
+    answerMs: 1,
+    attempts: 1,
+  }) as const;
 const ended = (callId: string) => ({ type: 'call.ended', callId, reason: 'caller_hangup', endedAt: 0 }) as const;
 
 describe('RecordingFiles', () => {
@@ -84,7 +96,15 @@ describe('RecordingDownloader', () => {
     expect(results).toEqual(['failed']);
 
     let calls = 0;
-    const refused = new RecordingDownloader({ files: files(), log, clock, download: async () => { calls++; throw Object.assign(new Error('bad key'), { status: 401 }); } });
+    const refused = new RecordingDownloader({
+      files: files(),
+      log,
+      clock,
+      download: async () => {
+        calls++;
+        throw Object.assign(new Error('bad key'), { status: 401 });
+      },
+    });
     refused.enqueue('live_y');
     await clock.run(refused.whenIdle());
     expect(calls).toBe(1);
@@ -100,7 +120,13 @@ describe('RecordingDownloader', () => {
   it('a call taken back here (restart, takeover) is downloaded when it ends; one handed over to another instance is not', async () => {
     const clock = new ManualClock();
     const tries: string[] = [];
-    const d = new RecordingDownloader({ files: files(), log, clock, firstDelayMs: 10, download: async (id) => (tries.push(id), new Response('RIFF')) });
+    const d = new RecordingDownloader({
+      files: files(),
+      log,
+      clock,
+      firstDelayMs: 10,
+      download: async (id) => (tries.push(id), new Response('RIFF')),
+    });
     d.track('live_back');
     d.observe(accepted('live_gone', true));
     d.forget('live_gone');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallEvent } from '../calls/call-events.ts';
 import { accepted, fixtureSipHeaders, transferCall } from '../../test/support/call-event-fixtures.ts';
+import type { CallEvent } from '../calls/call-events.ts';
 import { CallState } from './call-state.ts';
 
 const t0 = Date.parse('2025-06-01T12:00:00.000Z');
@@ -34,7 +34,16 @@ describe('CallState', () => {
       answerMs: 120,
       transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', status: 'referred', error: null, durationMs: 35 },
       usage: { inputTokens: 300, outputTokens: 70, totalTokens: 370 },
-      tools: [{ toolCallId: 'tc_1', name: 'transfer_call', arguments: '{"reason":"wants a person"}', output: { ok: true, status: 'transferring' }, durationMs: 36, error: null }],
+      tools: [
+        {
+          toolCallId: 'tc_1',
+          name: 'transfer_call',
+          arguments: '{"reason":"wants a person"}',
+          output: { ok: true, status: 'transferring' },
+          durationMs: 36,
+          error: null,
+        },
+      ],
       errors: [],
     });
     expect(detail.transcript.map((t) => [t.seq, t.speaker, t.text, t.interrupted])).toEqual([
@@ -88,13 +97,23 @@ describe('CallState', () => {
 
   it('records rejected, missed and failed calls with who called', () => {
     const parties = (accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>).parties;
-    const rejected = fold([{ type: 'call.rejected', callId: 'r', parties, sipHeaders: fixtureSipHeaders, statusCode: 486, reason: 'blocked caller' }]).state;
-    expect(rejected.record).toMatchObject({ outcome: 'rejected', endReason: 'blocked caller', caller: '+19195551234', endedAt: new Date(t0).toISOString() });
+    const rejected = fold([
+      { type: 'call.rejected', callId: 'r', parties, sipHeaders: fixtureSipHeaders, statusCode: 486, reason: 'blocked caller' },
+    ]).state;
+    expect(rejected.record).toMatchObject({
+      outcome: 'rejected',
+      endReason: 'blocked caller',
+      caller: '+19195551234',
+      endedAt: new Date(t0).toISOString(),
+    });
     expect(rejected.timeline[0]!.data).toEqual({ statusCode: 486, reason: 'blocked caller' });
     expect(fold([{ type: 'call.missed', callId: 'm', parties, sipHeaders: [] }]).state.record.outcome).toBe('missed');
-    const failed = fold([{ type: 'call.failed', callId: 'f', parties, sipHeaders: [], message: 'accepting the call failed: HTTP 500' }]).state.record;
+    const failed = fold([{ type: 'call.failed', callId: 'f', parties, sipHeaders: [], message: 'accepting the call failed: HTTP 500' }])
+      .state.record;
     expect(failed).toMatchObject({ outcome: 'failed', endReason: 'accept_failed' });
-    expect(failed.errors).toEqual([{ at: new Date(t0).toISOString(), message: 'accepting the call failed: HTTP 500', code: 'accept_failed' }]);
+    expect(failed.errors).toEqual([
+      { at: new Date(t0).toISOString(), message: 'accepting the call failed: HTTP 500', code: 'accept_failed' },
+    ]);
   });
 
   it('counts reconnects, keeps the first connection time and collects errors', () => {

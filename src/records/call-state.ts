@@ -1,11 +1,10 @@
-import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
+import { type CallEvent, isTerminalEvent } from '../calls/call-events.ts';
 import { endOutcome } from '../calls/call-outcome.ts';
-import type { WireErrorCode } from '../errors.ts';
 import { addRealtimeUsage, addTranscriptionUsage, emptyUsageDetail, setLiveSeconds } from '../cost/usage.ts';
+import type { WireErrorCode } from '../errors.ts';
+import type { CallEventType } from '../outbox/outbox-store.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
-import type { CallEventType } from '../outbox/outbox-store.ts';
-
 
 /** A call-event webhook the fold asks for; the recorder turns it into an outbox message. */
 export interface WantedCallEvent {
@@ -70,10 +69,19 @@ export class CallState {
     const count = (pred: (e: TimelineEntry) => boolean) => state.timeline.filter(pred).length;
     state.connected = count((e) => e.type === 'control.connected') > 0;
     state.transferred = count((e) => e.type === 'transfer.completed' && e.data.ok === true) > 0;
-    state.ordinals.set('call.started', count((e) => e.type === 'call.accepted'));
-    state.ordinals.set('call.transferred', count((e) => e.type === 'transfer.completed' && e.data.ok === true));
+    state.ordinals.set(
+      'call.started',
+      count((e) => e.type === 'call.accepted'),
+    );
+    state.ordinals.set(
+      'call.transferred',
+      count((e) => e.type === 'transfer.completed' && e.data.ok === true),
+    );
     // Every end may have been announced: counting them all can skip a number, never repeat one.
-    state.ordinals.set('call.ended', count((e) => isTerminalEvent(e.type)));
+    state.ordinals.set(
+      'call.ended',
+      count((e) => isTerminalEvent(e.type)),
+    );
     return state;
   }
 
@@ -182,7 +190,15 @@ export class CallState {
         break;
       }
       case 'tool.called':
-        r.tools.push({ toolCallId: event.toolCallId, name: event.name, arguments: event.arguments, output: null, error: null, durationMs: null, at });
+        r.tools.push({
+          toolCallId: event.toolCallId,
+          name: event.name,
+          arguments: event.arguments,
+          output: null,
+          error: null,
+          durationMs: null,
+          at,
+        });
         break;
       case 'tool.completed': {
         let tool: ToolCallRecord | undefined = r.tools.find((t) => t.toolCallId === event.toolCallId);
@@ -200,7 +216,14 @@ export class CallState {
         break;
       case 'transfer.completed': {
         const why = r.transfer ? { reason: r.transfer.reason ?? null, destination: r.transfer.destination ?? null } : this.transferWhy();
-        r.transfer = { target: event.target, status: event.ok ? 'referred' : 'failed', error: event.error ?? null, durationMs: event.durationMs, at, ...why };
+        r.transfer = {
+          target: event.target,
+          status: event.ok ? 'referred' : 'failed',
+          error: event.error ?? null,
+          durationMs: event.durationMs,
+          at,
+          ...why,
+        };
         if (event.ok) {
           this.transferred = true;
           wanted.push(this.want('call.transferred', at, { callId: this.callId, target: event.target, durationMs: event.durationMs, at }));
@@ -226,7 +249,11 @@ export class CallState {
         r.errors.push({ at, message: event.message, code: event.code ?? null });
         break;
       case 'server_event.invalid':
-        r.errors.push({ at, message: `${event.eventType} dropped: ${event.problem}`, code: 'invalid_server_event' satisfies WireErrorCode });
+        r.errors.push({
+          at,
+          message: `${event.eventType} dropped: ${event.problem}`,
+          code: 'invalid_server_event' satisfies WireErrorCode,
+        });
         break;
       case 'call.ended':
         this.end(event.endedAt, endOutcome(event.reason, { transferred: this.transferred, connected: this.connected }), event.reason);
@@ -272,7 +299,13 @@ export class CallState {
     const r = this.record;
     const d = r.usageDetail;
     const usageDetail = d ? { realtime: { ...d.realtime }, transcription: { ...d.transcription }, liveSeconds: d.liveSeconds } : undefined;
-    return { ...r, usage: { ...r.usage }, tools: r.tools.map((t) => ({ ...t })), errors: [...r.errors], ...(usageDetail ? { usageDetail } : {}) };
+    return {
+      ...r,
+      usage: { ...r.usage },
+      tools: r.tools.map((t) => ({ ...t })),
+      errors: [...r.errors],
+      ...(usageDetail ? { usageDetail } : {}),
+    };
   }
 
   detail(): CallDetail {
@@ -324,7 +357,16 @@ export class CallState {
 
   private startedData(): Record<string, unknown> {
     const r = this.record;
-    return { callId: r.callId, caller: r.caller, dialed: r.dialed, sipCallId: r.sipCallId, profile: r.profile, surface: r.surface, startedAt: r.startedAt, acceptedAt: r.acceptedAt };
+    return {
+      callId: r.callId,
+      caller: r.caller,
+      dialed: r.dialed,
+      sipCallId: r.sipCallId,
+      profile: r.profile,
+      surface: r.surface,
+      startedAt: r.startedAt,
+      acceptedAt: r.acceptedAt,
+    };
   }
 
   private want(type: CallEventType, at: string, data: Record<string, unknown>): WantedCallEvent {

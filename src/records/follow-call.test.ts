@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { createLogger } from '../log/logger.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { RecordsService } from './records-service.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { Store } from './store.ts';

@@ -3,7 +3,7 @@
 // on shared PostgreSQL, or long over).
 import { isTerminalEvent } from '../calls/call-events.ts';
 import type { Logger } from '../log/logger.ts';
-import { sleep, type Clock } from '../time/clock.ts';
+import { type Clock, sleep } from '../time/clock.ts';
 import type { TimelineEntry } from './call-record.ts';
 import type { Recorder } from './recorder.ts';
 import type { Store } from './store.ts';
@@ -18,7 +18,12 @@ export interface FollowCallDeps {
 }
 
 /** Entries after `afterSeq`, in order; ends once the call is over and everything is out, or when the signal aborts. */
-export async function* followCall(deps: FollowCallDeps, callId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<TimelineEntry> {
+export async function* followCall(
+  deps: FollowCallDeps,
+  callId: string,
+  afterSeq: number,
+  signal?: AbortSignal,
+): AsyncGenerator<TimelineEntry> {
   let after = afterSeq;
   const inMemory = followInMemory(deps.recorder, callId, afterSeq, signal);
   if (inMemory) {
@@ -51,7 +56,12 @@ export async function* followCall(deps: FollowCallDeps, callId: string, afterSeq
  * null when the call is not in memory. Subscribes now, in the same tick as the replay, so no entry
  * is missed or doubled. left(): the entries stopped because the call left this process unfinished.
  */
-function followInMemory(recorder: Recorder, callId: string, afterSeq: number, signal?: AbortSignal): { entries: AsyncGenerator<TimelineEntry>; left: () => boolean } | null {
+function followInMemory(
+  recorder: Recorder,
+  callId: string,
+  afterSeq: number,
+  signal?: AbortSignal,
+): { entries: AsyncGenerator<TimelineEntry>; left: () => boolean } | null {
   const queue: TimelineEntry[] = [];
   let over = false;
   let left = false;

@@ -6,7 +6,10 @@ import { openSqliteStore } from './sqlite-store.ts';
 import type { Store } from './store.ts';
 
 /** The store the configuration names: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR. Migrates before returning. */
-export async function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseTimeoutMs'>>, log: Logger): Promise<Store> {
+export async function openConfiguredStore(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseTimeoutMs'>>,
+  log: Logger,
+): Promise<Store> {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
     const store = await openPostgresStore({

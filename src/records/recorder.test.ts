@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
-import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import type { TimelineEntry } from './call-record.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
@@ -30,7 +30,8 @@ async function spyStore() {
 describe('Recorder', () => {
   let spy: Awaited<ReturnType<typeof spyStore>>;
   let clock: ManualClock;
-  const make = (over: Partial<RecorderOptions> = {}) => new Recorder({ store: spy.store, log, batchMs: 1000, callEvents: true, clock, ...over });
+  const make = (over: Partial<RecorderOptions> = {}) =>
+    new Recorder({ store: spy.store, log, batchMs: 1000, callEvents: true, clock, ...over });
 
   beforeEach(async () => {
     spy = await spyStore();
@@ -111,7 +112,11 @@ describe('Recorder', () => {
     const ended = spy.batches[1]!.outbox;
     expect(ended.map((m) => m.type)).toEqual(['call.ended']);
     const body = JSON.parse(ended[0]!.payload);
-    expect(body).toMatchObject({ type: 'call.ended', timestamp: '2025-06-01T12:01:00.000Z', data: { callId: 'rtc_ev', outcome: 'transferred' } });
+    expect(body).toMatchObject({
+      type: 'call.ended',
+      timestamp: '2025-06-01T12:01:00.000Z',
+      data: { callId: 'rtc_ev', outcome: 'transferred' },
+    });
     expect(body.data.transcript).toHaveLength(2);
     const ids = [...spy.batches[0]!.outbox, ...ended].map((m) => m.id);
     expect(new Set(ids).size).toBe(3);
@@ -125,7 +130,14 @@ describe('Recorder', () => {
     const recorder = make({ endGraceMs: 500 });
     recorder.record(accepted('rtc_late'));
     recorder.record({ type: 'call.ended', callId: 'rtc_late', reason: 'agent_hangup', endedAt: clock.epochMs() });
-    recorder.record({ type: 'tool.completed', callId: 'rtc_late', toolCallId: 'tc', name: 'end_call', output: { ok: true }, durationMs: 3 });
+    recorder.record({
+      type: 'tool.completed',
+      callId: 'rtc_late',
+      toolCallId: 'tc',
+      name: 'end_call',
+      output: { ok: true },
+      durationMs: 3,
+    });
     clock.advance(600);
     await recorder.flush();
     const ended = JSON.parse(spy.batches[0]!.outbox.find((m) => m.type === 'call.ended')!.payload);
@@ -145,7 +157,12 @@ describe('Recorder', () => {
     recorder.record({ type: 'tool.completed', callId: 'rtc_m', toolCallId: 'tc', name: 'lookup', output: { ok: true }, durationMs: 4000 });
     await recorder.flush();
     const after = await spy.store.getCall('rtc_m');
-    expect(after).toMatchObject({ caller: before?.caller, acceptedAt: before?.acceptedAt, outcome: 'completed', endReason: 'caller_hangup' });
+    expect(after).toMatchObject({
+      caller: before?.caller,
+      acceptedAt: before?.acceptedAt,
+      outcome: 'completed',
+      endReason: 'caller_hangup',
+    });
     expect(after?.tools).toMatchObject([{ toolCallId: 'tc', output: { ok: true }, durationMs: 4000 }]);
     expect(after?.timeline.map((e) => [e.seq, e.type])).toEqual([
       [1, 'call.accepted'],
@@ -160,7 +177,13 @@ describe('Recorder', () => {
   it('an accept that succeeds after a failed attempt continues the same record, with fresh webhook ids', async () => {
     const recorder = make({ endGraceMs: 0 });
     const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;
-    recorder.record({ type: 'call.failed', callId: 'rtc_r', parties: first.parties, sipHeaders: first.sipHeaders, message: 'accepting the call failed: deadline passed' });
+    recorder.record({
+      type: 'call.failed',
+      callId: 'rtc_r',
+      parties: first.parties,
+      sipHeaders: first.sipHeaders,
+      message: 'accepting the call failed: deadline passed',
+    });
     await recorder.flush(); // written, announced (call.ended failed), out of memory
     recorder.record(accepted('rtc_r'));
     recorder.record({ type: 'control.connected', callId: 'rtc_r', attempt: 0 });
@@ -180,8 +203,16 @@ describe('Recorder', () => {
     const recorder = make();
     recorder.record(accepted('rtc_inv'));
     recorder.record({ type: 'server_event.invalid', callId: 'rtc_inv', eventType: 'response.done', problem: 'response: required' });
-    recorder.record({ type: 'server_event.invalid', callId: 'rtc_inv', eventType: 'response.done', problem: 'response: required', repeated: true });
-    expect(recorder.detail('rtc_inv')?.errors).toEqual([{ at: expect.any(String), message: 'response.done dropped: response: required', code: 'invalid_server_event' }]);
+    recorder.record({
+      type: 'server_event.invalid',
+      callId: 'rtc_inv',
+      eventType: 'response.done',
+      problem: 'response: required',
+      repeated: true,
+    });
+    expect(recorder.detail('rtc_inv')?.errors).toEqual([
+      { at: expect.any(String), message: 'response.done dropped: response: required', code: 'invalid_server_event' },
+    ]);
   });
 
   it('drops late events for a call that has no record, instead of writing a blank one', async () => {
@@ -211,11 +242,23 @@ describe('Recorder', () => {
   it('a rejected call gets only call.ended, with its outcome', async () => {
     const recorder = make({ endGraceMs: 0 });
     const first = accepted('x') as Extract<CallEvent, { type: 'call.accepted' }>;
-    recorder.record({ type: 'call.rejected', callId: 'rtc_rej', parties: first.parties, sipHeaders: first.sipHeaders, statusCode: 486, reason: 'blocked caller' });
+    recorder.record({
+      type: 'call.rejected',
+      callId: 'rtc_rej',
+      parties: first.parties,
+      sipHeaders: first.sipHeaders,
+      statusCode: 486,
+      reason: 'blocked caller',
+    });
     await recorder.flush();
     const outbox = spy.batches.flatMap((b) => b.outbox);
     expect(outbox.map((m) => m.type)).toEqual(['call.ended']);
-    expect(JSON.parse(outbox[0]!.payload).data).toMatchObject({ callId: 'rtc_rej', outcome: 'rejected', endReason: 'blocked caller', caller: '+19195551234' });
+    expect(JSON.parse(outbox[0]!.payload).data).toMatchObject({
+      callId: 'rtc_rej',
+      outcome: 'rejected',
+      endReason: 'blocked caller',
+      caller: '+19195551234',
+    });
     expect((await spy.store.getCall('rtc_rej'))?.outcome).toBe('rejected');
   });
 
@@ -232,7 +275,12 @@ describe('Recorder', () => {
     for (const e of transferCall('rtc_c')) recorder.record(e);
     recorder.record(accepted('rtc_live'));
     await recorder.close();
-    expect(spy.batches.flatMap((b) => b.outbox).map((m) => m.type).sort()).toEqual(['call.ended', 'call.started', 'call.started', 'call.transferred']);
+    expect(
+      spy.batches
+        .flatMap((b) => b.outbox)
+        .map((m) => m.type)
+        .sort(),
+    ).toEqual(['call.ended', 'call.started', 'call.started', 'call.transferred']);
     expect((await spy.store.getCall('rtc_live'))?.outcome).toBe('in_progress');
   });
 
@@ -251,7 +299,13 @@ describe('Recorder', () => {
   });
 
   describe('a capped buffer while the store fails', () => {
-    const transcript = (callId: string, i: number): CallEvent => ({ type: 'transcript', callId, speaker: 'caller', text: `words ${i}`, itemId: `i${i}` });
+    const transcript = (callId: string, i: number): CallEvent => ({
+      type: 'transcript',
+      callId,
+      speaker: 'caller',
+      text: `words ${i}`,
+      itemId: `i${i}`,
+    });
     const ended = (callId: string): CallEvent => ({ type: 'call.ended', callId, reason: 'caller_hangup', endedAt: clock.epochMs() });
 
     it('never holds more unwritten events than the cap: ended calls go first, then live events that do not decide the outcome', async () => {
@@ -276,7 +330,13 @@ describe('Recorder', () => {
       expect(recorder.bufferedEvents).toBeLessThanOrEqual(50 + 1); // + the call.started it queued
       // The old ended record went whole, and was said to go.
       expect(recorder.detail('rtc_old')).toBeNull();
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'call record dropped: the store is behind and the memory buffer is full', callId: 'rtc_old', events: 22 }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'call record dropped: the store is behind and the memory buffer is full',
+          callId: 'rtc_old',
+          events: 22,
+        }),
+      );
       // The live call kept what decides its outcome: its end still closes the record, which says what it lost.
       recorder.record(ended('rtc_live'));
       expect(recorder.detail('rtc_live')?.outcome).toBe('completed');
@@ -288,7 +348,12 @@ describe('Recorder', () => {
       const liveDropped = dropped - 22;
       expect(liveDropped).toBeGreaterThan(0);
       expect(stored?.timeline.length).toBe(1 + 200 - liveDropped + 1);
-      expect(stored?.errors).toContainEqual(expect.objectContaining({ code: 'events_dropped', message: `${liveDropped} events not recorded: the store was behind and the memory buffer full` }));
+      expect(stored?.errors).toContainEqual(
+        expect.objectContaining({
+          code: 'events_dropped',
+          message: `${liveDropped} events not recorded: the store was behind and the memory buffer full`,
+        }),
+      );
       expect(recorder.bufferedEvents).toBe(0);
     });
 
@@ -309,7 +374,14 @@ describe('Recorder', () => {
       recorder.record({ type: 'call.ended', callId: 'rtc_merge', reason: 'caller_hangup', endedAt: clock.epochMs() });
       await recorder.flush();
       expect(recorder.has('rtc_merge')).toBe(false); // written and out of memory
-      recorder.record({ type: 'tool.completed', callId: 'rtc_merge', toolCallId: 'late', name: 'lookup', output: { ok: true }, durationMs: 9 });
+      recorder.record({
+        type: 'tool.completed',
+        callId: 'rtc_merge',
+        toolCallId: 'late',
+        name: 'lookup',
+        output: { ok: true },
+        durationMs: 9,
+      });
       await recorder.flush(); // read back, merged, written
       expect(recorder.bufferedEvents).toBe(0);
       expect((await spy.store.getCall('rtc_merge'))?.timeline.at(-1)?.type).toBe('tool.completed');

@@ -1,9 +1,9 @@
-import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
+import { type CallEvent, isTerminalEvent } from '../calls/call-events.ts';
 import type { WireErrorCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { CallDetail, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
 import { batchSize, emptyBatch, type Store, type StoreBatch } from './store.ts';
@@ -50,7 +50,15 @@ function startsACall(event: CallEvent): boolean {
 }
 
 /** Events a record always keeps, full buffer or not: without them it could not close or would end wrong. */
-const decidesOutcome = new Set<CallEvent['type']>(['call.accepted', 'call.rejected', 'call.missed', 'call.failed', 'call.ended', 'control.connected', 'transfer.completed']);
+const decidesOutcome = new Set<CallEvent['type']>([
+  'call.accepted',
+  'call.rejected',
+  'call.missed',
+  'call.failed',
+  'call.ended',
+  'control.connected',
+  'transfer.completed',
+]);
 
 export interface TimelineSubscriber {
   onEntry(entry: TimelineEntry): void;
@@ -111,7 +119,10 @@ export class Recorder {
     try {
       const nowMs = this.clock.epochMs();
       if (this.released.has(event.callId)) {
-        this.opts.log.debug({ callId: event.callId, eventType: event.type }, 'call event after the call was handed over; recorded by its new instance');
+        this.opts.log.debug(
+          { callId: event.callId, eventType: event.type },
+          'call event after the call was handed over; recorded by its new instance',
+        );
         return;
       }
       let state = this.calls.get(event.callId);
@@ -201,7 +212,11 @@ export class Recorder {
       }
       this.calls.set(callId, state);
       this.written.delete(callId);
-      if (stored) this.opts.log.info({ callId, events: events.length, fromSeq: (stored.timeline.at(-1)?.seq ?? 0) + 1 }, 'late call events merged into the stored record');
+      if (stored)
+        this.opts.log.info(
+          { callId, events: events.length, fromSeq: (stored.timeline.at(-1)?.seq ?? 0) + 1 },
+          'late call events merged into the stored record',
+        );
       for (const { event, atMs } of events) this.apply(state, event, atMs);
     }
   }
@@ -313,7 +328,10 @@ export class Recorder {
     const events = state.timeline.length - (this.storedUpTo.get(state) ?? 0);
     this.unwritten -= events;
     this.opts.onDropped?.(events);
-    this.opts.log.error({ callId, events, outcome: state.record.outcome }, 'call record dropped: the store is behind and the memory buffer is full');
+    this.opts.log.error(
+      { callId, events, outcome: state.record.outcome },
+      'call record dropped: the store is behind and the memory buffer is full',
+    );
   }
 
   /** A live call's event that does not decide its outcome is not recorded; the record says how many were lost. */
@@ -322,7 +340,10 @@ export class Recorder {
     this.droppedByCall.set(state.callId, before + 1);
     this.opts.onDropped?.(1);
     if (before === 0) {
-      this.opts.log.error({ callId: state.callId, eventType, bufferedEvents: this.unwritten }, 'call events not recorded: the store is behind and the memory buffer is full');
+      this.opts.log.error(
+        { callId: state.callId, eventType, bufferedEvents: this.unwritten },
+        'call events not recorded: the store is behind and the memory buffer is full',
+      );
     }
   }
 
@@ -350,7 +371,11 @@ export class Recorder {
         const dropped = this.droppedByCall.get(state.callId);
         if (dropped) {
           this.droppedByCall.delete(state.callId);
-          state.record.errors.push({ at: new Date(nowMs).toISOString(), message: `${dropped} events not recorded: the store was behind and the memory buffer full`, code: 'events_dropped' satisfies WireErrorCode });
+          state.record.errors.push({
+            at: new Date(nowMs).toISOString(),
+            message: `${dropped} events not recorded: the store was behind and the memory buffer full`,
+            code: 'events_dropped' satisfies WireErrorCode,
+          });
           this.opts.log.warn({ callId: state.callId, events: dropped }, 'call record closed with events missing');
         }
         try {
@@ -390,7 +415,10 @@ export class Recorder {
         w.state.unwrittenFrom = Math.min(w.state.unwrittenFrom, w.eventsFrom);
       }
       this.outbox = [...batch.outbox, ...this.outbox];
-      this.opts.log.error({ err: (err as Error).message, calls: batch.calls.length, bufferedCalls: this.calls.size }, 'writing call records failed; will retry');
+      this.opts.log.error(
+        { err: (err as Error).message, calls: batch.calls.length, bufferedCalls: this.calls.size },
+        'writing call records failed; will retry',
+      );
       this.opts.onWriteFailed?.(err as Error);
       this.shed();
       if (final) throw err;

@@ -2,11 +2,11 @@ import { AnalysisWorker, type AnalysisWorkerOptions } from '../analysis/analysis
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { OutboxWorker, type OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import type { CallStats, StatsQuery } from '../stats/call-stats.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { CallDetail, CallPage, CallQuery, TimelineEntry } from './call-record.ts';
 import { followCall } from './follow-call.ts';
 import { Recorder, type RecorderOptions } from './recorder.ts';
-import type { CallStats, StatsQuery } from '../stats/call-stats.ts';
 import { startRetention } from './retention.ts';
 import type { Store } from './store.ts';
 
@@ -120,7 +120,12 @@ export class RecordsService implements CallRecords {
 
   follow(callId: string, afterSeq: number, opts: { signal?: AbortSignal } = {}): AsyncIterable<TimelineEntry> {
     const { store, log } = this.opts;
-    return followCall({ recorder: this.recorder, store, log, clock: this.clock, storePollMs: this.opts.storePollMs ?? 1_000 }, callId, afterSeq, opts.signal);
+    return followCall(
+      { recorder: this.recorder, store, log, clock: this.clock, storePollMs: this.opts.storePollMs ?? 1_000 },
+      callId,
+      afterSeq,
+      opts.signal,
+    );
   }
 
   start(): void {
@@ -153,7 +158,10 @@ export class RecordsService implements CallRecords {
     try {
       await this.recorder.close();
     } catch (err) {
-      this.opts.log.error({ err: (err as Error).message, bufferedCalls: this.recorder.bufferedCalls }, 'final write of call records failed: they are lost');
+      this.opts.log.error(
+        { err: (err as Error).message, bufferedCalls: this.recorder.bufferedCalls },
+        'final write of call records failed: they are lost',
+      );
     }
     await this.analysis?.stop();
     this.outbox?.kick();

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { Store } from './store.ts';
 
 export interface RetentionOptions {
@@ -25,7 +25,8 @@ export function startRetention(opts: RetentionOptions): () => void {
     const before = new Date(clock.epochMs() - opts.days * dayMs);
     try {
       const purged = { ...(await opts.store.purge(before)), recordings: (await opts.purgeFiles?.(before)) ?? 0 };
-      if (purged.calls > 0 || purged.outbox > 0 || purged.recordings > 0) opts.log.info({ ...purged, before: before.toISOString(), retentionDays: opts.days }, 'old call records purged');
+      if (purged.calls > 0 || purged.outbox > 0 || purged.recordings > 0)
+        opts.log.info({ ...purged, before: before.toISOString(), retentionDays: opts.days }, 'old call records purged');
     } catch (err) {
       opts.log.error({ err: (err as Error).message }, 'purging old call records failed');
     }

@@ -19,7 +19,8 @@ describe('batch writes on a synchronous driver (SQLite)', () => {
     const call = new CallState('rtc_big', at);
     call.apply(accepted('rtc_big'), Date.now());
     batch.calls.push(call.snapshot());
-    for (let seq = 1; seq <= 20_000; seq++) batch.events.push({ callId: 'rtc_big', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+    for (let seq = 1; seq <= 20_000; seq++)
+      batch.events.push({ callId: 'rtc_big', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
     let turns = 0;
     const timer = setInterval(() => void turns++, 0);
     try {
@@ -41,7 +42,8 @@ describe('reads on SQLite (one connection)', () => {
     const call = new CallState('rtc_read', at);
     call.apply(accepted('rtc_read'), Date.now());
     batch.calls.push(call.snapshot());
-    for (let seq = 1; seq <= 5_000; seq++) batch.events.push({ callId: 'rtc_read', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+    for (let seq = 1; seq <= 5_000; seq++)
+      batch.events.push({ callId: 'rtc_read', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
     let writing = true;
     const written = store.writeBatch(batch).finally(() => (writing = false));
     // A read on each of the first turns the batch gives the event loop.
@@ -69,7 +71,8 @@ describe('SQLite checkpoints', () => {
     let written = 0;
     for (let b = 0; b < 20; b++) {
       const batch = emptyBatch();
-      for (let i = 0; i < 1000; i++) batch.events.push({ callId: 'rtc_wal', entry: { seq: ++seq, at, type: 'transcript', data: { text: 'x'.repeat(800) } } });
+      for (let i = 0; i < 1000; i++)
+        batch.events.push({ callId: 'rtc_wal', entry: { seq: ++seq, at, type: 'transcript', data: { text: 'x'.repeat(800) } } });
       await store.writeBatch(batch);
       written += 1000 * 800;
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs)); // the checkpointer's turn

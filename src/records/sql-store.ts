@@ -1,17 +1,40 @@
 import type { Speaker } from '../calls/call-events.ts';
 import { emptyUsageDetail } from '../cost/usage.ts';
-import type { AnalysisStatus, CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
-import { callStats, type CallStats, type StatsQuery } from '../stats/call-stats.ts';
+import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '../outbox/outbox-store.ts';
+import { type CallStats, callStats, type StatsQuery } from '../stats/call-stats.ts';
+import type { CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
-import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '../outbox/outbox-store.ts';
 import type { AnalysisSave, Store, StoreBatch } from './store.ts';
 
 const callColumns = [
-  'call_id', 'caller', 'dialed', 'sip_call_id', 'sip_headers', 'profile', 'outcome', 'end_reason',
-  'started_at', 'accepted_at', 'connected_at', 'ended_at', 'answer_ms', 'transfer',
-  'input_tokens', 'output_tokens', 'total_tokens', 'tools', 'errors', 'reconnects', 'updated_at', 'owner',
-  'model', 'transcription_model', 'usage_detail', 'surface', 'recording',
+  'call_id',
+  'caller',
+  'dialed',
+  'sip_call_id',
+  'sip_headers',
+  'profile',
+  'outcome',
+  'end_reason',
+  'started_at',
+  'accepted_at',
+  'connected_at',
+  'ended_at',
+  'answer_ms',
+  'transfer',
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'tools',
+  'errors',
+  'reconnects',
+  'updated_at',
+  'owner',
+  'model',
+  'transcription_model',
+  'usage_detail',
+  'surface',
+  'recording',
 ] as const;
 
 // Set by the recorder when the call ends; from then on the analysis worker owns them, so a rewrite of the record never undoes its work.
@@ -48,12 +71,33 @@ const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T)
 
 function callParams(c: CallRecord): SqlValue[] {
   return [
-    c.callId, c.caller, c.dialed, c.sipCallId, JSON.stringify(c.sipHeaders), c.profile, c.outcome, c.endReason,
-    ms(c.startedAt), msOrNull(c.acceptedAt), msOrNull(c.connectedAt), msOrNull(c.endedAt), c.answerMs,
+    c.callId,
+    c.caller,
+    c.dialed,
+    c.sipCallId,
+    JSON.stringify(c.sipHeaders),
+    c.profile,
+    c.outcome,
+    c.endReason,
+    ms(c.startedAt),
+    msOrNull(c.acceptedAt),
+    msOrNull(c.connectedAt),
+    msOrNull(c.endedAt),
+    c.answerMs,
     c.transfer === null ? null : JSON.stringify(c.transfer),
-    c.usage.inputTokens, c.usage.outputTokens, c.usage.totalTokens,
-    JSON.stringify(c.tools), JSON.stringify(c.errors), c.reconnects, ms(c.updatedAt), c.owner,
-    c.model ?? null, c.transcriptionModel ?? null, JSON.stringify(c.usageDetail ?? emptyUsageDetail()), c.surface, c.recording ? 1 : 0,
+    c.usage.inputTokens,
+    c.usage.outputTokens,
+    c.usage.totalTokens,
+    JSON.stringify(c.tools),
+    JSON.stringify(c.errors),
+    c.reconnects,
+    ms(c.updatedAt),
+    c.owner,
+    c.model ?? null,
+    c.transcriptionModel ?? null,
+    JSON.stringify(c.usageDetail ?? emptyUsageDetail()),
+    c.surface,
+    c.recording ? 1 : 0,
     ...postCallParams(c),
   ];
 }
@@ -195,9 +239,10 @@ export class SqlStore implements Store {
   }
 
   async inProgressCalls(opts: { owner?: string } = {}): Promise<CallDetail[]> {
-    const rows = opts.owner === undefined
-      ? await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' ORDER BY started_at`)
-      : await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' AND owner = $1 ORDER BY started_at`, [opts.owner]);
+    const rows =
+      opts.owner === undefined
+        ? await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' ORDER BY started_at`)
+        : await this.db.query(`SELECT call_id FROM calls WHERE outcome = 'in_progress' AND owner = $1 ORDER BY started_at`, [opts.owner]);
     const calls: CallDetail[] = [];
     for (const row of rows) {
       const call = await this.getCall(String(row.call_id));
@@ -219,7 +264,10 @@ export class SqlStore implements Store {
     if (q.from !== undefined) add((p) => `c.started_at >= ${p}`, ms(q.from));
     if (q.to !== undefined) add((p) => `c.started_at < ${p}`, ms(q.to));
     if (q.text !== undefined) {
-      add((p) => `EXISTS (SELECT 1 FROM call_turns t WHERE t.call_id = c.call_id AND lower(t.text) LIKE ${p} ESCAPE '\\')`, likePattern(q.text));
+      add(
+        (p) => `EXISTS (SELECT 1 FROM call_turns t WHERE t.call_id = c.call_id AND lower(t.text) LIKE ${p} ESCAPE '\\')`,
+        likePattern(q.text),
+      );
     }
     if (q.success !== undefined) add((p) => `c.success = ${p}`, q.success ? 1 : 0);
     if (q.analysis !== undefined) add((p) => `c.analysis_status = ${p}`, q.analysis);
@@ -334,20 +382,17 @@ export class SqlStore implements Store {
   }
 
   async markRetry(id: string, opts: { attempts: number; nextAttemptAt: Date; error: string }): Promise<void> {
-    await this.db.run(`UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL WHERE id = $1 AND status = 'pending'`, [
-      id,
-      opts.attempts,
-      opts.nextAttemptAt.getTime(),
-      opts.error,
-    ]);
+    await this.db.run(
+      `UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL WHERE id = $1 AND status = 'pending'`,
+      [id, opts.attempts, opts.nextAttemptAt.getTime(), opts.error],
+    );
   }
 
   async markDead(id: string, opts: { attempts: number; error: string }): Promise<void> {
-    await this.db.run(`UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3, lease_until = NULL WHERE id = $1 AND status = 'pending'`, [
-      id,
-      opts.attempts,
-      opts.error,
-    ]);
+    await this.db.run(
+      `UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3, lease_until = NULL WHERE id = $1 AND status = 'pending'`,
+      [id, opts.attempts, opts.error],
+    );
   }
 
   async releaseLeases(ids: readonly string[]): Promise<void> {

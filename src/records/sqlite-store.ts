@@ -26,7 +26,8 @@ export interface SqliteOptions {
   startCheckpointer?: (path: string, everyMs: number) => Worker;
 }
 
-const startCheckpointer = (path: string, everyMs: number): Worker => new Worker(checkpointerSource, { eval: true, workerData: { path, everyMs } });
+const startCheckpointer = (path: string, everyMs: number): Worker =>
+  new Worker(checkpointerSource, { eval: true, workerData: { path, everyMs } });
 
 // SQLite's own default: commits checkpoint once the WAL reaches this many pages.
 const defaultAutocheckpointPages = 1000;

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { emptyUsageDetail } from '../cost/usage.ts';
+import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import type { CallAnalysis, CallRecord, TranscriptTurn } from './call-record.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { emptyBatch, type Store, type StoreBatch } from './store.ts';
 
 const testDatabaseUrl = inject('databaseUrl');
@@ -136,8 +136,24 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
 
   it('round-trips a call with its transcript and timeline', async () => {
     const record = callRecord('rtc_1', {
-      transfer: { target: 'sip:+19195554321@67.231.5.176:5061;transport=tls', status: 'referred', error: null, durationMs: 42.5, at: at(30_000) },
-      tools: [{ toolCallId: 'tc_1', name: 'transfer_call', arguments: '{"reason":"ü"}', output: { ok: true }, error: null, durationMs: 43, at: at(29_000) }],
+      transfer: {
+        target: 'sip:+19195554321@67.231.5.176:5061;transport=tls',
+        status: 'referred',
+        error: null,
+        durationMs: 42.5,
+        at: at(30_000),
+      },
+      tools: [
+        {
+          toolCallId: 'tc_1',
+          name: 'transfer_call',
+          arguments: '{"reason":"ü"}',
+          output: { ok: true },
+          error: null,
+          durationMs: 43,
+          at: at(29_000),
+        },
+      ],
       errors: [{ at: at(10_000), message: 'boom', code: null }],
       outcome: 'transferred',
       endReason: 'transferred',
@@ -169,8 +185,16 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
 
   it('keeps nulls as nulls', async () => {
     const record = callRecord('rtc_n', {
-      caller: null, dialed: null, sipCallId: null, profile: null, endReason: null,
-      acceptedAt: null, connectedAt: null, endedAt: null, answerMs: null, outcome: 'rejected',
+      caller: null,
+      dialed: null,
+      sipCallId: null,
+      profile: null,
+      endReason: null,
+      acceptedAt: null,
+      connectedAt: null,
+      endedAt: null,
+      answerMs: null,
+      outcome: 'rejected',
     });
     await store.writeBatch(batch({ calls: [record] }));
     expect(await store.getCall('rtc_n')).toMatchObject({ ...record, transcript: [], timeline: [] });
@@ -331,12 +355,24 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
     it('claims due messages oldest first, once per lease', async () => {
       await store.writeBatch(batch({ outbox: [message('evt_1', 'rtc_x'), message('evt_2', 'rtc_y'), message('evt_3', 'rtc_z')] }));
       const first = await store.claimOutbox({ now, limit: 2, leaseMs: 10_000 });
-      expect(first.map((m) => [m.id, m.attempts])).toEqual([['evt_1', 0], ['evt_2', 0]]);
-      expect(first[0]).toMatchObject({ callId: 'rtc_x', type: 'call.started', payload: message('evt_1', 'rtc_x').payload, createdAt: at(0) });
+      expect(first.map((m) => [m.id, m.attempts])).toEqual([
+        ['evt_1', 0],
+        ['evt_2', 0],
+      ]);
+      expect(first[0]).toMatchObject({
+        callId: 'rtc_x',
+        type: 'call.started',
+        payload: message('evt_1', 'rtc_x').payload,
+        createdAt: at(0),
+      });
       expect((await store.claimOutbox({ now, limit: 10, leaseMs: 10_000 })).map((m) => m.id)).toEqual(['evt_3']);
       expect(await store.claimOutbox({ now: later(5_000), limit: 10, leaseMs: 10_000 })).toEqual([]);
       // an expired lease (the holder died) makes the message due again
-      expect((await store.claimOutbox({ now: later(10_000), limit: 10, leaseMs: 10_000 })).map((m) => m.id)).toEqual(['evt_1', 'evt_2', 'evt_3']);
+      expect((await store.claimOutbox({ now: later(10_000), limit: 10, leaseMs: 10_000 })).map((m) => m.id)).toEqual([
+        'evt_1',
+        'evt_2',
+        'evt_3',
+      ]);
     });
 
     it("holds a call's later events until the earlier one is settled", async () => {
@@ -374,7 +410,10 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
       expect(await store.claimOutbox({ now: new Date(t0), limit: 10, leaseMs: 60_000 })).toHaveLength(2);
       expect(await store.claimOutbox({ now: new Date(t0 + 1), limit: 10, leaseMs: 60_000 })).toHaveLength(0);
       expect(await store.releaseAllLeases()).toBe(2);
-      expect((await store.claimOutbox({ now: new Date(t0 + 2), limit: 10, leaseMs: 60_000 })).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+      expect((await store.claimOutbox({ now: new Date(t0 + 2), limit: 10, leaseMs: 60_000 })).map((m) => m.id).sort()).toEqual([
+        'm1',
+        'm2',
+      ]);
     });
 
     it('never hands one message to two claimers at once (instances sharing PostgreSQL)', async () => {
@@ -402,28 +441,68 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
   });
 
   describe('post-call analysis', () => {
-    const pending = (callId: string, dueMs: number): CallAnalysis => ({
-      status: 'pending', model: 'gpt-6-luna', attempts: 0, summary: null, success: null, fields: null, tokens: null, costUsd: null,
-      error: null, requestedAt: at(60_000), completedAt: null, nextAttemptAt: at(dueMs),
+    const pending = (_callId: string, dueMs: number): CallAnalysis => ({
+      status: 'pending',
+      model: 'gpt-6-luna',
+      attempts: 0,
+      summary: null,
+      success: null,
+      fields: null,
+      tokens: null,
+      costUsd: null,
+      error: null,
+      requestedAt: at(60_000),
+      completedAt: null,
+      nextAttemptAt: at(dueMs),
     });
     const done = (fields: Record<string, unknown>, success: boolean | null): CallAnalysis => ({
-      ...pending('x', 0), status: 'done', attempts: 1, summary: 'The caller asked about an order.', success, fields,
-      tokens: { inputTokens: 500, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 60 }, costUsd: 0.00008, completedAt: at(61_000), nextAttemptAt: null,
+      ...pending('x', 0),
+      status: 'done',
+      attempts: 1,
+      summary: 'The caller asked about an order.',
+      success,
+      fields,
+      tokens: { inputTokens: 500, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 60 },
+      costUsd: 0.00008,
+      completedAt: at(61_000),
+      nextAttemptAt: null,
     });
-    const cost = { totalUsd: 0.12, realtimeUsd: 0.11992, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0.00008, unpriced: [], pricesCheckedOn: '2026-12-01' };
+    const cost = {
+      totalUsd: 0.12,
+      realtimeUsd: 0.11992,
+      transcriptionUsd: 0,
+      liveUsd: 0,
+      analysisUsd: 0.00008,
+      unpriced: [],
+      pricesCheckedOn: '2026-12-01',
+    };
 
     it('claims due analyses once per lease; a save releases the lease, writes the cost and queues the webhook in one go', async () => {
-      await store.writeBatch(batch({ calls: [callRecord('rtc_a', { analysis: pending('rtc_a', 60_000) }), callRecord('rtc_b', { analysis: pending('rtc_b', 90_000) }), callRecord('rtc_c')] }));
+      await store.writeBatch(
+        batch({
+          calls: [
+            callRecord('rtc_a', { analysis: pending('rtc_a', 60_000) }),
+            callRecord('rtc_b', { analysis: pending('rtc_b', 90_000) }),
+            callRecord('rtc_c'),
+          ],
+        }),
+      );
       const now = new Date(t0 + 70_000);
       expect(await store.claimAnalyses({ now, limit: 10, leaseMs: 30_000 })).toEqual(['rtc_a']);
       expect(await store.claimAnalyses({ now, limit: 10, leaseMs: 30_000 })).toEqual([]); // leased
       expect((await store.claimAnalyses({ now: new Date(t0 + 100_001), limit: 10, leaseMs: 30_000 })).sort()).toEqual(['rtc_a', 'rtc_b']); // lease ran out; b is due
 
-      await store.saveAnalysis('rtc_a', { analysis: done({ resolved: true }, true), cost, outbox: message('msg_an', 'rtc_a', 'call.analyzed') });
+      await store.saveAnalysis('rtc_a', {
+        analysis: done({ resolved: true }, true),
+        cost,
+        outbox: message('msg_an', 'rtc_a', 'call.analyzed'),
+      });
       const got = await store.getCall('rtc_a');
       expect(got?.analysis).toEqual(done({ resolved: true }, true));
       expect(got?.cost).toEqual(cost);
-      expect((await store.claimOutbox({ now: new Date(t0 + 100_000), limit: 10, leaseMs: 1000 })).map((m) => m.type)).toEqual(['call.analyzed']);
+      expect((await store.claimOutbox({ now: new Date(t0 + 100_000), limit: 10, leaseMs: 1000 })).map((m) => m.type)).toEqual([
+        'call.analyzed',
+      ]);
       expect(await store.claimAnalyses({ now: new Date(t0 + 200_000), limit: 10, leaseMs: 30_000 })).toEqual(['rtc_b']);
 
       // A retry moves the due time; the recorder rewriting the record later never undoes the worker's work.
@@ -437,14 +516,21 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
       await store.writeBatch(
         batch({
           calls: [
-            callRecord('rtc_1', { startedAt: at(1), analysis: done({ resolved: true, orderNumber: 'A-1234', visits: 2, customer: { tier: 'gold' } }, true) }),
-            callRecord('rtc_2', { startedAt: at(2), analysis: done({ resolved: false, orderNumber: '42', visits: 0, customer: { tier: 'basic' } }, false) }),
+            callRecord('rtc_1', {
+              startedAt: at(1),
+              analysis: done({ resolved: true, orderNumber: 'A-1234', visits: 2, customer: { tier: 'gold' } }, true),
+            }),
+            callRecord('rtc_2', {
+              startedAt: at(2),
+              analysis: done({ resolved: false, orderNumber: '42', visits: 0, customer: { tier: 'basic' } }, false),
+            }),
             callRecord('rtc_3', { startedAt: at(3), analysis: pending('rtc_3', 0) }),
             callRecord('rtc_4', { startedAt: at(4) }),
           ],
         }),
       );
-      const ids = async (q: Partial<Parameters<Store['listCalls']>[0]>) => (await store.listCalls({ limit: 50, ...q })).calls.map((c) => c.callId);
+      const ids = async (q: Partial<Parameters<Store['listCalls']>[0]>) =>
+        (await store.listCalls({ limit: 50, ...q })).calls.map((c) => c.callId);
       expect(await ids({ success: true })).toEqual(['rtc_1']);
       expect(await ids({ success: false })).toEqual(['rtc_2']);
       expect(await ids({ analysis: 'pending' })).toEqual(['rtc_3']);
@@ -454,7 +540,14 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
       expect(await ids({ fields: [{ path: ['orderNumber'], value: '42' }] })).toEqual(['rtc_2']); // a string that looks like a number
       expect(await ids({ fields: [{ path: ['visits'], value: '2' }] })).toEqual(['rtc_1']);
       expect(await ids({ fields: [{ path: ['customer', 'tier'], value: 'basic' }] })).toEqual(['rtc_2']);
-      expect(await ids({ fields: [{ path: ['resolved'], value: 'true' }, { path: ['visits'], value: '0' }] })).toEqual([]);
+      expect(
+        await ids({
+          fields: [
+            { path: ['resolved'], value: 'true' },
+            { path: ['visits'], value: '0' },
+          ],
+        }),
+      ).toEqual([]);
       expect(await ids({ fields: [{ path: ['nothing'], value: 'x' }] })).toEqual([]);
     });
   });

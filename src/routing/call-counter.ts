@@ -1,7 +1,7 @@
 // Live calls per profile and overall, for the concurrency caps. A slot is taken when
 // the plan says accept (synchronously, so two webhooks cannot both take the last one)
 // and given back when the call is over, whichever way it ended.
-import { isTerminalEvent, type CallEvent } from '../calls/call-events.ts';
+import { type CallEvent, isTerminalEvent } from '../calls/call-events.ts';
 
 export type Reservation = { ok: true } | { ok: false; limit: 'overall' | 'profile'; max: number };
 

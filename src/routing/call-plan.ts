@@ -1,11 +1,11 @@
 import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
+import type { IncomingCallEvent } from '../inbound/incoming-call.ts';
 import type { Surface } from '../openai/surface.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import type { CallParties } from '../sip/index.ts';
 import type { Tool } from '../tools/tool.ts';
 import type { Transfers } from '../transfers/transfer.ts';
-import type { IncomingCallEvent } from '../inbound/incoming-call.ts';
 
 /** An agent on GPT-Live: what its accept sends, and whether the call is recorded. */
 export interface LiveAgentPlan {

@@ -1,10 +1,11 @@
 // The PlanCall the server runs before every accept, over whatever config is current.
-import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
+
+import { type IncomingCallEvent, incomingCall } from '../inbound/incoming-call.ts';
 import type { Surface } from '../openai/surface.ts';
-import { parseCallParties, type CallParties, type SipHeader } from '../sip/index.ts';
+import { type CallParties, parseCallParties, type SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
-import { routeCall, type RouteDecision, type RoutingTable } from './route-call.ts';
-import { incomingCall, type IncomingCallEvent } from '../inbound/incoming-call.ts';
+import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
+import { type RouteDecision, type RoutingTable, routeCall } from './route-call.ts';
 
 export interface PlanInput {
   callId: string;
@@ -76,7 +77,11 @@ export function createPlanCall(deps: PlanCallDeps): PlanCall {
     if (incoming.surface !== profile.surface) return { kind: 'other_surface', surface: profile.surface, profile: profile.name };
     const slot = deps.counter.reserve(callId, profile.name, { overall: snapshot.maxConcurrentCalls, profile: profile.maxConcurrentCalls });
     if (!slot.ok) {
-      return { kind: 'reject', statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };
+      return {
+        kind: 'reject',
+        statusCode: busyStatus,
+        reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}`,
+      };
     }
     return { kind: 'accept', agent };
   };

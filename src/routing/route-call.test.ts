@@ -1,26 +1,54 @@
 import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import type { AgentPlan } from './call-plan.ts';
+import { BusinessHours, type OpenRange, parseRange } from '../hours/business-hours.ts';
 import type { CallParties } from '../sip/index.ts';
-import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { CallCounter } from './call-counter.ts';
+import type { AgentPlan } from './call-plan.ts';
 import { NumberList } from './number-list.ts';
 import { createPlanCall, type PlannableProfile, type PlanSnapshot } from './plan-call.ts';
-import { routeCall, type Route, type RoutingTable, type ScreeningRules } from './route-call.ts';
+import { type Route, type RoutingTable, routeCall, type ScreeningRules } from './route-call.ts';
 
 const parties = (caller: string | null, dialed: string | null): CallParties => ({ caller, dialed, sipCallId: null, contact: null });
-const openScreening: ScreeningRules = { block: null, blockStatus: 603, allow: null, notAllowedStatus: 403, rejectAnonymous: false, anonymousStatus: 433 };
+const openScreening: ScreeningRules = {
+  block: null,
+  blockStatus: 603,
+  allow: null,
+  notAllowedStatus: 403,
+  rejectAnonymous: false,
+  anonymousStatus: 433,
+};
 const nine2five = parseRange('09:00-17:00') as OpenRange;
-const office = new BusinessHours({ timeZone: 'America/Chicago', weekly: [[nine2five], [nine2five], [nine2five], [nine2five], [nine2five], [], []], closures: [{ from: '2026-07-03', to: '2026-07-03', reason: 'Independence Day' }] });
+const office = new BusinessHours({
+  timeZone: 'America/Chicago',
+  weekly: [[nine2five], [nine2five], [nine2five], [nine2five], [nine2five], [], []],
+  closures: [{ from: '2026-07-03', to: '2026-07-03', reason: 'Independence Day' }],
+});
 
-const route = (over: Partial<Route> & Pick<Route, 'name' | 'profile'>): Route => ({ dialed: null, callers: null, hours: null, afterHours: { kind: 'reject', statusCode: 480 }, ...over });
+const route = (over: Partial<Route> & Pick<Route, 'name' | 'profile'>): Route => ({
+  dialed: null,
+  callers: null,
+  hours: null,
+  afterHours: { kind: 'reject', statusCode: 480 },
+  ...over,
+});
 
 const table = (over: Partial<RoutingTable> = {}): RoutingTable => ({
   screening: openScreening,
   routes: [
-    route({ name: 'routes[0]', profile: 'sales-nc', dialed: new NumberList(['+18005550100']), callers: new NumberList(['+1919', '+1984'], true) }),
+    route({
+      name: 'routes[0]',
+      profile: 'sales-nc',
+      dialed: new NumberList(['+18005550100']),
+      callers: new NumberList(['+1919', '+1984'], true),
+    }),
     route({ name: 'routes[1]', profile: 'sales', dialed: new NumberList(['+18005550100']) }),
-    route({ name: 'routes[2]', profile: 'support', dialed: new NumberList(['+18005550200']), hours: office, afterHours: { kind: 'profile', profile: 'after-hours' } }),
+    route({
+      name: 'routes[2]',
+      profile: 'support',
+      dialed: new NumberList(['+18005550200']),
+      hours: office,
+      afterHours: { kind: 'profile', profile: 'after-hours' },
+    }),
     route({ name: 'routes[3]', profile: 'billing', dialed: new NumberList(['+18005550300']), hours: office }),
   ],
   fallback: route({ name: 'default', profile: 'reception' }),
@@ -34,47 +62,100 @@ const july3Chicago = Date.parse('2026-07-03T16:00:00Z'); // Friday 11:00 CDT, cl
 
 describe('routeCall', () => {
   it('routes by dialed number, caller prefix first, then the default', () => {
-    expect(routeCall(table(), parties('+19195551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({ profile: 'sales-nc', route: 'routes[0]' });
-    expect(routeCall(table(), parties('+12125551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({ profile: 'sales', route: 'routes[1]' });
+    expect(routeCall(table(), parties('+19195551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({
+      profile: 'sales-nc',
+      route: 'routes[0]',
+    });
+    expect(routeCall(table(), parties('+12125551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({
+      profile: 'sales',
+      route: 'routes[1]',
+    });
     expect(routeCall(table(), parties('+12125551234', '18005550100'), tuesdayNoonChicago)).toMatchObject({ profile: 'sales' }); // no '+' in the To header
-    expect(routeCall(table(), parties('+12125551234', '+18005559999'), tuesdayNoonChicago)).toMatchObject({ profile: 'reception', route: 'default' });
+    expect(routeCall(table(), parties('+12125551234', '+18005559999'), tuesdayNoonChicago)).toMatchObject({
+      profile: 'reception',
+      route: 'default',
+    });
   });
 
   it('rejects with the no-route status when there is no default', () => {
-    expect(routeCall(table({ fallback: null }), parties('+12125551234', '+18005559999'), tuesdayNoonChicago)).toEqual({ kind: 'reject', statusCode: 404, reason: 'no_route' });
+    expect(routeCall(table({ fallback: null }), parties('+12125551234', '+18005559999'), tuesdayNoonChicago)).toEqual({
+      kind: 'reject',
+      statusCode: 404,
+      reason: 'no_route',
+    });
   });
 
   it('blocks callers on the block list with its status, by number and prefix', () => {
     const t = table({ screening: { ...openScreening, block: new NumberList(['+12125550666', '+1900*']) } });
-    expect(routeCall(t, parties('+12125550666', '+18005550100'), tuesdayNoonChicago)).toEqual({ kind: 'reject', statusCode: 603, reason: 'blocked_caller' });
-    expect(routeCall(t, parties('+19005551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({ kind: 'reject', reason: 'blocked_caller' });
+    expect(routeCall(t, parties('+12125550666', '+18005550100'), tuesdayNoonChicago)).toEqual({
+      kind: 'reject',
+      statusCode: 603,
+      reason: 'blocked_caller',
+    });
+    expect(routeCall(t, parties('+19005551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({
+      kind: 'reject',
+      reason: 'blocked_caller',
+    });
     expect(routeCall(t, parties('+12125550667', '+18005550100'), tuesdayNoonChicago)).toMatchObject({ kind: 'profile' });
   });
 
   it('lets only allow-listed callers through when an allow list is set', () => {
     const t = table({ screening: { ...openScreening, allow: new NumberList(['+1919*']), notAllowedStatus: 403 } });
     expect(routeCall(t, parties('+19195551234', '+18005550100'), tuesdayNoonChicago)).toMatchObject({ kind: 'profile' });
-    expect(routeCall(t, parties('+12125551234', '+18005550100'), tuesdayNoonChicago)).toEqual({ kind: 'reject', statusCode: 403, reason: 'caller_not_allowed' });
+    expect(routeCall(t, parties('+12125551234', '+18005550100'), tuesdayNoonChicago)).toEqual({
+      kind: 'reject',
+      statusCode: 403,
+      reason: 'caller_not_allowed',
+    });
     expect(routeCall(t, parties(null, '+18005550100'), tuesdayNoonChicago)).toMatchObject({ reason: 'caller_not_allowed' });
   });
 
   it('rejects anonymous callers only when configured to', () => {
     expect(routeCall(table(), parties(null, '+18005550100'), tuesdayNoonChicago)).toMatchObject({ kind: 'profile', profile: 'sales' });
     const t = table({ screening: { ...openScreening, rejectAnonymous: true } });
-    expect(routeCall(t, parties(null, '+18005550100'), tuesdayNoonChicago)).toEqual({ kind: 'reject', statusCode: 433, reason: 'anonymous_caller' });
+    expect(routeCall(t, parties(null, '+18005550100'), tuesdayNoonChicago)).toEqual({
+      kind: 'reject',
+      statusCode: 433,
+      reason: 'anonymous_caller',
+    });
   });
 
   it('sends calls outside hours to the after-hours profile, or rejects with the configured status', () => {
-    expect(routeCall(table(), parties('+12125551234', '+18005550200'), tuesdayNoonChicago)).toMatchObject({ profile: 'support', afterHours: false });
-    expect(routeCall(table(), parties('+12125551234', '+18005550200'), tuesdayNightChicago)).toMatchObject({ profile: 'after-hours', afterHours: true });
-    expect(routeCall(table(), parties('+12125551234', '+18005550200'), july3Chicago)).toMatchObject({ profile: 'after-hours', afterHours: true });
-    expect(routeCall(table(), parties('+12125551234', '+18005550300'), tuesdayNightChicago)).toEqual({ kind: 'reject', statusCode: 480, reason: 'after_hours', route: 'routes[3]' });
+    expect(routeCall(table(), parties('+12125551234', '+18005550200'), tuesdayNoonChicago)).toMatchObject({
+      profile: 'support',
+      afterHours: false,
+    });
+    expect(routeCall(table(), parties('+12125551234', '+18005550200'), tuesdayNightChicago)).toMatchObject({
+      profile: 'after-hours',
+      afterHours: true,
+    });
+    expect(routeCall(table(), parties('+12125551234', '+18005550200'), july3Chicago)).toMatchObject({
+      profile: 'after-hours',
+      afterHours: true,
+    });
+    expect(routeCall(table(), parties('+12125551234', '+18005550300'), tuesdayNightChicago)).toEqual({
+      kind: 'reject',
+      statusCode: 480,
+      reason: 'after_hours',
+      route: 'routes[3]',
+    });
   });
 });
 
 describe('createPlanCall: concurrency caps', () => {
-  const plan = (name: string): AgentPlan => ({ profile: name, greeting: 'hi', tools: new Map(), transfers: {} as AgentPlan['transfers'], acceptParams: { type: 'realtime' } });
-  const profile = (name: string, max: number | null): PlannableProfile => ({ name, surface: 'realtime', maxConcurrentCalls: max, buildPlan: () => plan(name) });
+  const plan = (name: string): AgentPlan => ({
+    profile: name,
+    greeting: 'hi',
+    tools: new Map(),
+    transfers: {} as AgentPlan['transfers'],
+    acceptParams: { type: 'realtime' },
+  });
+  const profile = (name: string, max: number | null): PlannableProfile => ({
+    name,
+    surface: 'realtime',
+    maxConcurrentCalls: max,
+    buildPlan: () => plan(name),
+  });
   const event = (callId: string) => ({ data: { call_id: callId, sip_headers: [] } }) as unknown as RealtimeCallIncomingWebhookEvent;
 
   function setup(overall: number | null, salesMax: number | null) {

@@ -1,7 +1,8 @@
 // Which profile takes a call, or which SIP status refuses it: screening first,
 // then the first matching route, then its opening hours. Pure and in memory.
-import type { CallParties } from '../sip/index.ts';
+
 import type { BusinessHours } from '../hours/business-hours.ts';
+import type { CallParties } from '../sip/index.ts';
 import type { NumberList } from './number-list.ts';
 
 export interface ScreeningRules {
@@ -43,15 +44,20 @@ export type RouteDecision =
 
 export function routeCall(table: RoutingTable, parties: CallParties, at: number): RouteDecision {
   const { screening } = table;
-  if (parties.caller === null && screening.rejectAnonymous) return { kind: 'reject', statusCode: screening.anonymousStatus, reason: 'anonymous_caller' };
+  if (parties.caller === null && screening.rejectAnonymous)
+    return { kind: 'reject', statusCode: screening.anonymousStatus, reason: 'anonymous_caller' };
   if (screening.block?.matches(parties.caller)) return { kind: 'reject', statusCode: screening.blockStatus, reason: 'blocked_caller' };
-  if (screening.allow && !screening.allow.matches(parties.caller)) return { kind: 'reject', statusCode: screening.notAllowedStatus, reason: 'caller_not_allowed' };
+  if (screening.allow && !screening.allow.matches(parties.caller))
+    return { kind: 'reject', statusCode: screening.notAllowedStatus, reason: 'caller_not_allowed' };
 
   const route =
-    table.routes.find((r) => (r.dialed === null || r.dialed.matches(parties.dialed)) && (r.callers === null || r.callers.matches(parties.caller))) ??
-    table.fallback;
+    table.routes.find(
+      (r) => (r.dialed === null || r.dialed.matches(parties.dialed)) && (r.callers === null || r.callers.matches(parties.caller)),
+    ) ?? table.fallback;
   if (!route) return { kind: 'reject', statusCode: table.noRouteStatus, reason: 'no_route' };
-  if (route.hours === null || route.hours.isOpen(at)) return { kind: 'profile', profile: route.profile, route: route.name, afterHours: false };
-  if (route.afterHours.kind === 'reject') return { kind: 'reject', statusCode: route.afterHours.statusCode, reason: 'after_hours', route: route.name };
+  if (route.hours === null || route.hours.isOpen(at))
+    return { kind: 'profile', profile: route.profile, route: route.name, afterHours: false };
+  if (route.afterHours.kind === 'reject')
+    return { kind: 'reject', statusCode: route.afterHours.statusCode, reason: 'after_hours', route: route.name };
   return { kind: 'profile', profile: route.afterHours.profile, route: route.name, afterHours: true };
 }

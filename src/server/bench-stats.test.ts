@@ -43,7 +43,9 @@ describe('bench stats', () => {
       cpuUsage: (prev?: NodeJS.CpuUsage) => {
         cpuCalls++;
         const total = { user: 500_000, system: 0 };
-        return prev ? { user: total.user - prev.user, system: total.system - prev.system } : { user: cpuCalls === 1 ? 0 : total.user, system: 0 };
+        return prev
+          ? { user: total.user - prev.user, system: total.system - prev.system }
+          : { user: cpuCalls === 1 ? 0 : total.user, system: 0 };
       },
       memoryUsage: () => ({ rss: 10, heapUsed: 5, heapTotal: 6, external: 1, arrayBuffers: 0 }),
     });

@@ -3,14 +3,15 @@
 // what production runs. Configuration comes in; nothing here reads the environment.
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AnalysisFor } from '../analysis/analysis-spec.ts';
 import type { AnalysisWorkerOptions } from '../analysis/analysis-worker.ts';
 import { postCallFinisher } from '../analysis/post-call.ts';
-import { runHere, type ApiCluster } from '../api/live-commands.ts';
+import { type ApiCluster, runHere } from '../api/live-commands.ts';
 import { registerApi } from '../api/register-api.ts';
 import type { CallEvent, CallEventListener } from '../calls/call-events.ts';
 import { LiveCalls } from '../calls/live-calls.ts';
+import { type ReconcileResult, reconcileCalls, takeBackCall } from '../calls/reconcile-calls.ts';
 import { Cluster } from '../cluster/cluster.ts';
 import { registerClusterMetrics } from '../cluster/cluster-metrics.ts';
 import type { Coordination } from '../cluster/coordination.ts';
@@ -19,32 +20,31 @@ import type { Config, Env } from '../config/config.ts';
 import { registerDashboard } from '../dashboard/dashboard-routes.ts';
 import { DeliveryDedupe } from '../inbound/delivery-dedupe.ts';
 import { DeliveryLog } from '../inbound/delivery-log.ts';
-import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
 import { registerWebhookRoute } from '../inbound/webhook-route.ts';
+import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
+import { type CallControl, type LiveCallControl, liveCallControl, realtimeCallControl } from '../openai/call-control.ts';
 import { warnAboutModels } from '../openai/model-lifecycle.ts';
-import { liveCallControl, realtimeCallControl, type CallControl, type LiveCallControl } from '../openai/call-control.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
+import { controlFor, createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
+import { type Agents, startAgents } from '../profiles/start-agents.ts';
 import { RecordingDownloader, type RecordingDownloaderOptions } from '../recordings/recording-downloader.ts';
 import { RecordingFiles } from '../recordings/recording-files.ts';
-import { controlFor, createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
-import { routedSurface } from '../routing/plan-call.ts';
-import { agentSurface } from '../routing/call-plan.ts';
-import { reconcileCalls, takeBackCall, type ReconcileResult } from '../calls/reconcile-calls.ts';
 import type { CallDetail } from '../records/call-record.ts';
-import { parseCallParties } from '../sip/index.ts';
-import { startAgents, type Agents } from '../profiles/start-agents.ts';
 import { openConfiguredStore } from '../records/open-store.ts';
 import { RecordsService } from '../records/records-service.ts';
 import type { Store } from '../records/store.ts';
+import { agentSurface } from '../routing/call-plan.ts';
+import { routedSurface } from '../routing/plan-call.ts';
 import type { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { liveSidebandTransport } from '../session/live-sideband-transport.ts';
 import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
+import { parseCallParties } from '../sip/index.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
 import { logServerErrors } from './server-errors.ts';
 import { within } from './within.ts';
@@ -152,7 +152,9 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       })
     : (overrides.store ?? null);
   const ownOpenai = overrides.openai === undefined;
-  const openai = overrides.openai ?? createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
+  const openai =
+    overrides.openai ??
+    createOpenAIConnection({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, webhookSecret: config.webhookSecret });
   const control = overrides.control ?? realtimeCallControl(openai.client, { timeoutMs: config.callControlTimeoutMs });
   const transport = overrides.transport ?? openaiWsTransport(openai.client);
   const live = {
@@ -184,7 +186,8 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   app.get('/ready', async (_req, reply) => {
     const instance = cluster ? { instanceId: cluster.instanceId } : {};
     if (draining) return reply.code(503).send({ status: 'draining', liveCalls: liveCalls.size, ...instance });
-    if (cluster && !cluster.healthy) return reply.code(503).send({ status: 'coordination_unreachable', liveCalls: liveCalls.size, ...instance });
+    if (cluster && !cluster.healthy)
+      return reply.code(503).send({ status: 'coordination_unreachable', liveCalls: liveCalls.size, ...instance });
     return reply.code(200).send({ status: 'ready', liveCalls: liveCalls.size, ...instance });
   });
 
@@ -195,7 +198,9 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     activeCalls: () => liveCalls.size,
     ...(store ? { outboxStats: () => store.outboxStats(), bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0 } : {}),
   });
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 
   // The coordination between instances: in PostgreSQL beside the records, or in-process over SQLite.
   const coordination: Coordination | null =
@@ -286,7 +291,12 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         retentionDays: config.retentionDays,
         callEvents:
           config.callEventsUrl && config.callEventsSecret
-            ? { url: config.callEventsUrl, secret: config.callEventsSecret, maxAttempts: config.callEventsMaxAttempts, timeoutMs: config.callEventsTimeoutMs }
+            ? {
+                url: config.callEventsUrl,
+                secret: config.callEventsSecret,
+                maxAttempts: config.callEventsMaxAttempts,
+                timeoutMs: config.callEventsTimeoutMs,
+              }
             : null,
         metrics,
         instanceId: config.instanceId,
@@ -294,7 +304,14 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         ...(overrides.callEventsDelivery ? { outbox: overrides.callEventsDelivery } : {}),
         // After the call: its cost, and its analysis when its agent has one (read at that time, so a reload applies).
         onFinish: postCallFinisher({ prices, analysisFor, onCost: (cost) => metrics.callCost(cost) }),
-        analysis: { client: openai.client, analysisFor, prices, maxAttempts: config.analysisMaxAttempts, timeoutMs: config.analysisTimeoutMs, ...overrides.analysisWorker },
+        analysis: {
+          client: openai.client,
+          analysisFor,
+          prices,
+          maxAttempts: config.analysisMaxAttempts,
+          timeoutMs: config.analysisTimeoutMs,
+          ...overrides.analysisWorker,
+        },
       })
     : null;
   if (store && records) {
@@ -315,7 +332,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   }
 
   // Every listener runs synchronously and only touches memory: nothing here can slow the call.
-  const listeners = [metrics.observe, agents.onEvent, downloader.observe, ...(records ? [records.recorder.record] : []), ...(overrides.onEvent ? [overrides.onEvent] : [])];
+  const listeners = [
+    metrics.observe,
+    agents.onEvent,
+    downloader.observe,
+    ...(records ? [records.recorder.record] : []),
+    ...(overrides.onEvent ? [overrides.onEvent] : []),
+  ];
   const onEvent = (event: CallEvent) => {
     for (const listener of listeners) {
       try {
@@ -356,8 +379,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     const agent = restored && agentSurface(restored) === call.surface ? restored : null;
     if (!agent) {
       // Nothing can control it as it was accepted: end it rather than leave the caller with an agent nobody runs.
-      log.warn({ callId: call.callId, profile: call.profile, surface: call.surface }, 'no agent of that name (on that surface) any more for a call left in progress: hanging it up');
-      await controlFor(sessionDeps, call.surface).hangup(call.callId).catch(() => undefined);
+      log.warn(
+        { callId: call.callId, profile: call.profile, surface: call.surface },
+        'no agent of that name (on that surface) any more for a call left in progress: hanging it up',
+      );
+      await controlFor(sessionDeps, call.surface)
+        .hangup(call.callId)
+        .catch(() => undefined);
       return false;
     }
     const session = newCallSession(sessionDeps, agent, call.callId, parseCallParties(call.sipHeaders));
@@ -382,7 +410,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   async function takeBackById(callId: string): Promise<'reattached' | 'lost' | 'live' | 'unknown'> {
     if (liveCalls.has(callId)) return 'live';
     const call = store && takeBack ? await store.getCall(callId) : null;
-    if (!call || call.outcome !== 'in_progress' || !takeBack) return 'unknown';
+    if (call?.outcome !== 'in_progress' || !takeBack) return 'unknown';
     return takeBackCall(takeBack, call);
   }
   const deliveries = new DeliveryLog();
@@ -404,13 +432,21 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       token: config.apiToken,
       deliveries,
       secrets: serverSecretFingerprints(config),
-      runChecks: serverChecks({ config, env: overrides.env ?? {}, cwd: overrides.cwd ?? process.cwd(), client: openai.client, store, deliveries }),
+      runChecks: serverChecks({
+        config,
+        env: overrides.env ?? {},
+        cwd: overrides.cwd ?? process.cwd(),
+        client: openai.client,
+        store,
+        deliveries,
+      }),
     });
   }
 
   let keepWarm: NodeJS.Timeout | undefined;
   let stopped: Promise<void> | undefined;
-  const warm = () => openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
+  const warm = () =>
+    openai.warm().catch((err: Error) => log.warn({ baseUrl: config.openaiBaseUrl, err: err.message }, 'cannot reach the OpenAI API yet'));
 
   return {
     config,
@@ -425,7 +461,8 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     cluster,
     recordings: { files: recordingFiles, downloader },
     async start() {
-      if ((await openai.checkKey()) === 'refused') log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
+      if ((await openai.checkKey()) === 'refused')
+        log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
       // Deprecated or shut-down models: what the models API reports wins over the shipped list.
       warnAboutModels(log, agents.current().models, { epochMs: Date.now(), listed: openai.listedModels() });
       await warm();
@@ -465,13 +502,18 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         await app.close();
         // The last write, bounded: a database that does not answer must not hold the exit.
         if (records && !(await within(records.close(), shutdownBudget.finalWriteMs))) {
-          log.error({ bufferedCalls: records.recorder.bufferedCalls, waitedMs: shutdownBudget.finalWriteMs }, 'final write of call records did not finish in time: what is unwritten is lost');
+          log.error(
+            { bufferedCalls: records.recorder.bufferedCalls, waitedMs: shutdownBudget.finalWriteMs },
+            'final write of call records did not finish in time: what is unwritten is lost',
+          );
         }
         // The lease ends: what this instance still owns is taken over at once by the others.
-        if (cluster && !(await within(cluster.stop(), shutdownBudget.closeMs + config.cluster.queryTimeoutMs))) log.warn('leaving the cluster did not finish in time');
+        if (cluster && !(await within(cluster.stop(), shutdownBudget.closeMs + config.cluster.queryTimeoutMs)))
+          log.warn('leaving the cluster did not finish in time');
         agents.close();
         dedupe.clear();
-        if (ownStore && store && !(await within(store.close(), shutdownBudget.closeMs))) log.warn('the records store did not close in time');
+        if (ownStore && store && !(await within(store.close(), shutdownBudget.closeMs)))
+          log.warn('the records store did not close in time');
         // Requests in flight get a moment, then the connections are cut: one OpenAI never answers must not hold the exit.
         if (ownOpenai) await openai.close(shutdownBudget.closeMs);
         log.info('stopped');

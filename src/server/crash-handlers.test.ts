@@ -16,6 +16,9 @@ describe('installCrashHandlers', () => {
       [60, 'uncaught exception: draining, then exiting'],
       [60, 'unhandled promise rejection: draining, then exiting'],
     ]);
-    expect(logs.lines[0]).toMatchObject({ origin: 'uncaughtException', err: { message: 'kaboom', stack: expect.stringContaining('kaboom') } });
+    expect(logs.lines[0]).toMatchObject({
+      origin: 'uncaughtException',
+      err: { message: 'kaboom', stack: expect.stringContaining('kaboom') },
+    });
   });
 });

@@ -5,7 +5,11 @@ import type { Logger } from '../log/logger.ts';
  * is a bug of unknown reach, so it is logged with its context and the process drains in order
  * (no new calls, live ones finish, records written) and exits 1, instead of dying silently.
  */
-export function installCrashHandlers(proc: Pick<NodeJS.Process, 'on'>, log: Logger, drain: (reason: 'uncaughtException' | 'unhandledRejection') => void): void {
+export function installCrashHandlers(
+  proc: Pick<NodeJS.Process, 'on'>,
+  log: Logger,
+  drain: (reason: 'uncaughtException' | 'unhandledRejection') => void,
+): void {
   proc.on('uncaughtException', (err, origin) => {
     log.fatal({ err, origin }, 'uncaught exception: draining, then exiting');
     drain('uncaughtException');

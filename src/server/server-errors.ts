@@ -17,6 +17,7 @@ export function logServerErrors(app: FastifyInstance, log: Logger): void {
     return reply.code(status).send(errorBody('internal'));
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode >= 500 && !thrown.has(req)) log.warn({ method: req.method, route: routeOf(req), status: reply.statusCode }, 'answered with a server error');
+    if (reply.statusCode >= 500 && !thrown.has(req))
+      log.warn({ method: req.method, route: routeOf(req), status: reply.statusCode }, 'answered with a server error');
   });
 }

@@ -1,12 +1,13 @@
 // Slow senders over real sockets: each connection that trickles its body is cut off.
-import { connect, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
+import { webhookPath } from '../inbound/webhook-route.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { webhookPath } from '../inbound/webhook-route.ts';
 import { buildSwitchboard, type Switchboard } from './build-switchboard.ts';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -21,7 +22,12 @@ afterEach(async () => {
 
 async function listen(env: Record<string, string>): Promise<number> {
   const config = loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_WEBHOOK_SECRET: secret, REFER_TO: '+19195554321', ...env });
-  server = await buildSwitchboard(config, { log: pino({ level: 'silent' }), store: null, control: new RecordingCallControl(), transport: new FakeControlTransport() });
+  server = await buildSwitchboard(config, {
+    log: pino({ level: 'silent' }),
+    store: null,
+    control: new RecordingCallControl(),
+    transport: new FakeControlTransport(),
+  });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   return (server.app.server.address() as AddressInfo).port;
 }
@@ -32,7 +38,17 @@ function slowBody(port: number): Promise<string> {
   sockets.push(socket);
   const at = Math.floor(Date.now() / 1000);
   socket.write(
-    [`POST ${webhookPath} HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', 'content-length: 1000', 'webhook-id: msg_1', `webhook-timestamp: ${at}`, 'webhook-signature: v1,x', '', ''].join('\r\n'),
+    [
+      `POST ${webhookPath} HTTP/1.1`,
+      'host: 127.0.0.1',
+      'content-type: application/json',
+      'content-length: 1000',
+      'webhook-id: msg_1',
+      `webhook-timestamp: ${at}`,
+      'webhook-signature: v1,x',
+      '',
+      '',
+    ].join('\r\n'),
   );
   // Never idle for long: only a limit on the whole request can end this.
   const drip = setInterval(() => socket.write('{'), 50);
@@ -54,7 +70,9 @@ describe('HTTP server timeouts', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => slowBody(port)));
     for (const answer of answers) expect(answer).toMatch(/^(HTTP\/1\.1 408 |$)/);
     expect(answers.filter((a) => a.startsWith('HTTP/1.1 408 ')).length).toBeGreaterThan(0);
-    const open = await new Promise<number>((resolve, reject) => server?.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    const open = await new Promise<number>((resolve, reject) =>
+      server?.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+    );
     expect(open).toBe(0);
     // The server still answers a well-behaved client.
     const res = await fetch(`http://127.0.0.1:${port}/health`);

@@ -3,16 +3,22 @@ import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
+import { HostAllowList } from '../sip/host-allow-list.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { HostAllowList } from '../sip/host-allow-list.ts';
 import { createTransfers } from '../transfers/transfer.ts';
 import { CallSession } from './call-session.ts';
 
 const contact = { host: '67.231.5.176', port: 5061, hostPort: '67.231.5.176:5061', transport: 'tls' };
 
-function setup(opts: { contact?: { host: string; port: number; hostPort: string; transport: string | null } | null; fallbackHost?: string; allowedHosts?: string[] } = {}) {
+function setup(
+  opts: {
+    contact?: { host: string; port: number; hostPort: string; transport: string | null } | null;
+    fallbackHost?: string;
+    allowedHosts?: string[];
+  } = {},
+) {
   const control = new RecordingCallControl();
   const calls = control.actions;
   const transport = new FakeControlTransport();
@@ -20,7 +26,12 @@ function setup(opts: { contact?: { host: string; port: number; hostPort: string;
   const clock = new ManualClock();
   const session = new CallSession({
     callId: 'rtc_op',
-    parties: { caller: '+19195551234', dialed: '+19195550000', sipCallId: 'abc', contact: opts.contact === undefined ? contact : opts.contact },
+    parties: {
+      caller: '+19195551234',
+      dialed: '+19195550000',
+      sipCallId: 'abc',
+      contact: opts.contact === undefined ? contact : opts.contact,
+    },
     greeting: 'Hello!',
     tools: new Map(),
     transfers: createTransfers({
@@ -50,11 +61,27 @@ function setup(opts: { contact?: { host: string; port: number; hostPort: string;
 const tick = () => new Promise((r) => setImmediate(r));
 const ev = (e: Record<string, unknown>) => ({ event_id: 'e', ...e }) as unknown as RealtimeServerEvent;
 const agentSaid = (itemId: string, responseId: string, transcript: string) =>
-  ev({ type: 'response.output_audio_transcript.done', item_id: itemId, response_id: responseId, output_index: 0, content_index: 0, transcript });
+  ev({
+    type: 'response.output_audio_transcript.done',
+    item_id: itemId,
+    response_id: responseId,
+    output_index: 0,
+    content_index: 0,
+    transcript,
+  });
 const responseDone = (id: string, status: string, itemIds: string[] = []) =>
-  ev({ type: 'response.done', response: { id, status, output: itemIds.map((itemId) => ({ type: 'message', role: 'assistant', id: itemId, content: [] })) } });
+  ev({
+    type: 'response.done',
+    response: { id, status, output: itemIds.map((itemId) => ({ type: 'message', role: 'assistant', id: itemId, content: [] })) },
+  });
 const transcripts = (events: CallEvent[]) =>
-  events.flatMap((e) => (e.type === 'transcript' ? [`${e.itemId}${e.interrupted ? ' (interrupted)' : ''}`] : e.type === 'transcript.interrupted' ? [`${e.itemId} cut`] : []));
+  events.flatMap((e) =>
+    e.type === 'transcript'
+      ? [`${e.itemId}${e.interrupted ? ' (interrupted)' : ''}`]
+      : e.type === 'transcript.interrupted'
+        ? [`${e.itemId} cut`]
+        : [],
+  );
 
 describe('CallSession operator actions', () => {
   it('transferTo: a number goes to the Contact host, like the agent tool', async () => {
@@ -78,11 +105,18 @@ describe('CallSession operator actions', () => {
     expect(c.calls).toEqual(['refer sip:+14155550123@edge.example.net:5060']);
   });
 
-  it("transferTo: a Contact host off the carrier allow-list is never used: the fallback host, or a refusal", async () => {
-    const a = setup({ allowedHosts: ['67.231.5.0/24'], contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null }, fallbackHost: '67.231.5.10:5061' });
+  it('transferTo: a Contact host off the carrier allow-list is never used: the fallback host, or a refusal', async () => {
+    const a = setup({
+      allowedHosts: ['67.231.5.0/24'],
+      contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null },
+      fallbackHost: '67.231.5.10:5061',
+    });
     await tick();
     expect(await a.session.transferTo('+14155550123')).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.10:5061' });
-    const b = setup({ allowedHosts: ['67.231.5.0/24'], contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null } });
+    const b = setup({
+      allowedHosts: ['67.231.5.0/24'],
+      contact: { host: '203.0.113.66', port: 5060, hostPort: '203.0.113.66:5060', transport: null },
+    });
     await tick();
     expect(await b.session.transferTo('+14155550123')).toMatchObject({ ok: false, error: 'no_sip_host' });
     expect(b.calls).toEqual([]);
@@ -104,7 +138,11 @@ describe('CallSession operator actions', () => {
     expect(transport.last.sent.slice(1)).toEqual([
       {
         type: 'conversation.item.create',
-        item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: 'Instruction from a human supervisor: Offer the caller a 10% discount.' }] },
+        item: {
+          type: 'message',
+          role: 'system',
+          content: [{ type: 'input_text', text: 'Instruction from a human supervisor: Offer the caller a 10% discount.' }],
+        },
       },
       { type: 'response.create', event_id: expect.any(String) },
     ]);

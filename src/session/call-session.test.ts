@@ -1,5 +1,5 @@
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
 import { FakeControlTransport } from '../testing/fake-control-transport.ts';
@@ -36,7 +36,14 @@ function setup(
   const transfers = createTransfers({
     destinations: [{ name: 'person', to: '+19195554321', description: 'A person.', hours: null }],
     unnamed: true,
-    policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false },
+    policy: {
+      carrier: { allowList: null, fallbackHost: null },
+      context: [],
+      profile: 'default',
+      business: 'b',
+      referTimeoutMs: 5_000,
+      logPii: false,
+    },
   });
   const tools = new Map([transferCallTool(transfers, Date.now()), endCallTool({ goodbyeMaxMs: 5_000 })].map((t) => [t.definition.name, t]));
   const session = new CallSession({
@@ -68,7 +75,13 @@ function setup(
 /** Lets queued callbacks and promise chains run; no time passes. */
 const tick = () => new Promise((r) => setImmediate(r));
 const functionCall = (callId: string, name: string, args = '{}') =>
-  ({ type: 'response.output_item.done', event_id: 'e', response_id: 'r', output_index: 0, item: { type: 'function_call', call_id: callId, name, arguments: args } }) as RealtimeServerEvent;
+  ({
+    type: 'response.output_item.done',
+    event_id: 'e',
+    response_id: 'r',
+    output_index: 0,
+    item: { type: 'function_call', call_id: callId, name, arguments: args },
+  }) as RealtimeServerEvent;
 
 describe('CallSession', () => {
   it('greets once, the greeting as its own input item, even after a reconnect', async () => {
@@ -104,15 +117,25 @@ describe('CallSession', () => {
   it.each([
     [undefined, 20],
     [true, 30],
-  ] as const)('logs transcripts at debug, at info only with LOG_TRANSCRIPTS (logTranscripts %s), numbers masked', async (logTranscripts, level) => {
-    const lines: Array<Record<string, any>> = [];
-    const log = pino({ level: 'debug' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
-    const { transport } = setup({ log, ...(logTranscripts !== undefined ? { logTranscripts } : {}) });
-    await tick();
-    transport.last.push({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e1', item_id: 'i1', content_index: 0, transcript: 'call me back at 919.555.1234', usage: { type: 'duration', seconds: 1 } } as RealtimeServerEvent);
-    const transcript = lines.find((l) => l.msg === 'transcript');
-    expect(transcript).toMatchObject({ level, speaker: 'caller', text: 'call me back at ******1234' });
-  });
+  ] as const)(
+    'logs transcripts at debug, at info only with LOG_TRANSCRIPTS (logTranscripts %s), numbers masked',
+    async (logTranscripts, level) => {
+      const lines: Array<Record<string, any>> = [];
+      const log = pino({ level: 'debug' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk)) });
+      const { transport } = setup({ log, ...(logTranscripts !== undefined ? { logTranscripts } : {}) });
+      await tick();
+      transport.last.push({
+        type: 'conversation.item.input_audio_transcription.completed',
+        event_id: 'e1',
+        item_id: 'i1',
+        content_index: 0,
+        transcript: 'call me back at 919.555.1234',
+        usage: { type: 'duration', seconds: 1 },
+      } as RealtimeServerEvent);
+      const transcript = lines.find((l) => l.msg === 'transcript');
+      expect(transcript).toMatchObject({ level, speaker: 'caller', text: 'call me back at ******1234' });
+    },
+  );
 
   it('runs a tool once per tool call id, even when the event repeats across sockets', async () => {
     const { transport, calls } = setup();
@@ -123,7 +146,9 @@ describe('CallSession', () => {
     expect(calls).toEqual(['refer sip:+19195554321@67.231.5.176:5061;transport=tls']);
     const outputs = transport.last.sent.filter((e) => e.type === 'conversation.item.create');
     expect(outputs).toHaveLength(1);
-    expect(outputs[0]).toMatchObject({ item: { type: 'function_call_output', call_id: 'call_1', output: '{"ok":true,"status":"transferring"}' } });
+    expect(outputs[0]).toMatchObject({
+      item: { type: 'function_call_output', call_id: 'call_1', output: '{"ok":true,"status":"transferring"}' },
+    });
   });
 
   it('drops an event without the fields it needs, and an exception in a handler stays in the call', async () => {
@@ -131,9 +156,20 @@ describe('CallSession', () => {
     await tick();
     transport.last.push({ type: 'response.done', event_id: 'bad' } as unknown as RealtimeServerEvent);
     const exploding = { type: 'conversation.item.truncated', event_id: 'e', content_index: 0, audio_end_ms: 0 };
-    Object.defineProperty(exploding, 'item_id', { enumerable: true, get: () => { throw new Error('boom'); } });
+    Object.defineProperty(exploding, 'item_id', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     transport.last.push(exploding as unknown as RealtimeServerEvent);
-    transport.last.push({ type: 'conversation.item.input_audio_transcription.completed', event_id: 'e', item_id: 'i1', content_index: 0, transcript: 'still here' } as RealtimeServerEvent);
+    transport.last.push({
+      type: 'conversation.item.input_audio_transcription.completed',
+      event_id: 'e',
+      item_id: 'i1',
+      content_index: 0,
+      transcript: 'still here',
+    } as RealtimeServerEvent);
     expect(events.filter((e) => e.type === 'server_event.invalid')).toEqual([
       { type: 'server_event.invalid', callId: 'rtc_test', eventType: 'response.done', problem: expect.stringContaining('response') },
     ]);
@@ -180,7 +216,11 @@ describe('CallSession', () => {
     await tick();
     const types = () => transport.last.sent.slice(1).map((e) => e.type);
     expect(types()).toEqual(['conversation.item.create']);
-    transport.last.push({ type: 'response.done', event_id: 'e', response: { id: 'resp_greeting', status: 'completed' } } as RealtimeServerEvent);
+    transport.last.push({
+      type: 'response.done',
+      event_id: 'e',
+      response: { id: 'resp_greeting', status: 'completed' },
+    } as RealtimeServerEvent);
     expect(types()).toEqual(['conversation.item.create', 'response.create']);
   });
 
@@ -193,7 +233,11 @@ describe('CallSession', () => {
     const goodbye = transport.last.sent.at(-1);
     expect(goodbye).toMatchObject({ type: 'response.create', response: { metadata: { switchboard_say: expect.any(String) } } });
     const tag = (goodbye as { response: { metadata: Record<string, string> } }).response.metadata.switchboard_say;
-    transport.last.push({ type: 'response.created', event_id: 'e', response: { id: 'resp_bye', metadata: { switchboard_say: tag } } } as RealtimeServerEvent);
+    transport.last.push({
+      type: 'response.created',
+      event_id: 'e',
+      response: { id: 'resp_bye', metadata: { switchboard_say: tag } },
+    } as RealtimeServerEvent);
     transport.last.push({ type: 'output_audio_buffer.stopped', event_id: 'e', response_id: 'resp_other' } as RealtimeServerEvent);
     await tick();
     expect(calls).toEqual([]);

@@ -7,7 +7,7 @@ import { redactPhonesInText } from '../log/redact.ts';
 import type { CallRest } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import { backoffMs } from '../time/backoff.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import { runToolCall } from '../tools/run-tool-call.ts';
 import type { CallActions, Tool, ToolContext, ToolResult } from '../tools/tool.ts';
 import type { TransferResult, Transfers } from '../transfers/transfer.ts';
@@ -109,7 +109,16 @@ export class CallSession implements CallActions {
     this.clock = opts.clock ?? systemClock;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.opened = new Promise((resolve) => (this.resolveOpened = resolve));
-    const ctx = { callId: this.callId, parties: opts.parties, control: opts.control, call: this, log: this.log, send: (e: RealtimeClientEvent) => this.send(e), responses: this.gate, clock: this.clock };
+    const ctx = {
+      callId: this.callId,
+      parties: opts.parties,
+      control: opts.control,
+      call: this,
+      log: this.log,
+      send: (e: RealtimeClientEvent) => this.send(e),
+      responses: this.gate,
+      clock: this.clock,
+    };
     this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
   }
 
@@ -264,7 +273,12 @@ export class CallSession implements CallActions {
         return;
       case 'dtmf.failed':
         this.log.warn({ callId: this.callId, message: signal.message }, 'keypad tone refused');
-        this.emit({ type: 'error', callId: this.callId, message: `keypad tone ${signal.digit} refused: ${signal.message}`, code: 'dtmf_refused' satisfies WireErrorCode });
+        this.emit({
+          type: 'error',
+          callId: this.callId,
+          message: `keypad tone ${signal.digit} refused: ${signal.message}`,
+          code: 'dtmf_refused' satisfies WireErrorCode,
+        });
         return;
       case 'dtmf.sent':
         return;
@@ -456,8 +470,19 @@ export class CallSession implements CallActions {
     const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
     // Personal data: at info only when the operator asks for it.
     const level = this.opts.logTranscripts ? 'info' : 'debug';
-    this.log[level]({ callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) }, 'transcript');
-    this.emit({ type: 'transcript', callId: this.callId, speaker, text, itemId, ...(interrupted ? { interrupted } : {}), ...(usage ? { usage } : {}) });
+    this.log[level](
+      { callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) },
+      'transcript',
+    );
+    this.emit({
+      type: 'transcript',
+      callId: this.callId,
+      speaker,
+      text,
+      itemId,
+      ...(interrupted ? { interrupted } : {}),
+      ...(usage ? { usage } : {}),
+    });
   }
 
   private interruptResponse(responseId: string, itemIds: readonly string[]): void {
@@ -506,9 +531,20 @@ export class CallSession implements CallActions {
     const result: ToolResult = await runToolCall(this.opts.tools, { call_id: toolCallId, name, arguments: args }, ctx);
     const durationMs = this.clock.now() - startedAt;
     const error = result.output.ok === false ? String(result.output.error) : undefined;
-    this.emit({ type: 'tool.completed', callId: this.callId, toolCallId, name, output: result.output, durationMs, ...(error ? { error } : {}) });
+    this.emit({
+      type: 'tool.completed',
+      callId: this.callId,
+      toolCallId,
+      name,
+      output: result.output,
+      durationMs,
+      ...(error ? { error } : {}),
+    });
     if (this.state === 'ended') return;
-    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: toolCallId, output: JSON.stringify(result.output) } });
+    this.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: toolCallId, output: JSON.stringify(result.output) },
+    });
     if (result.followUp.kind === 'respond') this.gate.create();
     else if (result.followUp.kind === 'instruct') this.gate.create({ instructions: result.followUp.instructions });
     if (result.after) {
@@ -532,14 +568,22 @@ export class CallSession implements CallActions {
     if (info.httpStatus === 404) return this.finish('gone');
     if (info.code === 1000) return this.finish('caller_hangup');
     if (this.reconnectAttempts >= this.opts.reconnectMaxAttempts) {
-      this.log.error({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempts: this.reconnectAttempts }, 'control socket lost');
-      this.hangup('control_lost').catch((err: unknown) => this.log.error({ callId: this.callId, err }, 'hangup after a lost control socket failed'));
+      this.log.error(
+        { callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempts: this.reconnectAttempts },
+        'control socket lost',
+      );
+      this.hangup('control_lost').catch((err: unknown) =>
+        this.log.error({ callId: this.callId, err }, 'hangup after a lost control socket failed'),
+      );
       return;
     }
     this.reconnectAttempts++;
     const delayMs = backoffMs(this.reconnectAttempts, { baseMs: this.opts.reconnectBaseDelayMs ?? 250, maxMs: 5_000 });
     this.state = 'reconnecting';
-    this.log.warn({ callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempt: this.reconnectAttempts, delayMs }, 'control socket dropped, reconnecting');
+    this.log.warn(
+      { callId: this.callId, code: info.code, httpStatus: info.httpStatus, attempt: this.reconnectAttempts, delayMs },
+      'control socket dropped, reconnecting',
+    );
     this.emit({ type: 'control.reconnecting', callId: this.callId, attempt: this.reconnectAttempts, delayMs, code: info.code });
     const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
@@ -557,7 +601,10 @@ export class CallSession implements CallActions {
     if (this.state === 'ended' || this.state === 'ending') return;
     if (this.toolsRunning.size > 0) {
       let timer: Timer | undefined;
-      await Promise.race([Promise.allSettled([...this.toolsRunning]), new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, opts.waitForToolsMs)))]);
+      await Promise.race([
+        Promise.allSettled([...this.toolsRunning]),
+        new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, opts.waitForToolsMs))),
+      ]);
       timer?.cancel();
     }
     if (this.isOver()) return;

@@ -7,10 +7,7 @@ import type { Transfers } from '../transfers/transfer.ts';
 import type { ResponseGate } from './response-gate.ts';
 import type { ExtensionContext, SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
-export type DtmfAction =
-  | { kind: 'transfer'; destination: string }
-  | { kind: 'hangup' }
-  | { kind: 'say'; instructions: string };
+export type DtmfAction = { kind: 'transfer'; destination: string } | { kind: 'hangup' } | { kind: 'say'; instructions: string };
 
 export interface DtmfOptions {
   actions: ReadonlyMap<string, DtmfAction>;
@@ -72,7 +69,11 @@ class DtmfHandler implements SessionExtension {
   private tellModel(digits: string): void {
     this.ctx.send({
       type: 'conversation.item.create',
-      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `[keypad] The caller pressed: ${digits.split('').join(' ')}` }] },
+      item: {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: `[keypad] The caller pressed: ${digits.split('').join(' ')}` }],
+      },
     });
     this.gate.create();
   }
@@ -101,9 +102,17 @@ class DtmfHandler implements SessionExtension {
         return;
       }
       this.gate.interrupt();
-      await ctx.call.say(`Tell the caller, in one short sentence, that you are transferring them to ${action.destination} now.`, this.opts.goodbyeMaxMs);
+      await ctx.call.say(
+        `Tell the caller, in one short sentence, that you are transferring them to ${action.destination} now.`,
+        this.opts.goodbyeMaxMs,
+      );
       const result = await transfers.toDestination(ctx, action.destination, `caller pressed ${digit} on the keypad`, 'keypad');
-      const followUp = toolResult(result, action.destination, transfers.unnamed, transfers.destinations.map((d) => d.name)).followUp;
+      const followUp = toolResult(
+        result,
+        action.destination,
+        transfers.unnamed,
+        transfers.destinations.map((d) => d.name),
+      ).followUp;
       if (followUp.kind === 'instruct') this.gate.create({ instructions: followUp.instructions });
     } catch (err) {
       ctx.log.error({ callId: ctx.callId, err }, 'keypad action failed');

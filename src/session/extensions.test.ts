@@ -1,12 +1,12 @@
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { describe, expect, it } from 'vitest';
 import type { CallEvent, EndReason } from '../calls/call-events.ts';
+import { BusinessHours, type OpenRange, parseRange } from '../hours/business-hours.ts';
 import { createLogger } from '../log/logger.ts';
-import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { createTransfers } from '../transfers/transfer.ts';
-import { dtmfHandler, type DtmfAction } from './dtmf-handler.ts';
+import { type DtmfAction, dtmfHandler } from './dtmf-handler.ts';
 import { idleWatch } from './idle-watch.ts';
 import { maxDuration } from './max-duration.ts';
 import { ResponseGate } from './response-gate.ts';
@@ -55,7 +55,11 @@ const response = (type: 'response.created' | 'response.done', id: string) => ev(
 
 describe('keypad input', () => {
   const day = parseRange('09:00-17:00') as OpenRange;
-  const billingHours = new BusinessHours({ timeZone: 'America/New_York', weekly: [[day], [day], [day], [day], [day], [], []], closures: [] });
+  const billingHours = new BusinessHours({
+    timeZone: 'America/New_York',
+    weekly: [[day], [day], [day], [day], [day], [], []],
+    closures: [],
+  });
   const saturday = Date.parse('2026-03-14T16:00:00Z');
   const monday = Date.parse('2026-03-09T16:00:00Z');
   const setup = (at: number) => {
@@ -65,7 +69,14 @@ describe('keypad input', () => {
         { name: 'operator', to: '+19195550000', description: 'Front desk', hours: null },
         { name: 'billing', to: '+19195550001', description: 'Billing', hours: billingHours },
       ],
-      policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'p', business: 'b', referTimeoutMs: 5_000, logPii: false },
+      policy: {
+        carrier: { allowList: null, fallbackHost: null },
+        context: [],
+        profile: 'p',
+        business: 'b',
+        referTimeoutMs: 5_000,
+        logPii: false,
+      },
       clock: () => clock.epochMs(),
     });
     const actions = new Map<string, DtmfAction>([
@@ -83,7 +94,10 @@ describe('keypad input', () => {
     expect(h.sent).toEqual([]);
     clock.advance(1000);
     expect(h.sent).toEqual([
-      { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4' }] } },
+      {
+        type: 'conversation.item.create',
+        item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '[keypad] The caller pressed: 1 2 3 4' }] },
+      },
       { type: 'response.create', event_id: expect.any(String) },
     ]);
     expect(h.events).toContainEqual({ type: 'dtmf', callId: 'rtc_1', digits: '1234', action: null });
@@ -121,7 +135,13 @@ describe('keypad input', () => {
     clock.advance(1000);
     await flush();
     expect(h.refers).toEqual([]);
-    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: expect.stringContaining('billing is closed right now. It opens Monday 2026-03-16 at 09:00.') } }]);
+    expect(h.sent).toEqual([
+      {
+        type: 'response.create',
+        event_id: expect.any(String),
+        response: { instructions: expect.stringContaining('billing is closed right now. It opens Monday 2026-03-16 at 09:00.') },
+      },
+    ]);
   });
 
   it('a mapped digit inside a longer run is just digits', async () => {
@@ -138,7 +158,9 @@ describe('keypad input', () => {
     const { clock, h } = setup(monday);
     h.server(dtmf('*'));
     clock.advance(1000);
-    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Read the opening hours.' } }]);
+    expect(h.sent).toEqual([
+      { type: 'response.create', event_id: expect.any(String), response: { instructions: 'Read the opening hours.' } },
+    ]);
     h.server(response('response.created', 'resp_2'));
     h.server(dtmf('9'));
     clock.advance(1000);
@@ -152,7 +174,16 @@ describe('keypad input', () => {
 describe('idle handling', () => {
   const setup = () => {
     const clock = new ManualClock();
-    const h = harness(idleWatch({ repromptAfterMs: 8000, hangupAfterMs: 20000, repromptInstructions: 'Ask if they are there.', goodbyeInstructions: 'Say goodbye.', goodbyeMaxMs: 100 }), clock);
+    const h = harness(
+      idleWatch({
+        repromptAfterMs: 8000,
+        hangupAfterMs: 20000,
+        repromptInstructions: 'Ask if they are there.',
+        goodbyeInstructions: 'Say goodbye.',
+        goodbyeMaxMs: 100,
+      }),
+      clock,
+    );
     return { clock, h };
   };
   const agentTurn = (h: ReturnType<typeof harness>, id: string) => {
@@ -168,7 +199,9 @@ describe('idle handling', () => {
     clock.advance(7999);
     expect(h.sent).toEqual([]);
     clock.advance(1);
-    expect(h.sent).toEqual([{ type: 'response.create', event_id: expect.any(String), response: { instructions: 'Ask if they are there.' } }]);
+    expect(h.sent).toEqual([
+      { type: 'response.create', event_id: expect.any(String), response: { instructions: 'Ask if they are there.' } },
+    ]);
     agentTurn(h, 'reprompt'); // the re-prompt itself does not restart the clock
     clock.advance(11999);
     expect(h.hungUp()).toBeNull();

@@ -15,8 +15,10 @@ export interface IdleOptions {
   goodbyeMaxMs: number;
 }
 
-export const defaultRepromptInstructions = 'The caller has been silent for a while. Briefly ask whether they are still there and how you can help.';
-export const defaultIdleGoodbye = 'The caller has been silent for a long time. Say a brief, friendly goodbye: you will end the call now, and they are welcome to call back.';
+export const defaultRepromptInstructions =
+  'The caller has been silent for a while. Briefly ask whether they are still there and how you can help.';
+export const defaultIdleGoodbye =
+  'The caller has been silent for a long time. Say a brief, friendly goodbye: you will end the call now, and they are welcome to call back.';
 
 export function idleWatch(opts: IdleOptions): SessionExtensionFactory {
   return (ctx) => new IdleWatch(ctx, opts);

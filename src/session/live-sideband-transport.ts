@@ -36,7 +36,11 @@ export function liveSidebandTransport(client: OpenAI, opts: LiveSidebandOptions 
       };
       let translator = translators.get(sessionId);
       if (translator) translator.attach(out);
-      else translators.set(sessionId, (translator = new LiveTranslator(out, { ...opts.translator, ...(opts.clock ? { clock: opts.clock } : {}) })));
+      else
+        translators.set(
+          sessionId,
+          (translator = new LiveTranslator(out, { ...opts.translator, ...(opts.clock ? { clock: opts.clock } : {}) })),
+        );
       const current = translator;
 
       sb = new SidebandWS(

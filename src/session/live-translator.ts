@@ -17,9 +17,10 @@
 //   conversation.item.create (message / tool output) kept, then response.item.create …
 //   response.create after those                      … + response.create (the backend continues)
 //   response.cancel, output_audio_buffer.clear       dropped: Live has no cancel; the voice model handles barge-in
+
+import { TranscriptGrouper, type TranscriptSegment } from 'openai/helpers/live';
 import type { SessionClosedEvent } from 'openai/resources/live/live';
 import type { SidebandClientEvent, SidebandServerEvent } from 'openai/resources/live/sideband/sideband';
-import { TranscriptGrouper, type TranscriptSegment } from 'openai/helpers/live';
 import type {
   ConversationItem,
   ConversationItemInputAudioTranscriptionCompletedEvent,
@@ -36,7 +37,7 @@ import type {
   ResponseOutputItemDoneEvent,
 } from 'openai/resources/realtime/realtime';
 import type { Metadata } from 'openai/resources/shared';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { LiveSignal } from './control-transport.ts';
 
 export interface TranslatorOutput {
@@ -85,7 +86,13 @@ const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(
 let serverEventCounter = 0;
 const serverEventId = (): string => `live_evt_${++serverEventCounter}`;
 const statusOf = (type: string): NonNullable<RealtimeResponse['status']> =>
-  type === 'response.completed' ? 'completed' : type === 'response.incomplete' ? 'incomplete' : type === 'response.failed' ? 'failed' : 'cancelled';
+  type === 'response.completed'
+    ? 'completed'
+    : type === 'response.incomplete'
+      ? 'incomplete'
+      : type === 'response.failed'
+        ? 'failed'
+        : 'cancelled';
 
 export class LiveTranslator {
   /** Why session.closed said the session ended (null until it does). */
@@ -114,7 +121,12 @@ export class LiveTranslator {
 
   constructor(out: TranslatorOutput, opts: TranslatorOptions = {}) {
     this.out = out;
-    this.opts = { assistantSilenceMs: opts.assistantSilenceMs ?? 700, ackTimeoutMs: opts.ackTimeoutMs ?? 5_000, speechWaitMs: opts.speechWaitMs ?? 15_000, clock: opts.clock ?? systemClock };
+    this.opts = {
+      assistantSilenceMs: opts.assistantSilenceMs ?? 700,
+      ackTimeoutMs: opts.ackTimeoutMs ?? 5_000,
+      speechWaitMs: opts.speechWaitMs ?? 15_000,
+      clock: opts.clock ?? systemClock,
+    };
     // Records keep every word: backchannel suppression off.
     this.grouper = new TranscriptGrouper({ assistantSilenceMs: this.opts.assistantSilenceMs, backchannelMaxDurationMs: 0 });
     this.grouper.on('segment.updated', (segment) => this.segmentUpdated(segment));
@@ -150,7 +162,11 @@ export class LiveTranslator {
         this.grouper.push(event);
         return;
       case 'transport.dtmf.received':
-        this.emit({ type: 'input_audio_buffer.dtmf_event_received', event: event.event, received_at: Math.floor(this.opts.clock.epochMs() / 1000) } satisfies InputAudioBufferDtmfEventReceivedEvent);
+        this.emit({
+          type: 'input_audio_buffer.dtmf_event_received',
+          event: event.event,
+          received_at: Math.floor(this.opts.clock.epochMs() / 1000),
+        } satisfies InputAudioBufferDtmfEventReceivedEvent);
         return;
       case 'session.commentary.appended':
         this.acknowledgeSay(event.client_event_id);
@@ -165,7 +181,8 @@ export class LiveTranslator {
         this.out.signal({ type: 'usage', seconds: event.usage.seconds });
         return;
       case 'session.output_audio.fixture.played':
-        if (event.client_event_id && this.clips.delete(event.client_event_id)) this.out.signal({ type: 'audio.played', id: event.client_event_id });
+        if (event.client_event_id && this.clips.delete(event.client_event_id))
+          this.out.signal({ type: 'audio.played', id: event.client_event_id });
         return;
       case 'transport.dtmf.sent': {
         const digit = (event.client_event_id && this.dtmfDigits.get(event.client_event_id)) || event.event;
@@ -221,8 +238,16 @@ export class LiveTranslator {
     if (!request) return;
     const id = `live_say_${++this.sayCounter}`;
     const response = { id, object: 'realtime.response', metadata: request.metadata } satisfies RealtimeResponse;
-    this.emit({ type: 'response.created', event_id: serverEventId(), response: { ...response, status: 'in_progress' } } satisfies ResponseCreatedEvent);
-    this.emit({ type: 'response.done', event_id: serverEventId(), response: { ...response, status: 'completed' } } satisfies ResponseDoneEvent);
+    this.emit({
+      type: 'response.created',
+      event_id: serverEventId(),
+      response: { ...response, status: 'in_progress' },
+    } satisfies ResponseCreatedEvent);
+    this.emit({
+      type: 'response.done',
+      event_id: serverEventId(),
+      response: { ...response, status: 'completed' },
+    } satisfies ResponseDoneEvent);
     this.expectSpeech(id);
   }
 
@@ -267,7 +292,10 @@ export class LiveTranslator {
       } satisfies ResponseOutputItemDoneEvent);
       return;
     }
-    if ((type === 'response.completed' || type === 'response.failed' || type === 'response.incomplete' || type === 'response.cancelled') && responseId) {
+    if (
+      (type === 'response.completed' || type === 'response.failed' || type === 'response.incomplete' || type === 'response.cancelled') &&
+      responseId
+    ) {
       const backend = this.backends.get(responseId);
       this.backends.delete(responseId);
       this.delegated.delete(responseId);
@@ -281,7 +309,15 @@ export class LiveTranslator {
           object: 'realtime.response',
           status: statusOf(type),
           metadata: backend?.request?.metadata ?? null,
-          ...(usage ? { usage: { input_tokens: count(usage.input_tokens), output_tokens: count(usage.output_tokens), total_tokens: count(usage.total_tokens) } } : {}),
+          ...(usage
+            ? {
+                usage: {
+                  input_tokens: count(usage.input_tokens),
+                  output_tokens: count(usage.output_tokens),
+                  total_tokens: count(usage.total_tokens),
+                },
+              }
+            : {}),
         },
       } satisfies ResponseDoneEvent);
       // The voice model now says what the backend answered.
@@ -299,7 +335,8 @@ export class LiveTranslator {
 
   private expectSpeech(responseId: string): void {
     const now = this.opts.clock.now();
-    while (this.awaitingSpeech.length > 0 && now - (this.awaitingSpeech[0]?.at ?? now) > this.opts.speechWaitMs) this.awaitingSpeech.shift();
+    while (this.awaitingSpeech.length > 0 && now - (this.awaitingSpeech[0]?.at ?? now) > this.opts.speechWaitMs)
+      this.awaitingSpeech.shift();
     this.awaitingSpeech.push({ responseId, at: now, afterMs: this.sourceMs });
   }
 
@@ -313,7 +350,12 @@ export class LiveTranslator {
     if (this.startedSegments.has(segment.id)) return;
     this.startedSegments.add(segment.id);
     if (segment.speaker === 'user') {
-      this.emit({ type: 'input_audio_buffer.speech_started', event_id: serverEventId(), item_id: segment.id, audio_start_ms: segment.startMs } satisfies InputAudioBufferSpeechStartedEvent);
+      this.emit({
+        type: 'input_audio_buffer.speech_started',
+        event_id: serverEventId(),
+        item_id: segment.id,
+        audio_start_ms: segment.startMs,
+      } satisfies InputAudioBufferSpeechStartedEvent);
       return;
     }
     // The agent speaks: the answer to our oldest request acknowledged before this turn began
@@ -362,7 +404,10 @@ export class LiveTranslator {
       case 'conversation.item.create': {
         const item = event.item;
         if (item.type === 'function_call_output') {
-          this.out.send({ type: 'response.item.create', item: { type: 'function_call_output', call_id: item.call_id, output: item.output } });
+          this.out.send({
+            type: 'response.item.create',
+            item: { type: 'function_call_output', call_id: item.call_id, output: item.output },
+          });
           this.pendingOutputs++;
         } else if (item.type === 'message') {
           const message = messageOf(item);
@@ -384,7 +429,9 @@ export class LiveTranslator {
     const instructions = event.response?.instructions;
     const metadata = event.response?.metadata ?? null;
     // A response's own input (the greeting: text to speak, kept apart from the instructions).
-    const own = (event.response?.input ?? []).flatMap((item) => (item.type === 'message' ? [messageOf(item)].filter((m) => m !== null) : []));
+    const own = (event.response?.input ?? []).flatMap((item) =>
+      item.type === 'message' ? [messageOf(item)].filter((m) => m !== null) : [],
+    );
     const backend = this.pendingOutputs > 0 || this.pendingMessages.length > 0 || (!instructions && own.length === 0);
     const timer = this.opts.clock.setTimeout(() => this.unanswered(eventId), this.opts.ackTimeoutMs).unref();
     this.requests.push({ eventId, route: backend ? 'backend' : 'commentary', metadata, timer });
@@ -395,7 +442,8 @@ export class LiveTranslator {
       this.out.send({ type: 'session.commentary.append', content, delegation_id: null, event_id: eventId });
       return;
     }
-    for (const message of [...this.pendingMessages, ...own]) this.out.send({ type: 'response.item.create', item: { type: 'message', role: message.role, content: message.text } });
+    for (const message of [...this.pendingMessages, ...own])
+      this.out.send({ type: 'response.item.create', item: { type: 'message', role: message.role, content: message.text } });
     if (instructions) this.out.send({ type: 'response.item.create', item: { type: 'message', role: 'developer', content: instructions } });
     this.pendingMessages = [];
     this.pendingOutputs = 0;
@@ -408,7 +456,12 @@ export class LiveTranslator {
     this.emit({
       type: 'error',
       event_id: serverEventId(),
-      error: { type: 'switchboard_error', code: 'live_no_acknowledgement', message: 'GPT-Live did not acknowledge the request in time.', event_id: eventId },
+      error: {
+        type: 'switchboard_error',
+        code: 'live_no_acknowledgement',
+        message: 'GPT-Live did not acknowledge the request in time.',
+        event_id: eventId,
+      },
     } satisfies RealtimeErrorEvent);
   }
 
@@ -437,7 +490,8 @@ export function checkLiveEvent(event: unknown): string | null {
     case 'session.output_transcript.delta':
       if (!isString(e.event_id) || !e.event_id) return 'event_id is not a string';
       if (!isString(e.delta)) return 'delta is not a string';
-      if (!isTime(e.start_ms) || !isTime(e.end_ms) || (e.end_ms as number) < (e.start_ms as number)) return 'start_ms/end_ms are not a time interval';
+      if (!isTime(e.start_ms) || !isTime(e.end_ms) || (e.end_ms as number) < (e.start_ms as number))
+        return 'start_ms/end_ms are not a time interval';
       return null;
     case 'transport.dtmf.received':
       return isString(e.event) ? null : 'event is not a string';
@@ -462,7 +516,13 @@ export function checkLiveEvent(event: unknown): string | null {
 /** A message's text and who it speaks for on Live (the caller, or the app as developer); null when it has no text. */
 function messageOf(item: Extract<ConversationItem, { type: 'message' }>): { role: 'user' | 'developer'; text: string } | null {
   const text = item.content
-    .map((part) => ('text' in part && typeof part.text === 'string' ? part.text : 'transcript' in part && typeof part.transcript === 'string' ? part.transcript : ''))
+    .map((part) =>
+      'text' in part && typeof part.text === 'string'
+        ? part.text
+        : 'transcript' in part && typeof part.transcript === 'string'
+          ? part.transcript
+          : '',
+    )
     .filter(Boolean)
     .join(' ');
   return text ? { role: item.role === 'user' ? 'user' : 'developer', text } : null;

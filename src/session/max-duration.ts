@@ -8,7 +8,8 @@ export interface MaxDurationOptions {
   goodbyeInstructions?: string;
 }
 
-export const defaultDurationGoodbye = 'The call has reached its time limit. Apologise briefly, say goodbye, and invite the caller to call back.';
+export const defaultDurationGoodbye =
+  'The call has reached its time limit. Apologise briefly, say goodbye, and invite the caller to call back.';
 
 export function maxDuration(opts: MaxDurationOptions): SessionExtensionFactory {
   return (ctx) => {

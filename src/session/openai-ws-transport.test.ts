@@ -21,7 +21,15 @@ async function tlsRealtimeServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { baseURL: `https://127.0.0.1:${port}/v1`, seen, close: () => { wss.close(); server.closeAllConnections(); server.close(); } };
+  return {
+    baseURL: `https://127.0.0.1:${port}/v1`,
+    seen,
+    close: () => {
+      wss.close();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 function open(transport: ReturnType<typeof openaiWsTransport>, callId: string) {
@@ -69,7 +77,9 @@ describe('the control socket over TLS', () => {
 describe('a refused upgrade', () => {
   it('closes at once with the HTTP status (404: the call is gone)', async () => {
     const server = createHttpServer((_req, res) => res.writeHead(404).end());
-    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'));
+    server.on('upgrade', (_req, socket) =>
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
@@ -90,10 +100,17 @@ describe('a control socket that goes silent', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const transport = openaiWsTransport(new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${port}/v1` }), { pingIntervalMs: 50 });
+      const transport = openaiWsTransport(new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${port}/v1` }), {
+        pingIntervalMs: 50,
+      });
       const closed = await new Promise<{ opened: boolean; close: ControlCloseInfo }>((resolve) => {
         let opened = false;
-        transport.connect('rtc_silent', { onOpen: () => (opened = true), onEvent: () => {}, onError: () => {}, onClose: (close) => resolve({ opened, close }) });
+        transport.connect('rtc_silent', {
+          onOpen: () => (opened = true),
+          onEvent: () => {},
+          onError: () => {},
+          onClose: (close) => resolve({ opened, close }),
+        });
       });
       expect(closed).toEqual({ opened: true, close: { code: 1006 } });
     } finally {

@@ -5,7 +5,11 @@ import { ResponseGate } from './response-gate.ts';
 const created = (id: string) => ({ type: 'response.created', event_id: 'e', response: { id } }) as RealtimeServerEvent;
 const done = (id: string) => ({ type: 'response.done', event_id: 'e', response: { id, status: 'completed' } }) as RealtimeServerEvent;
 const refused = (eventId: string, code: string) =>
-  ({ type: 'error', event_id: 'e', error: { type: 'invalid_request_error', code, message: 'no', event_id: eventId } }) as RealtimeServerEvent;
+  ({
+    type: 'error',
+    event_id: 'e',
+    error: { type: 'invalid_request_error', code, message: 'no', event_id: eventId },
+  }) as RealtimeServerEvent;
 
 function gate() {
   const sent: RealtimeClientEvent[] = [];

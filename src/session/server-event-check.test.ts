@@ -17,7 +17,11 @@ describe('checkServerEvent', () => {
   });
 
   it('refuses a missing or mistyped field, naming it', () => {
-    expect(checkServerEvent({ type: 'response.done' })).toEqual({ ok: false, eventType: 'response.done', problem: expect.stringContaining('response') });
+    expect(checkServerEvent({ type: 'response.done' })).toEqual({
+      ok: false,
+      eventType: 'response.done',
+      problem: expect.stringContaining('response'),
+    });
     expect(checkServerEvent({ type: 'error' })).toMatchObject({ ok: false, eventType: 'error' });
     expect(checkServerEvent({ type: 'response.output_item.done' })).toMatchObject({ ok: false, eventType: 'response.output_item.done' });
     expect(checkServerEvent({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'i', transcript: 42 })).toEqual({
@@ -25,7 +29,10 @@ describe('checkServerEvent', () => {
       eventType: 'conversation.item.input_audio_transcription.completed',
       problem: expect.stringContaining('transcript'),
     });
-    expect(checkServerEvent({ type: 'response.done', response: { usage: { input_tokens: '12' } } })).toMatchObject({ ok: false, problem: expect.stringContaining('response.usage.input_tokens') });
+    expect(checkServerEvent({ type: 'response.done', response: { usage: { input_tokens: '12' } } })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('response.usage.input_tokens'),
+    });
     expect(checkServerEvent({ type: 7 })).toMatchObject({ ok: false, eventType: 'unknown' });
     expect(checkServerEvent([1])).toMatchObject({ ok: false, eventType: 'unparsable' });
   });

@@ -20,27 +20,60 @@ export type ServerEventCheck = { ok: true; event: RealtimeServerEvent } | { ok: 
 /** Every server event type the SDK knows: the metric's label values (anything else is `unknown`). */
 export const serverEventTypes: ReadonlySet<string> = new Set(
   exhaustive<RealtimeServerEvent['type']>()([
-    'conversation.created', 'conversation.item.created', 'conversation.item.deleted',
-    'conversation.item.input_audio_transcription.completed', 'conversation.item.input_audio_transcription.delta',
-    'conversation.item.input_audio_transcription.failed', 'conversation.item.retrieved', 'conversation.item.truncated',
-    'error', 'input_audio_buffer.cleared', 'input_audio_buffer.committed', 'input_audio_buffer.dtmf_event_received',
-    'input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'rate_limits.updated',
-    'response.output_audio.delta', 'response.output_audio.done', 'response.output_audio_transcript.delta',
-    'response.output_audio_transcript.done', 'response.content_part.added', 'response.content_part.done',
-    'response.created', 'response.done', 'response.function_call_arguments.delta', 'response.function_call_arguments.done',
-    'response.output_item.added', 'response.output_item.done', 'response.output_text.delta', 'response.output_text.done',
-    'session.created', 'session.updated', 'output_audio_buffer.started', 'output_audio_buffer.stopped',
-    'output_audio_buffer.cleared', 'conversation.item.added', 'conversation.item.done', 'input_audio_buffer.timeout_triggered',
-    'conversation.item.input_audio_transcription.segment', 'mcp_list_tools.in_progress', 'mcp_list_tools.completed',
-    'mcp_list_tools.failed', 'response.mcp_call_arguments.delta', 'response.mcp_call_arguments.done',
-    'response.mcp_call.in_progress', 'response.mcp_call.completed', 'response.mcp_call.failed',
+    'conversation.created',
+    'conversation.item.created',
+    'conversation.item.deleted',
+    'conversation.item.input_audio_transcription.completed',
+    'conversation.item.input_audio_transcription.delta',
+    'conversation.item.input_audio_transcription.failed',
+    'conversation.item.retrieved',
+    'conversation.item.truncated',
+    'error',
+    'input_audio_buffer.cleared',
+    'input_audio_buffer.committed',
+    'input_audio_buffer.dtmf_event_received',
+    'input_audio_buffer.speech_started',
+    'input_audio_buffer.speech_stopped',
+    'rate_limits.updated',
+    'response.output_audio.delta',
+    'response.output_audio.done',
+    'response.output_audio_transcript.delta',
+    'response.output_audio_transcript.done',
+    'response.content_part.added',
+    'response.content_part.done',
+    'response.created',
+    'response.done',
+    'response.function_call_arguments.delta',
+    'response.function_call_arguments.done',
+    'response.output_item.added',
+    'response.output_item.done',
+    'response.output_text.delta',
+    'response.output_text.done',
+    'session.created',
+    'session.updated',
+    'output_audio_buffer.started',
+    'output_audio_buffer.stopped',
+    'output_audio_buffer.cleared',
+    'conversation.item.added',
+    'conversation.item.done',
+    'input_audio_buffer.timeout_triggered',
+    'conversation.item.input_audio_transcription.segment',
+    'mcp_list_tools.in_progress',
+    'mcp_list_tools.completed',
+    'mcp_list_tools.failed',
+    'response.mcp_call_arguments.delta',
+    'response.mcp_call_arguments.done',
+    'response.mcp_call.in_progress',
+    'response.mcp_call.completed',
+    'response.mcp_call.failed',
   ]),
 );
 
 /** A list of string literals that must name every member of U (a new SDK event type fails the type check). */
 function exhaustive<U extends string>() {
-  return <const V extends readonly U[]>(values: V & ([Exclude<U, V[number]>] extends [never] ? unknown : { missing: Exclude<U, V[number]> })): readonly string[] =>
-    values;
+  return <const V extends readonly U[]>(
+    values: V & ([Exclude<U, V[number]>] extends [never] ? unknown : { missing: Exclude<U, V[number]> }),
+  ): readonly string[] => values;
 }
 
 const text = z.string();
@@ -79,7 +112,10 @@ const schemas = {
 // Every event the SDK types allow passes its schema: the check refuses only what breaks the
 // SDK's own contract (compile-time: a schema stricter than the SDK fails the type check here).
 type Passes<K extends keyof typeof schemas, Sdk> = Sdk extends z.input<(typeof schemas)[K]> ? true : never;
-type OutputAudioBufferEvent = RealtimeServerEvent.OutputAudioBufferStarted | RealtimeServerEvent.OutputAudioBufferStopped | RealtimeServerEvent.OutputAudioBufferCleared;
+type OutputAudioBufferEvent =
+  | RealtimeServerEvent.OutputAudioBufferStarted
+  | RealtimeServerEvent.OutputAudioBufferStopped
+  | RealtimeServerEvent.OutputAudioBufferCleared;
 const sdkEventsPass: [
   Passes<'conversation.item.input_audio_transcription.completed', ConversationItemInputAudioTranscriptionCompletedEvent>,
   Passes<'response.output_audio_transcript.done', ResponseAudioTranscriptDoneEvent>,
@@ -101,7 +137,8 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
 
 /** Parses nothing: `raw` is what the SDK parsed from JSON. Returns the event, or why it was refused. */
 export function checkServerEvent(raw: unknown): ServerEventCheck {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, eventType: 'unparsable', problem: 'not a JSON object' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, eventType: 'unparsable', problem: 'not a JSON object' };
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, eventType: 'unknown', problem: 'type: expected a string' };
   const schema = (schemas as Record<string, z.ZodType>)[type];

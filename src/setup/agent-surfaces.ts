@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { defaultDelegationModel, defaultLiveModel, defaultRealtimeModel, defaultTranscriptionModel } from '../openai/surface.ts';
-import { interpolateTree, type Env } from '../profiles/interpolate.ts';
+import { type Env, interpolateTree } from '../profiles/interpolate.ts';
 import type { Problem } from '../profiles/problem.ts';
 import { profilesPath } from '../profiles/profiles-path.ts';
 import type { Surface } from './event-types.ts';
@@ -27,7 +27,6 @@ export interface AgentSurfaces {
   /** Why the file could not be read for this (doctor's profile check says more). */
   unreadable: string | null;
 }
-
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -69,7 +68,13 @@ export function agentSurfaces(env: Env, cwd: string, fs: FileAccess = {}): Agent
     }
     const agents = isRecord(data) && isRecord(data.agents) ? data.agents : null;
     if (agents && Object.keys(agents).length > 0) {
-      const result: AgentSurfaces = { surfaces: new Set(), liveAgents: [], models: [], source: { kind: 'file', path: found.path }, unreadable };
+      const result: AgentSurfaces = {
+        surfaces: new Set(),
+        liveAgents: [],
+        models: [],
+        source: { kind: 'file', path: found.path },
+        unreadable,
+      };
       for (const [name, spec] of Object.entries(agents)) {
         const agent = isRecord(spec) ? spec : {};
         if (isLive(agent.surface)) {
@@ -79,13 +84,21 @@ export function agentSurfaces(env: Env, cwd: string, fs: FileAccess = {}): Agent
           addModel(result.models, { id: own ?? d.live, setting: own ? `agents.${name}.model` : d.liveSetting, kind: 'live' });
           // The Responses model that runs a Live agent's tools (profile key delegation.model).
           const delegation = isRecord(agent.delegation) ? text(agent.delegation.model) : undefined;
-          addModel(result.models, { id: delegation ?? d.delegation, setting: delegation ? `agents.${name}.delegation.model` : d.delegationSetting, kind: 'delegation' });
+          addModel(result.models, {
+            id: delegation ?? d.delegation,
+            setting: delegation ? `agents.${name}.delegation.model` : d.delegationSetting,
+            kind: 'delegation',
+          });
         } else {
           result.surfaces.add('realtime');
           const own = text(agent.model);
           addModel(result.models, { id: own ?? d.realtime, setting: own ? `agents.${name}.model` : 'OPENAI_MODEL', kind: 'realtime' });
           const transcription = isRecord(agent.transcription) ? text(agent.transcription.model) : undefined;
-          addModel(result.models, { id: transcription ?? d.transcription, setting: transcription ? `agents.${name}.transcription.model` : 'TRANSCRIPTION_MODEL', kind: 'transcription' });
+          addModel(result.models, {
+            id: transcription ?? d.transcription,
+            setting: transcription ? `agents.${name}.transcription.model` : 'TRANSCRIPTION_MODEL',
+            kind: 'transcription',
+          });
         }
       }
       return result;

@@ -11,7 +11,10 @@ export interface Explained {
 export function explainApiError(err: unknown, env: Env, timeoutMs: number): Explained {
   const base = nonEmpty(env.OPENAI_BASE_URL) ?? defaultBaseUrl;
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
-    return { message: `no answer from ${base} within ${timeoutMs} ms`, fix: `check the network to ${new URL(base).host} (proxy, firewall) and try again` };
+    return {
+      message: `no answer from ${base} within ${timeoutMs} ms`,
+      fix: `check the network to ${new URL(base).host} (proxy, firewall) and try again`,
+    };
   }
   if (err instanceof OpenAI.APIConnectionError) {
     const cause = err.cause instanceof Error ? err.cause.message : err.message;
@@ -26,11 +29,14 @@ export function explainApiError(err: unknown, env: Env, timeoutMs: number): Expl
   if (err instanceof OpenAI.PermissionDeniedError) {
     return {
       message: `OpenAI refused the request (403${err.code ? ` ${err.code}` : ''}): ${err.message}`,
-      fix: 'use a key with write access to the project (webhook endpoints need it), and check that OPENAI_PROJECT_ID is that key\'s project',
+      fix: "use a key with write access to the project (webhook endpoints need it), and check that OPENAI_PROJECT_ID is that key's project",
     };
   }
   if (err instanceof OpenAI.APIError) {
-    return { message: `OpenAI answered ${err.status ?? 'an error'}${err.code ? ` ${err.code}` : ''}: ${err.message}`, fix: 'see the message; run again once it is fixed' };
+    return {
+      message: `OpenAI answered ${err.status ?? 'an error'}${err.code ? ` ${err.code}` : ''}: ${err.message}`,
+      fix: 'see the message; run again once it is fixed',
+    };
   }
   return { message: err instanceof Error ? err.message : String(err), fix: 'run again; if it persists, report it with this message' };
 }

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../config/config.ts';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { DeliveryLog } from '../inbound/delivery-log.ts';
 import { webhookPath } from '../inbound/webhook-route.ts';
-import { ReceiptsUnavailable, runChecks, type CheckDeps, type CheckId, type CheckResult, type ReceiptSource } from './checks.ts';
+import { type CheckDeps, type CheckId, type CheckResult, type ReceiptSource, ReceiptsUnavailable, runChecks } from './checks.ts';
 import { secretFingerprint } from './secret-hint.ts';
 
 const apiKey = 'sk-checks-test-0123456789';
@@ -23,7 +23,12 @@ describe('set-up checks', () => {
   let secret: string;
 
   beforeEach(async () => {
-    emu = await startEmulator({ apiKey, webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`, logger: false, webhookTestRequiresSubscription: true });
+    emu = await startEmulator({
+      apiKey,
+      webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`,
+      logger: false,
+      webhookTestRequiresSubscription: true,
+    });
     client = new OpenAI({ apiKey, baseURL: emu.baseURL, maxRetries: 0 });
     log = new DeliveryLog();
     // Plays the server: verifies with `secret`, notes the delivery, answers like the webhook route.
@@ -45,7 +50,11 @@ describe('set-up checks', () => {
     receiver.listen(0, '127.0.0.1');
     await once(receiver, 'listening');
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    const endpoint = await client.webhooks.create({ name: 'Switchboard', url: `${base}${webhookPath}`, event_types: ['realtime.call.incoming'] });
+    const endpoint = await client.webhooks.create({
+      name: 'Switchboard',
+      url: `${base}${webhookPath}`,
+      event_types: ['realtime.call.incoming'],
+    });
     secret = endpoint.signing_secret;
   });
   afterEach(async () => {
@@ -61,7 +70,15 @@ describe('set-up checks', () => {
 
   async function run(env: Env = {}, more: Partial<CheckDeps> = {}): Promise<Record<CheckId, CheckResult>> {
     const results = await runChecks({
-      env: { OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: emu.baseURL, OPENAI_WEBHOOK_SECRET: secret, PUBLIC_URL: base, OPENAI_MODEL: 'gpt-realtime-2.1', TRANSCRIPTION_MODEL: 'gpt-transcribe', ...env },
+      env: {
+        OPENAI_API_KEY: apiKey,
+        OPENAI_BASE_URL: emu.baseURL,
+        OPENAI_WEBHOOK_SECRET: secret,
+        PUBLIC_URL: base,
+        OPENAI_MODEL: 'gpt-realtime-2.1',
+        TRANSCRIPTION_MODEL: 'gpt-transcribe',
+        ...env,
+      },
       cwd: '/nonexistent',
       client,
       receipts: receipts(),
@@ -90,7 +107,10 @@ describe('set-up checks', () => {
 
   it('without PUBLIC_URL: the endpoint check says to run setup; the delivery checks are skipped', async () => {
     const r = await run({ PUBLIC_URL: undefined });
-    expect(r.webhook_endpoint).toMatchObject({ status: 'fail', fix: expect.stringContaining('switchboard setup --url https://your-public-host') });
+    expect(r.webhook_endpoint).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('switchboard setup --url https://your-public-host'),
+    });
     expect([r.public_url.status, r.signing_secret.status]).toEqual(['skip', 'skip']);
     expect(emu.webhookTests()).toEqual([]);
   });
@@ -104,7 +124,11 @@ describe('set-up checks', () => {
       since: async () => [],
     };
     const ok = await run({}, { receipts: noApi });
-    expect(ok.public_url).toMatchObject({ status: 'warn', message: expect.stringContaining('got HTTP 200, but doctor cannot see whether this server got it (API_TOKEN is not set)'), fix: 'set API_TOKEN' });
+    expect(ok.public_url).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('got HTTP 200, but doctor cannot see whether this server got it (API_TOKEN is not set)'),
+      fix: 'set API_TOKEN',
+    });
     const wrong = `whsec_${Buffer.from('wrong-wrong-wrong-wrong-wrong-00').toString('base64')}`;
     const bad = await run({ OPENAI_WEBHOOK_SECRET: wrong }, { receipts: { ...noApi, describe: 'x' } });
     expect(bad.signing_secret).toMatchObject({ status: 'fail', message: expect.stringContaining('does not match the hint of endpoint') });

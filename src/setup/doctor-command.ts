@@ -2,11 +2,11 @@
 // check. Exit 0 when nothing failed (warnings too with --strict), 1 otherwise.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Env } from '../config/config.ts';
+import { type Env, loadConfig } from '../config/config.ts';
 import { isSwitchboardError } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
 import { openConfiguredStore } from '../records/open-store.ts';
-import { failed, runChecks, type CheckResult, type CheckStatus } from './checks.ts';
+import { type CheckResult, type CheckStatus, failed, runChecks } from './checks.ts';
 import { httpReceipts } from './http-receipts.ts';
 import { loadSetupEnv, nonEmpty, setupClient } from './setup-env.ts';
 
@@ -125,11 +125,15 @@ export async function runDoctorCommand(argv: readonly string[], io: DoctorIo = p
   if (values.json) {
     io.out(`${JSON.stringify({ ok: bad.length === 0, checks: results }, null, 2)}\n`);
   } else {
-    io.out(`Switchboard doctor${env.PUBLIC_URL || values.url ? ` for ${values.url ?? env.PUBLIC_URL}` : ''}\n\n${formatResults(results)}\n`);
+    io.out(
+      `Switchboard doctor${env.PUBLIC_URL || values.url ? ` for ${values.url ?? env.PUBLIC_URL}` : ''}\n\n${formatResults(results)}\n`,
+    );
     const warnings = results.filter((r) => r.status === 'warn').length;
     const failures = results.filter((r) => r.status === 'fail').length;
     const summary = failures === 0 ? 'All checks passed' : `${failures} check${failures === 1 ? '' : 's'} failed`;
-    io.out(`${summary}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}${values.strict ? ' (--strict: they count)' : ''}` : ''}.\n`);
+    io.out(
+      `${summary}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}${values.strict ? ' (--strict: they count)' : ''}` : ''}.\n`,
+    );
   }
   return bad.length === 0 ? 0 : 1;
 }

@@ -28,7 +28,11 @@ describe('.env editing', () => {
       "how can I help?'",
       '',
     ]);
-    expect(parseEnvText(edited)).toMatchObject({ OPENAI_WEBHOOK_SECRET: 'whsec_new+/=', GREETING: 'Hello,\nhow can I help?', REFER_TO: '+19195554321' });
+    expect(parseEnvText(edited)).toMatchObject({
+      OPENAI_WEBHOOK_SECRET: 'whsec_new+/=',
+      GREETING: 'Hello,\nhow can I help?',
+      REFER_TO: '+19195554321',
+    });
   });
 
   it('appends new variables, removes with null, replaces a multi-line value whole', () => {

@@ -1,7 +1,7 @@
 // Doctor's view of the running server: asks its operator API (GET /api/setup/deliveries)
 // whether OpenAI's test delivery arrived and which secret it runs with.
 import type { DeliveryReceipt } from '../inbound/delivery-log.ts';
-import { ReceiptsUnavailable, type ReceiptSource, type ServerMark } from './checks.ts';
+import { type ReceiptSource, ReceiptsUnavailable, type ServerMark } from './checks.ts';
 
 interface DeliveriesAnswer {
   lastSeq: number;
@@ -16,10 +16,18 @@ export function httpReceipts(serverUrl: string, token: string | undefined, timeo
 
   const get = async (path: string): Promise<Response> => {
     try {
-      return await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(`${base}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-      throw new ReceiptsUnavailable('down', `Switchboard is not running at ${base} (${cause}): the test delivery has nowhere to arrive`, startFix);
+      const cause =
+        err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      throw new ReceiptsUnavailable(
+        'down',
+        `Switchboard is not running at ${base} (${cause}): the test delivery has nowhere to arrive`,
+        startFix,
+      );
     }
   };
 
@@ -28,12 +36,24 @@ export function httpReceipts(serverUrl: string, token: string | undefined, timeo
     const body = (await res.json().catch(() => null)) as (DeliveriesAnswer & { error?: string }) | null;
     if (res.ok && body) return body;
     if (body?.error === 'api_disabled') {
-      throw new ReceiptsUnavailable('no_api', `the operator API of ${describe} is off`, 'set API_TOKEN (16+ random characters) in .env and restart Switchboard, so doctor can ask it');
+      throw new ReceiptsUnavailable(
+        'no_api',
+        `the operator API of ${describe} is off`,
+        'set API_TOKEN (16+ random characters) in .env and restart Switchboard, so doctor can ask it',
+      );
     }
     if (res.status === 401) {
-      throw new ReceiptsUnavailable('no_api', `${describe} refused API_TOKEN`, 'use the same API_TOKEN as the running server (restart it after changing .env)');
+      throw new ReceiptsUnavailable(
+        'no_api',
+        `${describe} refused API_TOKEN`,
+        'use the same API_TOKEN as the running server (restart it after changing .env)',
+      );
     }
-    throw new ReceiptsUnavailable('no_api', `${describe} answered ${res.status} to GET /api/setup/deliveries`, 'run a Switchboard version with `switchboard doctor` support');
+    throw new ReceiptsUnavailable(
+      'no_api',
+      `${describe} answered ${res.status} to GET /api/setup/deliveries`,
+      'run a Switchboard version with `switchboard doctor` support',
+    );
   };
 
   return {
@@ -41,7 +61,11 @@ export function httpReceipts(serverUrl: string, token: string | undefined, timeo
     async mark(): Promise<ServerMark> {
       await get('/health');
       if (!token) {
-        throw new ReceiptsUnavailable('no_api', 'API_TOKEN is not set, so doctor cannot ask the server', 'set API_TOKEN (16+ random characters) in .env and restart Switchboard');
+        throw new ReceiptsUnavailable(
+          'no_api',
+          'API_TOKEN is not set, so doctor cannot ask the server',
+          'set API_TOKEN (16+ random characters) in .env and restart Switchboard',
+        );
       }
       const answer = await deliveries(0);
       return { seq: answer.lastSeq, secrets: answer.secrets };

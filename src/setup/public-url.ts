@@ -25,7 +25,10 @@ export function parsePublicUrl(input: string): { ok: true; value: PublicUrl } | 
     return { ok: false, message: `"${input}" is not a URL: expected your public base URL, like https://switchboard.example.com` };
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return { ok: false, message: `${url.protocol}// is not accepted: OpenAI delivers webhooks to https:// URLs only (a tunnel or a TLS reverse proxy gives you one)` };
+    return {
+      ok: false,
+      message: `${url.protocol}// is not accepted: OpenAI delivers webhooks to https:// URLs only (a tunnel or a TLS reverse proxy gives you one)`,
+    };
   }
   if (url.search || url.hash || url.username || url.password) {
     return { ok: false, message: 'expected a base URL without a query, a fragment or credentials' };

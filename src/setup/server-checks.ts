@@ -2,10 +2,10 @@
 // delivery log; the test delivery is seen arriving in this process.
 import type OpenAI from 'openai';
 import type { Config, Env } from '../config/config.ts';
-import type { Store } from '../records/store.ts';
 import type { DeliveryLog } from '../inbound/delivery-log.ts';
 import { previousSecretInForce } from '../inbound/webhook-secrets.ts';
-import { runChecks, type CheckResult, type ReceiptSource } from './checks.ts';
+import type { Store } from '../records/store.ts';
+import { type CheckResult, type ReceiptSource, runChecks } from './checks.ts';
 import { secretFingerprint } from './secret-hint.ts';
 
 export interface ServerChecksDeps {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { runSetupCommand } from './setup-command.ts';
 
 const apiKey = 'sk-setup-test-0123456789abcdef';
@@ -30,7 +30,13 @@ describe('switchboard setup', () => {
   async function setup(...args: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
-    const code = await runSetupCommand(args, { env: {}, cwd: dir, out: (t) => (out += t), err: (t) => (err += t), now: () => new Date('2026-12-01T12:00:00Z') });
+    const code = await runSetupCommand(args, {
+      env: {},
+      cwd: dir,
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      now: () => new Date('2026-12-01T12:00:00Z'),
+    });
     return { code, out, err };
   }
   const envFile = () => parseEnv(readFileSync(envPath, 'utf8')) as Record<string, string>;
@@ -42,7 +48,12 @@ describe('switchboard setup', () => {
     const [endpoint] = emu.webhookEndpoints();
     expect(endpoint).toMatchObject({ url: webhookUrl, name: 'Switchboard', event_types: ['realtime.call.incoming'] });
     const env = envFile();
-    expect(env).toMatchObject({ OPENAI_WEBHOOK_SECRET: endpoint!.signingSecret, PUBLIC_URL: 'https://sb.example.com', OPENAI_API_KEY: apiKey, REFER_TO: '+19195554321' });
+    expect(env).toMatchObject({
+      OPENAI_WEBHOOK_SECRET: endpoint!.signingSecret,
+      PUBLIC_URL: 'https://sb.example.com',
+      OPENAI_API_KEY: apiKey,
+      REFER_TO: '+19195554321',
+    });
     expect(readFileSync(envPath, 'utf8').startsWith(`# my settings\nOPENAI_API_KEY=${apiKey}\n`)).toBe(true);
     expect(run.out).not.toContain(endpoint!.signingSecret);
     expect(run.out).toContain('OPENAI_WEBHOOK_SECRET (not shown)');

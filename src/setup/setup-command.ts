@@ -9,9 +9,9 @@ import { explainApiError } from './api-errors.ts';
 import { bandwidthSteps, projectIdPattern, sipUri } from './bandwidth-route.ts';
 import { editEnvText, writeEnvFile } from './env-file.ts';
 import { liveIncoming, sameEventTypes, wantedEventTypes } from './event-types.ts';
-import { parsePublicUrl, type PublicUrl } from './public-url.ts';
+import { type PublicUrl, parsePublicUrl } from './public-url.ts';
 import { hintMatches } from './secret-hint.ts';
-import { loadSetupEnv, nonEmpty, setupClient, webhookSecretOf, type SetupEnv } from './setup-env.ts';
+import { loadSetupEnv, nonEmpty, type SetupEnv, setupClient, webhookSecretOf } from './setup-env.ts';
 import { findEndpoints } from './webhook-endpoints.ts';
 
 export interface SetupIo {
@@ -46,7 +46,11 @@ Options:
 Exit status: 0 done, 1 failed (the message names the step and the fix), 64 usage.
 `;
 
-const secretKeys = { current: 'OPENAI_WEBHOOK_SECRET', previous: 'OPENAI_WEBHOOK_SECRET_PREVIOUS', until: 'OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL' } as const;
+const secretKeys = {
+  current: 'OPENAI_WEBHOOK_SECRET',
+  previous: 'OPENAI_WEBHOOK_SECRET_PREVIOUS',
+  until: 'OPENAI_WEBHOOK_SECRET_PREVIOUS_UNTIL',
+} as const;
 const rotationWindowMs = 24 * 60 * 60 * 1000;
 
 class SetupFailure extends Error {
@@ -95,7 +99,9 @@ export async function runSetupCommand(argv: readonly string[], io: SetupIo = pro
   }
   const url = parsePublicUrl(urlInput);
   if (!url.ok) {
-    io.err(`switchboard setup: step 1 (public URL): ${url.message}\n  fix: expose the server with a tunnel or a TLS reverse proxy, then pass its https:// URL\n`);
+    io.err(
+      `switchboard setup: step 1 (public URL): ${url.message}\n  fix: expose the server with a tunnel or a TLS reverse proxy, then pass its https:// URL\n`,
+    );
     return 1;
   }
   if (values.project !== undefined && !projectIdPattern.test(values.project)) {
@@ -107,7 +113,11 @@ export async function runSetupCommand(argv: readonly string[], io: SetupIo = pro
     return 64;
   }
   try {
-    await setup(io, loaded, url.value, { rotate: values.rotate ?? false, name: values.name ?? 'Switchboard', project: values.project ?? null });
+    await setup(io, loaded, url.value, {
+      rotate: values.rotate ?? false,
+      name: values.name ?? 'Switchboard',
+      project: values.project ?? null,
+    });
     return 0;
   } catch (err) {
     if (!(err instanceof SetupFailure)) throw err;
@@ -128,7 +138,11 @@ async function setup(io: SetupIo, loaded: SetupEnv, url: PublicUrl, opts: SetupO
   const timeoutMs = io.requestTimeoutMs ?? 15_000;
   const webhookStep = 'step 2 (OpenAI webhook)';
   if (!nonEmpty(env.OPENAI_API_KEY)) {
-    throw new SetupFailure(webhookStep, 'OPENAI_API_KEY is not set', 'put your OpenAI API key in .env (OPENAI_API_KEY=sk-…) and run setup again');
+    throw new SetupFailure(
+      webhookStep,
+      'OPENAI_API_KEY is not set',
+      'put your OpenAI API key in .env (OPENAI_API_KEY=sk-…) and run setup again',
+    );
   }
   const client = setupClient(env, timeoutMs);
   const api = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -152,7 +166,9 @@ async function setup(io: SetupIo, loaded: SetupEnv, url: PublicUrl, opts: SetupO
   }
   const projectId = opts.project ?? nonEmpty(env.OPENAI_PROJECT_ID) ?? detectedProject(response.headers);
 
-  io.out(`Switchboard setup for ${url.baseUrl}\n\nStep 1 · public URL\n  OpenAI will POST incoming calls to ${url.webhookUrl}\n\nStep 2 · OpenAI webhook\n`);
+  io.out(
+    `Switchboard setup for ${url.baseUrl}\n\nStep 1 · public URL\n  OpenAI will POST incoming calls to ${url.webhookUrl}\n\nStep 2 · OpenAI webhook\n`,
+  );
   const found = await api(() => findEndpoints(client, url.webhookUrl));
   const existing = found.matching[0];
   const localSecret = webhookSecretOf(env) ?? null;
@@ -168,10 +184,14 @@ async function setup(io: SetupIo, loaded: SetupEnv, url: PublicUrl, opts: SetupO
   } else {
     endpoint = existing;
     if (sameEventTypes(existing.event_types, wanted)) {
-      io.out(`  webhook endpoint ${existing.id} "${existing.name}" already points here with ${existing.event_types.join(', ')}: unchanged\n`);
+      io.out(
+        `  webhook endpoint ${existing.id} "${existing.name}" already points here with ${existing.event_types.join(', ')}: unchanged\n`,
+      );
     } else {
       endpoint = await api(() => client.webhooks.update(existing.id, { event_types: wanted }));
-      io.out(`  updated webhook endpoint ${existing.id}: event types ${existing.event_types.join(', ')} → ${endpoint.event_types.join(', ')}\n`);
+      io.out(
+        `  updated webhook endpoint ${existing.id}: event types ${existing.event_types.join(', ')} → ${endpoint.event_types.join(', ')}\n`,
+      );
     }
     if (opts.rotate || !localSecret) {
       // keep_old: whatever still holds the old secret keeps verifying for 24 h.
@@ -192,10 +212,14 @@ async function setup(io: SetupIo, loaded: SetupEnv, url: PublicUrl, opts: SetupO
     }
   }
   if (found.matching.length > 1) {
-    io.out(`  note: ${found.matching.length} endpoints point at this URL (${found.matching.map((e) => e.id).join(', ')}); each call is then delivered to every one, signed with its own secret. Delete all but ${endpoint.id} in the OpenAI dashboard.\n`);
+    io.out(
+      `  note: ${found.matching.length} endpoints point at this URL (${found.matching.map((e) => e.id).join(', ')}); each call is then delivered to every one, signed with its own secret. Delete all but ${endpoint.id} in the OpenAI dashboard.\n`,
+    );
   }
   for (const other of found.others) {
-    io.out(`  note: endpoint ${other.id} "${other.name}" also receives ${other.event_types.join(', ')} at ${other.url}: delete it if nothing answers there any more (OpenAI retries undelivered webhooks for up to 72 hours)\n`);
+    io.out(
+      `  note: endpoint ${other.id} "${other.name}" also receives ${other.event_types.join(', ')} at ${other.url}: delete it if nothing answers there any more (OpenAI retries undelivered webhooks for up to 72 hours)\n`,
+    );
   }
 
   writeSettings(io, loaded, { url, secret, projectFlag: opts.project, now: now() });

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import OpenAI from 'openai';
 import type { Env } from '../config/config.ts';
-import { parseEnvText, readEnvText, type EnvValues } from './env-file.ts';
+import { type EnvValues, parseEnvText, readEnvText } from './env-file.ts';
 
 export interface SetupEnv {
   /** What the server would see. */

@@ -42,7 +42,8 @@ export function registerSetupRoutes(app: FastifyInstance, deps: SetupRoutesDeps)
       scope.get('/checks', async () => last ?? { ranAt: null, ok: null, checks: null });
       scope.get<{ Querystring: { after?: string } }>('/deliveries', async (req, reply) => {
         const after = req.query.after === undefined ? 0 : Number(req.query.after);
-        if (!Number.isInteger(after) || after < 0) return reply.code(400).send(errorBody('invalid_request', 'after: expected a whole number', { field: 'after' }));
+        if (!Number.isInteger(after) || after < 0)
+          return reply.code(400).send(errorBody('invalid_request', 'after: expected a whole number', { field: 'after' }));
         return { lastSeq: deps.deliveries.lastSeq, deliveries: deps.deliveries.since(after), secrets: await deps.secrets() };
       });
     },

@@ -18,7 +18,11 @@ export async function listAllEndpoints(client: OpenAI, requestOptions: { timeout
   return all;
 }
 
-export async function findEndpoints(client: OpenAI, webhookUrl: string, requestOptions: { timeout?: number } = {}): Promise<FoundEndpoints> {
+export async function findEndpoints(
+  client: OpenAI,
+  webhookUrl: string,
+  requestOptions: { timeout?: number } = {},
+): Promise<FoundEndpoints> {
   const all = await listAllEndpoints(client, requestOptions);
   const takesCalls = (e: WebhookEndpoint) => e.event_types.includes(realtimeIncoming) || e.event_types.includes(liveIncoming);
   return {

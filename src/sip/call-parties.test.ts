@@ -66,29 +66,22 @@ describe.skipIf(!existsSync(sharedUrl))('parseCallParties: shared reference file
     expect(loadCases(sharedUrl)).toEqual(fixtureCases);
   });
 
-  it.each(existsSync(sharedUrl) ? loadCases(sharedUrl).map((c) => [c.name, c] as const) : [])(
-    '%s',
-    (_name, invite) => {
-      const parties = parseCallParties(invite.sip_headers);
-      expect(parties.caller).toBe(invite.expect.caller);
-      expect(parties.dialed).toBe(invite.expect.dialed);
-      expect(parties.contact?.hostPort ?? null).toBe(invite.expect.contactHost);
-      expect(parties.contact?.transport ?? null).toBe(invite.expect.contactTransport);
-    },
-  );
+  it.each(existsSync(sharedUrl) ? loadCases(sharedUrl).map((c) => [c.name, c] as const) : [])('%s', (_name, invite) => {
+    const parties = parseCallParties(invite.sip_headers);
+    expect(parties.caller).toBe(invite.expect.caller);
+    expect(parties.dialed).toBe(invite.expect.dialed);
+    expect(parties.contact?.hostPort ?? null).toBe(invite.expect.contactHost);
+    expect(parties.contact?.transport ?? null).toBe(invite.expect.contactTransport);
+  });
 });
 
 describe('parseCallParties: caller', () => {
   it('takes From as a phone number even with visual separators', () => {
-    expect(parseCallParties([h('From', '<sip:+1-919-555-1234@x.example;user=phone>;tag=1')]).caller).toBe(
-      '+19195551234',
-    );
+    expect(parseCallParties([h('From', '<sip:+1-919-555-1234@x.example;user=phone>;tag=1')]).caller).toBe('+19195551234');
   });
 
   it('takes the number before telephone-subscriber params', () => {
-    expect(parseCallParties([h('From', '<sip:+19195551234;npdi;rn=+19190000000@x.example>')]).caller).toBe(
-      '+19195551234',
-    );
+    expect(parseCallParties([h('From', '<sip:+19195551234;npdi;rn=+19190000000@x.example>')]).caller).toBe('+19195551234');
   });
 
   it('accepts a tel: From', () => {
@@ -189,7 +182,10 @@ describe('parseCallParties: contact', () => {
     ['<sip:[2001:db8::1]:5060;transport=tcp>', { host: '2001:db8::1', port: 5060, hostPort: '[2001:db8::1]:5060', transport: 'tcp' }],
     ['<sip:+1555@[2001:db8::2]>', { host: '2001:db8::2', port: null, hostPort: '[2001:db8::2]', transport: null }],
     ['sip:gw1.trunk.example.net', { host: 'gw1.trunk.example.net', port: null, hostPort: 'gw1.trunk.example.net', transport: null }],
-    ['"Trunk <edge>" <sip:gw1.trunk.example.net:5080;transport=udp>;expires=3600', { host: 'gw1.trunk.example.net', port: 5080, hostPort: 'gw1.trunk.example.net:5080', transport: 'udp' }],
+    [
+      '"Trunk <edge>" <sip:gw1.trunk.example.net:5080;transport=udp>;expires=3600',
+      { host: 'gw1.trunk.example.net', port: 5080, hostPort: 'gw1.trunk.example.net:5080', transport: 'udp' },
+    ],
     ['<sips:edge.example.com:5061>', { host: 'edge.example.com', port: 5061, hostPort: 'edge.example.com:5061', transport: null }],
     // addr-spec: ;transport belongs to the header, not the URI (RFC 3261 §20.10)
     ['sip:10.1.1.1:5060;transport=tls', { host: '10.1.1.1', port: 5060, hostPort: '10.1.1.1:5060', transport: null }],

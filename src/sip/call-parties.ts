@@ -27,10 +27,7 @@ const knownTransports = new Set(['udp', 'tcp', 'tls', 'sctp', 'ws', 'wss']);
 export function parseCallParties(headers: readonly SipHeader[] | null | undefined): CallParties {
   return {
     caller: firstAddressPhone(headers, 'from') ?? assertedIdentityPhone(headers),
-    dialed:
-      firstAddressPhone(headers, 'to') ??
-      firstAddressPhone(headers, 'diversion') ??
-      firstAddressPhone(headers, 'history-info'),
+    dialed: firstAddressPhone(headers, 'to') ?? firstAddressPhone(headers, 'diversion') ?? firstAddressPhone(headers, 'history-info'),
     sipCallId: callId(headers),
     contact: contactHost(headers),
   };
@@ -75,6 +72,6 @@ function contactHost(headers: readonly SipHeader[] | null | undefined): ContactH
   const address = firstAddress(headers, 'contact');
   if (address === null || address.uri.scheme === 'tel') return null;
   const { host, port, hostPort, params } = address.uri;
-  const transport = params['transport']?.toLowerCase() ?? null;
+  const transport = params.transport?.toLowerCase() ?? null;
   return { host, port, hostPort, transport: transport !== null && knownTransports.has(transport) ? transport : null };
 }

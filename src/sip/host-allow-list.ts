@@ -16,7 +16,8 @@ export function checkAllowListEntry(entry: string): AllowListEntryCheck {
     const family = isIP(address);
     const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : NaN;
     if (family === 0) return { ok: false, message: `"${entry}" is not a network: expected an address before the "/"` };
-    if (!(bits >= 0 && bits <= (family === 4 ? 32 : 128))) return { ok: false, message: `"${entry}": the prefix length must be 0–${family === 4 ? 32 : 128}` };
+    if (!(bits >= 0 && bits <= (family === 4 ? 32 : 128)))
+      return { ok: false, message: `"${entry}": the prefix length must be 0–${family === 4 ? 32 : 128}` };
     return { ok: true };
   }
   if (isIP(value) !== 0 || HOSTNAME.test(value)) return { ok: true };
@@ -57,7 +58,12 @@ export class HostAllowList {
 
   /** @param host a Contact host: lower-case, IPv6 without brackets. Names are never resolved. */
   allows(host: string): boolean {
-    const value = unmapIPv4(host.trim().toLowerCase().replace(/^\[|\]$/g, ''));
+    const value = unmapIPv4(
+      host
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ''),
+    );
     const family = isIP(value);
     if (family !== 0) return this.networks.check(value, family === 6 ? 'ipv6' : 'ipv4');
     const name = value.replace(/\.$/, '');

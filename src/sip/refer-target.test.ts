@@ -45,14 +45,13 @@ describe('buildReferTarget: number + Contact', () => {
 });
 
 describe('buildReferTarget: existing sip: URI', () => {
-  it.each([
-    ['sip:+19195554321@10.0.0.1:5060;transport=tcp'],
-    ['sips:agent@pbx.example.com'],
-    ['SIP:+19195554321@pbx.example.com'],
-  ])('passes %j through unchanged, even without any host', (uri) => {
-    expect(buildReferTarget(uri, tlsContact)).toEqual({ ok: true, uri });
-    expect(buildReferTarget(uri, null)).toEqual({ ok: true, uri });
-  });
+  it.each([['sip:+19195554321@10.0.0.1:5060;transport=tcp'], ['sips:agent@pbx.example.com'], ['SIP:+19195554321@pbx.example.com']])(
+    'passes %j through unchanged, even without any host',
+    (uri) => {
+      expect(buildReferTarget(uri, tlsContact)).toEqual({ ok: true, uri });
+      expect(buildReferTarget(uri, null)).toEqual({ ok: true, uri });
+    },
+  );
 
   it('trims surrounding whitespace', () => {
     expect(buildReferTarget('  sip:a@b.example  ', null)).toEqual({ ok: true, uri: 'sip:a@b.example' });

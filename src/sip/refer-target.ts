@@ -12,11 +12,7 @@ export type ReferTarget = { ok: true; uri: string } | { ok: false; reason: 'no_h
  * @param referTo a `sip:`/`sips:` URI (returned as is, trimmed) or a phone number (`+19195554321`, `tel:+1-919-555-4321`)
  * @param fallbackHost `host[:port]` (IPv6 as `[v6]:port`) used when there is no Contact
  */
-export function buildReferTarget(
-  referTo: string,
-  contact: ContactHost | null,
-  fallbackHost?: string | null,
-): ReferTarget {
+export function buildReferTarget(referTo: string, contact: ContactHost | null, fallbackHost?: string | null): ReferTarget {
   if (typeof referTo !== 'string') return { ok: false, reason: 'bad_target' };
   const target = referTo.trim();
   if (/^sips?:/i.test(target)) {

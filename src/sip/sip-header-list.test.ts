@@ -27,11 +27,7 @@ describe('headerValues', () => {
   ];
 
   it('returns values of every matching header, in order, long or compact, any case', () => {
-    expect(headerValues(headers, 'contact')).toEqual([
-      '<sip:first@a.example>',
-      '<sip:second@b.example>',
-      '<sip:third@c.example>',
-    ]);
+    expect(headerValues(headers, 'contact')).toEqual(['<sip:first@a.example>', '<sip:second@b.example>', '<sip:third@c.example>']);
   });
 
   it('accepts a compact or mixed-case name as the query', () => {

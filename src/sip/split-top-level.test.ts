@@ -7,10 +7,7 @@ describe('splitTopLevel', () => {
   });
 
   it('keeps commas inside quotes and angle brackets', () => {
-    expect(splitTopLevel('"Doe, J" <sip:a@b;x=1,2>, <sip:c@d>', ',')).toEqual([
-      '"Doe, J" <sip:a@b;x=1,2>',
-      ' <sip:c@d>',
-    ]);
+    expect(splitTopLevel('"Doe, J" <sip:a@b;x=1,2>, <sip:c@d>', ',')).toEqual(['"Doe, J" <sip:a@b;x=1,2>', ' <sip:c@d>']);
   });
 
   it('honours escaped quotes inside a quoted string', () => {

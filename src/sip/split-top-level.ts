@@ -9,7 +9,8 @@ export function splitTopLevel(text: string, separator: ',' | ';'): string[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inQuotes) {
-      if (ch === '\\') i++; // quoted-pair: the next character is literal
+      if (ch === '\\')
+        i++; // quoted-pair: the next character is literal
       else if (ch === '"') inQuotes = false;
     } else if (inAngle) {
       if (ch === '>') inAngle = false;

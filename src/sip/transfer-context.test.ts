@@ -8,13 +8,33 @@ describe('HostAllowList', () => {
   const list = new HostAllowList(['67.231.5.0/24', '216.82.224.202', '2001:db8:100::/48', 'gw1.trunk.example.net', '*.bandwidth.example']);
 
   it('allows carrier addresses, networks and names', () => {
-    for (const host of ['67.231.5.176', '67.231.5.1', '216.82.224.202', '2001:db8:100::1', '[2001:db8:100:ffff::9]', 'gw1.trunk.example.net', 'GW1.Trunk.Example.Net.', 'edge-3.bandwidth.example', '::ffff:67.231.5.9']) {
+    for (const host of [
+      '67.231.5.176',
+      '67.231.5.1',
+      '216.82.224.202',
+      '2001:db8:100::1',
+      '[2001:db8:100:ffff::9]',
+      'gw1.trunk.example.net',
+      'GW1.Trunk.Example.Net.',
+      'edge-3.bandwidth.example',
+      '::ffff:67.231.5.9',
+    ]) {
       expect(list.allows(host), host).toBe(true);
     }
   });
 
   it('refuses hosts outside it, including look-alikes', () => {
-    for (const host of ['67.231.6.1', '216.82.224.203', '2001:db8:200::1', 'evil.example.com', 'gw1.trunk.example.net.evil.com', 'xbandwidth.example', 'bandwidth.example.evil', '127.0.0.1', '::ffff:10.0.0.1']) {
+    for (const host of [
+      '67.231.6.1',
+      '216.82.224.203',
+      '2001:db8:200::1',
+      'evil.example.com',
+      'gw1.trunk.example.net.evil.com',
+      'xbandwidth.example',
+      'bandwidth.example.evil',
+      '127.0.0.1',
+      '::ffff:10.0.0.1',
+    ]) {
       expect(list.allows(host), host).toBe(false);
     }
   });
@@ -38,14 +58,19 @@ describe('URI headers', () => {
     expect(withUriHeaders('sip:+19195554321@67.231.5.176:5061;transport=tls', [{ name: 'X-Reason', value: 'billing & refunds' }])).toBe(
       'sip:+19195554321@67.231.5.176:5061;transport=tls?X-Reason=billing%20%26%20refunds',
     );
-    expect(withUriHeaders('sip:ops@pbx.example.com?Priority=urgent', [{ name: 'X-A', value: '1' }, { name: 'X-B', value: '2' }])).toBe(
-      'sip:ops@pbx.example.com?Priority=urgent&X-A=1&X-B=2',
-    );
+    expect(
+      withUriHeaders('sip:ops@pbx.example.com?Priority=urgent', [
+        { name: 'X-A', value: '1' },
+        { name: 'X-B', value: '2' },
+      ]),
+    ).toBe('sip:ops@pbx.example.com?Priority=urgent&X-A=1&X-B=2');
     expect(withUriHeaders('sip:a@b', [])).toBe('sip:a@b');
   });
 
   it('keeps the URI parseable with the host and transport intact', () => {
-    const uri = withUriHeaders('sip:+19195554321@67.231.5.176:5061;transport=tls', [{ name: 'User-to-User', value: userToUserValue('x;y', { encoding: 'base64', maxBytes: 64 }) }]);
+    const uri = withUriHeaders('sip:+19195554321@67.231.5.176:5061;transport=tls', [
+      { name: 'User-to-User', value: userToUserValue('x;y', { encoding: 'base64', maxBytes: 64 }) },
+    ]);
     expect(parseUri(uri)).toMatchObject({ host: '67.231.5.176', port: 5061, params: { transport: 'tls' } });
   });
 });

@@ -32,7 +32,20 @@ function record(i: number, s: Seed): CallRecord {
   const analysis: CallAnalysis | null =
     s.success === undefined
       ? null
-      : { status: 'done', model: 'gpt-6-luna', attempts: 1, summary: 's', success: s.success, fields: {}, tokens: null, costUsd: 0, error: null, requestedAt: iso(s.at), completedAt: iso(s.at), nextAttemptAt: null };
+      : {
+          status: 'done',
+          model: 'gpt-6-luna',
+          attempts: 1,
+          summary: 's',
+          success: s.success,
+          fields: {},
+          tokens: null,
+          costUsd: 0,
+          error: null,
+          requestedAt: iso(s.at),
+          completedAt: iso(s.at),
+          nextAttemptAt: null,
+        };
   return {
     callId: `rtc_${String(i).padStart(3, '0')}`,
     caller: '+19195551234',
@@ -47,7 +60,10 @@ function record(i: number, s: Seed): CallRecord {
     connectedAt: null,
     endedAt: s.outcome === 'in_progress' ? null : iso((acceptedAt ?? s.at) + (s.seconds ?? 0) * 1000),
     answerMs: s.answerMs ?? null,
-    transfer: s.reason === undefined ? null : { target: 'sip:x@y', status: 'referred', error: null, durationMs: 5, at: iso(s.at), reason: s.reason, destination: 'billing' },
+    transfer:
+      s.reason === undefined
+        ? null
+        : { target: 'sip:x@y', status: 'referred', error: null, durationMs: 5, at: iso(s.at), reason: s.reason, destination: 'billing' },
     usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
     tools: [],
     errors: [],
@@ -56,7 +72,15 @@ function record(i: number, s: Seed): CallRecord {
     owner: null,
     surface: 'realtime',
     recording: false,
-    cost: { totalUsd: s.costUsd ?? 0, realtimeUsd: s.costUsd ?? 0, transcriptionUsd: 0, liveUsd: 0, analysisUsd: 0, unpriced: [], pricesCheckedOn: '2026-12-01' },
+    cost: {
+      totalUsd: s.costUsd ?? 0,
+      realtimeUsd: s.costUsd ?? 0,
+      transcriptionUsd: 0,
+      liveUsd: 0,
+      analysisUsd: 0,
+      unpriced: [],
+      pricesCheckedOn: '2026-12-01',
+    },
     analysis,
   };
 }
@@ -67,8 +91,26 @@ const seeds: Seed[] = [
   { at: t0 + 120_000, outcome: 'completed', answerMs: 200, seconds: 120, costUsd: 0.3, success: false },
   { at: t0 + 180_000, outcome: 'rejected', profile: null },
   // hour 1
-  { at: t0 + hour + 1, outcome: 'transferred', answerMs: 300, seconds: 30, costUsd: 0.05, reason: 'Billing question', dialed: '+19195550199', profile: 'support' },
-  { at: t0 + hour + 2, outcome: 'transferred', answerMs: 400, seconds: 30, costUsd: 0.05, reason: ' billing question ', dialed: '+19195550199', profile: 'support' },
+  {
+    at: t0 + hour + 1,
+    outcome: 'transferred',
+    answerMs: 300,
+    seconds: 30,
+    costUsd: 0.05,
+    reason: 'Billing question',
+    dialed: '+19195550199',
+    profile: 'support',
+  },
+  {
+    at: t0 + hour + 2,
+    outcome: 'transferred',
+    answerMs: 400,
+    seconds: 30,
+    costUsd: 0.05,
+    reason: ' billing question ',
+    dialed: '+19195550199',
+    profile: 'support',
+  },
   { at: t0 + hour + 3, outcome: 'missed' },
   // hour 3
   { at: t0 + 3 * hour + 10, outcome: 'completed', answerMs: 1000, seconds: 90, costUsd: 0.02, dialed: '+19195550199' },
@@ -128,7 +170,11 @@ describe.each(harnesses)('call stats: %s', (_name, open) => {
       failed: [0, 0, 0, 1, 0, 0],
       missed: [0, 1, 0, 0, 0, 0],
     });
-    expect(stats.totals).toEqual({ calls: 8, answered: 5, byOutcome: { in_progress: 0, completed: 3, transferred: 2, rejected: 1, failed: 1, missed: 1 } });
+    expect(stats.totals).toEqual({
+      calls: 8,
+      answered: 5,
+      byOutcome: { in_progress: 0, completed: 3, transferred: 2, rejected: 1, failed: 1, missed: 1 },
+    });
   });
 
   it('computes answer-time percentiles, transfers and their top reasons, duration, cost, success, and the busiest numbers and profiles', async () => {

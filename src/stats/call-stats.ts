@@ -1,7 +1,7 @@
 // The overview's figures for a time range, computed by the database: calls per bucket by
 // outcome, answer-time percentiles, transfers and their reasons, duration, cost, the
 // busiest numbers and profiles. The SQL is shared; the dialects differ only in JSON access.
-import { outcomes, type Outcome } from '../records/call-record.ts';
+import { type Outcome, outcomes } from '../records/call-record.ts';
 import type { SqlExecutor, SqlValue } from '../records/sql-driver.ts';
 
 export const statsBuckets = { hour: 3_600_000, day: 86_400_000 } as const;
@@ -93,12 +93,19 @@ export async function callStats(db: SqlExecutor, dialect: 'sqlite' | 'postgres',
   );
 
   const reason = dialect === 'postgres' ? `transfer->>'reason'` : `json_extract(transfer, '$.reason')`;
-  const ranked = (sql: string) => db.query(`${sql} LIMIT $3`, [...p, q.top]).then((rows) => rows.map((r) => ({ key: r.k === '' || r.k === null ? null : String(r.k), calls: num(r.n) })));
+  const ranked = (sql: string) =>
+    db
+      .query(`${sql} LIMIT $3`, [...p, q.top])
+      .then((rows) => rows.map((r) => ({ key: r.k === '' || r.k === null ? null : String(r.k), calls: num(r.n) })));
   const topReasons = await ranked(
     `SELECT COALESCE(lower(trim(${reason})), '') AS k, COUNT(*) AS n FROM calls WHERE ${range} AND outcome = 'transferred' GROUP BY 1 ORDER BY n DESC, k`,
   );
-  const busiestNumbers = await ranked(`SELECT dialed AS k, COUNT(*) AS n FROM calls WHERE ${range} AND dialed IS NOT NULL GROUP BY dialed ORDER BY n DESC, k`);
-  const busiestProfiles = await ranked(`SELECT profile AS k, COUNT(*) AS n FROM calls WHERE ${range} AND profile IS NOT NULL GROUP BY profile ORDER BY n DESC, k`);
+  const busiestNumbers = await ranked(
+    `SELECT dialed AS k, COUNT(*) AS n FROM calls WHERE ${range} AND dialed IS NOT NULL GROUP BY dialed ORDER BY n DESC, k`,
+  );
+  const busiestProfiles = await ranked(
+    `SELECT profile AS k, COUNT(*) AS n FROM calls WHERE ${range} AND profile IS NOT NULL GROUP BY profile ORDER BY n DESC, k`,
+  );
 
   const answered = num(agg?.answered);
   const transferred = num(agg?.transferred);
@@ -113,7 +120,11 @@ export async function callStats(db: SqlExecutor, dialect: 'sqlite' | 'postgres',
     answerMs: { p50: numOrNull(pct?.p50), p95: numOrNull(pct?.p95), count: num(pct?.n) },
     transfers: { count: transferred, rate: answered > 0 ? transferred / answered : null, topReasons },
     duration: { averageSeconds: avgDuration === null ? null : Math.round(avgDuration / 100) / 10, count: num(agg?.durations) },
-    cost: { totalUsd: Math.round(num(agg?.total_cost) * 1e6) / 1e6, averageUsd: avgCost === null ? null : Math.round(avgCost * 1e6) / 1e6, count: num(agg?.costed) },
+    cost: {
+      totalUsd: Math.round(num(agg?.total_cost) * 1e6) / 1e6,
+      averageUsd: avgCost === null ? null : Math.round(avgCost * 1e6) / 1e6,
+      count: num(agg?.costed),
+    },
     analysis: { done: num(agg?.analysed), success: num(agg?.succeeded), failure: num(agg?.unsucceeded) },
     busiestNumbers,
     busiestProfiles,

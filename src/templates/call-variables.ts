@@ -1,5 +1,5 @@
 // The variables a call's instructions and greeting may use.
-import { headerValues, type CallParties, type SipHeader } from '../sip/index.ts';
+import { type CallParties, headerValues, type SipHeader } from '../sip/index.ts';
 import type { LocalClock } from '../time/local-clock.ts';
 import type { TemplateLookup } from './template.ts';
 

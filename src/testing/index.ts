@@ -1,8 +1,8 @@
 // The `testing` entry point: what users need to test a Switchboard server without a phone or an OpenAI account.
 export * from '../emulator/index.ts';
-export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.ts';
 export { FakeControlSocket, FakeControlTransport } from './fake-control-transport.ts';
-export { makeThrowawayCert, tryThrowawayCert, type ThrowawayCert } from './throwaway-cert.ts';
+export { type LocalStack, type LocalStackOptions, startLocalStack } from './local-stack.ts';
 export { ManualClock } from './manual-clock.ts';
 export { RecordingCallControl } from './recording-call-control.ts';
-export { startTestReceiver, type ReceivedEvent, type TestReceiver } from './test-receiver.ts';
+export { type ReceivedEvent, startTestReceiver, type TestReceiver } from './test-receiver.ts';
+export { makeThrowawayCert, type ThrowawayCert, tryThrowawayCert } from './throwaway-cert.ts';

@@ -65,7 +65,13 @@ export async function startTestReceiver(secret: string): Promise<TestReceiver> {
         verified = null;
       }
       const answer = receiver.respond(received.length + 1, body);
-      received.push({ id: String(req.headers['webhook-id']), headers: req.headers, body, verified, status: answer === 'hang' ? 0 : answer });
+      received.push({
+        id: String(req.headers['webhook-id']),
+        headers: req.headers,
+        body,
+        verified,
+        status: answer === 'hang' ? 0 : answer,
+      });
       for (const w of [...waiters]) w();
       if (answer === 'hang') {
         hung.add(res);

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import { parseCallParties } from '../sip/index.ts';
-import { httpTool, type HttpToolSpec } from './http-tool.ts';
+import { type HttpToolSpec, httpTool } from './http-tool.ts';
 import { createSchemaCompiler } from './json-schema.ts';
 import type { ToolContext } from './tool.ts';
 
@@ -25,7 +25,8 @@ let elsewhere: Server;
 let elsewhereBase: string;
 const receivedElsewhere: Received[] = [];
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-  '/orders': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ order: 'A-17', status: 'shipped' })),
+  '/orders': (_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ order: 'A-17', status: 'shipped' })),
   '/slow': (_req, res) => void setTimeout(() => res.writeHead(200).end('late'), 2_000).unref(),
   '/moved': (_req, res) => res.writeHead(302, { location: `${elsewhereBase}/steal` }).end(),
   '/moved-keep-body': (_req, res) => res.writeHead(307, { location: `${elsewhereBase}/steal` }).end(),
@@ -138,19 +139,26 @@ describe('http tool against a real HTTP server', () => {
     expect(verified).toMatchObject({ tool: 'lookup_order' });
     // A tampered body or another secret fails verification.
     expect(() => new Webhook(secret).verify(req.body.replace('A-17', 'A-18'), req.headers as Record<string, string>)).toThrow();
-    expect(() => new Webhook(`whsec_${Buffer.from('another-secret').toString('base64')}`).verify(req.body, req.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from('another-secret').toString('base64')}`).verify(req.body, req.headers as Record<string, string>),
+    ).toThrow();
   });
 
   it('sends GET arguments as the query string', async () => {
     const before = received.length;
-    const result = await httpTool(spec({ method: 'GET' }), { profile: 'support' }).run({ orderId: 'A-17', email: 'a@b.example' }, context().ctx);
+    const result = await httpTool(spec({ method: 'GET' }), { profile: 'support' }).run(
+      { orderId: 'A-17', email: 'a@b.example' },
+      context().ctx,
+    );
     expect(result.output).toMatchObject({ ok: true, status: 200 });
     expect(received[before]).toMatchObject({ method: 'GET', url: '/orders?orderId=A-17&email=a%40b.example', body: '' });
   });
 
   it('says the filler while a slow request runs, then reports the timeout as an error the agent can talk about', async () => {
     const { ctx, says } = context();
-    const result = await httpTool(spec({ url: `${base}/slow`, timeoutMs: 200, filler: 'One moment while I look that up.' }), { profile: 'p' }).run({ orderId: 'A-1' }, ctx);
+    const result = await httpTool(spec({ url: `${base}/slow`, timeoutMs: 200, filler: 'One moment while I look that up.' }), {
+      profile: 'p',
+    }).run({ orderId: 'A-1' }, ctx);
     expect(says).toEqual(['Say exactly: "One moment while I look that up."']);
     expect(result.output).toEqual({ ok: false, error: 'timeout', message: 'The system did not answer within 200 ms.' });
     expect(result.followUp.kind).toBe('instruct');
@@ -163,7 +171,10 @@ describe('http tool against a real HTTP server', () => {
   });
 
   it('caps an oversized body and says so', async () => {
-    const result = await httpTool(spec({ url: `${base}/huge`, maxResponseBytes: 1_001 }), { profile: 'p' }).run({ orderId: 'A-1' }, context().ctx);
+    const result = await httpTool(spec({ url: `${base}/huge`, maxResponseBytes: 1_001 }), { profile: 'p' }).run(
+      { orderId: 'A-1' },
+      context().ctx,
+    );
     const output = result.output as { ok: boolean; truncated: boolean; body: string };
     expect(output.ok).toBe(true);
     expect(output.truncated).toBe(true);
@@ -180,7 +191,9 @@ describe('http tool against a real HTTP server', () => {
       const result = await tool.run(args, context().ctx);
       expect(result.output).toMatchObject({ ok: false, error: 'invalid_arguments' });
     }
-    expect((await tool.run({ orderId: 'nope' }, context().ctx)).output).toMatchObject({ message: 'arguments/orderId must match pattern "^[A-Z]-\\d+$"' });
+    expect((await tool.run({ orderId: 'nope' }, context().ctx)).output).toMatchObject({
+      message: 'arguments/orderId must match pattern "^[A-Z]-\\d+$"',
+    });
     expect(received.length).toBe(before);
   });
 
@@ -188,11 +201,14 @@ describe('http tool against a real HTTP server', () => {
     ['302', 'POST', '/moved'],
     ['302', 'GET', '/moved'],
     ['307', 'POST', '/moved-keep-body'],
-  ] as const)('does not follow a %s redirect (%s): it is an http_error, and nothing reaches the other origin', async (status, method, path) => {
-    const result = await httpTool(spec({ url: `${base}${path}`, method }), { profile: 'p' }).run({ orderId: 'A-1' }, context().ctx);
-    expect(result.output).toMatchObject({ ok: false, error: 'http_error', status: Number(status) });
-    expect(receivedElsewhere).toEqual([]);
-  });
+  ] as const)(
+    'does not follow a %s redirect (%s): it is an http_error, and nothing reaches the other origin',
+    async (status, method, path) => {
+      const result = await httpTool(spec({ url: `${base}${path}`, method }), { profile: 'p' }).run({ orderId: 'A-1' }, context().ctx);
+      expect(result.output).toMatchObject({ ok: false, error: 'http_error', status: Number(status) });
+      expect(receivedElsewhere).toEqual([]);
+    },
+  );
 
   it('sends only the arguments declared in parameters', async () => {
     const open = { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'] }; // extra keys pass the schema
@@ -210,11 +226,18 @@ describe('http tool against a real HTTP server', () => {
   });
 
   it('never lets an argument replace a query parameter or path part written in the url', async () => {
-    const withTenant = { type: 'object', properties: { orderId: { type: 'string' }, tenant: { type: 'string' } }, additionalProperties: false };
+    const withTenant = {
+      type: 'object',
+      properties: { orderId: { type: 'string' }, tenant: { type: 'string' } },
+      additionalProperties: false,
+    };
     const compiled = compile(withTenant);
     if (!compiled.ok) throw new Error(compiled.message);
     const before = received.length;
-    const tool = httpTool(spec({ method: 'GET', url: `${base}/orders?tenant=acme`, parameters: withTenant, checkArguments: compiled.check }), { profile: 'p' });
+    const tool = httpTool(
+      spec({ method: 'GET', url: `${base}/orders?tenant=acme`, parameters: withTenant, checkArguments: compiled.check }),
+      { profile: 'p' },
+    );
     const result = await tool.run({ tenant: 'victim', orderId: '../admin?tenant=victim#x' }, context().ctx);
     expect(result.output).toMatchObject({ ok: true });
     const url = new URL((received[before] as Received).url, 'http://x');

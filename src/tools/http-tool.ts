@@ -8,7 +8,7 @@ import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import { Webhook } from 'standardwebhooks';
 import type { ArgumentsCheck } from './json-schema.ts';
 import { readCappedBody } from './read-capped-body.ts';
-import { toolError, type Tool, type ToolContext, type ToolResult } from './tool.ts';
+import { type Tool, type ToolContext, type ToolResult, toolError } from './tool.ts';
 
 export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
@@ -47,7 +47,12 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
   const doFetch = deps.fetch ?? fetch;
   const clock = deps.clock ?? (() => new Date());
   const signer = spec.signingSecret ? new Webhook(spec.signingSecret) : null;
-  const definition: RealtimeFunctionTool & { name: string } = { type: 'function', name: spec.name, description: spec.description, parameters: spec.parameters };
+  const definition: RealtimeFunctionTool & { name: string } = {
+    type: 'function',
+    name: spec.name,
+    description: spec.description,
+    parameters: spec.parameters,
+  };
   const hasBody = spec.method !== 'GET' && spec.method !== 'DELETE';
   const declared = declaredArguments(spec.parameters);
   const fixedInUrl = new Set(new URL(spec.url).searchParams.keys());
@@ -70,10 +75,17 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       body = JSON.stringify({
         tool: spec.name,
         arguments: args,
-        call: { id: ctx.callId, toolCallId: ctx.toolCallId ?? null, caller: ctx.parties.caller, dialed: ctx.parties.dialed, profile: deps.profile },
+        call: {
+          id: ctx.callId,
+          toolCallId: ctx.toolCallId ?? null,
+          caller: ctx.parties.caller,
+          dialed: ctx.parties.dialed,
+          profile: deps.profile,
+        },
       });
     } else {
-      for (const [key, value] of Object.entries(args)) url.searchParams.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+      for (const [key, value] of Object.entries(args))
+        url.searchParams.append(key, typeof value === 'string' ? value : JSON.stringify(value));
     }
     const headers = new Headers(spec.headers);
     headers.set('user-agent', 'switchboard');
@@ -104,7 +116,15 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
       }
       const body = await readCappedBody(res.body, spec.maxResponseBytes);
       ctx.log.info({ ...log, status: res.status, bytes: body.bytes, truncated: body.truncated }, 'http tool answered');
-      return { output: { ok: true, status: res.status, body: parseBody(body.text, body.truncated, res.headers.get('content-type')), ...(body.truncated ? { truncated: true } : {}) }, followUp: { kind: 'respond' } };
+      return {
+        output: {
+          ok: true,
+          status: res.status,
+          body: parseBody(body.text, body.truncated, res.headers.get('content-type')),
+          ...(body.truncated ? { truncated: true } : {}),
+        },
+        followUp: { kind: 'respond' },
+      };
     } catch (err) {
       const timedOut = signal.aborted || (err as Error).name === 'TimeoutError';
       ctx.log.warn({ ...log, err: (err as Error).message, timedOut }, 'http tool failed');
@@ -123,7 +143,8 @@ export function httpTool(spec: HttpToolSpec, deps: HttpToolDeps): Tool {
         return toolError('invalid_arguments', checked.message, 'Ask the caller for the missing or corrected details, then try again.');
       }
       const { sent, ignored } = sendable(args);
-      if (ignored.length > 0) ctx.log.info({ callId: ctx.callId, tool: spec.name, ignored }, 'http tool arguments ignored: not declared, or fixed in the url');
+      if (ignored.length > 0)
+        ctx.log.info({ callId: ctx.callId, tool: spec.name, ignored }, 'http tool arguments ignored: not declared, or fixed in the url');
       // A clip plays only where the surface can play one (GPT-Live); else the words, if any.
       const clip = spec.fillerAudio && ctx.call.playAudio ? ctx.call.playAudio(spec.fillerAudio, spec.fillerMaxMs) : null;
       const filler = clip ?? (spec.filler ? ctx.call.say(`Say exactly: "${spec.filler}"`, spec.fillerMaxMs) : null);

@@ -4,7 +4,7 @@
 // itself (carrier policy, context, REFER, events, marking the call) lives in transfers/.
 import type { RealtimeFunctionTool } from 'openai/resources/realtime/realtime';
 import type { DestinationResult, Transfers } from '../transfers/transfer.ts';
-import { toolError, type Tool, type ToolResult } from './tool.ts';
+import { type Tool, type ToolResult, toolError } from './tool.ts';
 
 const offerOtherHelp =
   'Tell the caller, briefly and kindly, that you could not transfer the call right now. Offer to help them yourself or to take a message.';
@@ -16,7 +16,12 @@ export function transferCallTool(transfers: Transfers, at: number): Tool {
     definition: definitionAt(transfers, at),
     async run(args, ctx) {
       const name = transfers.unnamed ? (names[0] ?? '') : typeof args.destination === 'string' ? args.destination : '';
-      if (name === '') return toolError('invalid_arguments', `destination is required: one of ${names.join(', ')}.`, 'Ask the caller where they would like to be transferred.');
+      if (name === '')
+        return toolError(
+          'invalid_arguments',
+          `destination is required: one of ${names.join(', ')}.`,
+          'Ask the caller where they would like to be transferred.',
+        );
       const result = await transfers.toDestination(ctx, name, typeof args.reason === 'string' ? args.reason : '', 'agent');
       return toolResult(result, name, transfers.unnamed, names);
     },
@@ -25,10 +30,15 @@ export function transferCallTool(transfers: Transfers, at: number): Tool {
 
 /** What the model is told after a transfer through a destination: also what the keypad tells it. */
 export function toolResult(result: DestinationResult, name: string, unnamed: boolean, names: readonly string[]): ToolResult {
-  if (result.ok) return { output: { ok: true, status: 'transferring', ...(unnamed ? {} : { destination: name }) }, followUp: { kind: 'silent' } };
+  if (result.ok)
+    return { output: { ok: true, status: 'transferring', ...(unnamed ? {} : { destination: name }) }, followUp: { kind: 'silent' } };
   switch (result.error) {
     case 'unknown_destination':
-      return toolError('unknown_destination', `There is no destination named ${name}. Destinations: ${names.join(', ')}.`, 'Ask the caller where they would like to be transferred.');
+      return toolError(
+        'unknown_destination',
+        `There is no destination named ${name}. Destinations: ${names.join(', ')}.`,
+        'Ask the caller where they would like to be transferred.',
+      );
     case 'closed': {
       const when = result.opensAt ? ` It opens ${result.opensAt}.` : '';
       return toolError(
@@ -58,7 +68,10 @@ function definitionAt(transfers: Transfers, at: number): RealtimeFunctionTool & 
   }
   const lines = transfers.destinations.map((d) => {
     const a = transfers.availability(d.name, at);
-    const closed = a.ok || a.error !== 'closed' ? '' : ` CLOSED right now${a.opensAt ? ` (opens ${a.opensAt})` : ''}: do not transfer; tell the caller it is closed.`;
+    const closed =
+      a.ok || a.error !== 'closed'
+        ? ''
+        : ` CLOSED right now${a.opensAt ? ` (opens ${a.opensAt})` : ''}: do not transfer; tell the caller it is closed.`;
     return `- ${d.name}: ${d.description}${closed}`;
   });
   return {
@@ -67,7 +80,10 @@ function definitionAt(transfers: Transfers, at: number): RealtimeFunctionTool & 
     description: `Transfer the call to a person in one of these destinations, when the caller asks for one or needs one. Tell the caller where you are transferring them before calling this.\n${lines.join('\n')}`,
     parameters: {
       type: 'object',
-      properties: { destination: { type: 'string', enum: transfers.destinations.map((d) => d.name), description: 'Where to transfer the call.' }, reason },
+      properties: {
+        destination: { type: 'string', enum: transfers.destinations.map((d) => d.name), description: 'Where to transfer the call.' },
+        reason,
+      },
       required: ['destination'],
       additionalProperties: false,
     },

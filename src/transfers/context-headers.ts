@@ -2,7 +2,7 @@
 // receiving system can show the person who picks up who is calling and why.
 import type { CallParties } from '../sip/index.ts';
 import type { UriHeader } from '../sip/uri-headers.ts';
-import { truncateUtf8, userToUserValue, type UuiEncoding } from '../sip/user-to-user.ts';
+import { truncateUtf8, type UuiEncoding, userToUserValue } from '../sip/user-to-user.ts';
 import { callIdentity } from '../templates/call-variables.ts';
 import type { Template } from '../templates/template.ts';
 
@@ -47,6 +47,9 @@ export function contextHeaders(headers: readonly ContextHeader[], input: Context
 /** What the model says the reason is: one printable line, short. */
 export function cleanReason(value: unknown, maxChars = 200): string {
   if (typeof value !== 'string') return '';
-  const flat = value.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = value
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > maxChars ? flat.slice(0, maxChars) : flat;
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent } from '../calls/call-events.ts';
+import { BusinessHours, type OpenRange, parseRange } from '../hours/business-hours.ts';
 import { createLogger } from '../log/logger.ts';
-import { ManualClock } from '../testing/manual-clock.ts';
-import { RecordingCallControl } from '../testing/recording-call-control.ts';
-import { BusinessHours, parseRange, type OpenRange } from '../hours/business-hours.ts';
 import { HostAllowList } from '../sip/host-allow-list.ts';
 import { parseCallParties } from '../sip/index.ts';
 import { decodeUserToUser } from '../sip/user-to-user.ts';
 import { compileTemplate, type Template } from '../templates/template.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
+import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import type { ToolContext } from '../tools/tool.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import type { ContextHeader } from './context-headers.ts';
@@ -28,7 +28,10 @@ const departments: Destination[] = [
 const mondayNoonNY = Date.parse('2026-03-09T16:00:00Z');
 const saturdayNY = Date.parse('2026-03-14T16:00:00Z');
 
-function harness(contact: string, opts: { fallbackHost?: string | null; context?: ContextHeader[]; at?: number; referFails?: boolean; referTimeoutMs?: number } = {}) {
+function harness(
+  contact: string,
+  opts: { fallbackHost?: string | null; context?: ContextHeader[]; at?: number; referFails?: boolean; referTimeoutMs?: number } = {},
+) {
   const events: CallEvent[] = [];
   let transferred = false;
   const control = new RecordingCallControl({ referFails: opts.referFails ?? false });
@@ -43,7 +46,12 @@ function harness(contact: string, opts: { fallbackHost?: string | null; context?
     parties: parseCallParties(headers),
     control,
     log: createLogger('silent'),
-    call: { say: async () => {}, hangup: async () => {}, markTransferred: () => void (transferred = true), emit: (e) => void events.push(e) },
+    call: {
+      say: async () => {},
+      hangup: async () => {},
+      markTransferred: () => void (transferred = true),
+      emit: (e) => void events.push(e),
+    },
   };
   const transfers = createTransfers({
     destinations: departments,
@@ -142,7 +150,10 @@ describe('transfer_call with named destinations', () => {
 describe('one transfer path for the tool, the keypad and the operator', () => {
   it('the operator’s target goes under the same carrier policy: a Contact off the allow-list is never used', async () => {
     const withFallback = harness('<sip:attacker@203.0.113.66:5060;transport=tcp>', { fallbackHost: '67.231.5.10:5061' });
-    expect(await withFallback.transfers.toTarget(withFallback.ctx, '+14155550123', 'operator transfer', 'operator')).toEqual({ ok: true, uri: 'sip:+14155550123@67.231.5.10:5061' });
+    expect(await withFallback.transfers.toTarget(withFallback.ctx, '+14155550123', 'operator transfer', 'operator')).toEqual({
+      ok: true,
+      uri: 'sip:+14155550123@67.231.5.10:5061',
+    });
     expect(withFallback.transferred()).toBe(true);
 
     const without = harness('<sip:attacker@203.0.113.66:5060>');
@@ -153,7 +164,9 @@ describe('one transfer path for the tool, the keypad and the operator', () => {
   });
 
   it('carries the context headers whoever asked, with the destination and reason given', async () => {
-    const context: ContextHeader[] = [{ name: 'X-Transfer-Reason', encoding: 'text', maxBytes: 64, value: tpl('{{destination}}: {{reason}}') }];
+    const context: ContextHeader[] = [
+      { name: 'X-Transfer-Reason', encoding: 'text', maxBytes: 64, value: tpl('{{destination}}: {{reason}}') },
+    ];
     const h = harness('<sip:67.231.5.176:5061;transport=tls>', { context });
     await h.transfers.toTarget(h.ctx, '+14155550123', 'operator transfer', 'operator');
     await h.transfers.toDestination(h.ctx, 'sales', 'caller pressed 1 on the keypad', 'keypad');
@@ -178,12 +191,28 @@ describe('one transfer path for the tool, the keypad and the operator', () => {
     expect((await running).output).toMatchObject({ ok: false, error: 'transfer_failed' });
     expect(aborted?.aborted).toBe(true);
     expect(h.transferred()).toBe(false);
-    expect(h.events.at(-1)).toMatchObject({ type: 'transfer.completed', ok: false, error: 'no answer to the REFER within 5000 ms', durationMs: 5_000 });
+    expect(h.events.at(-1)).toMatchObject({
+      type: 'transfer.completed',
+      ok: false,
+      error: 'no answer to the REFER within 5000 ms',
+      durationMs: 5_000,
+    });
   });
 
   it('with one unnamed destination (REFER_TO) the tool takes only a reason', async () => {
     const h = harness('<sip:67.231.5.176:5061;transport=tls>');
-    const transfers = createTransfers({ destinations: [departments[0]!], unnamed: true, policy: { carrier: { allowList: null, fallbackHost: null }, context: [], profile: 'default', business: 'b', referTimeoutMs: 5_000, logPii: false } });
+    const transfers = createTransfers({
+      destinations: [departments[0]!],
+      unnamed: true,
+      policy: {
+        carrier: { allowList: null, fallbackHost: null },
+        context: [],
+        profile: 'default',
+        business: 'b',
+        referTimeoutMs: 5_000,
+        logPii: false,
+      },
+    });
     const tool = transferCallTool(transfers, mondayNoonNY);
     expect(tool.definition.parameters).toEqual({ type: 'object', properties: { reason: expect.any(Object) }, additionalProperties: false });
     expect((await tool.run({ reason: 'wants a person' }, h.ctx)).output).toEqual({ ok: true, status: 'transferring' });

@@ -11,9 +11,9 @@ import { redactPhonesInText } from '../log/redact.ts';
 import type { CallControl } from '../openai/call-control.ts';
 import type { CallParties } from '../sip/index.ts';
 import { withUriHeaders } from '../sip/uri-headers.ts';
-import { systemClock, type Clock, type Timer } from '../time/clock.ts';
-import { carrierTarget, type CarrierPolicy } from './carrier-policy.ts';
-import { cleanReason, contextHeaders, type ContextHeader } from './context-headers.ts';
+import { type Clock, systemClock, type Timer } from '../time/clock.ts';
+import { type CarrierPolicy, carrierTarget } from './carrier-policy.ts';
+import { type ContextHeader, cleanReason, contextHeaders } from './context-headers.ts';
 
 /** How one agent transfers: fixed when its profile is compiled, the same for every way a transfer is asked for. */
 export interface TransferPolicy {
@@ -63,11 +63,17 @@ export async function transferCall(call: TransferringCall, request: TransferRequ
   const clock = call.clock ?? systemClock;
   const target = carrierTarget(request.to, call.parties.contact, policy.carrier);
   if (target.contactRefused) {
-    log.warn({ callId, contactHost: call.parties.contact?.hostPort, by: request.by }, 'contact host is not on the carrier allow-list: not used for the transfer');
+    log.warn(
+      { callId, contactHost: call.parties.contact?.hostPort, by: request.by },
+      'contact host is not on the carrier allow-list: not used for the transfer',
+    );
   }
   if (!target.ok) {
     const error = target.reason === 'no_host' ? 'no_sip_host' : 'bad_transfer_target';
-    log.warn({ callId, destination: request.destination, by: request.by, reason: target.reason }, 'transfer impossible: no usable SIP host or target');
+    log.warn(
+      { callId, destination: request.destination, by: request.by, reason: target.reason },
+      'transfer impossible: no usable SIP host or target',
+    );
     call.call.emit({ type: 'transfer.completed', callId, target: '', ok: false, error, durationMs: 0 });
     return { ok: false, error, detail: impossibleDetail(target.reason, target.contactRefused) };
   }
@@ -103,7 +109,8 @@ export async function transferCall(call: TransferringCall, request: TransferRequ
 
 function impossibleDetail(reason: 'no_host' | 'bad_target', contactRefused: boolean): string {
   if (reason === 'bad_target') return 'the target is neither a phone number nor a sip: URI';
-  if (contactRefused) return "the INVITE's Contact host is not on the carrier allow-list and no fallback host is set (carrier.fallbackHost or REFER_SIP_HOST)";
+  if (contactRefused)
+    return "the INVITE's Contact host is not on the carrier allow-list and no fallback host is set (carrier.fallbackHost or REFER_SIP_HOST)";
   return 'no SIP host to transfer to: the INVITE has no Contact host and no fallback host is set (carrier.fallbackHost or REFER_SIP_HOST)';
 }
 
@@ -171,7 +178,13 @@ export function createTransfers(opts: TransfersOptions): Transfers {
     if (!destination) return { ok: false, error: 'unknown_destination' };
     const status = destination.hours?.status(at);
     if (!status || status.open) return { ok: true, destination };
-    return { ok: false, error: 'closed', destination, opensAt: describeNextOpening(status.next), ...(status.closure ? { closure: status.closure } : {}) };
+    return {
+      ok: false,
+      error: 'closed',
+      destination,
+      opensAt: describeNextOpening(status.next),
+      ...(status.closure ? { closure: status.closure } : {}),
+    };
   }
 
   return {

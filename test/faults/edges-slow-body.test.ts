@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 let server: ServerProcess | undefined;
 const sockets: Socket[] = [];
@@ -18,13 +18,30 @@ function slowBody(port: number): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   sockets.push(socket);
   const at = Math.floor(Date.now() / 1000);
-  socket.write([`POST ${webhookPath} HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', 'content-length: 2000', 'webhook-id: msg_slow', `webhook-timestamp: ${at}`, 'webhook-signature: v1,x', '', ''].join('\r\n'));
+  socket.write(
+    [
+      `POST ${webhookPath} HTTP/1.1`,
+      'host: 127.0.0.1',
+      'content-type: application/json',
+      'content-length: 2000',
+      'webhook-id: msg_slow',
+      `webhook-timestamp: ${at}`,
+      'webhook-signature: v1,x',
+      '',
+      '',
+    ].join('\r\n'),
+  );
   const drip = setInterval(() => socket.write(' '), 100);
   let answer = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (answer += chunk));
   socket.on('error', () => undefined);
-  return new Promise((resolve) => socket.on('close', () => (clearInterval(drip), resolve(answer))));
+  return new Promise((resolve) =>
+    socket.on('close', () => {
+      clearInterval(drip);
+      resolve(answer);
+    }),
+  );
 }
 
 describe('slow senders against the server process', () => {

@@ -1,7 +1,7 @@
 // The real server as its own process (`node src/main.ts`), the emulator in this process, and
 // optionally: a stall proxy in front of OpenAI, PostgreSQL behind a stall proxy, a call-event
 // receiver. Each fault test plays one row of the reliability table against it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
-import { startTestReceiver, type ReceivedEvent, type TestReceiver } from '../../src/testing/test-receiver.ts';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
+import { type ReceivedEvent, startTestReceiver, type TestReceiver } from '../../src/testing/test-receiver.ts';
 import { freePort, httpStatus, waitFor } from '../support/server-process.ts';
-import { startStallProxy, type StallProxy } from '../support/stall-proxy.ts';
+import { type StallProxy, startStallProxy } from '../support/stall-proxy.ts';
 
 export { waitFor };
 
@@ -61,7 +61,14 @@ export interface FaultStack {
 export async function startFaultStack(opts: FaultStackOptions = {}): Promise<FaultStack> {
   const apiKey = `sk-emulator-${randomBytes(6).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-  const emulator = await startEmulator({ apiKey, webhookSecret, logger: false, playbackMs: 100, webhookRetryDelaysMs: [300, 600, 1200], ...opts.emulator });
+  const emulator = await startEmulator({
+    apiKey,
+    webhookSecret,
+    logger: false,
+    playbackMs: 100,
+    webhookRetryDelaysMs: [300, 600, 1200],
+    ...opts.emulator,
+  });
   const emulatorUrl = new URL(emulator.baseURL);
   const openaiProxy = opts.proxyOpenAI ? await startStallProxy({ host: emulatorUrl.hostname, port: Number(emulatorUrl.port) }) : null;
   const baseUrl = openaiProxy ? `http://127.0.0.1:${openaiProxy.port}/v1` : emulator.baseURL;
@@ -111,7 +118,11 @@ export async function startFaultStack(opts: FaultStackOptions = {}): Promise<Fau
     let output = '';
     proc.stdout?.on('data', (d) => (output += d));
     proc.stderr?.on('data', (d) => (output += d));
-    const exited = once(proc, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, at: performance.now() }));
+    const exited = once(proc, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+      at: performance.now(),
+    }));
     const run: ServerRun = {
       proc,
       exited,
@@ -129,10 +140,14 @@ export async function startFaultStack(opts: FaultStackOptions = {}): Promise<Fau
           }),
     };
     try {
-      await waitFor(async () => {
-        if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}`);
-        return (await httpStatus(`${base}/ready`)) === 200 ? true : undefined;
-      }, 'the server to be ready', 15_000);
+      await waitFor(
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}`);
+          return (await httpStatus(`${base}/ready`)) === 200 ? true : undefined;
+        },
+        'the server to be ready',
+        15_000,
+      );
     } catch (err) {
       if (proc.exitCode === null) proc.kill('SIGKILL');
       throw new Error(`${(err as Error).message}\n${output}`);
@@ -142,7 +157,8 @@ export async function startFaultStack(opts: FaultStackOptions = {}): Promise<Fau
 
   const server = await spawnServer();
   emulator.setWebhookUrl(`${base}${webhookPath}`);
-  const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${apiToken}`, ...init.headers } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${apiToken}`, ...init.headers } });
 
   const stack: FaultStack = {
     emulator,

@@ -2,7 +2,7 @@
 // Before: their records stayed in_progress forever (listed Live, never purged), their event streams never ended, call.ended never sent.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSse } from '../support/records-stack.ts';
-import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
+import { type FaultStack, startFaultStack, waitFor } from './fault-stack.ts';
 
 let stack: FaultStack | undefined;
 afterEach(async () => {
@@ -22,7 +22,12 @@ describe('kill -9 with live calls, then a restart', () => {
     // Alive across the restart: talks again afterwards and asks for a transfer.
     const alive = await s.emulator.placeCall({
       socketTimeoutMs: 15_000,
-      steps: [{ say: 'Hello, I have a question.' }, { wait: 2_500 }, { say: 'Can you put me through to a person?' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }],
+      steps: [
+        { say: 'Hello, I have a question.' },
+        { wait: 2_500 },
+        { say: 'Can you put me through to a person?' },
+        { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } },
+      ],
     });
     // Hangs up while the server is down.
     const gone = await s.emulator.placeCall({ steps: [{ say: 'Just a quick one.' }, { wait: 1_500 }, { hangup: true }] });
@@ -30,7 +35,10 @@ describe('kill -9 with live calls, then a restart', () => {
     const callerSpoke = (id: string) => s.emulator.call(id)?.transcript.some((l) => l.speaker === 'caller');
     await waitFor(() => (callerSpoke(alive.id) && callerSpoke(gone.id) ? true : undefined), 'both callers talking');
     // Their first words are written before the crash.
-    await waitFor(async () => ((await s.record(alive.id))?.transcript.some((t: { speaker: string }) => t.speaker === 'caller') ? true : undefined), 'the first turn');
+    await waitFor(
+      async () => ((await s.record(alive.id))?.transcript.some((t: { speaker: string }) => t.speaker === 'caller') ? true : undefined),
+      'the first turn',
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     s.server.proc.kill('SIGKILL');
@@ -51,7 +59,9 @@ describe('kill -9 with live calls, then a restart', () => {
     const record = await alive.ended;
     expect(record.endedBy).toBe('refer');
     expect(record.functionCalls[0]?.outputs).toHaveLength(1);
-    expect(record.responses.filter((r) => r.origin === 'client' && r.requestedAt < (record.functionCalls[0]?.issuedAt ?? 0))).toHaveLength(1);
+    expect(record.responses.filter((r) => r.origin === 'client' && r.requestedAt < (record.functionCalls[0]?.issuedAt ?? 0))).toHaveLength(
+      1,
+    );
     const back = await waitFor(async () => {
       const r = await s.record(alive.id);
       return r?.outcome !== 'in_progress' ? r : undefined;
@@ -60,7 +70,9 @@ describe('kill -9 with live calls, then a restart', () => {
     const types = back!.timeline.map((e: { type: string }) => e.type);
     expect(types).toContain('control.reattached');
     expect(types.filter((t: string) => t === 'greeting.requested')).toHaveLength(1);
-    expect(back!.transcript.map((t: { text: string }) => t.text)).toEqual(expect.arrayContaining(['Hello, I have a question.', 'Can you put me through to a person?']));
+    expect(back!.transcript.map((t: { text: string }) => t.text)).toEqual(
+      expect.arrayContaining(['Hello, I have a question.', 'Can you put me through to a person?']),
+    );
 
     // call.ended exactly once per call.
     for (const id of [alive.id, gone.id]) {

@@ -1,7 +1,7 @@
 // Row: an accept that reaches OpenAI but answers after ACCEPT_DEADLINE_MS.
 // Before: webhook 502, every retry got 400 call_not_pending, and the caller talked to an agent nobody controlled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
+import { type FaultStack, startFaultStack, waitFor } from './fault-stack.ts';
 
 let stack: FaultStack;
 beforeAll(async () => {
@@ -20,7 +20,12 @@ async function controlledAndRecorded(s: FaultStack, callId: string) {
     const r = await s.record(callId);
     return r && r.outcome !== 'in_progress' ? r : undefined;
   }, 'the record');
-  expect(record).toMatchObject({ outcome: 'transferred', acceptedAt: expect.any(String), caller: '+19195551234', transfer: { status: 'referred' } });
+  expect(record).toMatchObject({
+    outcome: 'transferred',
+    acceptedAt: expect.any(String),
+    caller: '+19195551234',
+    transfer: { status: 'referred' },
+  });
   expect(record.timeline.filter((e: { type: string }) => e.type === 'greeting.requested')).toHaveLength(1);
   return record;
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
+import { type FaultStack, startFaultStack, waitFor } from './fault-stack.ts';
 
 let stack: FaultStack;
 beforeAll(async () => {
@@ -27,7 +27,11 @@ describe('results that come late', () => {
     const call = await s.emulator.placeCall({
       faults: { refer: { delayMs: 1500 } },
       toolTimeoutMs: 100,
-      steps: [{ say: 'Put me through to a person.' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }, { hangup: true }],
+      steps: [
+        { say: 'Put me through to a person.' },
+        { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } },
+        { hangup: true },
+      ],
     });
     await call.ended;
     await waitFor(() => (s.emulator.call(call.id)?.refers[0]?.answeredAt ? true : undefined), 'the late REFER answer');
@@ -57,16 +61,27 @@ describe('results that come late', () => {
 
   it('an accept retried after the webhook got 502 continues the same record, and a final call.ended arrives', async () => {
     const s = stack;
-    const call = await s.emulator.placeCall({ faults: { acceptStatuses: [502, 502, 502] }, idleHangupMs: 100, steps: [{ say: 'Hello?' }, { hangup: true }] });
+    const call = await s.emulator.placeCall({
+      faults: { acceptStatuses: [502, 502, 502] },
+      idleHangupMs: 100,
+      steps: [{ say: 'Hello?' }, { hangup: true }],
+    });
     const emulated = await call.ended;
     expect(emulated.webhooks.map((w) => w.status)).toContain(502);
     const record = await ended(s, call.id);
-    expect(record).toMatchObject({ outcome: 'completed', endReason: 'caller_hangup', acceptedAt: expect.any(String), caller: '+19195551234' });
+    expect(record).toMatchObject({
+      outcome: 'completed',
+      endReason: 'caller_hangup',
+      acceptedAt: expect.any(String),
+      caller: '+19195551234',
+    });
     const types = record.timeline.map((e: { type: string }) => e.type);
     expect(types.slice(0, 2)).toEqual(['call.failed', 'call.accepted']);
     expect(types.at(-1)).toBe('call.ended');
 
-    await s.receiver!.waitFor(() => s.callEvents(call.id).some((e) => e.verified?.type === 'call.ended' && e.verified.data.outcome === 'completed'));
+    await s.receiver!.waitFor(() =>
+      s.callEvents(call.id).some((e) => e.verified?.type === 'call.ended' && e.verified.data.outcome === 'completed'),
+    );
     const events = s.callEvents(call.id);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     expect(events.at(-1)?.verified).toMatchObject({ type: 'call.ended', data: { outcome: 'completed' } });
@@ -75,7 +90,9 @@ describe('results that come late', () => {
 
   it('an HTTP tool answering after the hangup: its result joins the stored record', async () => {
     // The business's system takes 1.5 s; the caller is gone by then and the record was written.
-    const api: Server = createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"shipped"}'), 1_500));
+    const api: Server = createServer((_req, res) =>
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"shipped"}'), 1_500),
+    );
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     const dir = mkdtempSync(join(tmpdir(), 'sb-faults-profile-'));
     const file = join(dir, 'switchboard.yaml');
@@ -97,7 +114,10 @@ describe('results that come late', () => {
     );
     const s = await startFaultStack({ env: { SWITCHBOARD_CONFIG: file } });
     try {
-      const call = await s.emulator.placeCall({ toolTimeoutMs: 100, steps: [{ say: 'Where is my order?' }, { call: { name: 'lookup_order' } }, { hangup: true }] });
+      const call = await s.emulator.placeCall({
+        toolTimeoutMs: 100,
+        steps: [{ say: 'Where is my order?' }, { call: { name: 'lookup_order' } }, { hangup: true }],
+      });
       await call.ended;
       const record = await waitFor(async () => {
         const r = await s.record(call.id);

@@ -1,7 +1,7 @@
 // Rows: a REFER that never answers; SIGTERM while OpenAI is unreachable.
 // Before: no REFER timeout (the caller heard silence) and, at shutdown, "stopped" logged but the process stayed alive.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isGone, startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
+import { type FaultStack, isGone, startFaultStack, waitFor } from './fault-stack.ts';
 
 let stack: FaultStack | undefined;
 afterEach(async () => {
@@ -16,7 +16,12 @@ describe('OpenAI does not answer', () => {
     const call = await s.emulator.placeCall({
       faults: { refer: { never: true } },
       idleHangupMs: 200,
-      steps: [{ say: 'Put me through to a person, please.' }, { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } }, { say: 'OK, thanks anyway.' }, { hangup: true }],
+      steps: [
+        { say: 'Put me through to a person, please.' },
+        { call: { name: 'transfer_call', arguments: { reason: 'wants a person' } } },
+        { say: 'OK, thanks anyway.' },
+        { hangup: true },
+      ],
     });
     const ended = await call.ended;
     const output = ended.functionCalls[0]?.outputs[0]?.output ?? '';
@@ -48,9 +53,15 @@ describe('OpenAI does not answer', () => {
     stack = await startFaultStack({ proxyOpenAI: true, env: { DRAIN_TIMEOUT_MS: '500', CALL_CONTROL_TIMEOUT_MS: '500' } });
     const s = stack;
     // One call whose hangup OpenAI never answers, one cut off by the network going silent.
-    const call = await s.emulator.placeCall({ faults: { hangup: { never: true } }, steps: [{ say: 'Tell me a long story.' }, { wait: 30_000 }] });
+    const call = await s.emulator.placeCall({
+      faults: { hangup: { never: true } },
+      steps: [{ say: 'Tell me a long story.' }, { wait: 30_000 }],
+    });
     const other = await s.emulator.placeCall({ steps: [{ say: 'And another one.' }, { wait: 30_000 }] });
-    await waitFor(() => (s.emulator.call(call.id)?.greetingRequestedAt && s.emulator.call(other.id)?.greetingRequestedAt ? true : undefined), 'the greetings');
+    await waitFor(
+      () => (s.emulator.call(call.id)?.greetingRequestedAt && s.emulator.call(other.id)?.greetingRequestedAt ? true : undefined),
+      'the greetings',
+    );
     const sentAt = performance.now();
     s.server.proc.kill('SIGTERM');
     await waitFor(() => (s.server.output().includes('"msg":"draining"') ? true : undefined), 'the drain');

@@ -1,7 +1,7 @@
 // Row: a PostgreSQL connection that stops answering (no reset, just silence).
 // Before: record writing and call-event delivery stalled for good, and SIGTERM never finished.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFaultStack, waitFor, type FaultStack } from './fault-stack.ts';
+import { type FaultStack, startFaultStack, waitFor } from './fault-stack.ts';
 
 let stack: FaultStack | undefined;
 afterEach(async () => {
@@ -23,7 +23,11 @@ describe('PostgreSQL goes silent', () => {
     s.pgProxy!.stall();
     const during = await s.emulator.placeCall(quickCall);
     await during.ended; // the call itself never waits for the database
-    await waitFor(() => (s.server.logs().some((l) => l.msg === 'writing call records failed; will retry') ? true : undefined), 'a failed write', 8_000);
+    await waitFor(
+      () => (s.server.logs().some((l) => l.msg === 'writing call records failed; will retry') ? true : undefined),
+      'a failed write',
+      8_000,
+    );
     s.pgProxy!.resume();
 
     const after = await s.emulator.placeCall(quickCall);
@@ -31,10 +35,14 @@ describe('PostgreSQL goes silent', () => {
     for (const call of [during, after]) {
       const ended = await s.receiver!.waitFor(() => s.callEvents(call.id).some((e) => e.verified?.type === 'call.ended'), 15_000);
       expect(ended.length).toBeGreaterThan(0);
-      const stored = await waitFor(async () => {
-        const page = (await (await s.api(`/api/calls?limit=10`)).json()) as { calls: { callId: string; outcome: string }[] };
-        return page.calls.find((c) => c.callId === call.id && c.outcome === 'completed');
-      }, `the stored record of ${call.id}`, 10_000);
+      const stored = await waitFor(
+        async () => {
+          const page = (await (await s.api(`/api/calls?limit=10`)).json()) as { calls: { callId: string; outcome: string }[] };
+          return page.calls.find((c) => c.callId === call.id && c.outcome === 'completed');
+        },
+        `the stored record of ${call.id}`,
+        10_000,
+      );
       expect(stored.outcome).toBe('completed');
     }
     expect((await s.record(during.id))?.transcript.map((t: { text: string }) => t.text)).toContain('Just checking my order.');

@@ -36,7 +36,14 @@ export function transferCall(callId: string): CallEvent[] {
     { type: 'tool.called', callId, toolCallId: 'tc_1', name: 'transfer_call', arguments: '{"reason":"wants a person"}' },
     { type: 'transfer.requested', callId, target },
     { type: 'transfer.completed', callId, target, ok: true, durationMs: 35 },
-    { type: 'tool.completed', callId, toolCallId: 'tc_1', name: 'transfer_call', output: { ok: true, status: 'transferring' }, durationMs: 36 },
+    {
+      type: 'tool.completed',
+      callId,
+      toolCallId: 'tc_1',
+      name: 'transfer_call',
+      output: { ok: true, status: 'transferring' },
+      durationMs: 36,
+    },
     { type: 'usage', callId, usage: { inputTokens: 200, outputTokens: 20, totalTokens: 220 } },
     { type: 'call.ended', callId, reason: 'transferred', endedAt: Date.parse('2025-06-01T12:01:00.000Z') },
   ];

@@ -1,6 +1,6 @@
 // Several real server processes (`node src/main.ts`) sharing one PostgreSQL schema and one
 // emulator: what the cluster tests run against.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
 import { freePort, httpStatus, waitFor } from './server-process.ts';
 
@@ -49,7 +49,14 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
   const apiKey = `sk-emulator-${randomBytes(6).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const apiToken = randomBytes(16).toString('hex');
-  const emulator = await startEmulator({ apiKey, webhookSecret, logger: false, webhookRetryDelaysMs: [], playbackMs: 50, ...opts.emulator });
+  const emulator = await startEmulator({
+    apiKey,
+    webhookSecret,
+    logger: false,
+    webhookRetryDelaysMs: [],
+    playbackMs: 50,
+    ...opts.emulator,
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
   let schema: string | null = null;
   let databaseUrl: string | null = null;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Env } from '../../src/config/config.ts';
 import { openSqliteStore } from '../../src/records/sqlite-store.ts';
 import type { Store } from '../../src/records/store.ts';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../src/testing/local-stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/testing/local-stack.ts';
 
 export const apiToken = 'e2e-token-5f1d0c9a7b3e4d2f';
 
@@ -29,7 +29,8 @@ export async function startRecordsStack(opts: LocalStackOptions & { env?: Env; d
     ...stack,
     store,
     dir,
-    api: (path, init = {}) => fetch(`${stack.serverUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiToken}`, ...init.headers } }),
+    api: (path, init = {}) =>
+      fetch(`${stack.serverUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiToken}`, ...init.headers } }),
     async close() {
       await stack.close();
       await store.close();
@@ -38,7 +39,11 @@ export async function startRecordsStack(opts: LocalStackOptions & { env?: Env; d
   };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

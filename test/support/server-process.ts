@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../src/emulator/index.ts';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.ts';
 import { webhookPath } from '../../src/inbound/webhook-route.ts';
 
 export async function freePort(): Promise<number> {
@@ -26,7 +26,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
   }
 }
 
-export const httpStatus = (url: string) => fetch(url).then((r) => r.status, () => undefined);
+export const httpStatus = (url: string) =>
+  fetch(url).then(
+    (r) => r.status,
+    () => undefined,
+  );
 
 export interface ServerProcess {
   proc: ChildProcess;
@@ -38,7 +42,10 @@ export interface ServerProcess {
 }
 
 /** The real `npm start` entry point as its own process, wired to an emulator in this process. */
-export async function startServerProcess(extraEnv: Record<string, string>, emulatorOptions: Partial<StartEmulatorOptions> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  extraEnv: Record<string, string>,
+  emulatorOptions: Partial<StartEmulatorOptions> = {},
+): Promise<ServerProcess> {
   const apiKey = `sk-emulator-${randomBytes(6).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const emulator = await startEmulator({ apiKey, webhookSecret, logger: false, ...emulatorOptions });

@@ -2,7 +2,7 @@
 // leaves the connections open (no reset, no FIN), like a database or an API behind a network
 // that stopped answering. New connections are accepted and held the same way.
 import { once } from 'node:events';
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 export interface StallProxy {
   port: number;

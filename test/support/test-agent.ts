@@ -81,7 +81,11 @@ export async function startTestAgent(opts: TestAgentOptions): Promise<TestAgent>
   const baseURL = (): string => (typeof opts.baseURL === 'function' ? opts.baseURL() : opts.baseURL);
   let cached: { url: string; client: OpenAI } | undefined;
   const sdk = (): OpenAI => {
-    if (cached?.url !== baseURL()) cached = { url: baseURL(), client: new OpenAI({ apiKey: opts.apiKey, baseURL: baseURL(), webhookSecret: opts.webhookSecret, maxRetries: 0 }) };
+    if (cached?.url !== baseURL())
+      cached = {
+        url: baseURL(),
+        client: new OpenAI({ apiKey: opts.apiKey, baseURL: baseURL(), webhookSecret: opts.webhookSecret, maxRetries: 0 }),
+      };
     return cached.client;
   };
   const seenWebhooks = new Set<string>();
@@ -105,11 +109,17 @@ export async function startTestAgent(opts: TestAgentOptions): Promise<TestAgent>
       if (greet) send({ type: 'response.create', response: { instructions: 'Greet the caller: "Hello! Thanks for calling."' } });
     });
     ws.on('message', async (data) => {
-      const event = JSON.parse(String(data)) as { type: string; item?: { type: string; call_id?: string; name?: string }; response?: { id?: string } };
+      const event = JSON.parse(String(data)) as {
+        type: string;
+        item?: { type: string; call_id?: string; name?: string };
+        response?: { id?: string };
+      };
       if (event.type === 'error') agent.errors.push(JSON.stringify(event));
       if (event.type === 'response.created' && hangupAfter === 'next') hangupAfter = event.response?.id;
       if (event.type === 'response.done' && hangupAfter && event.response?.id === hangupAfter) {
-        await sdk().realtime.calls.hangup(callId).catch((err: unknown) => agent.errors.push(String(err)));
+        await sdk()
+          .realtime.calls.hangup(callId)
+          .catch((err: unknown) => agent.errors.push(String(err)));
       }
       if (event.type !== 'response.output_item.done' || event.item?.type !== 'function_call') return;
       const { call_id: fnCallId, name } = event.item;
@@ -148,7 +158,11 @@ export async function startTestAgent(opts: TestAgentOptions): Promise<TestAgent>
 
   /** The Live sideband through the SDK: greets through the backend, answers delegated function calls. */
   const attach = (sessionId: string, sipHeaders: readonly { name: string; value: string }[], greet: boolean): void => {
-    const sb = new SidebandWS(sdk(), { session_id: sessionId }, { reconnect: { maxRetries: 5, initialDelay: 20, maxDelay: 100, onReconnecting: () => {} } });
+    const sb = new SidebandWS(
+      sdk(),
+      { session_id: sessionId },
+      { reconnect: { maxRetries: 5, initialDelay: 20, maxDelay: 100, onReconnecting: () => {} } },
+    );
     sidebands.add(sb);
     const handled = new Set<string>();
     let hangupAfter: string | undefined;
@@ -166,7 +180,13 @@ export async function startTestAgent(opts: TestAgentOptions): Promise<TestAgent>
       const inner = event.event as { type?: string; response?: { id?: string }; item?: { type?: string; call_id?: string; name?: string } };
       if (inner.type === 'response.created' && hangupAfter === 'next') hangupAfter = inner.response?.id;
       if (inner.type === 'response.completed' && hangupAfter && inner.response?.id === hangupAfter) {
-        setTimeout(() => void sdk().live.sessions.hangup(sessionId).catch((err: unknown) => agent.errors.push(String(err))), 50);
+        setTimeout(
+          () =>
+            void sdk()
+              .live.sessions.hangup(sessionId)
+              .catch((err: unknown) => agent.errors.push(String(err))),
+          50,
+        );
       }
       if (inner.type !== 'response.output_item.done' || inner.item?.type !== 'function_call') return;
       const { call_id: fnCallId, name } = inner.item;
