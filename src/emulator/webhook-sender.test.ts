@@ -52,7 +52,7 @@ describe('webhooks', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeEach(async () => {
-    emu = await startEmulator({ apiKey, webhookSecret, logger: false, webhookRetryDelaysMs: [20, 40], webhookTimeoutMs: 200 });
+    emu = await startEmulator({ apiKey, webhookSecret, logger: false, webhookRetryDelaysMs: [20, 40], webhookTimeoutMs: 1000 });
   });
   afterEach(async () => {
     await emu.close();
@@ -103,7 +103,7 @@ describe('webhooks', () => {
     emu.setWebhookUrl(receiver.url);
     const placed = await emu.placeCall({ ringTimeoutMs: 60_000 });
     expect(await placed.delivered).toMatchObject({ status: 500, attempts: 3 });
-    expect(placed.record.webhooks[0]).toMatchObject({ status: null, error: 'no answer within 200 ms' });
+    expect(placed.record.webhooks[0]).toMatchObject({ status: null, error: 'no answer within 1000 ms' });
     expect(placed.record.issues.map((i) => i.message)).toContainEqual(expect.stringContaining('not acknowledged after 3 attempts'));
   });
 

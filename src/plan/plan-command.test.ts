@@ -46,7 +46,7 @@ describe('switchboard plan on switchboard.example.yaml', () => {
     const body = JSON.parse(r.out.slice(r.out.indexOf('Accept body:\n') + 'Accept body:\n'.length));
     expect(body).toMatchObject({
       type: 'realtime',
-      model: 'gpt-realtime',
+      model: 'gpt-realtime-2.1',
       audio: { output: { voice: 'sage' }, input: { turn_detection: { type: 'server_vad', idle_timeout_ms: 8000 } } },
       tool_choice: 'auto',
     });
