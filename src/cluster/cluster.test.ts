@@ -36,7 +36,13 @@ describe('Cluster, when the database cannot be reached', () => {
 
   /** An instance whose claims fail (the database went silent after it joined). */
   async function cut(id: string) {
-    const coordination = openSqliteCoordination({ driver: store.driver, instanceId: id, leaseMs: settings.leaseMs, log, soleInstance: false });
+    const coordination = openSqliteCoordination({
+      driver: store.driver,
+      instanceId: id,
+      leaseMs: settings.leaseMs,
+      log,
+      soleInstance: false,
+    });
     const failing: Coordination = Object.create(coordination, {
       claim: { value: () => Promise.reject(new Error('timeout')) },
       claimToolCall: { value: () => Promise.reject(new Error('timeout')) },

@@ -155,7 +155,10 @@ export class Cluster {
   async claim(keys: CallKeys): Promise<ClaimDecision> {
     const decision = await this.claimCall(keys);
     if (decision.kind === 'retry' && decision.why === 'coordination_unavailable' && this.membership.alone) {
-      this.log.warn({ callId: keys.callId }, 'accepting without a claim: the coordination store is unreachable and no other instance was alive');
+      this.log.warn(
+        { callId: keys.callId },
+        'accepting without a claim: the coordination store is unreachable and no other instance was alive',
+      );
       return { kind: 'accept', epoch: null, afterCrash: false };
     }
     return decision;
