@@ -3,8 +3,12 @@ import { type Clock, sleep, systemClock } from '../time/clock.ts';
 import type { CallKeys, ClaimInfo, Coordination } from './coordination.ts';
 
 export type ClaimDecision =
-  /** This delivery accepts the call, under this epoch. afterCrash: an earlier accept by a dead instance may have landed. */
-  | { kind: 'accept'; epoch: number; afterCrash: boolean }
+  /**
+   * This delivery accepts the call, under this epoch. afterCrash: an earlier accept by a dead instance
+   * may have landed. epoch null: accepted without a claim (the database is unreachable and no other
+   * instance was alive to accept it instead).
+   */
+  | { kind: 'accept'; epoch: number | null; afterCrash: boolean }
   /** Another delivery has the call (here or at `owner`): answer without accepting. */
   | { kind: 'taken'; owner: string; state: 'accepted' | 'ended' }
   /** Not decidable now: the database does not answer, or another instance's accept has not settled. OpenAI should retry. */

@@ -146,9 +146,22 @@ export class Cluster {
     this.started = true;
   }
 
-  /** Before the accept: this delivery accepts, or answers without accepting. */
-  claim(keys: CallKeys): Promise<ClaimDecision> {
-    return this.claimCall(keys);
+  /**
+   * Before the accept: this delivery accepts, or answers without accepting. When the database cannot
+   * be reached: 503 (OpenAI retries, perhaps at an instance that can reach it), unless no other
+   * instance was alive at the last look; then the call is accepted without a claim, as one process
+   * always did (its own de-duplication still holds).
+   */
+  async claim(keys: CallKeys): Promise<ClaimDecision> {
+    const decision = await this.claimCall(keys);
+    if (decision.kind === 'retry' && decision.why === 'coordination_unavailable' && this.membership.alone) {
+      this.log.warn(
+        { callId: keys.callId },
+        'accepting without a claim: the coordination store is unreachable and no other instance was alive',
+      );
+      return { kind: 'accept', epoch: null, afterCrash: false };
+    }
+    return decision;
   }
 
   /** The accept succeeded: the call is this instance's. false: another instance took it meanwhile (do not control it). */
@@ -199,7 +212,7 @@ export class Cluster {
     try {
       return await this.coordination.claimToolCall(callId, toolCallId);
     } catch (err) {
-      const run = this.membership.leaseHeld;
+      const run = this.membership.leaseHeld || this.membership.alone;
       this.log.warn({ callId, toolCallId, err: (err as Error).message, run }, 'cannot claim the tool call in the store');
       return run;
     }

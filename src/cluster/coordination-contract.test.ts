@@ -77,8 +77,14 @@ function postgresHarness(): Harness {
       let trips = 0;
       const driver: SqlDriver = {
         dialect: 'postgres',
-        query: (sql, params) => (trips++, inner.query(sql, params)),
-        run: (sql, params) => (trips++, inner.run(sql, params)),
+        query: (sql, params) => {
+          trips++;
+          return inner.query(sql, params);
+        },
+        run: (sql, params) => {
+          trips++;
+          return inner.run(sql, params);
+        },
         transaction: (fn) => inner.transaction(fn),
         close: () => inner.close(),
       };

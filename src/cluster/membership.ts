@@ -41,6 +41,8 @@ export class Membership {
   private takingOver = true;
   private lastRenewedAt: number | null = null;
   private lastPurgeAt = 0;
+  /** Other instances alive at the last look (each heartbeat); null before the first. */
+  private peers: number | null = null;
   private tick: Promise<void> | null = null;
   private again = false;
 
@@ -113,6 +115,11 @@ export class Membership {
     );
   }
 
+  /** No other instance was alive when this one last could tell (it may be cut off from the database now). */
+  get alone(): boolean {
+    return this.peers === 0;
+  }
+
   /** Looks for orphaned calls now (a peer released some). */
   scanNow(): void {
     if (this.stopped || !this.takingOver) return;
@@ -176,6 +183,10 @@ export class Membership {
       this.lastRenewedAt = startedAt;
       this.opts.onRenewed?.();
       if (lapsed || !renewed) await this.reconcile();
+      await this.coordination
+        .liveInstances()
+        .then((all) => (this.peers = all.filter((i) => i.instanceId !== this.instanceId).length))
+        .catch(() => undefined);
     } catch (err) {
       this.opts.onRenewFailed?.(err as Error);
       this.opts.log.warn({ err: (err as Error).message, leaseHeld: this.leaseHeld }, 'lease renewal failed');

@@ -122,12 +122,12 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     const wanted = deps.surfaceOf?.(parties) ?? null;
     if (wanted !== null && wanted !== surface) return otherSurface(callId, surface, wanted);
     // Then the claim: of every delivery of this call, either surface's, on every instance, one goes on from here.
-    let epoch: number | undefined;
+    let epoch: number | undefined; // undefined: no claim (none kept, or the database was unreachable)
     if (claims) {
       const decision = await claims.claim(callKeys(callId, sipHeaders));
       if (decision.kind === 'taken') return { kind: 'taken', callId, owner: decision.owner, state: decision.state };
       if (decision.kind === 'retry') return { kind: 'retry', callId, why: decision.why };
-      epoch = decision.epoch;
+      epoch = decision.epoch ?? undefined;
     }
     const plan = deps.planCall(parties, event);
     if (plan.kind === 'other_surface') {
@@ -146,7 +146,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
         deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
       }
       deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode: plan.statusCode, reason: plan.reason });
-      void claims?.finish(callId, epoch);
+      if (epoch !== undefined) void claims?.finish(callId, epoch);
       return { kind: 'rejected', callId, statusCode: plan.statusCode, reason: plan.reason };
     }
     const agent = plan.agent;
@@ -224,7 +224,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     if (outcome?.kind === 'gone') {
       deps.log.info({ callId, attempts: outcome.attempts }, 'caller hung up before the accept');
       deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
-      void claims?.finish(callId, epoch);
+      if (epoch !== undefined) void claims?.finish(callId, epoch);
       return { kind: 'gone', callId };
     }
     if (uncertain || outcome?.kind === 'not_pending') {
@@ -248,7 +248,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       }
       if (attached.httpStatus === 404) {
         deps.onEvent?.({ type: 'call.missed', callId, parties, sipHeaders });
-        void claims?.finish(callId, epoch);
+        if (epoch !== undefined) void claims?.finish(callId, epoch);
         return { kind: 'gone', callId };
       }
       return failed(
