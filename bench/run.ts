@@ -116,7 +116,7 @@ export const smokeOptions: BenchOptions = {
   calls: 10,
   soakSeconds: 0.5,
   rampPerSec: 200,
-  transfersPerSec: 8,
+  transfersPerSec: 4,
   capacityStep: 10,
   capacityMax: 20,
   capacitySeconds: 0.25,
