@@ -125,7 +125,8 @@ export const smokeOptions: BenchOptions = {
   referenceSockets: 10,
   pin: false,
   readyTimeoutMs: 60_000, // beside the rest of npm test on a busy machine
-  concurrency: 2,
+  // One at a time: side by side they made each other's figures (and live-call counts) race on 2 cores.
+  concurrency: 1,
   clusterCalls: 10,
 };
 
@@ -613,7 +614,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       }
     };
 
-    // Each scenario starts its own processes. The smoke runs two at a time: its figures mean nothing.
+    // Each scenario starts its own processes; --concurrency runs several at a time (their figures then mean little).
     const queue = [answerScenario, rttScenario, soakScenario, coldScenario, clusterScenario].filter((_, i) =>
       opts.scenarios.includes((['answer', 'rtt', 'soak', 'cold', 'cluster'] as const)[i]!),
     );
@@ -874,6 +875,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
       'capacity-max': { type: 'string' },
       'capacity-seconds': { type: 'string' },
       'settle-ms': { type: 'string' },
+      concurrency: { type: 'string' },
       'cold-starts': { type: 'string' },
       'no-pin': { type: 'boolean' },
       'no-h2': { type: 'boolean' },
@@ -892,7 +894,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   });
   if (values.help) {
     process.stdout.write(`npm run bench -- [options]   (see bench/README.md)
-  --smoke                 a few calls per scenario, two scenarios at a time (what npm test runs)
+  --smoke                 a few calls per scenario (what npm test runs)
   --scenarios a,b         answer, rtt, soak, cold, cluster (default all; soak includes capacity)
   --service-delay-ms N    stand-in answer delay for accept/refer/hangup (30)
   --rtt-ms N              emulated round trip for the RTT burst (40)
@@ -904,6 +906,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
   --transfers-per-sec N   transfer function calls during soak/capacity (5)
   --capacity-step N --capacity-max N --capacity-seconds T   (500, 8000, 10)
   --settle-ms N           pause before memory is read; shorter ones between bursts and starts (1000)
+  --concurrency N         scenarios run at a time (1)
   --cold-starts N         (5)
   --no-pin                do not pin with taskset
   --no-h2                 the stand-in offers HTTP/1.1 only (to compare)
@@ -939,6 +942,7 @@ function parseCli(argv: string[]): { opts: BenchOptions; out: string | null } {
     capacityMax: num(values['capacity-max'], base.capacityMax),
     capacitySeconds: num(values['capacity-seconds'], base.capacitySeconds),
     settleMs: num(values['settle-ms'], base.settleMs),
+    concurrency: num(values.concurrency, base.concurrency),
     coldStarts: num(values['cold-starts'], base.coldStarts),
     pin: values['no-pin'] ? false : base.pin,
     h2: values['no-h2'] ? false : base.h2,
