@@ -157,7 +157,7 @@ describe('a GPT-Live call, end to end against the emulator', () => {
     stack = s;
     const call = await s.emulator.placeCall({ webhooks: ['live'], faults: { recordingStatuses: [503, 409] }, steps: [{ say: 'hello there' }, { hangup: true }] });
     const record = await call.ended;
-    expect((record.accepts[0]?.body as Record<string, any>).session.store).toBe(true);
+    expect((record.accepts[0]!.body as Record<string, any>).session.store).toBe(true);
     const detail = await waitFor(async () => {
       const body = (await (await s.api(`/api/calls/${call.liveSessionId}`)).json()) as Record<string, any>;
       return body.recordingUrl ? body : undefined;

@@ -198,7 +198,7 @@ async function download(deps: RestRoutesDeps, req: SessionRequest, reply: Fastif
   const failure = ((): ApiFailure | undefined => {
     const authFailure = checkBearer(req.headers.authorization, deps.apiKey);
     if (authFailure) return authFailure;
-    if (!call || call.record.surface !== 'live' || !call.record.liveSession) return sessionNotFound(sessionId);
+    if (call?.record.surface !== 'live' || !call.record.liveSession) return sessionNotFound(sessionId);
     const fault = call.scenario.faults.recordingStatuses[attemptIndex(call.record.recordingDownloads, entry)];
     if (fault !== undefined) return serviceFault(fault);
     if (!call.record.liveSession.store) {

@@ -100,7 +100,10 @@ describe('RecordingDownloader', () => {
   it('a call taken back here (restart, takeover) is downloaded when it ends; one handed over to another instance is not', async () => {
     const clock = new ManualClock();
     const tries: string[] = [];
-    const d = new RecordingDownloader({ files: files(), log, clock, firstDelayMs: 10, download: async (id) => (tries.push(id), new Response('RIFF')) });
+    const d = new RecordingDownloader({ files: files(), log, clock, firstDelayMs: 10, download: async (id) => {
+      tries.push(id);
+      return new Response('RIFF');
+    } });
     d.track('live_back');
     d.observe(accepted('live_gone', true));
     d.forget('live_gone');
