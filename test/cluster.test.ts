@@ -153,6 +153,36 @@ describe('several instances on one PostgreSQL', { timeout: 60_000 }, () => {
     }
     expect(a.output()).toMatch(/every call handed over/);
   });
+
+  it("one SIP call's two webhooks (Realtime and GPT-Live) at two instances, in either order, get one accept", async () => {
+    stack = await startClusterStack();
+    // Two instances that disagree on the agent's surface (a change rolling out): each would accept
+    // its own surface's webhook; the claim on the INVITE's Call-ID and From tag lets one through.
+    const a = await stack.start('a', { AGENT_SURFACE: 'realtime' });
+    const b = await stack.start('b', { AGENT_SURFACE: 'live' });
+    const both = (scenario: object) =>
+      stack!.emulator.createCall({ ...patient, webhooks: ['realtime', 'live'], steps: [{ wait: 60_000 }], ...scenario });
+
+    // At once: whichever claims first accepts on its surface; the other is answered without accepting.
+    const together = both({});
+    const answers = await Promise.all([stack.deliverTo(together.id, [a]), stack.deliverTo(together.liveSessionId, [b])]);
+    expect(answers.flat().map((r) => r.status)).toEqual([200, 200]);
+    const record = stack.emulator.call(together.id)!;
+    expect(okAccepts(record)).toBe(1);
+    expect(record.accepts).toHaveLength(1);
+    await waitFor(() => (record.connectionCount > 0 ? true : undefined), 'the control socket');
+
+    // GPT-Live first, at b: accepted there; the Realtime webhook at a finds the call taken.
+    const liveFirst = both({});
+    expect((await stack.deliverTo(liveFirst.liveSessionId, [b]))[0]!.status).toBe(200);
+    const taken = (await stack.deliverTo(liveFirst.id, [a]))[0]!;
+    expect(taken.status).toBe(200);
+    expect(JSON.parse(taken.body)).toMatchObject({ callId: liveFirst.id, owner: 'b' });
+    const second = stack.emulator.call(liveFirst.id)!;
+    expect(second.accepts.map((x) => [x.surface, x.status])).toEqual([['live', 200]]);
+    await callRecord(a, liveFirst.liveSessionId, (r) => r.live && r.owner === 'b' && r.surface === 'live', 'the Live call, seen from a');
+    for (const id of [together.id, together.liveSessionId, liveFirst.liveSessionId]) await a.api(`/calls/${id}/hangup`, { method: 'POST' });
+  });
 });
 
 describe('one instance restarted after kill -9', { timeout: 60_000 }, () => {
