@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
+import { surfaces } from '../openai/surface.ts';
 import { parseAt } from '../plan/local-time.ts';
 import { type PlanPreview, type PreviewSource, previewCall } from '../plan/preview-call.ts';
 import { normalizePhoneNumber } from '../sip/index.ts';
@@ -70,14 +71,25 @@ export const planPreviewSchema = z
       .nullable(),
     greeting: z.string().nullable(),
     tools: z.array(z.object({ name: z.string(), description: z.string() })),
+    surface: z
+      .enum(surfaces)
+      .nullable()
+      .meta({ description: 'The API the agent is accepted on (realtime or live); null when the call is refused.' }),
     acceptBody: z
       .record(z.string(), z.unknown())
       .nullable()
-      .meta({ description: 'Exactly what POST /v1/realtime/calls/{call_id}/accept would carry.' }),
+      .meta({ description: 'Realtime: exactly what POST /v1/realtime/calls/{call_id}/accept would carry.' }),
+    liveAcceptBody: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({ description: 'GPT-Live: exactly what POST /v1/live/sessions/{session_id}/accept would carry.' }),
   })
   .register(apiRegistry, { id: 'PlanPreview', description: 'What the server would do with the call.' });
 
-const _previewMatches: Omit<z.infer<typeof planPreviewSchema>, 'acceptBody'> = {} as Omit<PlanPreview, 'acceptBody'>;
+const _previewMatches: Omit<z.infer<typeof planPreviewSchema>, 'acceptBody' | 'liveAcceptBody'> = {} as Omit<
+  PlanPreview,
+  'acceptBody' | 'liveAcceptBody'
+>;
 void _previewMatches;
 
 export function registerPlanRoutes(app: FastifyInstance, deps: { preview: () => PreviewSource }): void {

@@ -68,7 +68,7 @@ export function createPlanView(deps) {
       ['Screening', p.screening.verdict === 'passed' ? 'passed' : `rejected: ${p.screening.reason}`],
       ['Route', p.route.name ?? (p.hours ? '—' : 'the environment’s agent (no profile file)')],
       ['Hours', hours],
-      ['Agent', p.agent ?? '—'],
+      ['Agent', p.agent ? `${p.agent}${p.surface === 'live' ? ' (GPT-Live)' : ''}` : '—'],
       ['Decision', accepted ? 'accept' : `reject ${p.decision.statusCode} (${p.decision.reason})`],
     ];
     if (p.caps)
@@ -86,7 +86,8 @@ export function createPlanView(deps) {
       text: accepted ? `Accepted by ${p.agent}` : `Rejected with ${p.decision.statusCode}`,
     });
     const parts = [verdict, list];
-    if (p.acceptBody) {
+    const body = p.acceptBody ?? p.liveAcceptBody;
+    if (body) {
       parts.push(
         el('h3', { text: 'Greeting' }),
         el('p', { className: 'plan-greeting', text: p.greeting }),
@@ -99,9 +100,12 @@ export function createPlanView(deps) {
           ),
         ),
         el('h3', { text: 'Instructions' }),
-        el('pre', { className: 'code plan-instructions', text: p.acceptBody.instructions ?? '' }),
-        el('h3', { text: 'Accept body' }),
-        el('pre', { className: 'code plan-body', text: JSON.stringify(p.acceptBody, null, 2) }),
+        el('pre', {
+          className: 'code plan-instructions',
+          text: (p.acceptBody ? p.acceptBody.instructions : p.liveAcceptBody.session.instructions) ?? '',
+        }),
+        el('h3', { text: p.acceptBody ? 'Accept body' : 'Accept body (GPT-Live)' }),
+        el('pre', { className: 'code plan-body', text: JSON.stringify(body, null, 2) }),
       );
     }
     $('plan-result').replaceChildren(...parts);

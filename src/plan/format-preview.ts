@@ -36,7 +36,12 @@ export function formatPreview(p: PlanPreview): string {
       `reject ${p.decision.statusCode} (${p.decision.reason}): POST /v1/realtime/calls/{call_id}/reject {"status_code":${p.decision.statusCode}}`,
     );
   } else {
-    row('decision', 'accept: POST /v1/realtime/calls/{call_id}/accept with the body below');
+    row(
+      'decision',
+      p.surface === 'live'
+        ? 'accept on GPT-Live: POST /v1/live/sessions/{session_id}/accept with the body below'
+        : 'accept: POST /v1/realtime/calls/{call_id}/accept with the body below',
+    );
   }
   if (p.caps) {
     const cap = (n: number | null, live: number | null) => (n === null ? 'no cap' : `cap ${n}${live === null ? '' : `, ${live} live now`}`);
@@ -44,7 +49,8 @@ export function formatPreview(p: PlanPreview): string {
   }
   const headers = p.call.sipHeaders.filter((h) => !['from', 'to', 'call-id'].includes(h.name.toLowerCase()));
   if (headers.length > 0) row('headers', headers.map((h) => `${h.name}: ${h.value}`).join('; '));
-  if (p.acceptBody) {
+  const body = p.acceptBody ?? p.liveAcceptBody;
+  if (body) {
     row('greeting', p.greeting ?? '');
     row('tools', p.tools.length === 0 ? 'none' : p.tools.map((t) => t.name).join(', '));
     for (const t of p.tools) {
@@ -52,8 +58,9 @@ export function formatPreview(p: PlanPreview): string {
       // transfer_call lists its destinations, each open or closed at this time.
       for (const line of t.description.split('\n').slice(1)) out.push(`              ${line}`);
     }
-    out.push('', 'Instructions (rendered):', indent(p.acceptBody.instructions ?? '', '  '));
-    out.push('', 'Accept body:', JSON.stringify(p.acceptBody, null, 2));
+    const instructions = p.acceptBody ? p.acceptBody.instructions : p.liveAcceptBody?.session.instructions;
+    out.push('', 'Instructions (rendered):', indent(instructions ?? '', '  '));
+    out.push('', 'Accept body:', JSON.stringify(body, null, 2));
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,8 +1,12 @@
 // `switchboard plan` on the shipped example file, and the same preview against the live path's own accept.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProfilesStack, startProfilesStack } from '../demo/profiles-stack.ts';
 import type { SipHeader } from '../sip/index.ts';
+import { formatPreview } from './format-preview.ts';
 import { runPlanCommand } from './plan-command.ts';
 import { type PlanPreview, previewCall } from './preview-call.ts';
 
@@ -173,5 +177,49 @@ describe('the preview and the live path', () => {
     );
     expect(record.accepts[0]!.body).toEqual(JSON.parse(JSON.stringify(preview.acceptBody)));
     expect(preview.acceptBody!.instructions).toContain('is 77.');
+  });
+
+  it('on GPT-Live: gives exactly the session the server accepts, on the Live path', async () => {
+    const at = '2026-03-10T15:00:00Z';
+    const dir = mkdtempSync(join(tmpdir(), 'sb-plan-live-'));
+    const file = join(dir, 'switchboard.yaml');
+    writeFileSync(
+      file,
+      [
+        'agents:',
+        '  front:',
+        '    surface: live',
+        '    sipHeaders: [X-Account-Id]',
+        '    instructions: "Answer for Acme. The account id is {{ sip.X-Account-Id }}."',
+        'routing:',
+        '  default: { agent: front }',
+        '',
+      ].join('\n'),
+    );
+    demo = await startProfilesStack({ file, at });
+    const headers: SipHeader[] = [{ name: 'X-Account-Id', value: '78' }];
+    const call = await demo.stack.emulator.placeCall({
+      from: '+13125551234',
+      to: '+19195550100',
+      webhooks: ['realtime', 'live'],
+      sipHeaders: [
+        { name: 'From', value: '<sip:+13125551234@67.231.5.176:5060>;tag=b' },
+        { name: 'To', value: '<sip:+19195550100@sip.api.openai.com>' },
+        { name: 'Call-ID', value: 'live-preview@67.231.5.176' },
+        { name: 'Contact', value: '<sip:+13125551234@67.231.5.176:5061;transport=tls>' },
+        ...headers,
+      ],
+      steps: [{ hangup: true }],
+    });
+    const record = await call.ended;
+    const preview = previewCall(
+      { from: '+13125551234', to: '+19195550100', at: Date.parse(at), headers },
+      { snapshot: demo.agents.current(), timeZone: 'UTC' },
+    );
+    expect(preview).toMatchObject({ surface: 'live', acceptBody: null });
+    expect(record.accepts.map((a) => a.surface)).toEqual(['live']);
+    expect(record.accepts[0]!.body).toEqual(JSON.parse(JSON.stringify(preview.liveAcceptBody)));
+    expect(preview.liveAcceptBody!.session.instructions).toContain('is 78.');
+    expect(formatPreview(preview)).toContain('accept on GPT-Live: POST /v1/live/sessions/{session_id}/accept');
   });
 });

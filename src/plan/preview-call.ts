@@ -1,10 +1,12 @@
 // What the server would do with a call, without a call: the same header parsing, the
 // same decision (screening, route, hours, agent) and the same accept body as the live
 // path, so the preview cannot drift from it. Nothing is reserved or sent.
+import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
 import { describeNextOpening } from '../hours/business-hours.ts';
+import type { Surface } from '../openai/surface.ts';
 import type { CallCounter } from '../routing/call-counter.ts';
-import type { AgentPlan } from '../routing/call-plan.ts';
+import { type AgentPlan, agentSurface } from '../routing/call-plan.ts';
 import { decideCall, type PlanSnapshot } from '../routing/plan-call.ts';
 import type { Route } from '../routing/route-call.ts';
 import { parseCallParties, type SipHeader } from '../sip/index.ts';
@@ -50,8 +52,12 @@ export interface PlanPreview {
   caps: { overall: number | null; agent: number | null; liveOverall: number | null; liveAgent: number | null; wouldBeBusy: boolean } | null;
   greeting: string | null;
   tools: { name: string; description: string }[];
-  /** Exactly what POST /v1/realtime/calls/{call_id}/accept would carry. */
+  /** The API the agent is accepted on (its webhook answers the call); null when refused. */
+  surface: Surface | null;
+  /** Realtime: exactly what POST /v1/realtime/calls/{call_id}/accept would carry. */
   acceptBody: CallAcceptParams | null;
+  /** GPT-Live: exactly what POST /v1/live/sessions/{session_id}/accept would carry. */
+  liveAcceptBody: SessionAcceptParams | null;
 }
 
 /** The INVITE headers of the preview call: From, To and Call-ID as Bandwidth sends them, then the extra ones. */
@@ -94,7 +100,13 @@ export function previewCall(input: PreviewInput, source: PreviewSource): PlanPre
     sipHeaders,
   };
   const base = { call, parsed: { caller: parties.caller, dialed: parties.dialed } };
-  const accepted = (agent: AgentPlan) => ({ greeting: agent.greeting, tools: toolsOf(agent), acceptBody: agent.acceptParams });
+  const accepted = (agent: AgentPlan) => ({
+    greeting: agent.greeting,
+    tools: toolsOf(agent),
+    surface: agentSurface(agent),
+    acceptBody: agent.live ? null : agent.acceptParams,
+    liveAcceptBody: agent.live?.acceptParams ?? null,
+  });
 
   const snapshot = source.snapshot;
   const decision = decideCall(snapshot, { callId: 'rtc_preview', parties, sipHeaders, at: input.at });
@@ -129,7 +141,9 @@ export function previewCall(input: PreviewInput, source: PreviewSource): PlanPre
       caps: null,
       greeting: null,
       tools: [],
+      surface: null,
       acceptBody: null,
+      liveAcceptBody: null,
     };
   }
   const { profile, agent } = decision;
