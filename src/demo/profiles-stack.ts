@@ -1,5 +1,6 @@
 // The real server with a profile file, the emulator and a stand-in business API, on
 // loopback: what the profiles demo and the end-to-end tests run.
+
 import { randomBytes } from 'node:crypto';
 import type { CallEvent } from '../calls/call-events.ts';
 import type { StartEmulatorOptions } from '../emulator/index.ts';
@@ -49,7 +50,7 @@ export async function startProfilesStack(opts: ProfilesStackOptions): Promise<Pr
     emulator: { playbackMs: 60, ...opts.emulator },
     server: {
       profileFile: { path: opts.file, env: { ...process.env, ...env }, watch: opts.watch ?? false },
-      clock: () => now,
+      routingTime: () => now,
       onEvent: (event) => void events.push(event),
     },
   }).catch(async (err: unknown) => {

@@ -5,6 +5,7 @@ import { errorBody } from '../errors.ts';
 import { createLogLimiter } from '../log/log-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AnswerCall, AnswerOutcome } from '../pickup/answer-call.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { DeliveryDedupe } from './delivery-dedupe.ts';
 import type { DeliveryNote } from './delivery-log.ts';
 import { type IncomingCallEvent, incomingCall } from './incoming-call.ts';
@@ -70,9 +71,8 @@ export interface WebhookRouteDeps {
   isLive: (callId: string) => boolean;
   bodyLimitBytes: number;
   log: Logger;
-  now?: () => number;
-  /** Wall clock for the timestamp check (ms). */
-  wallNow?: () => number;
+  /** Monotonic time for answer figures, wall time for the timestamp check. */
+  clock?: Clock;
   /** Counts every refusal (the log line is rate-limited). */
   onRefused?: (reason: string) => void;
 }
@@ -88,10 +88,9 @@ function isEvent(value: unknown): value is { type: unknown } {
 }
 
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
-  const now = deps.now ?? performance.now.bind(performance);
-  const wallNow = deps.wallNow ?? Date.now;
+  const clock = deps.clock ?? systemClock;
   // Anyone can send these: at most 10 lines a minute; the next line counts the rest.
-  const limiter = createLogLimiter({ max: 10, windowMs: 60_000 });
+  const limiter = createLogLimiter({ max: 10, windowMs: 60_000, now: () => clock.now() });
   const refused = (reason: string, fields: { detail: string; webhookId: unknown }) => {
     deps.onRefused?.(reason);
     if (typeof fields.webhookId === 'string') fields.webhookId = fields.webhookId.slice(0, 100);
@@ -101,7 +100,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
   app.register(async (scope) => {
     // Cheap refusals first: from the headers alone, before the body is read or an HMAC computed.
     scope.addHook('onRequest', async (req, reply) => {
-      const refusal = precheckWebhook(req.headers, { maxBodyBytes: deps.bodyLimitBytes, nowMs: wallNow() });
+      const refusal = precheckWebhook(req.headers, { maxBodyBytes: deps.bodyLimitBytes, nowMs: clock.epochMs() });
       if (!refusal) return;
       refused(refusal.reason, { detail: refusal.message, webhookId: req.headers['webhook-id'] });
       // A delivery refused for its headers still arrived (the doctor looks for it); a too-large one is not noted.
@@ -138,7 +137,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     );
 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const receivedAt = now();
+      const receivedAt = clock.now();
       const raw = typeof req.body === 'string' ? req.body : '';
       let verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
       let secret: 'current' | 'previous' = 'current';

@@ -1,6 +1,7 @@
 // The composition root: everything a running Switchboard is made of, wired once. main.ts,
 // the testing stack, the demos and the bench all build it here, so what the tests run is
 // what production runs. Configuration comes in; nothing here reads the environment.
+
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -45,6 +46,7 @@ import { openaiWsTransport } from '../session/openai-ws-transport.ts';
 import { serverChecks, serverSecretFingerprints } from '../setup/server-checks.ts';
 import { registerSetupRoutes } from '../setup/setup-routes.ts';
 import { parseCallParties } from '../sip/index.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import { createBenchStats, registerBenchStats } from './bench-stats.ts';
 import { logServerErrors } from './server-errors.ts';
 import { within } from './within.ts';
@@ -89,8 +91,10 @@ export interface SwitchboardOverrides {
   recordingDownloads?: Partial<RecordingDownloaderOptions>;
   /** For HTTP tools. */
   fetch?: typeof fetch;
-  /** Epoch ms: opening hours and template dates. */
-  clock?: () => number;
+  /** The one clock (monotonic time, wall time, timers) every part below runs on; tests pass a ManualClock or a fixed wall time. */
+  clock?: Clock;
+  /** The wall time routing sees (opening hours, template dates); default: the clock's. The demo pins it to a weekday; signatures and records keep the clock's. */
+  routingTime?: () => number;
   /** The coordination between instances (default: beside the store, PostgreSQL or SQLite); null: none (one process, no claims). */
   coordination?: Coordination | null;
 }
@@ -137,11 +141,13 @@ const keepWarmMs = 30_000;
  */
 export async function buildSwitchboard(config: Config, overrides: SwitchboardOverrides = {}): Promise<Switchboard> {
   const log = overrides.log ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const routingTime = overrides.routingTime ?? (() => clock.epochMs());
   const agents = startAgents(config, {
     log,
     file: overrides.profileFile ?? null,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    clock: routingTime,
   });
   const ownStore = overrides.store === undefined;
   const store: Store | null = ownStore
@@ -229,6 +235,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
         handOverTimeoutMs: config.cluster.handOverTimeoutMs,
         acceptDeadlineMs: config.acceptDeadlineMs,
         log,
+        clock,
         metrics: registerClusterMetrics(metrics.registry, { callsOwned: () => cluster?.callsOwned ?? 0 }),
         calls: {
           ids: () => liveCalls.list().map((c) => c.callId),
@@ -250,7 +257,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
             agents.counter.release(callId);
           },
           lost: (callId) => {
-            if (records?.recorder.has(callId)) onEvent({ type: 'call.ended', callId, reason: 'instance_lost', endedAt: Date.now() });
+            if (records?.recorder.has(callId)) onEvent({ type: 'call.ended', callId, reason: 'instance_lost', endedAt: clock.epochMs() });
             else log.error({ callId }, 'a call taken over could not be re-attached, and its record could not be read');
           },
           run: (callId, command) => runHere(liveCalls, callId, command),
@@ -277,6 +284,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     files: recordingFiles,
     download: (sessionId) => openai.client.live.sessions.downloadRecording(sessionId, { timeout: 120_000 }),
     log,
+    clock,
     ...overrides.recordingDownloads,
   });
 
@@ -286,6 +294,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     ? new RecordsService({
         store,
         log,
+        clock,
         batchMs: config.storeBatchMs,
         maxBufferedEvents: config.recordsMaxBufferedEvents,
         retentionDays: config.retentionDays,
@@ -360,6 +369,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     logTranscripts: config.logTranscripts,
     reconnectMaxAttempts: config.reconnectMaxAttempts,
     onEvent,
+    clock,
     ...(cluster ? { claimToolCall: (callId: string, toolCallId: string) => cluster.claimToolCall(callId, toolCallId) } : {}),
   };
   const answerCall = createAnswerCall({
@@ -367,7 +377,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     liveCalls,
     planCall: agents.planCall,
     acceptDeadlineMs: config.acceptDeadlineMs,
-    surfaceOf: (parties) => routedSurface(agents.current(), parties, (overrides.clock ?? Date.now)()),
+    surfaceOf: (parties) => routedSurface(agents.current(), parties, routingTime()),
     ...(cluster ? { claims: cluster } : {}),
   });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
@@ -395,7 +405,9 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     session.begin({ greet: false });
     return true;
   };
-  const takeBack = records ? { restore: (call: CallDetail) => records.recorder.restore(call), reattach, onEvent, log } : null;
+  const takeBack = records
+    ? { restore: (call: CallDetail) => records.recorder.restore(call), reattach, onEvent, log, epochMs: () => clock.epochMs() }
+    : null;
   /** Calls a crash left in progress: taken back or closed (once, at start, before new calls come in). */
   const reconcile = (): Promise<ReconcileResult> =>
     store && takeBack
@@ -417,7 +429,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   registerWebhookRoute(app, {
     client: openai.client,
     webhookSecret: config.webhookSecret,
-    previousWebhookSecret: () => previousSecretInForce(config, Date.now()),
+    previousWebhookSecret: () => previousSecretInForce(config, clock.epochMs()),
     onDelivery: deliveries.record,
     dedupe,
     answerCall,
@@ -425,6 +437,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     isLive: (callId) => liveCalls.has(callId),
     bodyLimitBytes: config.webhookMaxBodyBytes,
     log,
+    clock,
     onRefused: (reason) => metrics.webhookRefused(reason),
   });
   if (config.apiToken) {
@@ -464,7 +477,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
       if ((await openai.checkKey()) === 'refused')
         log.error({ baseUrl: config.openaiBaseUrl }, 'OPENAI_API_KEY was refused (401): calls will fail until it is fixed');
       // Deprecated or shut-down models: what the models API reports wins over the shipped list.
-      warnAboutModels(log, agents.current().models, { epochMs: Date.now(), listed: openai.listedModels() });
+      warnAboutModels(log, agents.current().models, { epochMs: clock.epochMs(), listed: openai.listedModels() });
       await warm();
       keepWarm = setInterval(warm, keepWarmMs).unref();
       if (cluster) {
