@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type OpenAI from 'openai';
 import { z } from 'zod';
 import { errorBody } from '../errors.ts';
 import { createLogLimiter } from '../log/log-limiter.ts';
@@ -57,8 +56,6 @@ export function httpAnswer(outcome: AnswerOutcome): { status: number; body: Reco
 }
 
 export interface WebhookRouteDeps {
-  /** Its webhooks.unwrap checks the signature. */
-  client: OpenAI;
   webhookSecret: string;
   /** The secret before a rotation, while it is still to be accepted (null once it expired). */
   previousWebhookSecret?: () => string | null;
@@ -139,12 +136,13 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const receivedAt = clock.now();
       const raw = typeof req.body === 'string' ? req.body : '';
-      let verdict = await verifyWebhook(deps.client, raw, req.headers, deps.webhookSecret);
+      const nowMs = clock.epochMs();
+      let verdict = verifyWebhook(raw, req.headers, deps.webhookSecret, nowMs);
       let secret: 'current' | 'previous' = 'current';
       const previous = !verdict.ok && verdict.reason === 'signature' ? deps.previousWebhookSecret?.() : null;
       if (previous) {
         // Only a signature the current secret refused pays for the second check.
-        const second = await verifyWebhook(deps.client, raw, req.headers, previous);
+        const second = verifyWebhook(raw, req.headers, previous, nowMs);
         if (second.ok || second.reason === 'body') {
           verdict = second;
           secret = 'previous';
