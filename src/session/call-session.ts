@@ -383,7 +383,9 @@ export class CallSession implements CallActions {
     this.state = 'open';
     this.resolveOpened(true);
     this.reconnectAttempts = 0;
-    this.log.info({ callId: this.callId, attempt }, 'control socket connected');
+    // A reconnect is news; the first connect of every call is not (call accepted already said it).
+    if (attempt > 0) this.log.info({ callId: this.callId, attempt }, 'control socket reconnected');
+    else this.log.debug({ callId: this.callId }, 'control socket connected');
     this.emit({ type: 'control.connected', callId: this.callId, attempt });
     if (!this.greeted) {
       this.greeted = true;
