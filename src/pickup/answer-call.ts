@@ -15,6 +15,7 @@ import type { ControlTransport } from '../session/control-transport.ts';
 import { type CallParties, parseCallParties } from '../sip/index.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 import { type AcceptOutcome, acceptWithRetry } from './accept-call.ts';
+import type { AnswerFirst } from './answer-first.ts';
 
 /** What a call's session is made of, besides its agent. */
 export interface SessionDeps {
@@ -57,6 +58,8 @@ export interface AnswerCallDeps extends SessionDeps {
   acceptDeadlineMs: number;
   /** Claims before accepting (one database round trip); absent: only this process's de-duplication holds. */
   claims?: CallClaims;
+  /** Holds control-socket set-ups while webhooks are being answered; absent: each starts on the next turn. */
+  answerFirst?: AnswerFirst;
 }
 
 /** How answering a call came out. Only the webhook route turns this into an HTTP status. */
@@ -116,6 +119,15 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     return { kind: 'other_surface', callId, surface: agentSurface };
   };
   return async (event, receivedAt) => {
+    const answered = deps.answerFirst?.begin();
+    try {
+      return await answer(event, receivedAt, answered);
+    } finally {
+      answered?.();
+    }
+  };
+
+  async function answer(event: IncomingCallEvent, receivedAt: number, answered?: () => void): Promise<AnswerOutcome> {
     const { surface, callId, sipHeaders } = incomingCall(event);
     const parties = parseCallParties(sipHeaders);
     // Before the claim: a webhook of the other surface must not take the call from its agent's.
@@ -210,6 +222,7 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     let attempts = 0;
     try {
       const opts = { deadlineMs: deps.acceptDeadlineMs, clock };
+      answered?.(); // the accept request is on its way: set-ups may go
       outcome = agent.live
         ? await acceptWithRetry(deps.live.control, callId, agent.live.acceptParams, opts)
         : await acceptWithRetry(deps.control, callId, agent.acceptParams, opts);
@@ -259,8 +272,9 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
     }
     const session = newCallSession(deps, agent, callId, parties);
     announce(session, outcome?.attempts ?? 1, false);
-    // Let the 200 leave first: OpenAI connects the call only after it.
-    setImmediate(() => session.start());
+    // Let the 200 leave first (OpenAI connects the call only after it), and other calls' accepts.
+    if (deps.answerFirst) deps.answerFirst.defer(() => session.start());
+    else setImmediate(() => session.start());
     return { kind: 'accepted', callId };
-  };
+  }
 }

@@ -30,6 +30,7 @@ import { warnAboutModels } from '../openai/model-lifecycle.ts';
 import { createOpenAIConnection, type OpenAIConnection } from '../openai/openai-client.ts';
 import type { OutboxWorkerOptions } from '../outbox/outbox-worker.ts';
 import { controlFor, createAnswerCall, newCallSession, type SessionDeps } from '../pickup/answer-call.ts';
+import { AnswerFirst } from '../pickup/answer-first.ts';
 import { type Agents, startAgents } from '../profiles/start-agents.ts';
 import { RecordingDownloader, type RecordingDownloaderOptions } from '../recordings/recording-downloader.ts';
 import { RecordingFiles } from '../recordings/recording-files.ts';
@@ -378,6 +379,7 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     planCall: agents.planCall,
     acceptDeadlineMs: config.acceptDeadlineMs,
     surfaceOf: (parties) => routedSurface(agents.current(), parties, routingTime()),
+    answerFirst: new AnswerFirst({ clock, onError: (err) => log.error({ err }, 'starting a control socket failed') }),
     ...(cluster ? { claims: cluster } : {}),
   });
   /** Takes back a call left in progress: its agent, tools and transfers rebuilt from the record; no second greeting. */
@@ -427,7 +429,6 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
   }
   const deliveries = new DeliveryLog();
   registerWebhookRoute(app, {
-    client: openai.client,
     webhookSecret: config.webhookSecret,
     previousWebhookSecret: () => previousSecretInForce(config, clock.epochMs()),
     onDelivery: deliveries.record,
