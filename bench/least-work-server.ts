@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { type ClientHttp2Session, connect } from 'node:http2';
 import { createSecureContext } from 'node:tls';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { benchStatsPath, createBenchStats } from '../src/server/bench-stats.ts';
 
@@ -78,7 +78,8 @@ function signed(h: IncomingHttpHeaders, body: string): boolean {
 }
 
 function openControlSocket(callId: string, contactHost: string): void {
-  const ws = new WebSocket(wsBase + callId, { headers: { authorization: `Bearer ${apiKey}` }, secureContext });
+  // ws hands its options on to tls.connect, secureContext included (its types leave it out).
+  const ws = new WebSocket(wsBase + callId, { headers: { authorization: `Bearer ${apiKey}` }, secureContext } as ClientOptions);
   sockets.add(ws);
   ws.on('open', () => ws.send(greeting));
   ws.on('message', (data) => {
