@@ -5,7 +5,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { type ClientHttp2Session, connect } from 'node:http2';
-import { createSecureContext } from 'node:tls';
+import { isIP } from 'node:net';
+import { createSecureContext, connect as tlsConnect } from 'node:tls';
 import { type ClientOptions, WebSocket } from 'ws';
 import { webhookPath } from '../src/inbound/webhook-route.ts';
 import { benchStatsPath, createBenchStats } from '../src/server/bench-stats.ts';
@@ -17,8 +18,8 @@ const secretKey = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'ba
 const base = new URL(env('OPENAI_BASE_URL') || 'https://api.openai.com/v1');
 const wsBase = `${base.href.replace(/^http/, 'ws').replace(/\/$/, '')}/realtime?call_id=`;
 const referTo = env('REFER_TO');
-// NODE_EXTRA_CA_CERTS is in the default store both of these use. One context for every socket;
-// no agent, so no TLS session cache: each control socket does a full handshake.
+// One TLS context (the default store, NODE_EXTRA_CA_CERTS included) for the REST session and every
+// control socket; no agent, so no TLS session cache: each control socket does a full handshake.
 const secureContext = createSecureContext();
 const acceptBody = JSON.stringify({
   type: 'realtime',
@@ -41,7 +42,11 @@ const stats = createBenchStats({ liveCalls: () => sockets.size });
 let session: ClientHttp2Session | null = null;
 function h2(): ClientHttp2Session {
   if (!session || session.closed || session.destroyed) {
-    session = connect(base.origin);
+    // Nagle off, as undici (Switchboard's HTTP client) has it: a request written while the last one is
+    // still unacknowledged must not wait for a delayed ACK.
+    const tls = { host: base.hostname, port: Number(base.port || 443), ALPNProtocols: ['h2'], secureContext };
+    const servername = isIP(base.hostname) ? {} : { servername: base.hostname };
+    session = connect(base.origin, { createConnection: () => tlsConnect({ ...tls, ...servername }).setNoDelay(true) });
     session.on('error', () => {});
   }
   return session;
