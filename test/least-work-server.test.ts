@@ -12,6 +12,7 @@ describe('least-work reference server', () => {
   let cert: ThrowawayCert;
   let standIn: StandIn;
   let server: ServerProcess;
+  const started: ServerProcess[] = [];
 
   beforeAll(async () => {
     cert = makeThrowawayCert();
@@ -34,10 +35,12 @@ describe('least-work reference server', () => {
       cwd: cert.dir,
       readyTimeoutMs: 30_000,
     });
+    started.push(server);
     standIn.setWebhookUrl(server.webhookUrl);
   }, 60_000);
 
   afterAll(async () => {
+    for (const s of started) await s.stop(); // no-op for the ones a test stopped
     await standIn?.close();
     cert?.remove();
   });
@@ -81,6 +84,7 @@ describe('least-work reference server', () => {
       cwd: cert.dir,
       readyTimeoutMs: 30_000,
     });
+    started.push(other);
     standIn.setWebhookUrl(other.webhookUrl);
     const r = await standIn.answerBurst(1, 100);
     expect(r.failed).toBe(1);
