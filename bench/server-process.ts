@@ -8,6 +8,8 @@ import type { BenchStats } from '../src/server/bench-stats.ts';
 import { benchStatsPath } from '../src/server/bench-stats.ts';
 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** The least-work reference server (bench/least-work-server.ts): same environment, same figures endpoint. */
+export const leastWorkTs = fileURLToPath(new URL('./least-work-server.ts', import.meta.url));
 
 export interface ServerStartOptions {
   /** e.g. ['taskset', '-c', '1'], or [] */
@@ -17,6 +19,8 @@ export interface ServerStartOptions {
   logFile: string;
   cwd: string;
   readyTimeoutMs?: number;
+  /** The script node runs; default src/main.ts. */
+  entry?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -42,7 +46,7 @@ function get(port: number, path: string, timeoutMs = 10_000): Promise<{ status: 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The real server, `node src/main.ts`, as its own process. */
+/** The real server, `node src/main.ts` (or another entry), as its own process. */
 export class ServerProcess {
   readonly port: number;
   readonly child: ChildProcess;
@@ -73,7 +77,7 @@ export class ServerProcess {
   static async start(opts: ServerStartOptions): Promise<ServerProcess> {
     const port = await freePort();
     const log = openSync(opts.logFile, 'a');
-    const [cmd = process.execPath, ...args] = [...opts.pin, process.execPath, ...opts.nodeArgs, mainTs];
+    const [cmd = process.execPath, ...args] = [...opts.pin, process.execPath, ...opts.nodeArgs, opts.entry ?? mainTs];
     const startedAt = performance.now();
     const child = spawn(cmd, args, {
       cwd: opts.cwd, // no stray .env

@@ -77,6 +77,8 @@ export interface WindowReport {
   clientMessages: number;
   transfers: number;
   transferMs: Summary;
+  /** The first REFER target_uri values in the window (up to 10). */
+  referTargets: string[];
   callsPlaced: number;
   failures: string[];
   standIn: { cpuPercent: number; loopLagP99Ms: number };
@@ -152,6 +154,7 @@ export class StandIn {
   private eventsSent = 0;
   private clientMessages = 0;
   private transferSamples: number[] = [];
+  private referTargets: string[] = [];
   private callsPlaced = 0;
   private failures: string[] = [];
   private readonly connections: ConnectionReport = { restByProtocol: {}, restRequestsByProtocol: {}, controlSockets: 0 };
@@ -363,6 +366,7 @@ export class StandIn {
     this.eventsSent = 0;
     this.clientMessages = 0;
     this.transferSamples = [];
+    this.referTargets = [];
     this.callsPlaced = 0;
     this.failures = [];
   }
@@ -378,6 +382,7 @@ export class StandIn {
       clientMessages: this.clientMessages,
       transfers: this.transferSamples.length,
       transferMs: summarize(this.transferSamples),
+      referTargets: this.referTargets,
       callsPlaced: this.callsPlaced,
       failures: this.failures.slice(0, 10),
       standIn: {
@@ -589,6 +594,12 @@ export class StandIn {
       if (action === 'refer') {
         if (call.transferSentAt !== null && call.phase === 'transferring') this.transferSamples.push(arrivedAt - call.transferSentAt);
         else this.fail(`${callId}: unexpected REFER`);
+        let target: unknown;
+        try {
+          target = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { target_uri?: unknown }).target_uri;
+        } catch {}
+        if (typeof target !== 'string' || !target.startsWith('sip:')) this.fail(`${callId}: REFER without a sip: target_uri`);
+        else if (this.referTargets.length < 10) this.referTargets.push(target);
         call.transferSentAt = null;
         setTimeout(() => {
           reply(200);
