@@ -337,7 +337,14 @@ export class CallSession implements CallActions {
     this.conn = this.opts.transport.connect(this.callId, {
       ...(this.eventTypes ? { eventTypes: this.eventTypes } : {}),
       onOpen: () => this.contained('open', () => (this.attaching ? this.attaching({ ok: true }) : this.onOpen())),
-      onEvent: (event) => this.contained(typeof event?.type === 'string' ? event.type : 'unknown', () => this.onRawEvent(event)),
+      // The hot path (every event): contained without a closure per event.
+      onEvent: (event) => {
+        try {
+          this.onRawEvent(event);
+        } catch (err) {
+          this.handlerFailed(typeof event?.type === 'string' ? event.type : 'unknown', err);
+        }
+      },
       onInvalidFrame: (problem) => this.contained('unparsable', () => this.dropInvalid('unparsable', problem)),
       onError: (err) => this.log.debug({ callId: this.callId, err: err.message }, 'control socket error'),
       onClose: (info) =>
@@ -359,8 +366,12 @@ export class CallSession implements CallActions {
     try {
       fn();
     } catch (err) {
-      this.log.error({ callId: this.callId, eventType: what, err }, 'handling a control socket event failed; the call goes on');
+      this.handlerFailed(what, err);
     }
+  }
+
+  private handlerFailed(what: string, err: unknown): void {
+    this.log.error({ callId: this.callId, eventType: what, err }, 'handling a control socket event failed; the call goes on');
   }
 
   private onRawEvent(raw: unknown): void {
@@ -403,7 +414,14 @@ export class CallSession implements CallActions {
 
   private onServerEvent(event: RealtimeServerEvent): void {
     this.gate.observe(event); // first: extensions read the gate's state
-    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
+    for (const ext of this.extensions) {
+      if (!ext.onServerEvent) continue;
+      try {
+        ext.onServerEvent(event);
+      } catch (err) {
+        this.log.error({ callId: this.callId, err }, 'session extension failed');
+      }
+    }
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id, event.usage);
