@@ -18,9 +18,9 @@ afterAll(() => {
   stranger.remove();
 });
 
-async function tlsRealtimeServer(opts: { port?: number; leaf?: typeof cert } = {}) {
+async function tlsRealtimeServer(opts: { port?: number; leaf?: typeof cert; maxVersion?: 'TLSv1.2' } = {}) {
   const leaf = opts.leaf ?? cert;
-  const server = createServer({ key: leaf.key, cert: leaf.cert });
+  const server = createServer({ key: leaf.key, cert: leaf.cert, ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}) });
   const wss = new WebSocketServer({ server });
   const seen: string[] = [];
   const upgrades: IncomingMessage[] = [];
@@ -112,6 +112,19 @@ describe('TLS session resumption across control sockets', () => {
     } finally {
       await impostor.close();
     }
+  });
+});
+
+describe('TLS 1.2 session resumption', () => {
+  it('resumes too (the session comes during the handshake, not after it)', async () => {
+    const s = await tlsRealtimeServer({ maxVersion: 'TLSv1.2' });
+    const transport = openaiWsTransport(new OpenAI({ apiKey: 'sk-test', baseURL: s.baseURL }), { ca: cert.ca });
+    try {
+      for (const callId of ['rtc_1', 'rtc_2']) expect(await open(transport, callId)).toMatchObject({ opened: true });
+    } finally {
+      await s.close();
+    }
+    expect(s.resumed).toEqual([false, true]);
   });
 });
 

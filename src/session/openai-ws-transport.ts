@@ -80,29 +80,24 @@ function lowerCaseNames(headers: Record<string, string>): Record<string, string>
  * One TLS context and the latest session ticket for every control socket (they all go to one
  * host): a resumed session skips the certificate chain and identity checks a full handshake
  * costs. Only a ticket from a socket that verified the server is kept, and a full handshake is
- * verified as ever. TLS 1.3 tickets are single-use, so each new socket's ticket replaces it.
+ * verified as ever. TLS 1.3 tickets are meant for one use, so each new socket's ticket replaces
+ * it; sockets opened together share the latest, and a server that refuses a reused ticket just
+ * makes that socket do a full (verified) handshake.
  */
 class TlsSessions {
   private readonly secureContext: SecureContext;
   private ticket: Buffer | undefined;
-  /** TLS 1.2 hands the ticket over before the certificate is checked: held until it is. */
-  private readonly unverified = new WeakMap<TLSSocket, Buffer>();
+  /** A plain function, made once: the socket is `this`, so nothing is allocated per connect. */
   private readonly onSession: (this: TLSSocket, ticket: Buffer) => void;
-  private readonly onSecureConnect: (this: TLSSocket) => void;
 
   constructor(ca: string | Buffer | undefined) {
     // Without one shared context each connect builds its own (an OpenSSL SSL_CTX with the trust store).
     this.secureContext = createSecureContext(ca ? { ca } : {});
     const sessions = this;
-    // Plain functions, made once: the socket is `this`, so nothing is allocated per connect.
+    // Node emits 'session' only once the server's certificate is verified (TLS 1.2 hands the
+    // session over earlier; Node holds it back); checking `authorized` too costs nothing.
     this.onSession = function (this: TLSSocket, ticket: Buffer) {
       if (this.authorized) sessions.ticket = ticket;
-      else sessions.unverified.set(this, ticket);
-    };
-    this.onSecureConnect = function (this: TLSSocket) {
-      const ticket = sessions.unverified.get(this);
-      if (ticket && this.authorized) sessions.ticket = ticket;
-      sessions.unverified.delete(this);
     };
   }
 
@@ -114,7 +109,6 @@ class TlsSessions {
     if (this.ticket) options.session = this.ticket;
     const socket = tlsConnect(options);
     socket.on('session', this.onSession);
-    socket.once('secureConnect', this.onSecureConnect);
     return socket;
   };
 }
