@@ -8,7 +8,8 @@ import { RecordingCallControl } from '../testing/recording-call-control.ts';
 import { endCallTool } from '../tools/end-call.ts';
 import { transferCallTool } from '../tools/transfer-call.ts';
 import { createTransfers } from '../transfers/transfer.ts';
-import { CallSession } from './call-session.ts';
+import { CallSession, eventTypesActedOn } from './call-session.ts';
+import { serverEventTypes } from './server-event-check.ts';
 
 const parties = {
   caller: '+19195551234',
@@ -407,5 +408,36 @@ describe('CallSession', () => {
       expect(transport.last.sent.filter((e) => e.type === 'conversation.item.create')).toHaveLength(1);
       expect(transport.last.closed).toBe(true);
     });
+  });
+});
+
+describe('event types outside what the session acts on', () => {
+  // Every field any handler reads, so a handler that acted on one of these types would show it.
+  const rich = (type: string) =>
+    ({
+      type,
+      event_id: 'event_rich',
+      item_id: 'item_rich',
+      response_id: 'resp_rich',
+      transcript: 'hello',
+      event: '5',
+      response: { id: 'resp_rich', status: 'cancelled', output: [{ type: 'message', id: 'item_rich' }], usage: { total_tokens: 1 } },
+      item: { type: 'function_call', id: 'item_fn', call_id: 'call_rich', name: 'end_call', arguments: '{}' },
+      error: { message: 'refused', event_id: 'sb_response_1', code: 'conversation_already_has_active_response' },
+    }) as unknown as RealtimeServerEvent;
+
+  it('change nothing, so a transport may drop them unparsed (eventTypesActedOn)', async () => {
+    const { transport, events } = setup();
+    await tick();
+    const socket = transport.last;
+    const before = { events: events.length, sent: socket.sent.length };
+    const acted = eventTypesActedOn([]);
+    for (const type of serverEventTypes) if (!acted?.has(type)) socket.push(rich(type));
+    await tick();
+    expect({ events: events.length, sent: socket.sent.length }).toEqual(before);
+    // The same event as a type the session does act on: it shows.
+    socket.push(rich('response.output_item.done'));
+    await tick();
+    expect(events.map((e) => e.type)).toContain('tool.called');
   });
 });

@@ -14,7 +14,7 @@ import type { TransferResult, Transfers } from '../transfers/transfer.ts';
 import type { ControlCloseInfo, ControlConnection, ControlTransport, LiveSignal } from './control-transport.ts';
 import { greetingResponse } from './greeting.ts';
 import { ResponseGate } from './response-gate.ts';
-import { checkServerEvent } from './server-event-check.ts';
+import { checkedEventTypes, checkServerEvent } from './server-event-check.ts';
 import type { SessionExtension, SessionExtensionFactory } from './session-extension.ts';
 
 export interface CallSessionOptions {
@@ -94,6 +94,8 @@ export class CallSession implements CallActions {
   private closedBeforeBegin: ControlCloseInfo | null = null;
   private resolveEnded!: (reason: EndReason) => void;
   private readonly extensions: SessionExtension[];
+  /** What the transport must parse and deliver; undefined: every event. */
+  private readonly eventTypes: ReadonlySet<string> | undefined;
   // Barge-in: which agent items came from which response, and which were cut off.
   private readonly agentItemResponses = new Map<string, string>();
   private readonly interruptedItems = new Set<string>();
@@ -120,6 +122,7 @@ export class CallSession implements CallActions {
       clock: this.clock,
     };
     this.extensions = (opts.extensions ?? []).map((create) => create(ctx));
+    this.eventTypes = eventTypesActedOn(this.extensions);
   }
 
   private forExtensions(fn: (ext: SessionExtension) => void): void {
@@ -332,8 +335,16 @@ export class CallSession implements CallActions {
   private connect(): void {
     // Nothing that happens on this call's socket may leave the call: every handler is contained.
     this.conn = this.opts.transport.connect(this.callId, {
+      ...(this.eventTypes ? { eventTypes: this.eventTypes } : {}),
       onOpen: () => this.contained('open', () => (this.attaching ? this.attaching({ ok: true }) : this.onOpen())),
-      onEvent: (event) => this.contained(typeof event?.type === 'string' ? event.type : 'unknown', () => this.onRawEvent(event)),
+      // The hot path (every event): contained without a closure per event.
+      onEvent: (event) => {
+        try {
+          this.onRawEvent(event);
+        } catch (err) {
+          this.handlerFailed(typeof event?.type === 'string' ? event.type : 'unknown', err);
+        }
+      },
       onInvalidFrame: (problem) => this.contained('unparsable', () => this.dropInvalid('unparsable', problem)),
       onError: (err) => this.log.debug({ callId: this.callId, err: err.message }, 'control socket error'),
       onClose: (info) =>
@@ -355,8 +366,12 @@ export class CallSession implements CallActions {
     try {
       fn();
     } catch (err) {
-      this.log.error({ callId: this.callId, eventType: what, err }, 'handling a control socket event failed; the call goes on');
+      this.handlerFailed(what, err);
     }
+  }
+
+  private handlerFailed(what: string, err: unknown): void {
+    this.log.error({ callId: this.callId, eventType: what, err }, 'handling a control socket event failed; the call goes on');
   }
 
   private onRawEvent(raw: unknown): void {
@@ -401,7 +416,14 @@ export class CallSession implements CallActions {
 
   private onServerEvent(event: RealtimeServerEvent): void {
     this.gate.observe(event); // first: extensions read the gate's state
-    if (this.extensions.length > 0) this.forExtensions((ext) => ext.onServerEvent?.(event));
+    for (const ext of this.extensions) {
+      if (!ext.onServerEvent) continue;
+      try {
+        ext.onServerEvent(event);
+      } catch (err) {
+        this.log.error({ callId: this.callId, err }, 'session extension failed');
+      }
+    }
     switch (event.type) {
       case 'conversation.item.input_audio_transcription.completed':
         this.transcript('caller', event.transcript, event.item_id, event.usage);
@@ -647,6 +669,21 @@ export class CallSession implements CallActions {
     this.emit({ type: 'call.ended', callId: this.callId, reason, endedAt: this.clock.epochMs() });
     this.resolveEnded(reason);
   }
+}
+
+/**
+ * The server event types this session acts on: its own and the response gate's (each one is
+ * checked, server-event-check.ts) and the ones its extensions read. undefined: an extension
+ * reads events without saying which, so every event is delivered.
+ */
+export function eventTypesActedOn(extensions: readonly SessionExtension[]): ReadonlySet<string> | undefined {
+  const types = new Set<string>(checkedEventTypes);
+  for (const ext of extensions) {
+    if (!ext.onServerEvent) continue;
+    if (!ext.serverEventTypes) return undefined;
+    for (const type of ext.serverEventTypes) types.add(type);
+  }
+  return types;
 }
 
 /** session.closed's reason as the call's end reason. */

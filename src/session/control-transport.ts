@@ -18,6 +18,11 @@ export type LiveSignal =
   | { type: 'dtmf.failed'; digit: string; message: string };
 
 export interface ControlHandlers {
+  /**
+   * The server event types the session acts on: a transport may drop a frame it can tell, without
+   * parsing it, is none of them. Absent: every event is delivered.
+   */
+  readonly eventTypes?: ReadonlySet<string>;
   onOpen(): void;
   /** A parsed event, not yet checked: the session checks the fields it reads. The session's vocabulary is the Realtime events; a GPT-Live transport translates into it. */
   onEvent(event: RealtimeServerEvent): void;
@@ -47,7 +52,7 @@ export interface ControlCapabilities {
   audioClips: boolean;
 }
 
-/** Opens a call's control socket. Real: the SDK's OpenAIRealtimeWS or SidebandWS; tests may use a fake. */
+/** Opens a call's control socket. Real: openai-ws-transport.ts (ws, the SDK's URL and headers) or the SDK's SidebandWS; tests may use a fake. */
 export interface ControlTransport {
   connect(callId: string, handlers: ControlHandlers): ControlConnection;
   /** Absent: neither (Realtime). */

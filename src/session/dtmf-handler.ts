@@ -23,6 +23,7 @@ export function dtmfHandler(opts: DtmfOptions): SessionExtensionFactory {
 }
 
 class DtmfHandler implements SessionExtension {
+  readonly serverEventTypes = ['input_audio_buffer.dtmf_event_received'] as const;
   private readonly ctx: ExtensionContext;
   private readonly opts: DtmfOptions;
   private readonly clock: Clock;

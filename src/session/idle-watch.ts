@@ -27,6 +27,16 @@ export function idleWatch(opts: IdleOptions): SessionExtensionFactory {
 type Stage = 'quiet' | 'waiting' | 'reprompted' | 'done';
 
 class IdleWatch implements SessionExtension {
+  /** The cases of onServerEvent's switch. */
+  readonly serverEventTypes = [
+    'input_audio_buffer.speech_started',
+    'input_audio_buffer.dtmf_event_received',
+    'conversation.item.input_audio_transcription.completed',
+    'output_audio_buffer.started',
+    'output_audio_buffer.stopped',
+    'output_audio_buffer.cleared',
+    'response.done',
+  ] as const;
   private readonly ctx: ExtensionContext;
   private readonly opts: IdleOptions;
   private readonly clock: Clock;

@@ -109,6 +109,12 @@ const schemas = {
   'input_audio_buffer.dtmf_event_received': z.object({ event: text }),
 } satisfies Partial<Record<RealtimeServerEvent['type'], z.ZodType>>;
 
+/**
+ * The types the session and the response gate act on (each has its schema): with the types the
+ * extensions declare, the frames a transport must parse; it may drop any other unparsed.
+ */
+export const checkedEventTypes: readonly RealtimeServerEvent['type'][] = Object.keys(schemas) as Array<keyof typeof schemas>;
+
 // Every event the SDK types allow passes its schema: the check refuses only what breaks the
 // SDK's own contract (compile-time: a schema stricter than the SDK fails the type check here).
 type Passes<K extends keyof typeof schemas, Sdk> = Sdk extends z.input<(typeof schemas)[K]> ? true : never;

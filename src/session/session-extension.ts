@@ -18,6 +18,11 @@ export interface ExtensionContext extends ToolContext {
 export interface SessionExtension {
   /** The control socket opened for the first time; the greeting has been requested. */
   onStart?(): void;
+  /**
+   * The server event types onServerEvent reads. Others may be dropped before they are parsed;
+   * without this list every event is parsed and delivered (for every call of the profile).
+   */
+  readonly serverEventTypes?: readonly RealtimeServerEvent['type'][];
   onServerEvent?(event: RealtimeServerEvent): void;
   onCallEvent?(event: CallEvent): void;
   /** The call ended: release timers. */
