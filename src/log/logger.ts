@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { turnBufferedStdout } from './turn-buffered-stdout.ts';
 
 export type { Logger };
 
@@ -18,13 +19,10 @@ const secretPaths = [
   'headers["webhook-signature"]',
 ];
 
-/**
- * Writes to stdout asynchronously: lines logged while a write is in flight go out together in
- * the next one, instead of a write system call per line on the event loop (3 lines a call; the
- * bench's profile had the synchronous writes at 0.1 ms a line). pino flushes what is left
- * synchronously when the process exits.
- */
-export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+let stdout: DestinationStream | null = null;
+
+/** Logs JSON lines; by default to stdout, a turn's lines in one write (turn-buffered-stdout.ts), shared by every logger. */
+export function createLogger(level: string, destination: DestinationStream = (stdout ??= turnBufferedStdout())): Logger {
   return pino(
     {
       level,
