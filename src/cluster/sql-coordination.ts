@@ -72,6 +72,8 @@ export class SqlCoordination implements Coordination {
   private events: CoordinationEvents = {};
   private started = false;
   private readonly later: CommitGroup | null;
+  /** SQLite's one process: registering declared every other instance gone. */
+  private readonly sole: boolean;
 
   constructor(opts: SqlCoordinationOptions) {
     this.opts = opts;
@@ -82,6 +84,7 @@ export class SqlCoordination implements Coordination {
     this.clock = opts.clock ?? systemClock;
     // PostgreSQL commits claims without waiting for the WAL flush already; SQLite groups them.
     this.later = this.kind === 'sqlite' ? new CommitGroup(this.db, 10) : null;
+    this.sole = opts.soleInstance ?? this.kind === 'sqlite';
   }
 
   /** A write off the answer path: on SQLite, committed with the others queued within a few ms. */
@@ -107,7 +110,7 @@ export class SqlCoordination implements Coordination {
   }
 
   async instanceLease(): Promise<number | null> {
-    if (this.opts.soleInstance ?? this.kind === 'sqlite') return null;
+    if (this.sole) return null;
     const rows = await this.leaseDb.query(`SELECT lease_until FROM cluster_instances WHERE instance_id = $1 AND state = 'live'`, [
       this.instanceId,
     ]);
@@ -122,7 +125,7 @@ export class SqlCoordination implements Coordination {
          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until, state = 'live'`,
         [this.instanceId, now, now + this.opts.leaseMs],
       );
-      if (this.opts.soleInstance ?? this.kind === 'sqlite') {
+      if (this.sole) {
         await tx.run(`UPDATE cluster_instances SET state = 'gone', lease_until = $2 WHERE instance_id <> $1 AND state = 'live'`, [
           this.instanceId,
           now,
@@ -187,6 +190,29 @@ export class SqlCoordination implements Coordination {
            WHERE (c.call_id = $1 OR c.correlation_key = $2) AND NOT EXISTS (SELECT 1 FROM ins)`,
         params,
       );
+    } else if (this.sole && this.later) {
+      // One process owns the file and de-duplicates its own deliveries before claiming: a read tells
+      // whether the call was claimed (before a restart); a new claim's write joins the next grouped
+      // commit instead of costing a commit on the answer path. A crash within that window loses
+      // it, as it loses the call's record: a retried delivery's accept is then refused as not
+      // pending, and the late-accept path attaches to the call.
+      rows = await this.db.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [
+        keys.callId,
+        keys.correlationKey,
+      ]);
+      if (rows.length === 0) {
+        this.later
+          .run(
+            `INSERT INTO call_claims (call_id, correlation_key, owner, epoch, state, claimed_at, updated_at)
+             VALUES ($1, $2, $3, 1, 'accepting', $4, $4) ON CONFLICT DO NOTHING`,
+            params,
+          )
+          .then(
+            (inserted) => inserted === 1 || this.opts.log.warn({ callId: keys.callId }, 'a claim was already written: kept the first'),
+            (err: unknown) => this.opts.log.warn({ callId: keys.callId, err: (err as Error).message }, 'writing a claim failed'),
+          );
+        return { kind: 'won', epoch: 1, afterCrash: false };
+      }
     } else {
       rows = await this.db.transaction(async (tx) => {
         const inserted = await tx.run(

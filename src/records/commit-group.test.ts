@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { countingDriver } from '../../test/support/counting-driver.ts';
 import { CommitGroup } from './commit-group.ts';
-import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import type { SqlStore } from './sql-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
-/** An in-memory SQLite driver that counts its transactions. */
+/** An in-memory SQLite store, its driver counting transactions. */
 async function counted() {
-  const store = await openSqliteStore(':memory:');
-  const driver = (store as SqlStore).driver;
-  let transactions = 0;
-  const wrapped: SqlDriver = {
-    dialect: 'sqlite',
-    query: (sql, params) => driver.query(sql, params),
-    run: (sql, params) => driver.run(sql, params),
-    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => {
-      transactions++;
-      return driver.transaction(fn);
-    },
-    close: () => driver.close(),
-  };
+  const store = (await openSqliteStore(':memory:')) as SqlStore;
+  const { driver, transactions } = countingDriver(store.driver);
   await driver.run('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL)');
-  return { driver: wrapped, transactions: () => transactions, close: () => store.close() };
+  return { driver, transactions, close: () => store.close() };
 }
 
 describe('CommitGroup', () => {

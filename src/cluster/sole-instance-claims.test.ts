@@ -1,0 +1,58 @@
+// SQLite's one process: claims cost a read on the answer path, their writes are grouped.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countingDriver } from '../../test/support/counting-driver.ts';
+import { createLogger } from '../log/logger.ts';
+import type { SqlStore } from '../records/sql-store.ts';
+import { openSqliteStore } from '../records/sqlite-store.ts';
+import { openSqliteCoordination } from './open-coordination.ts';
+
+const log = createLogger('silent');
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function open(path: string) {
+  const store = (await openSqliteStore(path)) as SqlStore;
+  const { driver, transactions } = countingDriver(store.driver);
+  const coordination = openSqliteCoordination({ driver, instanceId: `i-${Math.random()}`, leaseMs: 60_000, log });
+  await coordination.register();
+  return { store, coordination, transactions };
+}
+
+const keys = (callId: string) => ({ callId, correlationKey: `sip-${callId}` });
+
+describe('claims on SQLite (one process owns the file)', () => {
+  it('a burst of claims is won without a commit each, and written together', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
+    dirs.push(dir);
+    const a = await open(join(dir, 'db.sqlite'));
+    const before = a.transactions();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => a.coordination.claim(keys(`rtc_${i}`))));
+    expect(outcomes.every((o) => o.kind === 'won')).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.transactions() - before).toBe(1);
+    expect(await a.coordination.lookup('rtc_7')).toMatchObject({ callId: 'rtc_7', state: 'accepting', epoch: 1 });
+    await a.coordination.close();
+    await a.store.close();
+  });
+
+  it('a claim written before a restart is taken after it: no second accept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
+    dirs.push(dir);
+    const path = join(dir, 'db.sqlite');
+    const a = await open(path);
+    expect((await a.coordination.claim(keys('rtc_1'))).kind).toBe('won');
+    expect(await a.coordination.confirm('rtc_1', 1)).toBe(true);
+    await a.coordination.close(); // flushes what is grouped
+    await a.store.close();
+    const b = await open(path);
+    const again = await b.coordination.claim(keys('rtc_1'));
+    expect(again).toMatchObject({ kind: 'taken', claim: { callId: 'rtc_1', state: 'live' } });
+    await b.coordination.close();
+    await b.store.close();
+  });
+});
