@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Pinning } from './machine.ts';
-import { ServerProcess } from './server-process.ts';
+import { ServerProcess, startNodeFlags } from './server-process.ts';
 import type { AnswerReport, TakeoverReport } from './stand-in.ts';
 import type { StandInClient } from './stand-in-client.ts';
 
@@ -104,7 +104,7 @@ export async function runCluster(o: ClusterOptions, ctx: Ctx): Promise<ClusterRe
     const s = await ServerProcess.start({
       pin: ctx.pin.server,
       env: { ...ctx.serverEnv, DATABASE_URL: db.url, API_TOKEN: ctx.apiToken, INSTANCE_ID: `bench-${i}` },
-      nodeArgs: [],
+      nodeArgs: startNodeFlags(),
       logFile: join(ctx.dir, `server-cluster-${i}.log`),
       cwd: ctx.dir,
     });

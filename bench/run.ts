@@ -11,7 +11,7 @@ import type { BenchStats } from '../src/server/bench-stats.ts';
 import { makeThrowawayCert, type ThrowawayCert } from '../src/testing/throwaway-cert.ts';
 import { type ClusterResult, runCluster } from './cluster.ts';
 import { cpuTimes, detectPinning, machineFacts, otherProcesses, type Pinning, pinSelf } from './machine.ts';
-import { leastWorkTs, ServerProcess } from './server-process.ts';
+import { leastWorkTs, ServerProcess, startNodeFlags } from './server-process.ts';
 import type { AnswerReport, ConnectionReport, WindowReport } from './stand-in.ts';
 import { StandInClient } from './stand-in-client.ts';
 import { median } from './stats.ts';
@@ -228,6 +228,8 @@ export interface BenchResult {
     pinning: string;
     waitedForQuietS: number;
   };
+  /** Switchboard's node flags, from npm start (the least-work reference runs with none). */
+  serverNodeFlags: string[];
   callRecordStore: string;
   options: BenchOptions;
   tls: string;
@@ -298,6 +300,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       pinning: pin.how,
       waitedForQuietS,
     },
+    serverNodeFlags: startNodeFlags(),
     callRecordStore: callRecordStore(opts),
     options: opts,
     tls: 'stand-in serves TLS 1.3 with a throwaway ECDSA P-256 CA made by openssl; the server trusts it through NODE_EXTRA_CA_CERTS',
@@ -353,7 +356,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       server = await ServerProcess.start({
         pin: pin.server,
         env: serverEnv(baseURL),
-        nodeArgs: ['--expose-gc', ...opts.serverNodeArgs],
+        nodeArgs: ['--expose-gc', ...(kind === 'least-work' ? [] : startNodeFlags()), ...opts.serverNodeArgs],
         logFile,
         cwd: cert.dir,
         readyTimeoutMs: opts.readyTimeoutMs,
@@ -675,7 +678,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
           const s = await ServerProcess.start({
             pin: pin.server,
             env: serverEnv(baseURL, false),
-            nodeArgs: [],
+            nodeArgs: startNodeFlags(),
             logFile: join(cert.dir, 'server-cold.log'),
             cwd: cert.dir,
             readyTimeoutMs: opts.readyTimeoutMs,
@@ -1056,6 +1059,7 @@ export function formatSummary(r: BenchResult): string {
     `Switchboard bench, ${r.startedAt}: commit ${m.commit.slice(0, 10)}${m.dirty ? ' (dirty)' : ''} on ${m.branch}; Node ${m.nodeVersion}; ${m.cpuModel} × ${m.cores}`,
     `pinning: ${m.pinning}; load average ${m.loadAverage.join(' ')} → ${m.loadAverageEnd.join(' ')}; steal ${m.stealPercent ?? '?'}%`,
     `also running at start: ${m.otherProcessesAtStart.join(' | ') || 'nothing busy'}`,
+    `Switchboard's node flags (npm start): ${r.serverNodeFlags.join(' ') || 'none'}; least-work: none`,
     `call-record store: ${r.callRecordStore}`,
     `stand-in service delay ${r.options.serviceDelayMs} ms; ${r.tls}`,
     '',

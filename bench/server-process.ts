@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,17 @@ import { benchStatsPath } from '../src/server/bench-stats.ts';
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /** The least-work reference server (bench/least-work-server.ts): same environment, same figures endpoint. */
 export const leastWorkTs = fileURLToPath(new URL('./least-work-server.ts', import.meta.url));
+
+/**
+ * The node flags `npm start` runs the server with (package.json's start script, as the Dockerfile's
+ * CMD): the bench measures Switchboard as it is shipped. The least-work reference gets none.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
 
 export interface ServerStartOptions {
   /** e.g. ['taskset', '-c', '1'], or [] */

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // switchboard <command>: one entry point for the server, the emulator and the demo.
 const usage = `Usage: switchboard <command> [options]
 

@@ -18,3 +18,20 @@ describe('compose.yaml', () => {
     }
   });
 });
+
+describe('the node flags the server runs with', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const startFlags = pkg.scripts.start.split(/\s+/).slice(1, -1);
+
+  it('npm start runs src/main.ts with a small young generation', () => {
+    expect(pkg.scripts.start).toMatch(/^node .* src\/main\.ts$/);
+    expect(startFlags).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
+  });
+
+  it('the Docker image and the switchboard command run with the same flags', () => {
+    const cmd = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8').match(/^CMD (\[.*\])$/m)?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...startFlags, 'src/main.ts']);
+    const shebang = readFileSync(new URL('../src/cli.ts', import.meta.url), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${startFlags.join(' ')}`);
+  });
+});
