@@ -55,4 +55,46 @@ describe('claims on SQLite (one process owns the file)', () => {
     await b.coordination.close();
     await b.store.close();
   });
+
+  it('a claim does not wait for a records batch that is yielding mid-transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
+    dirs.push(dir);
+    const a = await open(join(dir, 'db.sqlite'));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // A batch that has written part of its rows and gives the loop a turn before the rest.
+    const batch = a.store.driver.transaction(async (tx) => {
+      await tx.run(`UPDATE cluster_instances SET heartbeat_at = heartbeat_at`);
+      await held;
+    });
+    const claimed = await Promise.race([
+      a.coordination.claim(keys('rtc_busy')),
+      new Promise((resolve) => setTimeout(() => resolve('waited for the batch'), 2_000)),
+    ]);
+    expect(claimed).toEqual({ kind: 'won', epoch: 1, afterCrash: false });
+    release();
+    await batch;
+    await a.coordination.close();
+    expect(await a.store.driver.query(`SELECT call_id FROM call_claims`)).toEqual([{ call_id: 'rtc_busy' }]);
+    await a.store.close();
+  });
+
+  it('a tool call is claimed once, also while its write waits for the grouped commit, and after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
+    dirs.push(dir);
+    const path = join(dir, 'db.sqlite');
+    const a = await open(path);
+    const [first, second] = await Promise.all([
+      a.coordination.claimToolCall('rtc_1', 'call_abc'),
+      a.coordination.claimToolCall('rtc_1', 'call_abc'),
+    ]);
+    expect([first, second]).toEqual([true, false]);
+    expect(await a.coordination.claimToolCall('rtc_1', 'call_def')).toBe(true);
+    await a.coordination.close();
+    await a.store.close();
+    const b = await open(path);
+    expect(await b.coordination.claimToolCall('rtc_1', 'call_abc')).toBe(false);
+    await b.coordination.close();
+    await b.store.close();
+  });
 });

@@ -96,6 +96,10 @@ class SqliteDriver implements SqlDriver {
     return this.locked(() => this.unlocked.query(sql, params));
   }
 
+  readNow(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.unlocked.query(sql, params);
+  }
+
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.locked(() => this.unlocked.run(sql, params));
   }
