@@ -41,21 +41,55 @@ const callColumns = [
 const postCallColumns = ['cost', 'cost_usd', 'analysis', 'analysis_status', 'analysis_next_at', 'success'] as const;
 const allColumns = [...callColumns, ...postCallColumns];
 
-const upsertCall = `INSERT INTO calls (${allColumns.join(', ')})
-  VALUES (${allColumns.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (call_id) DO UPDATE SET ${[
+/** An INSERT of one or more rows: `INSERT INTO t (columns) VALUES (…), (…) <tail>`. */
+interface RowsInsert {
+  head: string;
+  width: number;
+  tail: string;
+}
+
+const callsInsert: RowsInsert = {
+  head: `INSERT INTO calls (${allColumns.join(', ')}) VALUES`,
+  width: allColumns.length,
+  tail: `ON CONFLICT (call_id) DO UPDATE SET ${[
     ...callColumns.slice(1).map((c) => `${c} = excluded.${c}`),
     ...postCallColumns.map((c) => `${c} = CASE WHEN calls.analysis_status IS NULL THEN excluded.${c} ELSE calls.${c} END`),
-  ].join(', ')}`;
+  ].join(', ')}`,
+};
+const turnsInsert: RowsInsert = {
+  head: 'INSERT INTO call_turns (call_id, seq, speaker, text, at, item_id, interrupted) VALUES',
+  width: 7,
+  tail: 'ON CONFLICT (call_id, seq) DO UPDATE SET text = excluded.text, interrupted = excluded.interrupted',
+};
+const eventsInsert: RowsInsert = {
+  head: 'INSERT INTO call_events (call_id, seq, at, type, data) VALUES',
+  width: 5,
+  tail: 'ON CONFLICT (call_id, seq) DO NOTHING',
+};
+const outboxInsert: RowsInsert = {
+  head: 'INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES',
+  width: 6,
+  tail: 'ON CONFLICT (id) DO NOTHING',
+};
 
-const upsertTurn = `INSERT INTO call_turns (call_id, seq, speaker, text, at, item_id, interrupted) VALUES ($1, $2, $3, $4, $5, $6, $7)
-  ON CONFLICT (call_id, seq) DO UPDATE SET text = excluded.text, interrupted = excluded.interrupted`;
+/** The statement for `rows` rows of `insert`, placeholders numbered from $1. */
+function rowsSql(insert: RowsInsert, rows: number): string {
+  const values: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const from = r * insert.width;
+    values.push(`(${Array.from({ length: insert.width }, (_, c) => `$${from + c + 1}`).join(', ')})`);
+  }
+  return `${insert.head} ${values.join(', ')} ${insert.tail}`;
+}
 
-const insertEvent = `INSERT INTO call_events (call_id, seq, at, type, data) VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (call_id, seq) DO NOTHING`;
+const upsertCall = rowsSql(callsInsert, 1);
+const upsertTurn = rowsSql(turnsInsert, 1);
+const insertEvent = rowsSql(eventsInsert, 1);
 
-const insertOutbox = `INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)
-  ON CONFLICT (id) DO NOTHING`;
+/** Rows per multi-row statement on PostgreSQL: well under its 65,535 parameters, a few round trips a batch. */
+const maxParamsPerStatement = 20_000;
+
+const insertOutbox = rowsSql(outboxInsert, 1);
 
 /** Longest stretch a batch write holds the event loop before it yields. */
 const writeSliceMs = 2;
@@ -146,7 +180,7 @@ function toCall(r: SqlRow): CallRecord {
   };
 }
 
-const outboxParams = (m: OutboxMessage): SqlValue[] => [m.id, m.callId, m.type, m.payload, ms(m.createdAt)];
+const outboxParams = (m: OutboxMessage): SqlValue[] => [m.id, m.callId, m.type, m.payload, ms(m.createdAt), ms(m.createdAt)];
 
 function toTurn(r: SqlRow): TranscriptTurn {
   return {
@@ -208,6 +242,7 @@ export class SqlStore implements Store {
   }
 
   async writeBatch(batch: StoreBatch): Promise<void> {
+    if (this.kind === 'postgres') return this.writeBatchInRows(batch);
     await this.db.transaction(async (tx) => {
       // A synchronous driver (node:sqlite) runs every statement on the event loop: a batch
       // of thousands of rows held it for 100 ms and more. Give the loop a turn every few ms.
@@ -227,6 +262,48 @@ export class SqlStore implements Store {
         await run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
       }
       for (const m of batch.outbox) await run(insertOutbox, outboxParams(m));
+    });
+  }
+
+  /**
+   * PostgreSQL: each table's rows in multi-row statements, a few round trips a batch instead of one
+   * a row. One a row capped a busy instance's writer at its round trips: under load it fell
+   * seconds behind, and an instance killed then left calls without a record to take them over by.
+   */
+  private async writeBatchInRows(batch: StoreBatch): Promise<void> {
+    // One statement may not touch a row twice: the last version of each key wins.
+    const lastBy = <T>(items: readonly T[], key: (item: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
+    const calls = lastBy(batch.calls, (c) => c.callId).map(callParams);
+    const turns = lastBy(batch.turns, (t) => `${t.callId} ${t.turn.seq}`).map(({ callId, turn }) => [
+      callId,
+      turn.seq,
+      turn.speaker,
+      turn.text,
+      ms(turn.at),
+      turn.itemId,
+      turn.interrupted ? 1 : 0,
+    ]);
+    const events = lastBy(batch.events, (e) => `${e.callId} ${e.entry.seq}`).map(({ callId, entry }) => [
+      callId,
+      entry.seq,
+      ms(entry.at),
+      entry.type,
+      JSON.stringify(entry.data),
+    ]);
+    const outbox = lastBy(batch.outbox, (m) => m.id).map(outboxParams);
+    await this.db.transaction(async (tx) => {
+      for (const [insert, rows] of [
+        [callsInsert, calls],
+        [turnsInsert, turns],
+        [eventsInsert, events],
+        [outboxInsert, outbox],
+      ] as const) {
+        const perStatement = Math.max(1, Math.floor(maxParamsPerStatement / insert.width));
+        for (let i = 0; i < rows.length; i += perStatement) {
+          const chunk = rows.slice(i, i + perStatement);
+          await tx.run(rowsSql(insert, chunk.length), chunk.flat());
+        }
+      }
     });
   }
 

@@ -183,6 +183,25 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
     expect(await store.getCall('rtc_missing')).toBeNull();
   });
 
+  it('writes a batch larger than one statement holds, every row of it', async () => {
+    // 1,200 calls are more parameters than one multi-row statement takes on PostgreSQL.
+    const calls = Array.from({ length: 1_200 }, (_, i) => callRecord(`rtc_big_${i}`, { outcome: 'completed' }));
+    await store.writeBatch(
+      batch({
+        calls,
+        turns: calls.map((c) => ({ callId: c.callId, turn: turn(1, 'caller', `hello ${c.callId}`) })),
+        events: calls.flatMap((c) =>
+          [1, 2, 3].map((seq) => ({ callId: c.callId, entry: { seq, at: at(seq), type: 'call.accepted' as const, data: { seq } } })),
+        ),
+      }),
+    );
+    for (const i of [0, 599, 1_199]) {
+      const got = await store.getCall(`rtc_big_${i}`);
+      expect(got?.transcript.map((t) => t.text)).toEqual([`hello rtc_big_${i}`]);
+      expect(got?.timeline.map((e) => e.seq)).toEqual([1, 2, 3]);
+    }
+  });
+
   it('keeps nulls as nulls', async () => {
     const record = callRecord('rtc_n', {
       caller: null,
