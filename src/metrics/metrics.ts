@@ -12,6 +12,8 @@ export interface MetricsOptions {
   outboxStats?: () => Promise<OutboxBacklog>;
   /** Call events in memory not yet written; absent when there is no store. */
   bufferedRecordEvents?: () => number;
+  /** How long the oldest unwritten call event has waited, ms. */
+  recordsLagMs?: () => number;
   /** Process metrics, including nodejs_eventloop_lag_seconds (default true). */
   processMetrics?: boolean;
 }
@@ -129,6 +131,17 @@ export class Metrics {
       help: 'Batches of call records that failed to write (kept and retried).',
       registers,
     });
+    if (opts.recordsLagMs) {
+      const lagMs = opts.recordsLagMs;
+      new Gauge({
+        name: 'switchboard_records_lag_seconds',
+        help: 'How long the oldest call event in memory has waited to be written (about one batch while the store keeps up).',
+        registers,
+        collect() {
+          this.set(lagMs() / 1000);
+        },
+      });
+    }
     if (opts.bufferedRecordEvents) {
       const read = opts.bufferedRecordEvents;
       new Gauge({

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accepted, transferCall } from '../../test/support/call-event-fixtures.ts';
+import { captureLogs } from '../../test/support/capture-logs.ts';
 import type { CallEvent } from '../calls/call-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
@@ -38,6 +39,37 @@ describe('Recorder', () => {
     clock = new ManualClock({ epochMs: Date.parse('2025-06-01T12:00:00.000Z') });
   });
   afterEach(() => spy.close());
+
+  it('says how long its oldest unwritten event has waited, and warns once the store falls 10 s behind', async () => {
+    const logs = captureLogs('warn');
+    const recorder = make({ log: logs.logger });
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const write = spy.store.writeBatch;
+    spy.store.writeBatch = async (batch) => {
+      await stalled; // a store that does not answer
+      await write(batch);
+    };
+    expect(recorder.lagMs).toBe(0);
+    recorder.start();
+    for (const e of transferCall('rtc_lag')) recorder.record(e);
+    await clock.advanceAsync(3_000);
+    expect(recorder.lagMs).toBe(3_000);
+    expect(logs.lines).toEqual([]);
+    await clock.advanceAsync(8_000);
+    expect(recorder.lagMs).toBe(11_000);
+    recorder.record(accepted('rtc_lag_2')); // a new event, while the write is still stalled
+    recorder.record(accepted('rtc_lag_3')); // warned once, not per event
+    release();
+    await clock.advanceAsync(1_000);
+    const warned = logs.lines.filter((l) => l.msg?.startsWith('call records are falling behind'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ bufferedEvents: expect.any(Number) });
+    expect(warned[0]?.behindMs).toBeGreaterThanOrEqual(10_000);
+    await recorder.flush();
+    expect(recorder.lagMs).toBe(0); // everything written
+    await recorder.close();
+  });
 
   it('only buffers on record(): nothing is written until a flush', async () => {
     const recorder = make();

@@ -95,6 +95,9 @@ export class Recorder {
   private readonly storedUpTo = new WeakMap<CallState, number>();
   /** Per live call: events not recorded because the buffer was full. */
   private readonly droppedByCall = new Map<string, number>();
+  /** Monotonic ms: the oldest unwritten event is no older than this (null: nothing unwritten). */
+  private unwrittenSince: number | null = null;
+  private lagWarnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: RecorderOptions) {
     this.opts = opts;
@@ -107,6 +110,7 @@ export class Recorder {
     const tick = () => {
       this.timer = null;
       void this.flush().finally(() => {
+        this.warnIfBehind();
         if (!this.closed) this.timer = this.clock.setTimeout(tick, this.opts.batchMs).unref();
       });
     };
@@ -172,6 +176,8 @@ export class Recorder {
     if (event.type === 'call.accepted') state.record.owner = this.opts.instanceId ?? null;
     const { entry, wanted } = state.apply(event, nowMs);
     this.unwritten++;
+    this.unwrittenSince ??= this.clock.now();
+    this.warnIfBehind(); // here too: a stalled write holds up the flush timer
     for (const w of wanted) this.want(state.callId, w);
     this.publish(state.callId, entry);
   }
@@ -281,6 +287,25 @@ export class Recorder {
     return this.unwritten;
   }
 
+  /**
+   * How long the oldest event in memory has waited to be written: about one batch while the store
+   * keeps up. A crash loses what is unwritten, and a call taken over needs its record in the store.
+   */
+  get lagMs(): number {
+    return this.unwrittenSince === null || this.unwritten === 0 ? 0 : Math.max(0, this.clock.now() - this.unwrittenSince);
+  }
+
+  private warnIfBehind(): void {
+    const behindMs = this.lagMs;
+    const nowMs = this.clock.now();
+    if (behindMs < Math.max(10_000, 10 * this.opts.batchMs) || nowMs - this.lagWarnedAt < 60_000) return;
+    this.lagWarnedAt = nowMs;
+    this.opts.log.warn(
+      { behindMs: Math.round(behindMs), bufferedEvents: this.unwritten },
+      'call records are falling behind: the store is not keeping up (a crash now loses the unwritten ones)',
+    );
+  }
+
   private get maxBufferedEvents(): number {
     return this.opts.maxBufferedEvents ?? 100_000;
   }
@@ -310,6 +335,7 @@ export class Recorder {
     if (!this.opts.callEvents) return;
     this.outbox.push(callEventMessage(w.type, callId, w.ordinal, w.at, w.data));
     this.unwritten++;
+    this.unwrittenSince ??= this.clock.now();
   }
 
   /** Drops the oldest ended calls until the buffer is below its cap; false if it still is not. */
@@ -431,6 +457,8 @@ export class Recorder {
       this.unwritten -= w.eventsTo - w.eventsFrom;
       this.storedUpTo.set(w.state, w.eventsTo);
     }
+    // What is left came in while this batch was built and written: no older than its start.
+    this.unwrittenSince = this.unwritten > 0 ? startedAt : null;
     this.opts.onWritten?.({ durationMs: this.clock.now() - startedAt, rows: batchSize(batch), outbox: batch.outbox.length });
     this.dropWritten();
   }

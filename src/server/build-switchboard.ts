@@ -203,7 +203,13 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
 
   const metrics = new Metrics({
     activeCalls: () => liveCalls.size,
-    ...(store ? { outboxStats: () => store.outboxStats(), bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0 } : {}),
+    ...(store
+      ? {
+          outboxStats: () => store.outboxStats(),
+          bufferedRecordEvents: () => records?.recorder.bufferedEvents ?? 0,
+          recordsLagMs: () => records?.recorder.lagMs ?? 0,
+        }
+      : {}),
   });
   app.get('/metrics', async (_req, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
