@@ -1,7 +1,6 @@
 // Validates a GPT-Live accept body (and session.update's session) as strictly as the API does for SIP calls.
 // Every key list is checked by tsc against the installed SDK's types, so an SDK upgrade surfaces here.
 import type {
-  BuiltInVoice,
   ClientDelegation,
   CustomVoice,
   DecisionsDelegationConfig,
@@ -13,6 +12,7 @@ import type {
   SessionUpdateConfig,
 } from 'openai/resources/live/live';
 import type { SessionAcceptParams } from 'openai/resources/live/sessions';
+import { liveVoices } from '../openai/surface.ts';
 import { type ApiFailure, apiFailure } from './errors.ts';
 import {
   at,
@@ -84,31 +84,6 @@ const textPartKeys = exhaustiveKeys<InitialItem.Developer.Content>()(['text', 't
 const triggerKeys = exhaustiveKeys<DecisionTrigger>()(['decisions', 'event_type', 'type']);
 const updateKeys = exhaustiveKeys<SessionUpdateConfig>()(['delegation', 'triggers']);
 
-export const liveVoices = exhaustiveValues<BuiltInVoice>()([
-  'alloy',
-  'ash',
-  'ballad',
-  'beacon',
-  'bossa',
-  'cedar',
-  'cinder',
-  'coral',
-  'delta',
-  'echo',
-  'gleam',
-  'marin',
-  'meridian',
-  'quartz',
-  'ripple',
-  'sage',
-  'shida',
-  'shimmer',
-  'stone',
-  'tempo',
-  'verse',
-  'vesper',
-  'willow',
-]);
 const toolTypes = exhaustiveValues<ToolType>()([
   'function',
   'web_search',
