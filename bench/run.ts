@@ -320,6 +320,17 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     comparison: [],
   };
 
+  /** The stand-in every scenario starts: same certificate, keys, service delay and protocol; its own round trip. */
+  const standInOptions = (rttMs: number) => ({
+    key: cert.key,
+    cert: cert.cert,
+    apiKey,
+    webhookSecret,
+    serviceDelayMs: opts.serviceDelayMs,
+    rttMs,
+    h2: opts.h2,
+  });
+
   const serverEnv = (baseURL: string, stats = true): Record<string, string> => ({
     OPENAI_API_KEY: apiKey,
     OPENAI_WEBHOOK_SECRET: webhookSecret,
@@ -344,15 +355,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
     const logFile = join(cert.dir, `server-${name}.log`);
     let server: ServerProcess | null = null;
     try {
-      const baseURL = await standIn.init({
-        key: cert.key,
-        cert: cert.cert,
-        apiKey,
-        webhookSecret,
-        serviceDelayMs: opts.serviceDelayMs,
-        rttMs,
-        h2: opts.h2,
-      });
+      const baseURL = await standIn.init(standInOptions(rttMs));
       server = await ServerProcess.start({
         pin: pin.server,
         env: serverEnv(baseURL),
@@ -664,15 +667,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       say('cold start: process start → /ready 200');
       const standIn = new StandInClient(pin.standIn);
       try {
-        const baseURL = await standIn.init({
-          key: cert.key,
-          cert: cert.cert,
-          apiKey,
-          webhookSecret,
-          serviceDelayMs: opts.serviceDelayMs,
-          rttMs: 0,
-          h2: opts.h2,
-        });
+        const baseURL = await standIn.init(standInOptions(0));
         const runsMs: number[] = [];
         for (let i = 0; i < opts.coldStarts; i++) {
           const s = await ServerProcess.start({
@@ -699,15 +694,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void =
       const standIn = new StandInClient(pin.standIn);
       ourPids.push(standIn.pid);
       try {
-        const baseURL = await standIn.init({
-          key: cert.key,
-          cert: cert.cert,
-          apiKey,
-          webhookSecret,
-          serviceDelayMs: opts.serviceDelayMs,
-          rttMs: 0,
-          h2: opts.h2,
-        });
+        const baseURL = await standIn.init(standInOptions(0));
         result.cluster = await runCluster(
           {
             instances: opts.clusterInstances,
