@@ -1,11 +1,11 @@
 // The dashboard's Set-up page in a real browser (Debian's chromium): the server runs the
 // doctor's checks itself, against the emulator, and the page shows each with its fix.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Env, loadConfig } from '../src/config/config.ts';
 import { type Emulator, startEmulator } from '../src/emulator/index.ts';
@@ -14,13 +14,13 @@ import { createOpenAIConnection, type OpenAIConnection } from '../src/openai/ope
 import { openSqliteStore } from '../src/records/sqlite-store.ts';
 import type { Store } from '../src/records/store.ts';
 import { buildSwitchboard, type Switchboard } from '../src/server/build-switchboard.ts';
+import { hasChromium, launchChromium } from './support/chromium.ts';
 import { freePort } from './support/server-process.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const apiKey = 'sk-dashboard-setup-0123456789';
 const apiToken = 'setup-page-token-0123456789abcdef';
 
-describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () => {
+describe.skipIf(!hasChromium)('the Set-up page in a browser', () => {
   let browser: Browser;
   let emu: Emulator;
   let server: Switchboard;
@@ -32,17 +32,7 @@ describe.skipIf(!existsSync(chromiumPath))('the Set-up page in a browser', () =>
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     emu = await startEmulator({
       apiKey,
       webhookSecret: `whsec_${Buffer.from('unused-unused-unused-unused-0000').toString('base64')}`,

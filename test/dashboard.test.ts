@@ -1,14 +1,11 @@
-// The operator dashboard in a real browser (Debian's chromium, driven by playwright-core) against the real server and the emulator.
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../src/records/call-record.ts';
 import { emptyBatch } from '../src/records/store.ts';
+import { hasChromium, launchChromium } from './support/chromium.ts';
 import { apiToken, type RecordsStack, startRecordsStack, waitFor } from './support/records-stack.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser', () => {
+describe.skipIf(!hasChromium)('the operator dashboard in a browser', () => {
   let browser: Browser;
   let stack: RecordsStack | undefined;
   let context: BrowserContext | undefined;
@@ -17,17 +14,7 @@ describe.skipIf(!existsSync(chromiumPath))('the operator dashboard in a browser'
   let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

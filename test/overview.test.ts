@@ -2,14 +2,14 @@
 // against the real server with a seeded store. The chart is checked on its pixels: each bar's
 // coloured segments must be as tall as the counts they stand for.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallAnalysis, CallRecord, Outcome } from '../src/records/call-record.ts';
 import { emptyBatch } from '../src/records/store.ts';
+import { hasChromium, launchChromium } from './support/chromium.ts';
 import { apiToken, type RecordsStack, startRecordsStack } from './support/records-stack.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const hourMs = 3_600_000;
 
 // The chart's colours (src/dashboard/stats-lib.js → outcomeStack), as RGB.
@@ -88,24 +88,14 @@ function stored(i: number, s: Seed): CallRecord {
   };
 }
 
-describe.skipIf(!existsSync(chromiumPath))('the overview in a browser', () => {
+describe.skipIf(!hasChromium)('the overview in a browser', () => {
   let browser: Browser;
   let stack: RecordsStack | undefined;
   let context: BrowserContext | undefined;
   let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
