@@ -34,7 +34,13 @@ export class CallState {
   readonly callId: string;
   readonly record: CallRecord;
   readonly turns: TranscriptTurn[] = [];
+  /**
+   * The timeline entries not yet confirmed stored; those before them are in the store only.
+   * A live call's memory stays flat however long it talks (the recorder drops what it wrote).
+   */
   readonly timeline: TimelineEntry[] = [];
+  /** The last sequence number given out. */
+  private lastSeq = 0;
   /** Wall-clock ms when the call ended (any terminal event); null while live. */
   endedAtMs: number | null = null;
   /** The call.ended webhook has been asked for: nothing more is expected. */
@@ -60,13 +66,13 @@ export class CallState {
     const state = new CallState(record.callId, record.startedAt);
     Object.assign(state.record, record);
     state.turns.push(...transcript.sort((a, b) => a.seq - b.seq));
-    state.timeline.push(...timeline.sort((a, b) => a.seq - b.seq));
-    state.unwrittenFrom = state.timeline.length;
+    state.lastSeq = timeline.reduce((max, e) => Math.max(max, e.seq), 0);
     state.callDirty = false;
     state.endedAtMs = record.outcome === 'in_progress' ? null : Date.parse(record.endedAt ?? record.updatedAt);
     // A stored end was already announced (call.ended goes out before a record leaves memory).
     state.finalized = state.endedAtMs !== null;
-    const count = (pred: (e: TimelineEntry) => boolean) => state.timeline.filter(pred).length;
+    // The stored timeline is read once here, for what it says; it stays in the store.
+    const count = (pred: (e: TimelineEntry) => boolean) => timeline.filter(pred).length;
     state.connected = count((e) => e.type === 'control.connected') > 0;
     state.transferred = count((e) => e.type === 'transfer.completed' && e.data.ok === true) > 0;
     state.ordinals.set(
@@ -271,7 +277,7 @@ export class CallState {
         void unknown;
       }
     }
-    const entry: TimelineEntry = { seq: (this.timeline.at(-1)?.seq ?? 0) + 1, at, type: event.type, data: timelineData(event) };
+    const entry: TimelineEntry = { seq: ++this.lastSeq, at, type: event.type, data: timelineData(event) };
     this.timeline.push(entry);
     return { entry, wanted };
   }
@@ -309,8 +315,20 @@ export class CallState {
     };
   }
 
+  /** The record as known in memory: its timeline holds only the entries from `timelineFrom` on. */
   detail(): CallDetail {
     return structuredClone({ ...this.record, transcript: this.turns, timeline: this.timeline });
+  }
+
+  /** The sequence number of the first timeline entry in memory: every one before it is stored. */
+  get timelineFrom(): number {
+    return this.timeline[0]?.seq ?? this.lastSeq + 1;
+  }
+
+  /** The first `count` entries are stored: they leave memory. */
+  dropStored(count: number): void {
+    this.timeline.splice(0, count);
+    this.unwrittenFrom = Math.max(0, this.unwrittenFrom - count);
   }
 
   /** The reason and destination of the transfer being requested: the agent's transfer_call arguments, or the key pressed. */

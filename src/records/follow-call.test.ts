@@ -51,6 +51,30 @@ describe('RecordsService.getCall and follow', () => {
     expect(await collect(records.follow('rtc_none', 0))).toEqual([]);
   });
 
+  it('a live call whose written timeline left memory: the answer and the replay join the store and memory', async () => {
+    const events = transferCall('rtc_long');
+    const firstPart = events.slice(0, 6);
+    for (const e of firstPart) records.recorder.record(e);
+    const before = await records.getCall('rtc_long');
+    await records.recorder.flush();
+    // Written: only what came since is held in memory (a long call's memory does not grow with its timeline).
+    expect(records.recorder.has('rtc_long')).toBe(true);
+    expect(records.recorder.heldTimelineEntries).toBe(0);
+    records.recorder.record(events[6]!);
+    expect(records.recorder.heldTimelineEntries).toBe(1);
+    expect(await records.getCall('rtc_long')).toMatchObject({
+      outcome: 'in_progress',
+      timeline: [...before!.timeline, expect.objectContaining({ seq: 7, type: events[6]!.type })],
+    });
+    const followed = collect(records.follow('rtc_long', 2), (entry) => {
+      if (entry.seq === 7) for (const e of events.slice(7)) records.recorder.record(e);
+    });
+    const got = await followed;
+    expect(got.map((e) => e.seq)).toEqual(events.slice(2).map((_, i) => i + 3));
+    expect(got.at(-1)?.type).toBe('call.ended');
+    expect((await records.getCall('rtc_long'))?.timeline.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
   it('stops following a live call when the signal aborts', async () => {
     records.recorder.record(accepted('rtc_3'));
     const stop = new AbortController();

@@ -27,9 +27,22 @@ export async function* followCall(
   let after = afterSeq;
   const inMemory = followInMemory(deps.recorder, callId, afterSeq, signal);
   if (inMemory) {
-    for await (const entry of inMemory.entries) {
-      after = entry.seq;
-      yield entry;
+    try {
+      // What memory no longer holds was written before the replay began: the store has it.
+      if (inMemory.storedBelow > after + 1) {
+        const stored = await deps.store.getCall(callId);
+        for (const entry of stored?.timeline ?? []) {
+          if (entry.seq <= after || entry.seq >= inMemory.storedBelow) continue;
+          after = entry.seq;
+          yield entry;
+        }
+      }
+      for await (const entry of inMemory.entries) {
+        after = entry.seq;
+        yield entry;
+      }
+    } finally {
+      inMemory.stop(); // also when the store read failed or the reader left before the live part
     }
     // Handed to another instance while followed: go on from the store, where it is written.
     if (!inMemory.left()) return;
@@ -61,7 +74,7 @@ function followInMemory(
   callId: string,
   afterSeq: number,
   signal?: AbortSignal,
-): { entries: AsyncGenerator<TimelineEntry>; left: () => boolean } | null {
+): { entries: AsyncGenerator<TimelineEntry>; storedBelow: number; left: () => boolean; stop: () => void } | null {
   const queue: TimelineEntry[] = [];
   let over = false;
   let left = false;
@@ -82,6 +95,10 @@ function followInMemory(
   if (following.ended) over = true;
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const stop = () => {
+    following.unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+  };
   const entries = (async function* () {
     try {
       for (;;) {
@@ -91,9 +108,8 @@ function followInMemory(
         wake = null;
       }
     } finally {
-      following.unsubscribe();
-      signal?.removeEventListener('abort', onAbort);
+      stop();
     }
   })();
-  return { entries, left: () => left };
+  return { entries, storedBelow: following.storedBelow, left: () => left, stop };
 }

@@ -75,7 +75,7 @@ describe('Recorder', () => {
     const recorder = make();
     for (const e of transferCall('rtc_1')) recorder.record(e);
     expect(spy.batches).toHaveLength(0);
-    expect(recorder.detail('rtc_1')?.outcome).toBe('transferred');
+    expect((await recorder.detail('rtc_1'))?.outcome).toBe('transferred');
     await recorder.flush();
     expect(spy.batches).toHaveLength(1);
   });
@@ -91,7 +91,7 @@ describe('Recorder', () => {
     clock.advance(1000);
     await recorder.flush();
     const got = await spy.store.getCall('rtc_full');
-    expect(got).toEqual(recorder.detail('rtc_full') ?? got); // still in memory or already the same
+    expect(got).toEqual((await recorder.detail('rtc_full')) ?? got); // still in memory or already the same
     expect(got).toMatchObject({
       outcome: 'transferred',
       transfer: { status: 'referred' },
@@ -154,7 +154,7 @@ describe('Recorder', () => {
     expect(new Set(ids).size).toBe(3);
     expect(ids.every((id) => /^msg_[0-9a-f]{32}$/.test(id))).toBe(true);
     // the record left memory once its last state was written
-    expect(recorder.detail('rtc_ev')).toBeNull();
+    expect(await recorder.detail('rtc_ev')).toBeNull();
     expect(recorder.bufferedCalls).toBe(0);
   });
 
@@ -231,7 +231,7 @@ describe('Recorder', () => {
     expect(JSON.parse(outbox[2]!.payload).data).toMatchObject({ outcome: 'completed' });
   });
 
-  it('records the first invalid events of a call, not the repeats the metric counts', () => {
+  it('records the first invalid events of a call, not the repeats the metric counts', async () => {
     const recorder = make();
     recorder.record(accepted('rtc_inv'));
     recorder.record({ type: 'server_event.invalid', callId: 'rtc_inv', eventType: 'response.done', problem: 'response: required' });
@@ -242,7 +242,7 @@ describe('Recorder', () => {
       problem: 'response: required',
       repeated: true,
     });
-    expect(recorder.detail('rtc_inv')?.errors).toEqual([
+    expect((await recorder.detail('rtc_inv'))?.errors).toEqual([
       { at: expect.any(String), message: 'response.done dropped: response: required', code: 'invalid_server_event' },
     ]);
   });
@@ -361,7 +361,7 @@ describe('Recorder', () => {
       await recorder.flush().catch(() => undefined);
       expect(recorder.bufferedEvents).toBeLessThanOrEqual(50 + 1); // + the call.started it queued
       // The old ended record went whole, and was said to go.
-      expect(recorder.detail('rtc_old')).toBeNull();
+      expect(await recorder.detail('rtc_old')).toBeNull();
       expect(lines).toContainEqual(
         expect.objectContaining({
           msg: 'call record dropped: the store is behind and the memory buffer is full',
@@ -371,7 +371,7 @@ describe('Recorder', () => {
       );
       // The live call kept what decides its outcome: its end still closes the record, which says what it lost.
       recorder.record(ended('rtc_live'));
-      expect(recorder.detail('rtc_live')?.outcome).toBe('completed');
+      expect((await recorder.detail('rtc_live'))?.outcome).toBe('completed');
       const lost = lines.filter((l) => l.msg === 'call events not recorded: the store is behind and the memory buffer is full');
       expect(lost).toHaveLength(1); // once per call, not once per event
       spy.failNext(0);
@@ -488,7 +488,7 @@ describe('Recorder', () => {
       const events = transferCall('rtc_gone');
       for (const e of events.slice(0, 4)) recorder.record(e);
       recorder.release('rtc_gone');
-      expect(recorder.detail('rtc_gone')).toBeNull();
+      expect(await recorder.detail('rtc_gone')).toBeNull();
       recorder.record(events[4]!);
       await recorder.flush();
       expect(recorder.has('rtc_gone')).toBe(false);

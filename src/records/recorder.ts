@@ -91,8 +91,6 @@ export class Recorder {
   private closed = false;
   /** Timeline entries and outbox messages in memory that no write has stored yet. */
   private unwritten = 0;
-  /** How far each call's timeline is stored (index of the first entry not confirmed written). */
-  private readonly storedUpTo = new WeakMap<CallState, number>();
   /** Per live call: events not recorded because the buffer was full. */
   private readonly droppedByCall = new Map<string, number>();
   /** Monotonic ms: the oldest unwritten event is no older than this (null: nothing unwritten). */
@@ -161,7 +159,7 @@ export class Recorder {
   restore(detail: CallDetail): void {
     this.released.delete(detail.callId);
     if (this.calls.has(detail.callId)) return;
-    const state = this.track(CallState.restore(detail));
+    const state = CallState.restore(detail);
     // This instance answers for the call now.
     state.record.owner = this.opts.instanceId ?? state.record.owner;
     state.callDirty = true;
@@ -180,12 +178,6 @@ export class Recorder {
     this.warnIfBehind(); // here too: a stalled write holds up the flush timer
     for (const w of wanted) this.want(state.callId, w);
     this.publish(state.callId, entry);
-  }
-
-  /** A call put back in memory from the store: what it holds so far is written already. */
-  private track(state: CallState): CallState {
-    this.storedUpTo.set(state, state.unwrittenFrom);
-    return state;
   }
 
   /** While the store cannot be read, late events wait; past the cap the oldest are dropped, and said so. */
@@ -210,7 +202,7 @@ export class Recorder {
       }
       this.late.delete(callId);
       let state = this.calls.get(callId); // events that arrived meanwhile may have started it
-      if (!state && stored) state = this.track(CallState.restore(stored));
+      if (!state && stored) state = CallState.restore(stored);
       if (!state && events[0] && startsACall(events[0].event)) state = new CallState(callId, new Date(events[0].atMs).toISOString());
       if (!state) {
         this.opts.log.error({ callId, events: events.map((e) => e.event.type) }, 'call events for a call without a record: dropped');
@@ -250,27 +242,45 @@ export class Recorder {
     return this.calls.has(callId);
   }
 
-  /** The call as known in memory (live, or ended and not yet written); null otherwise. */
-  detail(callId: string): CallDetail | null {
+  /**
+   * The call as known in memory (live, or ended and not yet written), with the part of its
+   * timeline already written read back from the store; null when it is not in memory.
+   */
+  async detail(callId: string): Promise<CallDetail | null> {
     if (this.released.has(callId)) return null; // its new instance writes it: the store has it
-    return this.calls.get(callId)?.detail() ?? null;
+    const state = this.calls.get(callId);
+    if (!state) return null;
+    // Memory first: whatever is dropped from it meanwhile is in the store by then.
+    const from = state.timelineFrom;
+    const detail = state.detail();
+    if (from <= 1) return detail;
+    const stored = await this.opts.store.getCall(callId);
+    const before = stored?.timeline.filter((e) => e.seq < from) ?? [];
+    return { ...detail, timeline: [...before, ...detail.timeline] };
   }
 
   /**
-   * Replays the call's timeline after `afterSeq` and then follows it live.
-   * Returns null when the call is not in memory. `ended` is true when nothing more will come.
+   * Replays the call's timeline after `afterSeq` from memory and then follows it live. Entries
+   * below `storedBelow` are no longer in memory: they are in the store. Returns null when the
+   * call is not in memory. `ended` is true when nothing more will come.
    */
-  follow(callId: string, afterSeq: number, subscriber: TimelineSubscriber): { ended: boolean; unsubscribe: () => void } | null {
+  follow(
+    callId: string,
+    afterSeq: number,
+    subscriber: TimelineSubscriber,
+  ): { ended: boolean; storedBelow: number; unsubscribe: () => void } | null {
     const state = this.released.has(callId) ? undefined : this.calls.get(callId);
     if (!state) return null;
+    const storedBelow = state.timelineFrom;
     // Replay and subscribe in the same tick: no entry is missed or sent twice.
     for (const entry of state.timeline) if (entry.seq > afterSeq) subscriber.onEntry(entry);
-    if (state.ended) return { ended: true, unsubscribe: () => undefined };
+    if (state.ended) return { ended: true, storedBelow, unsubscribe: () => undefined };
     let set = this.subscribers.get(callId);
     if (!set) this.subscribers.set(callId, (set = new Set()));
     set.add(subscriber);
     return {
       ended: false,
+      storedBelow,
       unsubscribe: () => {
         set.delete(subscriber);
         if (set.size === 0 && this.subscribers.get(callId) === set) this.subscribers.delete(callId);
@@ -280,6 +290,13 @@ export class Recorder {
 
   get bufferedCalls(): number {
     return this.calls.size;
+  }
+
+  /** Timeline entries held in memory, across calls: only those not yet stored. */
+  get heldTimelineEntries(): number {
+    let held = 0;
+    for (const state of this.calls.values()) held += state.timeline.length;
+    return held;
   }
 
   /** Events in memory not yet written (timeline entries and queued call-event webhooks). */
@@ -351,7 +368,7 @@ export class Recorder {
   private dropCall(callId: string, state: CallState): void {
     this.calls.delete(callId);
     this.droppedByCall.delete(callId);
-    const events = state.timeline.length - (this.storedUpTo.get(state) ?? 0);
+    const events = state.timeline.length; // what memory holds is not stored yet
     this.unwritten -= events;
     this.opts.onDropped?.(events);
     this.opts.log.error(
@@ -455,7 +472,7 @@ export class Recorder {
       // A call dropped while this write ran was taken off the count then.
       if (this.calls.get(w.state.callId) !== w.state) continue;
       this.unwritten -= w.eventsTo - w.eventsFrom;
-      this.storedUpTo.set(w.state, w.eventsTo);
+      w.state.dropStored(w.eventsTo); // stored: a long call's timeline does not pile up in memory
     }
     // What is left came in while this batch was built and written: no older than its start.
     this.unwrittenSince = this.unwritten > 0 ? startedAt : null;

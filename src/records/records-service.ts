@@ -115,7 +115,7 @@ export class RecordsService implements CallRecords {
   }
 
   async getCall(callId: string): Promise<CallDetail | null> {
-    return this.recorder.detail(callId) ?? (await this.opts.store.getCall(callId));
+    return (await this.recorder.detail(callId)) ?? (await this.opts.store.getCall(callId));
   }
 
   follow(callId: string, afterSeq: number, opts: { signal?: AbortSignal } = {}): AsyncIterable<TimelineEntry> {
