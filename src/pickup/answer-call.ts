@@ -47,14 +47,12 @@ export interface CallClaims {
 
 export interface AnswerCallDeps extends SessionDeps {
   liveCalls: LiveCalls<CallSession>;
-  /** Decides accept or reject from memory: nothing slow runs before the accept. */
-  planCall: PlanCall;
   /**
-   * The surface of the agent the routing gives this call (null: the routing refuses it). A
-   * webhook of the other surface is answered before it claims anything, so the claim always
-   * goes to the agent's own webhook, whichever arrives first.
+   * Decides accept or reject from memory: nothing slow runs before the accept. It runs before the
+   * claim, so a webhook of the other surface is answered without claiming anything and the claim
+   * always goes to the agent's own webhook, whichever arrives first.
    */
-  surfaceOf?: (parties: CallParties) => Surface | null;
+  planCall: PlanCall;
   acceptDeadlineMs: number;
   /** Claims before accepting (one database round trip); absent: only this process's de-duplication holds. */
   claims?: CallClaims;
@@ -128,11 +126,12 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
   };
 
   async function answer(event: IncomingCallEvent, receivedAt: number, answered?: () => void): Promise<AnswerOutcome> {
-    const { surface, callId, sipHeaders } = incomingCall(event);
+    const incoming = incomingCall(event);
+    const { surface, callId, sipHeaders } = incoming;
     const parties = parseCallParties(sipHeaders);
     // Before the claim: a webhook of the other surface must not take the call from its agent's.
-    const wanted = deps.surfaceOf?.(parties) ?? null;
-    if (wanted !== null && wanted !== surface) return otherSurface(callId, surface, wanted);
+    const plan = deps.planCall({ ...incoming, parties });
+    if (plan.kind === 'other_surface') return otherSurface(callId, surface, plan.surface, plan.profile);
     // Then the claim: of every delivery of this call, either surface's, on every instance, one goes on from here.
     let epoch: number | undefined; // undefined: no claim (none kept, or the database was unreachable)
     if (claims) {
@@ -141,26 +140,21 @@ export function createAnswerCall(deps: AnswerCallDeps): AnswerCall {
       if (decision.kind === 'retry') return { kind: 'retry', callId, why: decision.why };
       epoch = decision.epoch ?? undefined;
     }
-    const plan = deps.planCall(parties, event);
-    if (plan.kind === 'other_surface') {
-      // The agents were reloaded between the two looks: let the claim go to the other webhook.
-      if (claims && epoch !== undefined) await claims.notAccepted(callId, epoch);
-      return otherSurface(callId, surface, plan.surface, plan.profile);
-    }
-    if (plan.kind === 'reject') {
-      deps.log.info(
-        { callId, surface, statusCode: plan.statusCode, reason: plan.reason, caller: redactPhone(parties.caller, deps.logPii) },
-        'call rejected',
-      );
+    const reject = async (statusCode: number, reason: string): Promise<AnswerOutcome> => {
+      deps.log.info({ callId, surface, statusCode, reason, caller: redactPhone(parties.caller, deps.logPii) }, 'call rejected');
       try {
-        await controlFor(deps, surface).reject(callId, plan.statusCode);
+        await controlFor(deps, surface).reject(callId, statusCode);
       } catch (err) {
         deps.log.warn({ callId, err: (err as Error).message }, 'reject request failed');
       }
-      deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode: plan.statusCode, reason: plan.reason });
+      deps.onEvent?.({ type: 'call.rejected', callId, parties, sipHeaders, statusCode, reason });
       if (epoch !== undefined) void claims?.finish(callId, epoch);
-      return { kind: 'rejected', callId, statusCode: plan.statusCode, reason: plan.reason };
-    }
+      return { kind: 'rejected', callId, statusCode, reason };
+    };
+    if (plan.kind === 'reject') return reject(plan.statusCode, plan.reason);
+    // Only the delivery that goes on takes a slot under the caps.
+    const slot = plan.reserve();
+    if (!slot.ok) return reject(slot.statusCode, slot.reason);
     const agent = plan.agent;
     const announce = (session: CallSession, attempts: number, late: boolean) => {
       const acceptedAt = clock.now();

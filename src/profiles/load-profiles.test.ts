@@ -1,5 +1,5 @@
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
+import { planAndReserve } from '../../test/support/plan-and-reserve.ts';
 import { CallCounter } from '../routing/call-counter.ts';
 import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { createPlanCall } from '../routing/plan-call.ts';
@@ -27,8 +27,7 @@ function example(at: string, extraEnv: Record<string, string> = {}) {
       { name: 'Contact', value: '<sip:67.231.5.176:5061;transport=tls>' },
       ...extra,
     ];
-    const event = { data: { call_id: `rtc_${++n}`, sip_headers: sipHeaders } } as unknown as RealtimeCallIncomingWebhookEvent;
-    return planCall(parseCallParties(sipHeaders), event);
+    return planAndReserve(planCall, { surface: 'realtime', callId: `rtc_${++n}`, sipHeaders, parties: parseCallParties(sipHeaders) });
   };
   return { call, counter, profiles: result.profiles };
 }

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { planAndReserve } from '../../test/support/plan-and-reserve.ts';
 import { createLogger } from '../log/logger.ts';
 import type { AgentPlan, CallPlan } from '../routing/call-plan.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -54,9 +54,12 @@ function setup(text: string) {
       { name: 'From', value: '<sip:+12125551234@h>' },
       { name: 'To', value: '<sip:+18005550100@h>' },
     ];
-    return started.runtime.planCall(parseCallParties(headers), {
-      data: { call_id: `rtc_${++n}`, sip_headers: headers },
-    } as unknown as RealtimeCallIncomingWebhookEvent);
+    return planAndReserve(started.runtime.planCall, {
+      surface: 'realtime',
+      callId: `rtc_${++n}`,
+      sipHeaders: headers,
+      parties: parseCallParties(headers),
+    });
   };
   return { path, lines, call, runtime: started.runtime, fileChanged: (name: string | null) => onChange?.(name) };
 }

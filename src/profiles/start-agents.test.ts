@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
 import { type Env, loadConfig } from '../config/config.ts';
 import { isSwitchboardError } from '../errors.ts';
@@ -23,9 +22,12 @@ function start(env: Env, file: AgentsOptions['file'] = null) {
   const log = createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) });
   const agents = startAgents(loadConfig({ ...base, ...env }), { log, file });
   const plan = (): AgentPlan => {
-    const p = agents.planCall(parseCallParties(hostileHeaders), {
-      data: { call_id: 'rtc_1', sip_headers: hostileHeaders },
-    } as unknown as RealtimeCallIncomingWebhookEvent);
+    const p = agents.planCall({
+      surface: 'realtime',
+      callId: 'rtc_1',
+      sipHeaders: hostileHeaders,
+      parties: parseCallParties(hostileHeaders),
+    });
     if (p.kind !== 'accept') throw new Error(p.kind === 'reject' ? `rejected: ${p.reason}` : `on ${p.surface}`);
     return p.agent;
   };

@@ -1,6 +1,6 @@
 import type { SessionAcceptParams } from 'openai/resources/live/sessions';
 import type { CallAcceptParams } from 'openai/resources/realtime/calls';
-import type { IncomingCallEvent } from '../inbound/incoming-call.ts';
+import type { IncomingCall } from '../inbound/incoming-call.ts';
 import type { Surface } from '../openai/surface.ts';
 import type { SessionExtensionFactory } from '../session/session-extension.ts';
 import type { CallParties } from '../sip/index.ts';
@@ -30,11 +30,23 @@ export interface AgentPlan {
 
 export const agentSurface = (agent: AgentPlan): Surface => (agent.live ? 'live' : 'realtime');
 
+/** A concurrency slot for the call, or the refusal the caps give. */
+export type SlotVerdict = { ok: true } | { ok: false; statusCode: number; reason: string };
+
 export type CallPlan =
-  | { kind: 'accept'; agent: AgentPlan }
+  /** reserve(): once this delivery has the call (after the claim), it takes the call's slot under the caps. */
+  | { kind: 'accept'; agent: AgentPlan; reserve: () => SlotVerdict }
   | { kind: 'reject'; statusCode: number; reason: string }
   /** The call's agent runs on the other surface: this webhook is answered without an accept. */
   | { kind: 'other_surface'; surface: Surface; profile: string };
 
-/** Decides, from memory only, what to do with an incoming call. Runs before the accept. */
-export type PlanCall = (parties: CallParties, event: IncomingCallEvent) => CallPlan;
+/** An incoming call as the plan sees it: the webhook's call, and who calls whom. */
+export interface PlanRequest extends IncomingCall {
+  parties: CallParties;
+}
+
+/**
+ * Decides, from memory only, what to do with an incoming call: once per webhook, before the
+ * claim (a webhook of the other surface must not claim the call). Reserves nothing.
+ */
+export type PlanCall = (call: PlanRequest) => CallPlan;

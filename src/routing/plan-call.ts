@@ -1,10 +1,9 @@
 // The PlanCall the server runs before every accept, over whatever config is current.
 
-import { type IncomingCallEvent, incomingCall } from '../inbound/incoming-call.ts';
 import type { Surface } from '../openai/surface.ts';
 import { type CallParties, parseCallParties, type SipHeader } from '../sip/index.ts';
 import type { CallCounter } from './call-counter.ts';
-import type { AgentPlan, CallPlan, PlanCall } from './call-plan.ts';
+import type { AgentPlan, CallPlan, PlanCall, PlanRequest, SlotVerdict } from './call-plan.ts';
 import { type RouteDecision, type RoutingTable, routeCall } from './route-call.ts';
 
 export interface PlanInput {
@@ -55,35 +54,25 @@ export function decideCall(snapshot: PlanSnapshot, input: PlanInput): CallDecisi
   return { kind: 'accept', route, profile, agent: profile.buildPlan(input) };
 }
 
-/**
- * The surface of the agent the routing gives a call, from the routing alone (no plan, no slot):
- * which of a call's two webhooks answers it. null when the routing refuses the call.
- */
-export function routedSurface(snapshot: PlanSnapshot, parties: CallParties, at: number): Surface | null {
-  const route = routeCall(snapshot.routing, parties, at);
-  return route.kind === 'reject' ? null : (snapshot.profiles.get(route.profile)?.surface ?? null);
-}
-
 export function createPlanCall(deps: PlanCallDeps): PlanCall {
   const now = deps.now ?? Date.now;
-  return (parties: CallParties, event: IncomingCallEvent): CallPlan => {
+  return ({ callId, surface, parties, sipHeaders }: PlanRequest): CallPlan => {
     const snapshot = deps.snapshot();
-    const incoming = incomingCall(event);
-    const callId = incoming.callId;
-    const decision = decideCall(snapshot, { callId, parties, sipHeaders: incoming.sipHeaders, at: now() });
+    const decision = decideCall(snapshot, { callId, parties, sipHeaders, at: now() });
     if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
     const { profile, agent } = decision;
-    // Decided before a slot is reserved: the webhook of the agent's own surface reserves it.
-    if (incoming.surface !== profile.surface) return { kind: 'other_surface', surface: profile.surface, profile: profile.name };
-    const slot = deps.counter.reserve(callId, profile.name, { overall: snapshot.maxConcurrentCalls, profile: profile.maxConcurrentCalls });
-    if (!slot.ok) {
-      return {
-        kind: 'reject',
-        statusCode: busyStatus,
-        reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}`,
-      };
-    }
-    return { kind: 'accept', agent };
+    // The webhook of the agent's own surface answers the call; the other one leaves it alone.
+    if (surface !== profile.surface) return { kind: 'other_surface', surface: profile.surface, profile: profile.name };
+    const reserve = (): SlotVerdict => {
+      // The caps of the config this call was planned with, even if a reload came in between.
+      const slot = deps.counter.reserve(callId, profile.name, {
+        overall: snapshot.maxConcurrentCalls,
+        profile: profile.maxConcurrentCalls,
+      });
+      if (slot.ok) return { ok: true };
+      return { ok: false, statusCode: busyStatus, reason: slot.limit === 'overall' ? 'overall_limit' : `profile_limit:${profile.name}` };
+    };
+    return { kind: 'accept', agent, reserve };
   };
 }
 

@@ -1,9 +1,9 @@
-import type { RealtimeCallIncomingWebhookEvent } from 'openai/resources/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
+import { planAndReserve } from '../../test/support/plan-and-reserve.ts';
 import { BusinessHours, type OpenRange, parseRange } from '../hours/business-hours.ts';
 import type { CallParties } from '../sip/index.ts';
 import { CallCounter } from './call-counter.ts';
-import type { AgentPlan } from './call-plan.ts';
+import type { AgentPlan, PlanCall } from './call-plan.ts';
 import { NumberList } from './number-list.ts';
 import { createPlanCall, type PlannableProfile, type PlanSnapshot } from './plan-call.ts';
 import { type Route, type RoutingTable, routeCall, type ScreeningRules } from './route-call.ts';
@@ -156,7 +156,8 @@ describe('createPlanCall: concurrency caps', () => {
     maxConcurrentCalls: max,
     buildPlan: () => plan(name),
   });
-  const event = (callId: string) => ({ data: { call_id: callId, sip_headers: [] } }) as unknown as RealtimeCallIncomingWebhookEvent;
+  const take = (planCall: PlanCall, parties: CallParties, callId: string) =>
+    planAndReserve(planCall, { surface: 'realtime', callId, sipHeaders: [], parties });
 
   function setup(overall: number | null, salesMax: number | null) {
     const snapshot: PlanSnapshot = {
@@ -172,21 +173,21 @@ describe('createPlanCall: concurrency caps', () => {
 
   it('rejects with 486 beyond the per-profile cap, and takes calls again when one ends', () => {
     const { counter, planCall } = setup(null, 2);
-    expect(planCall(toSales, event('rtc_1')).kind).toBe('accept');
-    expect(planCall(toSales, event('rtc_2')).kind).toBe('accept');
-    expect(planCall(toSales, event('rtc_3'))).toEqual({ kind: 'reject', statusCode: 486, reason: 'profile_limit:sales' });
-    expect(planCall(toReception, event('rtc_4')).kind).toBe('accept'); // other profiles are not capped
+    expect(take(planCall, toSales, 'rtc_1').kind).toBe('accept');
+    expect(take(planCall, toSales, 'rtc_2').kind).toBe('accept');
+    expect(take(planCall, toSales, 'rtc_3')).toEqual({ kind: 'reject', statusCode: 486, reason: 'profile_limit:sales' });
+    expect(take(planCall, toReception, 'rtc_4').kind).toBe('accept'); // other profiles are not capped
     counter.onEvent({ type: 'call.ended', callId: 'rtc_1', reason: 'caller_hangup', endedAt: 0 });
-    expect(planCall(toSales, event('rtc_5')).kind).toBe('accept');
+    expect(take(planCall, toSales, 'rtc_5').kind).toBe('accept');
   });
 
   it('rejects with 486 beyond the overall cap; a failed or missed accept frees its slot', () => {
     const { counter, planCall } = setup(2, null);
-    expect(planCall(toSales, event('rtc_1')).kind).toBe('accept');
-    expect(planCall(toReception, event('rtc_2')).kind).toBe('accept');
-    expect(planCall(toReception, event('rtc_3'))).toEqual({ kind: 'reject', statusCode: 486, reason: 'overall_limit' });
+    expect(take(planCall, toSales, 'rtc_1').kind).toBe('accept');
+    expect(take(planCall, toReception, 'rtc_2').kind).toBe('accept');
+    expect(take(planCall, toReception, 'rtc_3')).toEqual({ kind: 'reject', statusCode: 486, reason: 'overall_limit' });
     counter.onEvent({ type: 'call.missed', callId: 'rtc_2', parties: toReception, sipHeaders: [] });
-    expect(planCall(toReception, event('rtc_4')).kind).toBe('accept');
+    expect(take(planCall, toReception, 'rtc_4').kind).toBe('accept');
     counter.onEvent({ type: 'call.failed', callId: 'rtc_4', parties: toReception, sipHeaders: [], message: 'x' });
     expect(counter.total).toBe(1);
   });
@@ -197,7 +198,29 @@ describe('createPlanCall: concurrency caps', () => {
       snapshot: () => ({ routing: table({ fallback: null }), profiles: new Map(), maxConcurrentCalls: 1 }),
       counter,
     });
-    expect(blocked(parties('+1', '+18005559999'), event('rtc_9')).kind).toBe('reject');
-    expect(planCall(toSales, event('rtc_1')).kind).toBe('accept');
+    expect(take(blocked, parties('+1', '+18005559999'), 'rtc_9').kind).toBe('reject');
+    expect(take(planCall, toSales, 'rtc_1').kind).toBe('accept');
+  });
+
+  it('planning takes no slot: only the delivery that goes on (after the claim) reserves one', () => {
+    const { counter, planCall } = setup(1, null);
+    // Two deliveries of the same call plan it; the one that lost the claim never reserves.
+    expect(planCall({ surface: 'realtime', callId: 'rtc_1', sipHeaders: [], parties: toSales }).kind).toBe('accept');
+    expect(counter.total).toBe(0);
+    expect(take(planCall, toSales, 'rtc_1').kind).toBe('accept');
+    expect(counter.total).toBe(1);
+    // A reload that moved the agent to GPT-Live: the Realtime webhook is left alone, with no slot taken.
+    const onLive: PlanSnapshot = {
+      routing: table(),
+      profiles: new Map([{ ...profile('sales', null), surface: 'live' as const }].map((p) => [p.name, p])),
+      maxConcurrentCalls: 1,
+    };
+    const moved = createPlanCall({ snapshot: () => onLive, counter, now: () => tuesdayNoonChicago });
+    expect(moved({ surface: 'realtime', callId: 'rtc_2', sipHeaders: [], parties: toSales })).toEqual({
+      kind: 'other_surface',
+      surface: 'live',
+      profile: 'sales',
+    });
+    expect(counter.total).toBe(1);
   });
 });

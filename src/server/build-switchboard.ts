@@ -39,7 +39,6 @@ import { openConfiguredStore } from '../records/open-store.ts';
 import { RecordsService } from '../records/records-service.ts';
 import type { Store } from '../records/store.ts';
 import { agentSurface } from '../routing/call-plan.ts';
-import { routedSurface } from '../routing/plan-call.ts';
 import type { CallSession } from '../session/call-session.ts';
 import type { ControlTransport } from '../session/control-transport.ts';
 import { liveSidebandTransport } from '../session/live-sideband-transport.ts';
@@ -384,7 +383,6 @@ export async function buildSwitchboard(config: Config, overrides: SwitchboardOve
     liveCalls,
     planCall: agents.planCall,
     acceptDeadlineMs: config.acceptDeadlineMs,
-    surfaceOf: (parties) => routedSurface(agents.current(), parties, routingTime()),
     answerFirst: new AnswerFirst({ clock, onError: (err) => log.error({ err }, 'starting a control socket failed') }),
     ...(cluster ? { claims: cluster } : {}),
   });
