@@ -59,6 +59,39 @@ describe('reads on SQLite (one connection)', () => {
   });
 });
 
+describe('a batch of many calls on SQLite', () => {
+  it('commits a few calls at a time, yielding between commits: a reader sees each call whole or not yet', async () => {
+    const store = await openSqliteStore(join(dir, 'many.db'));
+    const batch = emptyBatch();
+    const at = new Date().toISOString();
+    const ids = Array.from({ length: 400 }, (_, i) => `rtc_many_${i}`);
+    for (const id of ids) {
+      const call = new CallState(id, at);
+      call.apply(accepted(id), Date.now());
+      batch.calls.push(call.snapshot());
+      for (let seq = 1; seq <= 40; seq++) batch.events.push({ callId: id, entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+    }
+    const commits: number[] = [];
+    let writing = true;
+    const driver = (store as unknown as { driver: { transaction: (fn: unknown) => Promise<unknown> } }).driver;
+    const transaction = driver.transaction.bind(driver);
+    driver.transaction = (fn) => transaction(fn).finally(() => commits.push(commits.length));
+    const written = store.writeBatch(batch).finally(() => (writing = false));
+    const seen: Array<number | null> = [];
+    while (writing) {
+      // The last call of the batch: absent until its commit, then whole.
+      seen.push((await store.getCall(ids.at(-1)!))?.timeline.length ?? null);
+      await new Promise((r) => setImmediate(r));
+    }
+    await written;
+    expect(commits.length).toBeGreaterThan(1);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen.filter((n) => n !== null))).toEqual(new Set(seen.includes(40) ? [40] : []));
+    for (const id of [ids[0]!, ids[200]!, ids.at(-1)!]) expect((await store.getCall(id))?.timeline).toHaveLength(40);
+    await store.close();
+  });
+});
+
 describe('SQLite checkpoints', () => {
   async function writeBatches(
     path: string,

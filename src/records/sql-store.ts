@@ -93,6 +93,31 @@ const insertOutbox = rowsSql(outboxInsert, 1);
 
 /** Longest stretch a batch write holds the event loop before it yields. */
 const writeSliceMs = 2;
+/** Statement time per SQLite transaction of a batch: its commit stays about as short. */
+const transactionSliceMs = 4;
+
+interface CallRows {
+  callId: string;
+  call: CallRecord | null;
+  turns: TranscriptTurn[];
+  events: TimelineEntry[];
+  outbox: OutboxMessage[];
+}
+
+/** A batch's rows by call, each part in the batch's order. */
+function rowsByCall(batch: StoreBatch): Map<string, CallRows> {
+  const byCall = new Map<string, CallRows>();
+  const of = (callId: string): CallRows => {
+    let rows = byCall.get(callId);
+    if (!rows) byCall.set(callId, (rows = { callId, call: null, turns: [], events: [], outbox: [] }));
+    return rows;
+  };
+  for (const call of batch.calls) of(call.callId).call = call;
+  for (const { callId, turn } of batch.turns) of(callId).turns.push(turn);
+  for (const { callId, entry } of batch.events) of(callId).events.push(entry);
+  for (const m of batch.outbox) of(m.callId).outbox.push(m);
+  return byCall;
+}
 
 const ms = (iso: string): number => Date.parse(iso);
 const msOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -243,26 +268,37 @@ export class SqlStore implements Store {
 
   async writeBatch(batch: StoreBatch): Promise<void> {
     if (this.kind === 'postgres') return this.writeBatchInRows(batch);
-    await this.db.transaction(async (tx) => {
-      // A synchronous driver (node:sqlite) runs every statement on the event loop: a batch
-      // of thousands of rows held it for 100 ms and more. Give the loop a turn every few ms.
-      let sliceFrom = performance.now();
-      const run = async (sql: string, params: SqlValue[]) => {
-        await tx.run(sql, params);
-        if (performance.now() - sliceFrom >= writeSliceMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceFrom = performance.now();
-        }
-      };
-      for (const call of batch.calls) await run(upsertCall, callParams(call));
-      for (const { callId, turn } of batch.turns) {
-        await run(upsertTurn, [callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
-      }
-      for (const { callId, entry } of batch.events) {
-        await run(insertEvent, [callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
-      }
-      for (const m of batch.outbox) await run(insertOutbox, outboxParams(m));
-    });
+    // A synchronous driver (node:sqlite) runs every statement, and the commit, on the event loop:
+    // a batch of a thousand live calls held it for 100 ms and more, 10–20 ms of it in one COMMIT
+    // (a commit writes every page the transaction changed). So the batch goes in transactions of a
+    // few ms each, whole calls at a time (a reader never sees half of one call's write), and the
+    // loop gets a turn between them and every few ms inside one. A batch that fails part way is
+    // retried whole: every row is an upsert.
+    const calls = [...rowsByCall(batch).values()];
+    let next = 0;
+    while (next < calls.length) {
+      await this.db.transaction(async (tx) => {
+        const txFrom = performance.now();
+        let sliceFrom = txFrom;
+        const run = async (sql: string, params: SqlValue[]) => {
+          await tx.run(sql, params);
+          if (performance.now() - sliceFrom >= writeSliceMs) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            sliceFrom = performance.now();
+          }
+        };
+        do {
+          const rows = calls[next++]!;
+          if (rows.call) await run(upsertCall, callParams(rows.call));
+          for (const turn of rows.turns) {
+            await run(upsertTurn, [rows.callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
+          }
+          for (const entry of rows.events) await run(insertEvent, [rows.callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
+          for (const m of rows.outbox) await run(insertOutbox, outboxParams(m));
+        } while (next < calls.length && performance.now() - txFrom < transactionSliceMs);
+      });
+      if (next < calls.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /**
