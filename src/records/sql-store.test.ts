@@ -69,7 +69,8 @@ describe('a batch of many calls on SQLite', () => {
       const call = new CallState(id, at);
       call.apply(accepted(id), Date.now());
       batch.calls.push(call.snapshot());
-      for (let seq = 1; seq <= 40; seq++) batch.events.push({ callId: id, entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+      for (let seq = 1; seq <= 40; seq++)
+        batch.events.push({ callId: id, entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
     }
     const commits: number[] = [];
     let writing = true;

@@ -293,7 +293,8 @@ export class SqlStore implements Store {
           for (const turn of rows.turns) {
             await run(upsertTurn, [rows.callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
           }
-          for (const entry of rows.events) await run(insertEvent, [rows.callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
+          for (const entry of rows.events)
+            await run(insertEvent, [rows.callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
           for (const m of rows.outbox) await run(insertOutbox, outboxParams(m));
         } while (next < calls.length && performance.now() - txFrom < transactionSliceMs);
       });
