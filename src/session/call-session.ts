@@ -492,12 +492,14 @@ export class CallSession implements CallActions {
 
   private transcript(speaker: 'caller' | 'agent', text: string, itemId: string, usage?: TranscriptionUsageReport): void {
     const interrupted = speaker === 'agent' && this.interruptedItems.has(itemId);
-    // Personal data: at info only when the operator asks for it.
+    // Personal data: at info only when the operator asks for it. Redacting costs a scan of the text: only for a line that is written.
     const level = this.opts.logTranscripts ? 'info' : 'debug';
-    this.log[level](
-      { callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) },
-      'transcript',
-    );
+    if (this.log.isLevelEnabled(level)) {
+      this.log[level](
+        { callId: this.callId, speaker, text: redactPhonesInText(text, this.opts.logPii), ...(interrupted ? { interrupted } : {}) },
+        'transcript',
+      );
+    }
     this.emit({
       type: 'transcript',
       callId: this.callId,
