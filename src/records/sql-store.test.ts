@@ -1,12 +1,15 @@
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accepted } from '../../test/support/call-event-fixtures.ts';
 import { CallState } from './call-state.ts';
+import type { SqlDriver } from './sql-driver.ts';
 import { openSqliteStore, type SqliteOptions } from './sqlite-store.ts';
-import { emptyBatch } from './store.ts';
+import { emptyBatch, type Store } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-sql-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,61 +37,98 @@ describe('batch writes on a synchronous driver (SQLite)', () => {
   });
 });
 
-describe('reads on SQLite (one connection)', () => {
-  it('wait for a batch in progress, so they never see its rows before the commit', async () => {
-    const store = await openSqliteStore(join(dir, 'reads.db'));
-    const batch = emptyBatch();
-    const at = new Date().toISOString();
-    const call = new CallState('rtc_read', at);
-    call.apply(accepted('rtc_read'), Date.now());
+/** A batch of `calls` calls with `events` timeline entries each. */
+function bigBatch(prefix: string, calls: number, events: number) {
+  const batch = emptyBatch();
+  const at = new Date().toISOString();
+  const ids = Array.from({ length: calls }, (_, i) => `${prefix}_${i}`);
+  for (const id of ids) {
+    const call = new CallState(id, at);
+    call.apply(accepted(id), Date.now());
     batch.calls.push(call.snapshot());
-    for (let seq = 1; seq <= 5_000; seq++)
-      batch.events.push({ callId: 'rtc_read', entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
-    let writing = true;
-    const written = store.writeBatch(batch).finally(() => (writing = false));
-    // A read on each of the first turns the batch gives the event loop.
-    const reads: Array<Promise<number | null>> = [];
-    while (writing && reads.length < 5) {
-      reads.push(store.getCall('rtc_read').then((c) => c?.timeline.length ?? null));
-      await new Promise((r) => setImmediate(r));
-    }
-    await written;
-    expect(reads.length).toBeGreaterThan(1); // some were made mid-batch
-    expect(new Set(await Promise.all(reads))).toEqual(new Set([5_000]));
+    for (let seq = 1; seq <= events; seq++)
+      batch.events.push({ callId: id, entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
+  }
+  return { batch, ids };
+}
+
+/** Reads the call on every turn of the loop while `write` runs: what each read saw (timeline length, null: not there yet). */
+async function readWhile(store: Store, callId: string, write: Promise<void>): Promise<Array<number | null>> {
+  let writing = true;
+  const done = write.finally(() => (writing = false));
+  const seen: Array<number | null> = [];
+  while (writing) {
+    seen.push((await store.getCall(callId))?.timeline.length ?? null);
+    await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  return seen;
+}
+
+/** The main connection's transactions, counted. */
+function countTransactions(store: Store): { count: number } {
+  const driver = (store as unknown as { driver: SqlDriver }).driver;
+  const counter = { count: 0 };
+  const transaction = driver.transaction.bind(driver);
+  driver.transaction = (fn) => {
+    counter.count++;
+    return transaction(fn);
+  };
+  return counter;
+}
+
+describe('a records batch on SQLite', () => {
+  it('is written by the writer thread: the loop keeps turning, readers see each call whole or not yet', async () => {
+    const store = await openSqliteStore(join(dir, 'writer.db'));
+    const main = countTransactions(store);
+    const { batch, ids } = bigBatch('rtc_w', 400, 40);
+    const seen = await readWhile(store, ids.at(-1)!, store.writeBatch(batch));
+    expect(main.count).toBe(0); // none of it ran on the main connection
+    expect(seen.length).toBeGreaterThan(1); // the loop turned while it was written
+    expect(seen.filter((n) => n !== null && n !== 40)).toEqual([]);
+    for (const id of [ids[0]!, ids[200]!, ids.at(-1)!]) expect((await store.getCall(id))?.timeline).toHaveLength(40);
+    await store.close();
+  });
+
+  it('without a writer thread (it died): written here, a few calls per commit, yielding between them', async () => {
+    let died!: Promise<unknown>;
+    const startWriter = () => {
+      const worker = new Worker('process.exit(3)', { eval: true });
+      died = once(worker, 'exit');
+      return worker;
+    };
+    const store = await openSqliteStore(join(dir, 'inline.db'), { startWriter });
+    await died;
+    const main = countTransactions(store);
+    const { batch, ids } = bigBatch('rtc_i', 400, 40);
+    const seen = await readWhile(store, ids.at(-1)!, store.writeBatch(batch));
+    expect(main.count).toBeGreaterThan(1);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.filter((n) => n !== null && n !== 40)).toEqual([]);
+    for (const id of [ids[0]!, ids[200]!, ids.at(-1)!]) expect((await store.getCall(id))?.timeline).toHaveLength(40);
     await store.close();
   });
 });
 
-describe('a batch of many calls on SQLite', () => {
-  it('commits a few calls at a time, yielding between commits: a reader sees each call whole or not yet', async () => {
-    const store = await openSqliteStore(join(dir, 'many.db'));
-    const batch = emptyBatch();
-    const at = new Date().toISOString();
-    const ids = Array.from({ length: 400 }, (_, i) => `rtc_many_${i}`);
-    for (const id of ids) {
-      const call = new CallState(id, at);
-      call.apply(accepted(id), Date.now());
-      batch.calls.push(call.snapshot());
-      for (let seq = 1; seq <= 40; seq++)
-        batch.events.push({ callId: id, entry: { seq, at, type: 'transcript', data: { text: `turn ${seq}` } } });
-    }
-    const commits: number[] = [];
-    let writing = true;
-    const driver = (store as unknown as { driver: { transaction: (fn: unknown) => Promise<unknown> } }).driver;
-    const transaction = driver.transaction.bind(driver);
-    driver.transaction = (fn) => transaction(fn).finally(() => commits.push(commits.length));
-    const written = store.writeBatch(batch).finally(() => (writing = false));
-    const seen: Array<number | null> = [];
-    while (writing) {
-      // The last call of the batch: absent until its commit, then whole.
-      seen.push((await store.getCall(ids.at(-1)!))?.timeline.length ?? null);
-      await new Promise((r) => setImmediate(r));
-    }
-    await written;
-    expect(commits.length).toBeGreaterThan(1);
-    expect(seen.length).toBeGreaterThan(1);
-    expect(new Set(seen.filter((n) => n !== null))).toEqual(new Set(seen.includes(40) ? [40] : []));
-    for (const id of [ids[0]!, ids[200]!, ids.at(-1)!]) expect((await store.getCall(id))?.timeline).toHaveLength(40);
+describe('the main connection and the writer thread', () => {
+  it('a write that finds the lock held waits for it without blocking the loop, then goes through', async () => {
+    const path = join(dir, 'busy.db');
+    const store = await openSqliteStore(path);
+    const driver = (store as unknown as { driver: SqlDriver }).driver;
+    const other = new DatabaseSync(path);
+    other.exec('BEGIN IMMEDIATE'); // as the writer thread holds it during a commit
+    let turns = 0;
+    const ticking = setInterval(() => void turns++, 1);
+    let done = false;
+    const write = driver.run(`DELETE FROM outbox WHERE id = 'none'`).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    expect(turns).toBeGreaterThan(5); // the loop was not held while it waited
+    other.exec('COMMIT');
+    await write;
+    clearInterval(ticking);
+    expect(done).toBe(true);
+    other.close();
     await store.close();
   });
 });

@@ -4,7 +4,7 @@ import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '
 import { type CallStats, callStats, type StatsQuery } from '../stats/call-stats.ts';
 import type { CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlStatement, SqlValue } from './sql-driver.ts';
 import type { AnalysisSave, Store, StoreBatch } from './store.ts';
 
 const callColumns = [
@@ -102,6 +102,18 @@ interface CallRows {
   turns: TranscriptTurn[];
   events: TimelineEntry[];
   outbox: OutboxMessage[];
+}
+
+/** One call's rows of a batch as statements: the record, then its transcript turns, timeline and webhooks. */
+function callStatements(rows: CallRows): SqlStatement[] {
+  const out: SqlStatement[] = [];
+  if (rows.call) out.push([upsertCall, callParams(rows.call)]);
+  for (const turn of rows.turns) {
+    out.push([upsertTurn, [rows.callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]]);
+  }
+  for (const entry of rows.events) out.push([insertEvent, [rows.callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]]);
+  for (const m of rows.outbox) out.push([insertOutbox, outboxParams(m)]);
+  return out;
 }
 
 /** A batch's rows by call, each part in the batch's order. */
@@ -268,37 +280,48 @@ export class SqlStore implements Store {
 
   async writeBatch(batch: StoreBatch): Promise<void> {
     if (this.kind === 'postgres') return this.writeBatchInRows(batch);
-    // A synchronous driver (node:sqlite) runs every statement, and the commit, on the event loop:
-    // a batch of a thousand live calls held it for 100 ms and more, 10–20 ms of it in one COMMIT
-    // (a commit writes every page the transaction changed). So the batch goes in transactions of a
-    // few ms each, whole calls at a time (a reader never sees half of one call's write), and the
-    // loop gets a turn between them and every few ms inside one. A batch that fails part way is
-    // retried whole: every row is an upsert.
-    const calls = [...rowsByCall(batch).values()];
+    // A synchronous driver (node:sqlite) runs every statement, and the commit, on the thread that
+    // calls it: a batch of a thousand live calls held the event loop for 100 ms and more, 10–50 ms
+    // of it in single COMMITs (a commit writes every page the transaction changed). So the batch
+    // goes as one group of statements per call (a reader never sees half of one call's write),
+    // committed a few at a time: on the records writer's own thread when there is one, else here,
+    // with a turn of the loop every few ms. A batch that fails part way is retried whole: every
+    // row is an upsert.
+    const byCall = [...rowsByCall(batch).values()];
+    if (this.db.writesOffLoop?.()) {
+      // Built and posted a few ms at a time too: one piece for a thousand calls held the loop ~15 ms.
+      const posted: Promise<void>[] = [];
+      let piece: SqlStatement[][] = [];
+      let sliceFrom = performance.now();
+      for (const rows of byCall) {
+        piece.push(callStatements(rows));
+        if (performance.now() - sliceFrom < writeSliceMs) continue;
+        posted.push(this.db.writeOffLoop!(piece));
+        piece = [];
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceFrom = performance.now();
+      }
+      if (piece.length > 0) posted.push(this.db.writeOffLoop!(piece));
+      await Promise.all(posted);
+      return;
+    }
+    const groups = byCall.map(callStatements);
     let next = 0;
-    while (next < calls.length) {
+    while (next < groups.length) {
       await this.db.transaction(async (tx) => {
         const txFrom = performance.now();
         let sliceFrom = txFrom;
-        const run = async (sql: string, params: SqlValue[]) => {
-          await tx.run(sql, params);
-          if (performance.now() - sliceFrom >= writeSliceMs) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            sliceFrom = performance.now();
-          }
-        };
         do {
-          const rows = calls[next++]!;
-          if (rows.call) await run(upsertCall, callParams(rows.call));
-          for (const turn of rows.turns) {
-            await run(upsertTurn, [rows.callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]);
+          for (const [sql, params] of groups[next++]!) {
+            await tx.run(sql, params);
+            if (performance.now() - sliceFrom >= writeSliceMs) {
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              sliceFrom = performance.now();
+            }
           }
-          for (const entry of rows.events)
-            await run(insertEvent, [rows.callId, entry.seq, ms(entry.at), entry.type, JSON.stringify(entry.data)]);
-          for (const m of rows.outbox) await run(insertOutbox, outboxParams(m));
-        } while (next < calls.length && performance.now() - txFrom < transactionSliceMs);
+        } while (next < groups.length && performance.now() - txFrom < transactionSliceMs);
       });
-      if (next < calls.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (next < groups.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

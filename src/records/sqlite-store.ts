@@ -3,12 +3,11 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { migrate } from './migrations.ts';
-import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlStatement, SqlValue } from './sql-driver.ts';
 import { SqlStore } from './sql-store.ts';
+import { toSqlite } from './sqlite-placeholders.ts';
+import { SqliteWriter, type StartWriter, startWriterThread } from './sqlite-writer.ts';
 import type { Store } from './store.ts';
-
-// node:sqlite numbers parameters ?1, ?2…; the shared SQL uses $1, $2…
-const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, '?$1');
 
 // Checkpoints the WAL from its own thread and connection. PASSIVE never blocks the writer.
 const checkpointerSource = `
@@ -28,6 +27,8 @@ export interface SqliteOptions {
   checkpointEveryMs?: number;
   /** Starts the checkpointer thread; tests pass one that dies. */
   startCheckpointer?: (path: string, everyMs: number) => Worker;
+  /** Starts the records writer thread; tests pass one that dies. */
+  startWriter?: StartWriter;
 }
 
 const startCheckpointer = (path: string, everyMs: number): Worker =>
@@ -49,6 +50,8 @@ class SqliteDriver implements SqlDriver {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private readonly checkpointer: Worker | null;
+  /** Writes records batches on its own connection, off the event loop (null: in memory, or it died). */
+  private readonly writer: SqliteWriter | null;
   private checkpointerExited: Promise<void> = Promise.resolve();
   private closing = false;
   private lock: Promise<unknown> = Promise.resolve();
@@ -60,10 +63,13 @@ class SqliteDriver implements SqlDriver {
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path, { timeout: 5_000 });
+    // No busy timeout: SQLite's busy handler sleeps on the event loop. A write that finds the
+    // writer thread holding the lock waits for it asynchronously instead (withLock).
+    this.db = new DatabaseSync(path, { timeout: 0 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     if (path === ':memory:') {
       this.checkpointer = null;
+      this.writer = null;
     } else {
       this.db.exec('PRAGMA wal_autocheckpoint = 0');
       this.checkpointer = (opts.startCheckpointer ?? startCheckpointer)(path, opts.checkpointEveryMs ?? 5_000);
@@ -73,9 +79,11 @@ class SqliteDriver implements SqlDriver {
         this.checkpointer!.once('exit', () => {
           // Without its checkpointer the WAL would grow without end: commits checkpoint again.
           if (!this.closing && this.db.isOpen) this.db.exec(`PRAGMA wal_autocheckpoint = ${defaultAutocheckpointPages}`);
+          if (!this.closing) this.writer?.autocheckpoint();
           resolve();
         }),
       );
+      this.writer = new SqliteWriter((opts.startWriter ?? startWriterThread)(path, false));
     }
   }
 
@@ -97,20 +105,29 @@ class SqliteDriver implements SqlDriver {
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return this.locked(() => this.unlocked.query(sql, params));
+    return this.locked(() => whenUnlocked(() => this.unlocked.query(sql, params)));
+  }
+
+  writesOffLoop(): boolean {
+    return this.writer?.alive === true && !this.closing;
+  }
+
+  writeOffLoop(groups: SqlStatement[][]): Promise<void> {
+    if (!this.writer) return Promise.reject(new Error('no records writer thread'));
+    return this.writer.write(groups);
   }
 
   readNow(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return this.unlocked.query(sql, params);
+    return whenUnlocked(() => this.unlocked.query(sql, params));
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.locked(() => this.unlocked.run(sql, params));
+    return this.locked(() => whenUnlocked(() => this.unlocked.run(sql, params)));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.locked(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
+      await whenUnlocked(async () => this.db.exec('BEGIN IMMEDIATE'));
       try {
         const value = await fn(this.unlocked);
         this.db.exec('COMMIT');
@@ -125,6 +142,7 @@ class SqliteDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.lock;
     this.closing = true;
+    await this.writer?.close(); // its writes in flight first
     // Unref'd so it never holds a running process open; while close waits for it, it must, or the process could exit mid-close.
     this.checkpointer?.ref();
     this.checkpointer?.postMessage('close');
@@ -134,6 +152,23 @@ class SqliteDriver implements SqlDriver {
       // What the checkpointer left: the file is complete on its own after close.
       if (this.checkpointer) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       this.db.close();
+    }
+  }
+}
+
+/** How long a write waits for the writer thread's lock before it fails as ever ("database is locked"). */
+const lockWaitMs = 5_000;
+
+/** Runs `fn`, again every few ms while another connection holds the write lock (SQLITE_BUSY), without blocking the loop. */
+async function whenUnlocked<T>(fn: () => Promise<T>): Promise<T> {
+  const until = performance.now() + lockWaitMs;
+  for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 8)) {
+    try {
+      return await fn();
+    } catch (err) {
+      const busy = ((err as { errcode?: number }).errcode ?? 0) % 256 === 5; // SQLITE_BUSY and its extended codes
+      if (!busy || performance.now() >= until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }
