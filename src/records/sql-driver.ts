@@ -13,9 +13,9 @@ export interface SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
   /**
-   * SQLite's one connection: a read run at once, not queued behind a transaction that is waiting
-   * between its statements (a records batch yields to the loop while it writes). It sees that
-   * transaction's uncommitted rows; only for reads that tolerate it.
+   * SQLite's main connection: a read run at once, not queued behind one of its transactions that is
+   * waiting between its statements. It sees that transaction's uncommitted rows; only for reads
+   * that tolerate it.
    */
   readNow?(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;

@@ -38,12 +38,12 @@ const startCheckpointer = (path: string, everyMs: number): Worker =>
 const defaultAutocheckpointPages = 1000;
 
 /**
- * node:sqlite is synchronous: each statement runs on the event loop. Batches are
- * small and WAL with synchronous=NORMAL keeps a commit to a few milliseconds, as
- * long as the commit does not also checkpoint: SQLite's automatic checkpoint (every
- * 1000 WAL pages) copies pages back and syncs the file inside a commit, which held
- * the event loop 20–50 ms every few seconds with thousands of live calls. So a
- * worker thread checkpoints instead.
+ * node:sqlite is synchronous: each statement runs on the thread that calls it. So the
+ * heavy writes leave the event loop: records batches go to a writer thread with its own
+ * connection (sqlite-writer.ts), and the WAL is checkpointed by another (SQLite's
+ * automatic checkpoint copies pages back and syncs the file inside a commit, which held
+ * the loop 20–50 ms every few seconds with thousands of live calls). The main
+ * connection keeps the reads, the claims and the outbox.
  */
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -64,7 +64,7 @@ class SqliteDriver implements SqlDriver {
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // No busy timeout: SQLite's busy handler sleeps on the event loop. A write that finds the
-    // writer thread holding the lock waits for it asynchronously instead (withLock).
+    // writer thread holding the lock waits for it asynchronously instead (whenUnlocked).
     this.db = new DatabaseSync(path, { timeout: 0 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     if (path === ':memory:') {
