@@ -111,6 +111,17 @@ describe('a records batch on SQLite', () => {
 });
 
 describe('the main connection and the writer thread', () => {
+  it('a writer thread that fails mid-write: that batch is refused saying why, the next is written on the loop', async () => {
+    const startWriter = () =>
+      new Worker(`require('node:worker_threads').parentPort.on('message', () => { throw new Error('disk on fire'); });`, { eval: true });
+    const store = await openSqliteStore(join(dir, 'failing-writer.db'), { startWriter });
+    const { batch, ids } = bigBatch('rtc_f', 3, 2);
+    await expect(store.writeBatch(batch)).rejects.toThrow('the records writer thread stopped: disk on fire');
+    await store.writeBatch(batch); // what the recorder does: the same batch again
+    for (const id of ids) expect((await store.getCall(id))?.timeline).toHaveLength(2);
+    await store.close();
+  });
+
   it('a write that finds the lock held waits for it without blocking the loop, then goes through', async () => {
     const path = join(dir, 'busy.db');
     const store = await openSqliteStore(path);

@@ -32,11 +32,14 @@ export class SqliteWriter {
       if (reply.ok) waiting.resolve();
       else waiting.reject(new Error(reply.message));
     });
-    worker.on('error', () => {}); // the exit below answers for it
+    let failure: Error | null = null;
+    worker.on('error', (err: unknown) => (failure = err instanceof Error ? err : new Error(String(err)))); // told with the exit below
     this.exit = new Promise((resolve) =>
       worker.once('exit', (code) => {
         this.exited = true;
-        for (const waiting of this.pending.values()) waiting.reject(new Error(`the records writer thread exited (code ${code})`));
+        // The recorder logs it with the failed write and retries; the next batches are written on the loop.
+        const why = failure ? `: ${failure.message}` : ` (exit code ${code})`;
+        for (const waiting of this.pending.values()) waiting.reject(new Error(`the records writer thread stopped${why}`));
         this.pending.clear();
         resolve();
       }),
