@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countingDriver } from '../../test/support/counting-driver.ts';
 import { createLogger } from '../log/logger.ts';
@@ -15,6 +16,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** A fresh database file, removed after the test. */
+function dbPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
+  dirs.push(dir);
+  return join(dir, 'db.sqlite');
+}
+
 async function open(path: string) {
   const store = (await openSqliteStore(path)) as SqlStore;
   const { driver, transactions } = countingDriver(store.driver);
@@ -27,9 +35,7 @@ const keys = (callId: string) => ({ callId, correlationKey: `sip-${callId}` });
 
 describe('claims on SQLite (one process owns the file)', () => {
   it('a burst of claims is won without a commit each, and written together', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
-    dirs.push(dir);
-    const a = await open(join(dir, 'db.sqlite'));
+    const a = await open(dbPath());
     const before = a.transactions();
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => a.coordination.claim(keys(`rtc_${i}`))));
     expect(outcomes.every((o) => o.kind === 'won')).toBe(true);
@@ -41,9 +47,7 @@ describe('claims on SQLite (one process owns the file)', () => {
   });
 
   it('a claim written before a restart is taken after it: no second accept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
-    dirs.push(dir);
-    const path = join(dir, 'db.sqlite');
+    const path = dbPath();
     const a = await open(path);
     expect((await a.coordination.claim(keys('rtc_1'))).kind).toBe('won');
     expect(await a.coordination.confirm('rtc_1', 1)).toBe(true);
@@ -56,33 +60,25 @@ describe('claims on SQLite (one process owns the file)', () => {
     await b.store.close();
   });
 
-  it('a claim does not wait for a records batch that is yielding mid-transaction', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
-    dirs.push(dir);
-    const a = await open(join(dir, 'db.sqlite'));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    // A batch that has written part of its rows and gives the loop a turn before the rest.
-    const batch = a.store.driver.transaction(async (tx) => {
-      await tx.run(`UPDATE cluster_instances SET heartbeat_at = heartbeat_at`);
-      await held;
-    });
+  it('a claim is answered while the records writer thread holds the write lock; its write follows', async () => {
+    const path = dbPath();
+    const a = await open(path);
+    const writer = new DatabaseSync(path); // as the writer thread does during a commit
+    writer.exec('BEGIN IMMEDIATE');
     const claimed = await Promise.race([
       a.coordination.claim(keys('rtc_busy')),
-      new Promise((resolve) => setTimeout(() => resolve('waited for the batch'), 2_000)),
+      new Promise((resolve) => setTimeout(() => resolve('waited for the lock'), 2_000)),
     ]);
     expect(claimed).toEqual({ kind: 'won', epoch: 1, afterCrash: false });
-    release();
-    await batch;
-    await a.coordination.close();
+    writer.exec('COMMIT');
+    writer.close();
+    await a.coordination.close(); // its grouped write, once the lock is free
     expect(await a.store.driver.query(`SELECT call_id FROM call_claims`)).toEqual([{ call_id: 'rtc_busy' }]);
     await a.store.close();
   });
 
   it('a tool call is claimed once, also while its write waits for the grouped commit, and after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-sole-'));
-    dirs.push(dir);
-    const path = join(dir, 'db.sqlite');
+    const path = dbPath();
     const a = await open(path);
     const [first, second] = await Promise.all([
       a.coordination.claimToolCall('rtc_1', 'call_abc'),

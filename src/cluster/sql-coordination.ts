@@ -197,11 +197,11 @@ export class SqlCoordination implements Coordination {
       // commit instead of costing a commit on the answer path. A crash within that window loses
       // it, as it loses the call's record: a retried delivery's accept is then refused as not
       // pending, and the late-accept path attaches to the call.
-      // Not queued behind a records batch that is yielding mid-transaction (it holds the connection for
-      // tens of ms at a time, and this read is on the answer path); its rows are the records', not claims.
-      const sql = `SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`;
-      const lookup = [keys.callId, keys.correlationKey];
-      rows = await (this.db.readNow ? this.db.readNow(sql, lookup) : this.db.query(sql, lookup));
+      // Records batches are written by their own thread and connection: this read does not wait for them.
+      rows = await this.db.query(`SELECT 0 AS won, ${claimColumns} FROM ${claimFrom} WHERE c.call_id = $1 OR c.correlation_key = $2`, [
+        keys.callId,
+        keys.correlationKey,
+      ]);
       if (rows.length === 0) {
         this.later
           .run(
@@ -370,15 +370,12 @@ export class SqlCoordination implements Coordination {
   }
 
   async claimToolCall(callId: string, toolCallId: string): Promise<boolean> {
-    if (this.sole && this.later && this.db.readNow) {
-      // As a call's claim on SQLite: a read (not queued behind a records batch) and a grouped write;
-      // the set covers the write's few milliseconds before it commits.
+    if (this.sole && this.later) {
+      // As a call's claim on SQLite: a read and a grouped write; the set covers the write's few
+      // milliseconds before it commits.
       const key = `${callId} ${toolCallId}`;
       if (this.toolClaimsInFlight.has(key)) return false;
-      const existing = await this.db.readNow(`SELECT 1 AS x FROM tool_claims WHERE call_id = $1 AND tool_call_id = $2`, [
-        callId,
-        toolCallId,
-      ]);
+      const existing = await this.db.query(`SELECT 1 AS x FROM tool_claims WHERE call_id = $1 AND tool_call_id = $2`, [callId, toolCallId]);
       if (existing.length > 0 || this.toolClaimsInFlight.has(key)) return false;
       this.toolClaimsInFlight.add(key);
       const written = this.later.run(

@@ -12,12 +12,6 @@ export interface SqlExecutor {
 
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
-  /**
-   * SQLite's main connection: a read run at once, not queued behind one of its transactions that is
-   * waiting between its statements. It sees that transaction's uncommitted rows; only for reads
-   * that tolerate it.
-   */
-  readNow?(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** SQLite: a records writer thread is running (writeOffLoop may be used). */
   writesOffLoop?(): boolean;

@@ -117,10 +117,6 @@ class SqliteDriver implements SqlDriver {
     return this.writer.write(groups);
   }
 
-  readNow(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return whenUnlocked(() => this.unlocked.query(sql, params));
-  }
-
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.locked(() => whenUnlocked(() => this.unlocked.run(sql, params)));
   }

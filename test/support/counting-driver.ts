@@ -1,4 +1,4 @@
-import type { SqlDriver, SqlExecutor, SqlValue } from '../../src/records/sql-driver.ts';
+import type { SqlDriver, SqlExecutor } from '../../src/records/sql-driver.ts';
 
 /** A SQL driver that counts the transactions run through it: how many commits a path costs. */
 export function countingDriver(inner: SqlDriver): { driver: SqlDriver; transactions: () => number } {
@@ -12,7 +12,6 @@ export function countingDriver(inner: SqlDriver): { driver: SqlDriver; transacti
       return inner.transaction(fn);
     },
     close: () => inner.close(),
-    ...(inner.readNow ? { readNow: (sql: string, params?: readonly SqlValue[]) => inner.readNow!(sql, params) } : {}),
   };
   return { driver, transactions: () => transactions };
 }
