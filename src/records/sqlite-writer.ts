@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { within } from '../server/within.ts';
 import type { WriterReply, WriterRequest, WriterStatement } from './sqlite-writer-thread.ts';
 
 export type { WriterStatement };
@@ -73,11 +74,15 @@ export class SqliteWriter {
     if (!this.exited) this.post({ type: 'autocheckpoint' });
   }
 
-  /** Lets the writes in flight finish, then stops the thread and its connection. */
-  async close(): Promise<void> {
+  /**
+   * Lets the writes in flight finish, then stops the thread and its connection. A thread stuck
+   * past `graceMs` (a disk that no longer answers) is terminated: shutdown does not wait on it.
+   */
+  async close(graceMs = 10_000): Promise<void> {
     if (this.exited) return;
     this.worker.ref();
     this.post({ type: 'close' });
+    if (!(await within(this.exit, graceMs))) await this.worker.terminate();
     await this.exit;
   }
 
