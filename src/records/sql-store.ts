@@ -5,6 +5,7 @@ import { type CallStats, callStats, type StatsQuery } from '../stats/call-stats.
 import type { CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlStatement, SqlValue } from './sql-driver.ts';
+import { transactionSliceMs } from './sqlite-writer-thread.ts';
 import type { AnalysisSave, Store, StoreBatch } from './store.ts';
 
 const callColumns = [
@@ -93,8 +94,6 @@ const insertOutbox = rowsSql(outboxInsert, 1);
 
 /** Longest stretch a batch write holds the event loop before it yields. */
 const writeSliceMs = 2;
-/** Statement time per SQLite transaction of a batch: its commit stays about as short. */
-const transactionSliceMs = 4;
 
 interface CallRows {
   callId: string;

@@ -19,8 +19,8 @@ export type WriterReply = { id: number; ok: true } | { id: number; ok: false; me
 /** The writer's nice value (0 is the loop's; 19 the lowest). */
 const writerNice = 10;
 
-/** Statement time per transaction: the lock is never held much longer. */
-const transactionSliceMs = 4;
+/** Statement time per transaction of a records batch (here and on the loop): the lock is never held much longer. */
+export const transactionSliceMs = 4;
 
 function serve(port: NonNullable<typeof parentPort>, path: string, autocheckpoint: boolean): void {
   // Below the event loop's priority: on a core the two share, the loop (answers, events) preempts
