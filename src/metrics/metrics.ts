@@ -45,14 +45,17 @@ export class Metrics {
   constructor(opts: MetricsOptions) {
     const registers = [this.registry];
     this.calls = new Counter({ name: 'switchboard_calls_total', help: 'Calls by outcome.', labelNames: ['outcome'], registers });
-    new Gauge({
-      name: 'switchboard_active_calls',
-      help: 'Calls this instance controls right now.',
-      registers,
-      collect() {
-        this.set(opts.activeCalls());
-      },
-    });
+    /** A gauge read when scraped. */
+    const sampled = (name: string, help: string, read: () => number | Promise<number>) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.set(await read());
+        },
+      });
+    sampled('switchboard_active_calls', 'Calls this instance controls right now.', opts.activeCalls);
     this.answer = new Histogram({
       name: 'switchboard_webhook_to_accept_seconds',
       help: 'From the incoming-call webhook arriving to the accept succeeding.',
@@ -97,22 +100,8 @@ export class Metrics {
             () => last,
           )
           .finally(() => setImmediate(() => (reading = null))));
-      new Gauge({
-        name: 'switchboard_call_events_backlog',
-        help: 'Call-event webhooks waiting for delivery (outbox).',
-        registers,
-        async collect() {
-          this.set((await stats()).pending);
-        },
-      });
-      new Gauge({
-        name: 'switchboard_call_events_dead',
-        help: 'Call-event webhooks given up on after the last attempt.',
-        registers,
-        async collect() {
-          this.set((await stats()).dead);
-        },
-      });
+      sampled('switchboard_call_events_backlog', 'Call-event webhooks waiting for delivery (outbox).', async () => (await stats()).pending);
+      sampled('switchboard_call_events_dead', 'Call-event webhooks given up on after the last attempt.', async () => (await stats()).dead);
     }
     this.deliveries = new Counter({
       name: 'switchboard_call_events_attempts_total',
@@ -131,27 +120,20 @@ export class Metrics {
       help: 'Batches of call records that failed to write (kept and retried).',
       registers,
     });
-    if (opts.recordsLagMs) {
-      const lagMs = opts.recordsLagMs;
-      new Gauge({
-        name: 'switchboard_records_lag_seconds',
-        help: 'How long the oldest call event in memory has waited to be written (about one batch while the store keeps up).',
-        registers,
-        collect() {
-          this.set(lagMs() / 1000);
-        },
-      });
+    const { recordsLagMs, bufferedRecordEvents } = opts;
+    if (recordsLagMs) {
+      sampled(
+        'switchboard_records_lag_seconds',
+        'How long the oldest call event in memory has waited to be written (about one batch while the store keeps up).',
+        () => recordsLagMs() / 1000,
+      );
     }
-    if (opts.bufferedRecordEvents) {
-      const read = opts.bufferedRecordEvents;
-      new Gauge({
-        name: 'switchboard_records_buffered_events',
-        help: 'Call events in memory not yet written to the store (capped by RECORDS_MAX_BUFFERED_EVENTS).',
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
+    if (bufferedRecordEvents) {
+      sampled(
+        'switchboard_records_buffered_events',
+        'Call events in memory not yet written to the store (capped by RECORDS_MAX_BUFFERED_EVENTS).',
+        bufferedRecordEvents,
+      );
     }
     this.recordEventsDroppedTotal = new Counter({
       name: 'switchboard_records_dropped_events_total',
