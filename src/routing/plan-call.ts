@@ -46,23 +46,37 @@ export type CallDecision =
   | { kind: 'reject'; statusCode: number; reason: string; route: RouteDecision }
   | { kind: 'accept'; route: Extract<RouteDecision, { kind: 'profile' }>; profile: PlannableProfile; agent: AgentPlan };
 
-export function decideCall(snapshot: PlanSnapshot, input: PlanInput): CallDecision {
+/** The routing's answer: the profile that takes the call, or the refusal. No plan is built yet. */
+function routeToProfile(
+  snapshot: PlanSnapshot,
+  input: PlanInput,
+):
+  | Extract<CallDecision, { kind: 'reject' }>
+  | { kind: 'routed'; route: Extract<RouteDecision, { kind: 'profile' }>; profile: PlannableProfile } {
   const route = routeCall(snapshot.routing, input.parties, input.at);
   if (route.kind === 'reject') return { kind: 'reject', statusCode: route.statusCode, reason: route.reason, route };
   const profile = snapshot.profiles.get(route.profile);
   if (!profile) return { kind: 'reject', statusCode: 500, reason: `unknown_profile:${route.profile}`, route };
-  return { kind: 'accept', route, profile, agent: profile.buildPlan(input) };
+  return { kind: 'routed', route, profile };
+}
+
+export function decideCall(snapshot: PlanSnapshot, input: PlanInput): CallDecision {
+  const routed = routeToProfile(snapshot, input);
+  if (routed.kind === 'reject') return routed;
+  return { kind: 'accept', route: routed.route, profile: routed.profile, agent: routed.profile.buildPlan(input) };
 }
 
 export function createPlanCall(deps: PlanCallDeps): PlanCall {
   const now = deps.now ?? Date.now;
   return ({ callId, surface, parties, sipHeaders }: PlanRequest): CallPlan => {
     const snapshot = deps.snapshot();
-    const decision = decideCall(snapshot, { callId, parties, sipHeaders, at: now() });
-    if (decision.kind === 'reject') return { kind: 'reject', statusCode: decision.statusCode, reason: decision.reason };
-    const { profile, agent } = decision;
-    // The webhook of the agent's own surface answers the call; the other one leaves it alone.
+    const input = { callId, parties, sipHeaders, at: now() };
+    const routed = routeToProfile(snapshot, input);
+    if (routed.kind === 'reject') return { kind: 'reject', statusCode: routed.statusCode, reason: routed.reason };
+    const { profile } = routed;
+    // The webhook of the agent's own surface answers the call; the other one leaves it alone, before any plan is built.
     if (surface !== profile.surface) return { kind: 'other_surface', surface: profile.surface, profile: profile.name };
+    const agent = profile.buildPlan(input);
     const reserve = (): SlotVerdict => {
       // The caps of the config this call was planned with, even if a reload came in between.
       const slot = deps.counter.reserve(callId, profile.name, {

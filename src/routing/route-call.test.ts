@@ -210,9 +210,12 @@ describe('createPlanCall: concurrency caps', () => {
     expect(take(planCall, toSales, 'rtc_1').kind).toBe('accept');
     expect(counter.total).toBe(1);
     // A reload that moved the agent to GPT-Live: the Realtime webhook is left alone, with no slot taken.
+    let built = 0;
     const onLive: PlanSnapshot = {
       routing: table(),
-      profiles: new Map([{ ...profile('sales', null), surface: 'live' as const }].map((p) => [p.name, p])),
+      profiles: new Map(
+        [{ ...profile('sales', null), surface: 'live' as const, buildPlan: () => (built++, plan('sales')) }].map((p) => [p.name, p]),
+      ),
       maxConcurrentCalls: 1,
     };
     const moved = createPlanCall({ snapshot: () => onLive, counter, now: () => tuesdayNoonChicago });
@@ -221,6 +224,7 @@ describe('createPlanCall: concurrency caps', () => {
       surface: 'live',
       profile: 'sales',
     });
+    expect(built).toBe(0); // a webhook the call's agent does not use builds no plan
     expect(counter.total).toBe(1);
   });
 });
