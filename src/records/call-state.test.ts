@@ -57,7 +57,10 @@ describe('CallState', () => {
     expect(detail.timeline.at(-1)!.data).toEqual({ reason: 'transferred', endedAt: '2025-06-01T12:01:00.000Z' });
     expect(state.ended).toBe(true);
     expect(wanted).toEqual(['call.started', 'call.transferred']);
-    expect(state.finish().type).toBe('call.ended');
+    expect(state.finish()!.type).toBe('call.ended');
+    const quiet = new CallState('rtc_quiet', new Date().toISOString());
+    expect(quiet.finish(false)).toBeNull(); // call-event webhooks off: nothing built
+    expect(quiet.finalized).toBe(true);
   });
 
   it('marks an agent turn cut off by barge-in, whether the cut comes before or after its transcript', () => {
@@ -134,7 +137,7 @@ describe('CallState', () => {
 
   it('the call.ended webhook carries the record and its transcript, not the timeline', () => {
     const { state } = fold(transferCall('rtc_w'));
-    const w = state.finish();
+    const w = state.finish()!;
     expect(w.data).toMatchObject({ callId: 'rtc_w', outcome: 'transferred', transcript: [{ seq: 1 }, { seq: 2 }] });
     expect(w.data).not.toHaveProperty('timeline');
     expect(w.at).toBe('2025-06-01T12:01:00.000Z');

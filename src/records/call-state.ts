@@ -288,9 +288,10 @@ export class CallState {
     return t?.seq === seq ? t : this.turns.find((x) => x.seq === seq);
   }
 
-  /** The call.ended webhook: the whole record with its transcript. */
-  finish(): WantedCallEvent {
+  /** Nothing more is expected. Returns the call.ended webhook (the whole record with its transcript), unless none is sent. */
+  finish(webhook = true): WantedCallEvent | null {
     this.finalized = true;
+    if (!webhook) return null; // call-event webhooks off: no copy of the record to throw away
     // The record and its transcript, without the timeline (cloning that only to drop it cost most of the copy).
     const record = structuredClone({ ...this.record, transcript: this.turns });
     return this.want('call.ended', this.record.endedAt ?? this.record.updatedAt, record);

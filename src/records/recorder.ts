@@ -427,7 +427,8 @@ export class Recorder {
           this.opts.log.error({ callId: state.callId, err }, 'closing a call record failed');
         }
         state.callDirty = true;
-        this.want(state.callId, state.finish());
+        const ended = state.finish(this.opts.callEvents);
+        if (ended) this.want(state.callId, ended);
       }
       const turns = [...state.dirtyTurns];
       const eventsFrom = state.unwrittenFrom;
