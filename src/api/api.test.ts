@@ -12,7 +12,7 @@ import { type Env, loadConfig } from '../config/config.ts';
 import { CallState } from '../records/call-state.ts';
 import { RecordsService } from '../records/records-service.ts';
 import { openSqliteStore } from '../records/sqlite-store.ts';
-import type { Store } from '../records/store.ts';
+import { emptyBatch, type Store } from '../records/store.ts';
 import { buildSwitchboard, type Switchboard } from '../server/build-switchboard.ts';
 import { CallSession } from '../session/call-session.ts';
 import { parseCallParties } from '../sip/index.ts';
@@ -424,6 +424,7 @@ describe('operator API: a call held by another instance (shared PostgreSQL)', ()
       const from = other.unwrittenFrom;
       other.unwrittenFrom = other.timeline.length;
       await store.writeBatch({
+        ...emptyBatch(),
         calls: [structuredClone(other.record)],
         turns: other.turns.map((turn) => ({ callId: other.callId, turn })),
         events: other.timeline.slice(from).map((entry) => ({ callId: other.callId, entry })),

@@ -5,6 +5,7 @@ import type { WireErrorCode } from '../errors.ts';
 import type { CallEventType } from '../outbox/outbox-store.ts';
 import type { CallParties, SipHeader } from '../sip/index.ts';
 import type { CallDetail, CallRecord, TimelineEntry, ToolCallRecord, TranscriptTurn } from './call-record.ts';
+import type { CallProgress } from './store.ts';
 
 /** A call-event webhook the fold asks for; the recorder turns it into an outbox message. */
 export interface WantedCallEvent {
@@ -19,12 +20,28 @@ const notInTimeline = new Set(['type', 'callId', 'parties', 'sipHeaders', 'webho
 
 function timelineData(event: CallEvent): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) {
+  // for…in, not Object.entries: no array of pairs per event (events are plain objects).
+  for (const key in event) {
     if (notInTimeline.has(key)) continue;
+    const value = event[key as keyof CallEvent];
     data[key] = key === 'endedAt' && typeof value === 'number' ? new Date(value).toISOString() : value; // wall clock: ISO like every other time
   }
   return data;
 }
+
+// Events that change no column of the call's row but its running totals (usage, updated_at):
+// the row is then written as a narrow progress update. Any other event rewrites the whole row.
+const totalsOnly: ReadonlySet<CallEvent['type']> = new Set<CallEvent['type']>([
+  'transcript',
+  'transcript.interrupted',
+  'usage',
+  'usage.audio',
+  'dtmf',
+  'dtmf.sent',
+  'greeting.requested',
+  'operator.instructed',
+  'control.reattached',
+]);
 
 /**
  * One call's record, folded from its events in memory. Knows what changed since
@@ -45,7 +62,10 @@ export class CallState {
   endedAtMs: number | null = null;
   /** The call.ended webhook has been asked for: nothing more is expected. */
   finalized = false;
+  /** The whole row is to be written. */
   callDirty = true;
+  /** Only the running totals changed since the row was written. */
+  progressDirty = false;
   readonly dirtyTurns = new Set<number>();
   /** Timeline entries from this index on are not written yet. */
   unwrittenFrom = 0;
@@ -124,6 +144,11 @@ export class CallState {
     };
   }
 
+  /** Nothing about the call is waiting to be written. */
+  get stored(): boolean {
+    return !this.callDirty && !this.progressDirty && this.dirtyTurns.size === 0 && this.unwrittenFrom === this.timeline.length;
+  }
+
   get ended(): boolean {
     return this.endedAtMs !== null;
   }
@@ -134,7 +159,8 @@ export class CallState {
     const r = this.record;
     const wanted: WantedCallEvent[] = [];
     r.updatedAt = at;
-    this.callDirty = true;
+    if (totalsOnly.has(event.type)) this.progressDirty = true;
+    else this.callDirty = true;
     switch (event.type) {
       case 'call.accepted':
         // A retried delivery accepted a call whose earlier attempt failed: the same call goes on.
@@ -313,6 +339,18 @@ export class CallState {
       tools: r.tools.map((t) => ({ ...t })),
       errors: [...r.errors],
       ...(usageDetail ? { usageDetail } : {}),
+    };
+  }
+
+  /** The running totals as of now (copied: the write may finish after more usage is added). */
+  progress(): CallProgress {
+    const r = this.record;
+    const d = r.usageDetail ?? emptyUsageDetail();
+    return {
+      callId: this.callId,
+      usage: { ...r.usage },
+      usageDetail: { realtime: { ...d.realtime }, transcription: { ...d.transcription }, liveSeconds: d.liveSeconds },
+      updatedAt: r.updatedAt,
     };
   }
 

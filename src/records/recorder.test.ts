@@ -120,6 +120,27 @@ describe('Recorder', () => {
     expect((await spy.store.getCall('rtc_inc'))?.transcript.map((t) => t.interrupted)).toEqual([true, false]);
   });
 
+  it("writes a live call's running totals as a progress update, and the whole row when anything else changed", async () => {
+    const recorder = make();
+    recorder.record(accepted('rtc_prog'));
+    await recorder.flush();
+    expect(spy.batches[0]?.calls.map((c) => c.callId)).toEqual(['rtc_prog']);
+    const usage = { inputTokens: 100, outputTokens: 40, totalTokens: 140 };
+    clock.advance(1000);
+    recorder.record({ type: 'transcript', callId: 'rtc_prog', speaker: 'caller', text: 'Hello', itemId: 'i1' });
+    recorder.record({ type: 'usage', callId: 'rtc_prog', usage });
+    await recorder.flush();
+    const second = spy.batches[1]!;
+    expect(second.calls).toEqual([]);
+    expect(second.progress).toEqual([
+      expect.objectContaining({ callId: 'rtc_prog', usage, updatedAt: '2025-06-01T12:00:01.000Z' }),
+    ]);
+    expect(await spy.store.getCall('rtc_prog')).toMatchObject({ usage, updatedAt: '2025-06-01T12:00:01.000Z', outcome: 'in_progress' });
+    recorder.record({ type: 'error', callId: 'rtc_prog', message: 'rate limited' });
+    await recorder.flush();
+    expect(spy.batches[2]).toMatchObject({ calls: [{ callId: 'rtc_prog', errors: [{ message: 'rate limited' }] }], progress: [] });
+  });
+
   it('keeps a failed batch and writes it with the next one', async () => {
     const recorder = make();
     recorder.record(accepted('rtc_f'));

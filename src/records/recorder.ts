@@ -430,17 +430,19 @@ export class Recorder {
         const ended = state.finish(this.opts.callEvents);
         if (ended) this.want(state.callId, ended);
       }
+      if (state.stored) continue;
       const turns = [...state.dirtyTurns];
       const eventsFrom = state.unwrittenFrom;
       const eventsTo = state.timeline.length;
-      if (!state.callDirty && turns.length === 0 && eventsFrom === eventsTo) continue;
       if (state.callDirty) batch.calls.push(state.snapshot());
+      else if (state.progressDirty) batch.progress.push(state.progress());
       for (const seq of turns) {
         const turn = state.turn(seq);
         if (turn) batch.turns.push({ callId: state.callId, turn: { ...turn } });
       }
       for (const entry of state.timeline.slice(eventsFrom, eventsTo)) batch.events.push({ callId: state.callId, entry });
       state.callDirty = false;
+      state.progressDirty = false;
       state.dirtyTurns.clear();
       state.unwrittenFrom = eventsTo;
       written.push({ state, turns, eventsFrom, eventsTo });
@@ -452,7 +454,7 @@ export class Recorder {
     try {
       await this.opts.store.writeBatch(batch);
     } catch (err) {
-      // Put it all back: the next flush writes it (every part is an upsert).
+      // Put it all back: the next flush writes it (every part is an upsert; the whole row covers a progress update).
       for (const w of written) {
         w.state.callDirty = true;
         for (const seq of w.turns) w.state.dirtyTurns.add(seq);
@@ -485,8 +487,7 @@ export class Recorder {
   private dropWritten(): void {
     const nowMs = this.clock.epochMs();
     for (const [callId, state] of this.calls) {
-      const written = !state.callDirty && state.dirtyTurns.size === 0 && state.unwrittenFrom === state.timeline.length;
-      if (!written) continue;
+      if (!state.stored) continue;
       if (this.released.has(callId)) {
         this.calls.delete(callId); // handed over: its new instance records it from here
       } else if (state.finalized) {

@@ -6,7 +6,7 @@ import type { CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome,
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlStatement, SqlValue } from './sql-driver.ts';
 import { transactionSliceMs } from './sqlite-writer-thread.ts';
-import type { AnalysisSave, Store, StoreBatch } from './store.ts';
+import type { AnalysisSave, CallProgress, Store, StoreBatch } from './store.ts';
 
 const callColumns = [
   'call_id',
@@ -84,6 +84,27 @@ function rowsSql(insert: RowsInsert, rows: number): string {
 }
 
 const upsertCall = rowsSql(callsInsert, 1);
+// Only the running totals: no other column, and so no index, is touched.
+const updateProgress =
+  'UPDATE calls SET input_tokens = $2, output_tokens = $3, total_tokens = $4, usage_detail = $5, updated_at = $6 WHERE call_id = $1';
+const progressWidth = 6;
+
+/** PostgreSQL: `rows` progress updates in one statement (the first row's casts type the VALUES list). */
+function progressRowsSql(rows: number): string {
+  const values: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const p = (c: number) => `$${r * progressWidth + c}`;
+    values.push(
+      r === 0
+        ? `(${p(1)}::text, ${p(2)}::bigint, ${p(3)}::bigint, ${p(4)}::bigint, ${p(5)}::jsonb, ${p(6)}::bigint)`
+        : `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`,
+    );
+  }
+  return `UPDATE calls AS c SET input_tokens = v.input_tokens, output_tokens = v.output_tokens, total_tokens = v.total_tokens,
+    usage_detail = v.usage_detail, updated_at = v.updated_at
+    FROM (VALUES ${values.join(', ')}) AS v (call_id, input_tokens, output_tokens, total_tokens, usage_detail, updated_at)
+    WHERE c.call_id = v.call_id`;
+}
 const upsertTurn = rowsSql(turnsInsert, 1);
 const insertEvent = rowsSql(eventsInsert, 1);
 
@@ -98,6 +119,7 @@ const writeSliceMs = 2;
 interface CallRows {
   callId: string;
   call: CallRecord | null;
+  progress: CallProgress | null;
   turns: TranscriptTurn[];
   events: TimelineEntry[];
   outbox: OutboxMessage[];
@@ -107,6 +129,7 @@ interface CallRows {
 function callStatements(rows: CallRows): SqlStatement[] {
   const out: SqlStatement[] = [];
   if (rows.call) out.push([upsertCall, callParams(rows.call)]);
+  else if (rows.progress) out.push([updateProgress, progressParams(rows.progress)]);
   for (const turn of rows.turns) {
     out.push([upsertTurn, [rows.callId, turn.seq, turn.speaker, turn.text, ms(turn.at), turn.itemId, turn.interrupted ? 1 : 0]]);
   }
@@ -120,10 +143,11 @@ function rowsByCall(batch: StoreBatch): Map<string, CallRows> {
   const byCall = new Map<string, CallRows>();
   const of = (callId: string): CallRows => {
     let rows = byCall.get(callId);
-    if (!rows) byCall.set(callId, (rows = { callId, call: null, turns: [], events: [], outbox: [] }));
+    if (!rows) byCall.set(callId, (rows = { callId, call: null, progress: null, turns: [], events: [], outbox: [] }));
     return rows;
   };
   for (const call of batch.calls) of(call.callId).call = call;
+  for (const p of batch.progress) of(p.callId).progress = p;
   for (const { callId, turn } of batch.turns) of(callId).turns.push(turn);
   for (const { callId, entry } of batch.events) of(callId).events.push(entry);
   for (const m of batch.outbox) of(m.callId).outbox.push(m);
@@ -170,6 +194,10 @@ function callParams(c: CallRecord): SqlValue[] {
     c.recording ? 1 : 0,
     ...postCallParams(c),
   ];
+}
+
+function progressParams(p: CallProgress): SqlValue[] {
+  return [p.callId, p.usage.inputTokens, p.usage.outputTokens, p.usage.totalTokens, JSON.stringify(p.usageDetail), ms(p.updatedAt)];
 }
 
 function postCallParams(c: Pick<CallRecord, 'cost' | 'analysis'>): SqlValue[] {
@@ -333,6 +361,12 @@ export class SqlStore implements Store {
     // One statement may not touch a row twice: the last version of each key wins.
     const lastBy = <T>(items: readonly T[], key: (item: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
     const calls = lastBy(batch.calls, (c) => c.callId).map(callParams);
+    // A call whose whole row is in this batch needs no progress update.
+    const whole = new Set(batch.calls.map((c) => c.callId));
+    const progress = lastBy(
+      batch.progress.filter((p) => !whole.has(p.callId)),
+      (p) => p.callId,
+    ).map(progressParams);
     const turns = lastBy(batch.turns, (t) => `${t.callId} ${t.turn.seq}`).map(({ callId, turn }) => [
       callId,
       turn.seq,
@@ -351,6 +385,11 @@ export class SqlStore implements Store {
     ]);
     const outbox = lastBy(batch.outbox, (m) => m.id).map(outboxParams);
     await this.db.transaction(async (tx) => {
+      const perProgress = Math.floor(maxParamsPerStatement / progressWidth);
+      for (let i = 0; i < progress.length; i += perProgress) {
+        const chunk = progress.slice(i, i + perProgress);
+        await tx.run(progressRowsSql(chunk.length), chunk.flat());
+      }
       for (const [insert, rows] of [
         [callsInsert, calls],
         [turnsInsert, turns],

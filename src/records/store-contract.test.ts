@@ -183,6 +183,36 @@ describe.each(harnesses)('Store contract: %s', (_name, make) => {
     expect(await store.getCall('rtc_missing')).toBeNull();
   });
 
+  it("a progress update changes only a stored call's running totals, and nothing for a call not stored", async () => {
+    const record = callRecord('rtc_prog', { outcome: 'in_progress', endedAt: null, endReason: null, tools: [], errors: [] });
+    await store.writeBatch(batch({ calls: [record] }));
+    const usageDetail = emptyUsageDetail();
+    usageDetail.realtime.audioIn = 900;
+    usageDetail.transcription.seconds = 12.5;
+    const progress = (callId: string, totalTokens: number) => ({
+      callId,
+      usage: { inputTokens: totalTokens - 10, outputTokens: 10, totalTokens },
+      usageDetail,
+      updatedAt: at(61_000),
+    });
+    // Many at once: more rows than one PostgreSQL statement takes parameters for.
+    const others = Array.from({ length: 4_000 }, (_, i) => progress(`rtc_absent_${i}`, i));
+    await store.writeBatch(batch({ progress: [progress('rtc_prog', 500), ...others] }));
+    expect(await store.getCall('rtc_prog')).toEqual({
+      ...record,
+      usage: { inputTokens: 490, outputTokens: 10, totalTokens: 500 },
+      usageDetail,
+      updatedAt: at(61_000),
+      transcript: [],
+      timeline: [],
+    });
+    expect(await store.getCall('rtc_absent_0')).toBeNull();
+    // With the whole row in the same batch, the row wins.
+    const ended = { ...record, outcome: 'completed' as const, endedAt: at(70_000), updatedAt: at(70_000) };
+    await store.writeBatch(batch({ calls: [ended], progress: [progress('rtc_prog', 7)] }));
+    expect(await store.getCall('rtc_prog')).toMatchObject({ outcome: 'completed', usage: ended.usage, updatedAt: at(70_000) });
+  });
+
   it('writes a batch larger than one statement holds, every row of it', async () => {
     // 1,200 calls are more parameters than one multi-row statement takes on PostgreSQL.
     const calls = Array.from({ length: 1_200 }, (_, i) => callRecord(`rtc_big_${i}`, { outcome: 'completed' }));

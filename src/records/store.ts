@@ -1,4 +1,5 @@
 import type { CallCost } from '../cost/call-cost.ts';
+import type { CallUsageDetail } from '../cost/usage.ts';
 import type { OutboxMessage, OutboxStore } from '../outbox/outbox-store.ts';
 import type { CallStats, StatsQuery } from '../stats/call-stats.ts';
 import type { CallAnalysis, CallDetail, CallPage, CallQuery, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
@@ -6,9 +7,22 @@ import type { CallAnalysis, CallDetail, CallPage, CallQuery, CallRecord, Timelin
 /** Everything one flush writes, in one transaction. Every part is idempotent (upserts), so a retried batch is harmless. */
 export interface StoreBatch {
   calls: CallRecord[];
+  /** Calls whose row is stored and whose running totals alone changed: a narrow update, not the whole row. */
+  progress: CallProgress[];
   turns: { callId: string; turn: TranscriptTurn }[];
   events: { callId: string; entry: TimelineEntry }[];
   outbox: OutboxMessage[];
+}
+
+/**
+ * A live call's running totals. A turn changes only these; rewriting the whole row for it (every
+ * column, its JSON, every index entry) was most of what each live call cost the store a second.
+ */
+export interface CallProgress {
+  callId: string;
+  usage: CallRecord['usage'];
+  usageDetail: CallUsageDetail;
+  updatedAt: string;
 }
 
 /** One analysis attempt's outcome, written in one transaction with its webhook. */
@@ -42,9 +56,9 @@ export interface Store extends OutboxStore {
 }
 
 export function emptyBatch(): StoreBatch {
-  return { calls: [], turns: [], events: [], outbox: [] };
+  return { calls: [], progress: [], turns: [], events: [], outbox: [] };
 }
 
 export function batchSize(batch: StoreBatch): number {
-  return batch.calls.length + batch.turns.length + batch.events.length + batch.outbox.length;
+  return batch.calls.length + batch.progress.length + batch.turns.length + batch.events.length + batch.outbox.length;
 }
