@@ -77,6 +77,26 @@ describe('claims on SQLite (one process owns the file)', () => {
     await a.store.close();
   });
 
+  it("claims and tool claims are answered while earlier claims' grouped write waits for the writer thread's lock", async () => {
+    const path = dbPath();
+    const a = await open(path);
+    const writer = new DatabaseSync(path);
+    writer.exec('BEGIN IMMEDIATE');
+    expect((await a.coordination.claim(keys('rtc_first'))).kind).toBe('won');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its grouped write is now trying for the lock
+    const answered = await Promise.race([
+      Promise.all([a.coordination.claim(keys('rtc_second')), a.coordination.claimToolCall('rtc_first', 'call_1')]),
+      new Promise((resolve) => setTimeout(() => resolve('queued behind the waiting write'), 1_000)),
+    ]);
+    expect(answered).toEqual([{ kind: 'won', epoch: 1, afterCrash: false }, true]);
+    writer.exec('COMMIT');
+    writer.close();
+    await a.coordination.close();
+    const claimed = await a.store.driver.query(`SELECT call_id FROM call_claims ORDER BY call_id`);
+    expect(claimed).toEqual([{ call_id: 'rtc_first' }, { call_id: 'rtc_second' }]);
+    await a.store.close();
+  });
+
   it('a tool call is claimed once, also while its write waits for the grouped commit, and after a restart', async () => {
     const path = dbPath();
     const a = await open(path);

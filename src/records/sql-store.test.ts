@@ -144,6 +144,37 @@ describe('the main connection and the writer thread', () => {
   });
 });
 
+describe('the main connection while the lock is held elsewhere', () => {
+  it('a write or transaction waiting for the lock does not hold up the statements queued after it; its own transaction stays whole', async () => {
+    const path = join(dir, 'busy-queue.db');
+    const store = await openSqliteStore(path);
+    const driver = (store as unknown as { driver: SqlDriver }).driver;
+    const other = new DatabaseSync(path);
+    other.exec('BEGIN IMMEDIATE');
+    const write = driver.run(
+      `INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES ('m1', 'c', 'call.started', '{}', 1, 1)`,
+    );
+    const tx = driver.transaction(async (t) => {
+      await t.run(
+        `INSERT INTO outbox (id, call_id, type, payload, created_at, next_attempt_at) VALUES ('m2', 'c', 'call.started', '{}', 1, 1)`,
+      );
+      return t.query(`SELECT id FROM outbox ORDER BY id`);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const read = await Promise.race([
+      driver.query(`SELECT count(*) AS n FROM outbox`),
+      new Promise((resolve) => setTimeout(() => resolve('queued behind the waiting writes'), 1_000)),
+    ]);
+    expect(read).toEqual([{ n: 0 }]);
+    other.exec('COMMIT');
+    await write;
+    expect(await tx).toContainEqual({ id: 'm2' }); // its own insert, seen inside it
+    expect(await driver.query(`SELECT id FROM outbox ORDER BY id`)).toEqual([{ id: 'm1' }, { id: 'm2' }]);
+    other.close();
+    await store.close();
+  });
+});
+
 describe('SQLite checkpoints', () => {
   async function writeBatches(
     path: string,

@@ -105,7 +105,7 @@ class SqliteDriver implements SqlDriver {
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return this.locked(() => whenUnlocked(() => this.unlocked.query(sql, params)));
+    return this.whenUnlocked(() => this.unlocked.query(sql, params));
   }
 
   writesOffLoop(): boolean {
@@ -118,12 +118,15 @@ class SqliteDriver implements SqlDriver {
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.locked(() => whenUnlocked(() => this.unlocked.run(sql, params)));
+    return this.whenUnlocked(() => this.unlocked.run(sql, params));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.locked(async () => {
-      await whenUnlocked(async () => this.db.exec('BEGIN IMMEDIATE'));
+    let begun = false;
+    const attempt = async () => {
+      begun = false;
+      this.db.exec('BEGIN IMMEDIATE'); // the write lock, or SQLITE_BUSY at once (timeout 0)
+      begun = true;
       try {
         const value = await fn(this.unlocked);
         this.db.exec('COMMIT');
@@ -132,7 +135,31 @@ class SqliteDriver implements SqlDriver {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');
         throw err;
       }
-    });
+    };
+    // Only the BEGIN is tried again: a failure once `fn` ran is the transaction's own.
+    return this.whenUnlocked(attempt, (err) => !begun && isBusy(err));
+  }
+
+  /**
+   * Runs `fn` in its turn on this connection; while another connection (the records writer
+   * thread) holds the write lock, tries again every few ms, for up to lockWaitMs. Its turn is
+   * given up between tries: waiting inside it queued every other statement behind the wait, so
+   * a claim's or a tool call's read sat behind a grouped write until the writer's transaction ended.
+   */
+  private async whenUnlocked<T>(fn: () => Promise<T>, retryable: (err: unknown) => boolean = isBusy): Promise<T> {
+    const until = performance.now() + lockWaitMs;
+    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 8)) {
+      const tried = await this.locked(async (): Promise<{ value: T } | null> => {
+        try {
+          return { value: await fn() };
+        } catch (err) {
+          if (retryable(err) && performance.now() < until) return null;
+          throw err;
+        }
+      });
+      if (tried) return tried.value;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 
   async close(): Promise<void> {
@@ -155,18 +182,9 @@ class SqliteDriver implements SqlDriver {
 /** How long a write waits for the writer thread's lock before it fails as ever ("database is locked"). */
 const lockWaitMs = 5_000;
 
-/** Runs `fn`, again every few ms while another connection holds the write lock (SQLITE_BUSY), without blocking the loop. */
-async function whenUnlocked<T>(fn: () => Promise<T>): Promise<T> {
-  const until = performance.now() + lockWaitMs;
-  for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 8)) {
-    try {
-      return await fn();
-    } catch (err) {
-      const busy = ((err as { errcode?: number }).errcode ?? 0) % 256 === 5; // SQLITE_BUSY and its extended codes
-      if (!busy || performance.now() >= until) throw err;
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
+function isBusy(err: unknown): boolean {
+  return ((err as { errcode?: number }).errcode ?? 0) % 256 === 5;
 }
 
 /** Opens (creating when needed) the SQLite file and applies the migrations. */
