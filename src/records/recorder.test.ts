@@ -132,9 +132,7 @@ describe('Recorder', () => {
     await recorder.flush();
     const second = spy.batches[1]!;
     expect(second.calls).toEqual([]);
-    expect(second.progress).toEqual([
-      expect.objectContaining({ callId: 'rtc_prog', usage, updatedAt: '2025-06-01T12:00:01.000Z' }),
-    ]);
+    expect(second.progress).toEqual([expect.objectContaining({ callId: 'rtc_prog', usage, updatedAt: '2025-06-01T12:00:01.000Z' })]);
     expect(await spy.store.getCall('rtc_prog')).toMatchObject({ usage, updatedAt: '2025-06-01T12:00:01.000Z', outcome: 'in_progress' });
     recorder.record({ type: 'error', callId: 'rtc_prog', message: 'rate limited' });
     await recorder.flush();
