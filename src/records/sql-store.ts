@@ -4,6 +4,7 @@ import type { CallEventType, OutboxDelivery, OutboxMessage, OutboxStats } from '
 import { type CallStats, callStats, type StatsQuery } from '../stats/call-stats.ts';
 import type { CallDetail, CallPage, CallQuery, CallRecord, FieldFilter, Outcome, TimelineEntry, TranscriptTurn } from './call-record.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { writeSliceMs, yieldToLoop } from './loop-slices.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlStatement, SqlValue } from './sql-driver.ts';
 import { transactionSliceMs } from './sqlite-writer-thread.ts';
 import type { AnalysisSave, CallProgress, Store, StoreBatch } from './store.ts';
@@ -112,9 +113,6 @@ const insertEvent = rowsSql(eventsInsert, 1);
 const maxParamsPerStatement = 20_000;
 
 const insertOutbox = rowsSql(outboxInsert, 1);
-
-/** Longest stretch a batch write holds the event loop before it yields. */
-const writeSliceMs = 2;
 
 interface CallRows {
   callId: string;
@@ -325,7 +323,7 @@ export class SqlStore implements Store {
         if (performance.now() - sliceFrom < writeSliceMs) continue;
         posted.push(this.db.writeOffLoop!(piece));
         piece = [];
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToLoop();
         sliceFrom = performance.now();
       }
       if (piece.length > 0) posted.push(this.db.writeOffLoop!(piece));
@@ -342,13 +340,13 @@ export class SqlStore implements Store {
           for (const [sql, params] of groups[next++]!) {
             await tx.run(sql, params);
             if (performance.now() - sliceFrom >= writeSliceMs) {
-              await new Promise<void>((resolve) => setImmediate(resolve));
+              await yieldToLoop();
               sliceFrom = performance.now();
             }
           }
         } while (next < groups.length && performance.now() - txFrom < transactionSliceMs);
       });
-      if (next < groups.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (next < groups.length) await yieldToLoop();
     }
   }
 
