@@ -139,6 +139,22 @@ describe('Recorder', () => {
     expect(spy.batches[2]).toMatchObject({ calls: [{ callId: 'rtc_prog', errors: [{ message: 'rate limited' }] }], progress: [] });
   });
 
+  it('builds a big batch a few ms at a time: the loop runs before the batch reaches the store', async () => {
+    const recorder = make();
+    for (let i = 0; i < 20_000; i++) recorder.record(accepted(`rtc_many_${i}`));
+    let loopRan = false;
+    let loopRanBeforeWrite: boolean | null = null;
+    const write = spy.store.writeBatch;
+    spy.store.writeBatch = async (batch) => {
+      loopRanBeforeWrite = loopRan;
+      return write(batch);
+    };
+    setImmediate(() => (loopRan = true));
+    await recorder.flush();
+    expect(loopRanBeforeWrite).toBe(true);
+    expect(spy.batches[0]?.calls).toHaveLength(20_000);
+  });
+
   it('keeps a failed batch and writes it with the next one', async () => {
     const recorder = make();
     recorder.record(accepted('rtc_f'));
