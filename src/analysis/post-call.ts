@@ -3,7 +3,7 @@
 import { type CallCost, callCost } from '../cost/call-cost.ts';
 import type { PriceTable } from '../cost/price-table.ts';
 import { emptyUsageDetail } from '../cost/usage.ts';
-import type { CallRecord, TranscriptTurn } from '../records/call-record.ts';
+import type { CallRecord } from '../records/call-record.ts';
 import type { AnalysisFor } from './analysis-spec.ts';
 
 export interface PostCallDeps {
@@ -13,16 +13,12 @@ export interface PostCallDeps {
 }
 
 /** Worth a model's time: the call was answered and the caller said something. */
-export function analysable(record: CallRecord, transcript: readonly TranscriptTurn[]): boolean {
-  return (
-    record.acceptedAt !== null &&
-    (record.outcome === 'completed' || record.outcome === 'transferred') &&
-    transcript.some((t) => t.speaker === 'caller')
-  );
+export function analysable(record: CallRecord, transcript: { callerSpoke: boolean }): boolean {
+  return record.acceptedAt !== null && (record.outcome === 'completed' || record.outcome === 'transferred') && transcript.callerSpoke;
 }
 
 export function postCallFinisher(deps: PostCallDeps) {
-  return (record: CallRecord, transcript: readonly TranscriptTurn[], nowMs: number): void => {
+  return (record: CallRecord, transcript: { callerSpoke: boolean }, nowMs: number): void => {
     record.cost = callCost(
       {
         model: record.model ?? null,

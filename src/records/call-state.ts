@@ -29,6 +29,9 @@ function timelineData(event: CallEvent): Record<string, unknown> {
   return data;
 }
 
+/** Written turns kept in memory when the transcript is not: an interruption comes within a turn or two. */
+const recentTurnsKept = 4;
+
 // Events that change no column of the call's row but its running totals (usage, updated_at):
 // the row is then written as a narrow progress update. Any other event rewrites the whole row.
 const totalsOnly: ReadonlySet<CallEvent['type']> = new Set<CallEvent['type']>([
@@ -50,7 +53,17 @@ const totalsOnly: ReadonlySet<CallEvent['type']> = new Set<CallEvent['type']>([
 export class CallState {
   readonly callId: string;
   readonly record: CallRecord;
+  /**
+   * The transcript turns in memory. All of them while `keepTranscript` (the call.ended webhook
+   * carries the transcript); otherwise the unwritten ones and the last few written (a late
+   * interruption marks one of those), the rest being in the store only.
+   */
   readonly turns: TranscriptTurn[] = [];
+  /** Keep every turn in memory until the call ends (call-event webhooks are on). */
+  keepTranscript = true;
+  /** The caller said something (whether or not the turn is still in memory). */
+  callerSpoke = false;
+  private lastTurnSeq = 0;
   /**
    * The timeline entries not yet confirmed stored; those before them are in the store only.
    * A live call's memory stays flat however long it talks (the recorder drops what it wrote).
@@ -86,6 +99,8 @@ export class CallState {
     const state = new CallState(record.callId, record.startedAt);
     Object.assign(state.record, record);
     state.turns.push(...transcript.sort((a, b) => a.seq - b.seq));
+    state.lastTurnSeq = state.turns.at(-1)?.seq ?? 0;
+    state.callerSpoke = transcript.some((t) => t.speaker === 'caller');
     state.lastSeq = timeline.reduce((max, e) => Math.max(max, e.seq), 0);
     state.callDirty = false;
     state.endedAtMs = record.outcome === 'in_progress' ? null : Date.parse(record.endedAt ?? record.updatedAt);
@@ -198,7 +213,7 @@ export class CallState {
         break;
       case 'transcript': {
         const turn: TranscriptTurn = {
-          seq: (this.turns.at(-1)?.seq ?? 0) + 1,
+          seq: ++this.lastTurnSeq,
           speaker: event.speaker,
           text: event.text,
           at,
@@ -207,6 +222,7 @@ export class CallState {
         };
         this.turns.push(turn);
         this.dirtyTurns.add(turn.seq);
+        if (event.speaker === 'caller') this.callerSpoke = true;
         // GPT-Live transcribes both sides within its audio seconds: nothing to add.
         if (event.usage && r.usageDetail && r.surface !== 'live') addTranscriptionUsage(r.usageDetail, event.usage);
         break;
@@ -310,7 +326,7 @@ export class CallState {
 
   /** A transcript turn by its sequence number. */
   turn(seq: number): TranscriptTurn | undefined {
-    const t = this.turns[seq - 1];
+    const t = this.turns[seq - this.transcriptFrom];
     return t?.seq === seq ? t : this.turns.find((x) => x.seq === seq);
   }
 
@@ -354,7 +370,7 @@ export class CallState {
     };
   }
 
-  /** The record as known in memory: its timeline holds only the entries from `timelineFrom` on. */
+  /** The record as known in memory: its timeline and transcript hold only what is from `timelineFrom` and `transcriptFrom` on. */
   detail(): CallDetail {
     return structuredClone({ ...this.record, transcript: this.turns, timeline: this.timeline });
   }
@@ -362,6 +378,23 @@ export class CallState {
   /** The sequence number of the first timeline entry in memory: every one before it is stored. */
   get timelineFrom(): number {
     return this.timeline[0]?.seq ?? this.lastSeq + 1;
+  }
+
+  /** The sequence number of the first transcript turn in memory: every one before it is stored. */
+  get transcriptFrom(): number {
+    return this.turns[0]?.seq ?? this.lastTurnSeq + 1;
+  }
+
+  /**
+   * Written turns leave memory, but for the last few (an interruption marks the turn it cut
+   * short, moments later), unless the whole transcript is kept. A turn written again later (an
+   * interruption) is dirty meanwhile and stays.
+   */
+  dropWrittenTurns(): void {
+    if (this.keepTranscript) return;
+    let drop = 0;
+    while (drop < this.turns.length - recentTurnsKept && !this.dirtyTurns.has(this.turns[drop]!.seq)) drop++;
+    if (drop > 0) this.turns.splice(0, drop);
   }
 
   /** The first `count` entries are stored: they leave memory. */

@@ -155,6 +155,58 @@ describe('Recorder', () => {
     expect(spy.batches[0]?.calls).toHaveLength(20_000);
   });
 
+  it('with call-event webhooks off, written transcript turns leave memory but for the last few; the detail and the record stay whole', async () => {
+    const finished: { callerSpoke: boolean }[] = [];
+    const recorder = make({ callEvents: false, onFinish: (_record, transcript) => void finished.push(transcript) });
+    recorder.record(accepted('rtc_long'));
+    const say = (n: number) =>
+      recorder.record({
+        type: 'transcript',
+        callId: 'rtc_long',
+        speaker: n === 1 ? 'caller' : 'agent',
+        text: `turn ${n}`,
+        itemId: `i${n}`,
+      });
+    for (let n = 1; n <= 10; n++) say(n);
+    const inMemory = () => (recorder as unknown as { calls: Map<string, { turns: unknown[] }> }).calls.get('rtc_long')?.turns.length;
+    expect(inMemory()).toBe(10); // nothing written yet
+    await recorder.flush();
+    expect(inMemory()).toBe(4);
+    recorder.record({ type: 'transcript.interrupted', callId: 'rtc_long', itemId: 'i9' }); // a written turn still in memory
+    say(11);
+    const detail = await recorder.detail('rtc_long');
+    expect(detail?.transcript.map((t) => t.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(detail?.transcript.find((t) => t.seq === 9)?.interrupted).toBe(true);
+    recorder.record({ type: 'call.ended', callId: 'rtc_long', reason: 'caller_hangup', endedAt: clock.epochMs() });
+    await recorder.close();
+    const stored = await spy.store.getCall('rtc_long');
+    expect(stored?.transcript.map((t) => [t.seq, t.interrupted])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, false],
+      [6, false],
+      [7, false],
+      [8, false],
+      [9, true],
+      [10, false],
+      [11, false],
+    ]);
+    expect(finished).toEqual([{ callerSpoke: true }]); // the caller's only turn had left memory
+  });
+
+  it('with call-event webhooks on, the whole transcript stays in memory for call.ended', async () => {
+    const recorder = make({ callEvents: true });
+    recorder.record(accepted('rtc_kept'));
+    for (let n = 1; n <= 10; n++)
+      recorder.record({ type: 'transcript', callId: 'rtc_kept', speaker: 'agent', text: `turn ${n}`, itemId: `i${n}` });
+    await recorder.flush();
+    const state = (recorder as unknown as { calls: Map<string, { turns: unknown[] }> }).calls.get('rtc_kept');
+    expect(state?.turns).toHaveLength(10);
+    await recorder.close();
+  });
+
   it('keeps a failed batch and writes it with the next one', async () => {
     const recorder = make();
     recorder.record(accepted('rtc_f'));

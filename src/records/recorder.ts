@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { type Clock, systemClock, type Timer } from '../time/clock.ts';
-import type { CallDetail, CallRecord, TimelineEntry, TranscriptTurn } from './call-record.ts';
+import type { CallDetail, CallRecord, TimelineEntry } from './call-record.ts';
 import { CallState, type WantedCallEvent } from './call-state.ts';
 import { writeSliceMs, yieldToLoop } from './loop-slices.ts';
 import { batchSize, emptyBatch, type Store, type StoreBatch } from './store.ts';
@@ -42,7 +42,7 @@ export interface RecorderOptions {
   onWritten?: (info: { durationMs: number; rows: number; outbox: number }) => void;
   onWriteFailed?: (err: Error) => void;
   /** When a record closes, before its last write and its call.ended webhook: fills in what is known only then (cost, a queued analysis). */
-  onFinish?: (record: CallRecord, transcript: readonly TranscriptTurn[], nowMs: number) => void;
+  onFinish?: (record: CallRecord, transcript: { callerSpoke: boolean }, nowMs: number) => void;
 }
 
 /** The events that begin a call's record; anything else for an unknown call is late. */
@@ -139,6 +139,7 @@ export class Recorder {
           return;
         }
         state = new CallState(event.callId, new Date(nowMs).toISOString());
+        state.keepTranscript = this.opts.callEvents;
         this.calls.set(event.callId, state);
       } else if (state.finalized) {
         this.opts.log.info({ callId: event.callId, eventType: event.type }, 'late call event merged into the finished record');
@@ -161,6 +162,7 @@ export class Recorder {
     this.released.delete(detail.callId);
     if (this.calls.has(detail.callId)) return;
     const state = CallState.restore(detail);
+    state.keepTranscript = this.opts.callEvents;
     // This instance answers for the call now.
     state.record.owner = this.opts.instanceId ?? state.record.owner;
     state.callDirty = true;
@@ -209,6 +211,7 @@ export class Recorder {
         this.opts.log.error({ callId, events: events.map((e) => e.event.type) }, 'call events for a call without a record: dropped');
         continue;
       }
+      state.keepTranscript = this.opts.callEvents;
       this.calls.set(callId, state);
       this.written.delete(callId);
       if (stored)
@@ -253,11 +256,15 @@ export class Recorder {
     if (!state) return null;
     // Memory first: whatever is dropped from it meanwhile is in the store by then.
     const from = state.timelineFrom;
+    const turnsFrom = state.transcriptFrom;
     const detail = state.detail();
-    if (from <= 1) return detail;
+    if (from <= 1 && turnsFrom <= 1) return detail;
     const stored = await this.opts.store.getCall(callId);
-    const before = stored?.timeline.filter((e) => e.seq < from) ?? [];
-    return { ...detail, timeline: [...before, ...detail.timeline] };
+    return {
+      ...detail,
+      timeline: [...(stored?.timeline.filter((e) => e.seq < from) ?? []), ...detail.timeline],
+      transcript: [...(stored?.transcript.filter((t) => t.seq < turnsFrom) ?? []), ...detail.transcript],
+    };
   }
 
   /**
@@ -430,7 +437,7 @@ export class Recorder {
           this.opts.log.warn({ callId: state.callId, events: dropped }, 'call record closed with events missing');
         }
         try {
-          this.opts.onFinish?.(state.record, state.turns, nowMs);
+          this.opts.onFinish?.(state.record, { callerSpoke: state.callerSpoke }, nowMs);
         } catch (err) {
           this.opts.log.error({ callId: state.callId, err }, 'closing a call record failed');
         }
@@ -484,6 +491,7 @@ export class Recorder {
       if (this.calls.get(w.state.callId) !== w.state) continue;
       this.unwritten -= w.eventsTo - w.eventsFrom;
       w.state.dropStored(w.eventsTo); // stored: a long call's timeline does not pile up in memory
+      w.state.dropWrittenTurns(); // nor its transcript, unless the call.ended webhook needs it
     }
     // What is left came in while this batch was built and written: no older than its start.
     this.unwrittenSince = this.unwritten > 0 ? startedAt : null;
