@@ -29,6 +29,11 @@ function timelineData(event: CallEvent): Record<string, unknown> {
   return data;
 }
 
+export interface CallStateOptions {
+  /** Keep every transcript turn in memory until the call ends (default true: the call.ended webhook carries them). */
+  keepTranscript?: boolean;
+}
+
 /** Written turns kept in memory when the transcript is not: an interruption comes within a turn or two. */
 const recentTurnsKept = 4;
 
@@ -60,7 +65,7 @@ export class CallState {
    */
   readonly turns: TranscriptTurn[] = [];
   /** Keep every turn in memory until the call ends (call-event webhooks are on). */
-  keepTranscript = true;
+  readonly keepTranscript: boolean;
   /** The caller said something (whether or not the turn is still in memory). */
   callerSpoke = false;
   private lastTurnSeq = 0;
@@ -94,9 +99,9 @@ export class CallState {
    * accept, a re-attached call. Sequence numbers continue from the stored ones, and call-event
    * ordinals from what the timeline shows was already asked for, so no webhook id repeats.
    */
-  static restore(detail: CallDetail): CallState {
+  static restore(detail: CallDetail, opts: CallStateOptions = {}): CallState {
     const { transcript, timeline, ...record } = structuredClone(detail);
-    const state = new CallState(record.callId, record.startedAt);
+    const state = new CallState(record.callId, record.startedAt, opts);
     Object.assign(state.record, record);
     state.turns.push(...transcript.sort((a, b) => a.seq - b.seq));
     state.lastTurnSeq = state.turns.at(-1)?.seq ?? 0;
@@ -126,8 +131,9 @@ export class CallState {
     return state;
   }
 
-  constructor(callId: string, startedAt: string) {
+  constructor(callId: string, startedAt: string, opts: CallStateOptions = {}) {
     this.callId = callId;
+    this.keepTranscript = opts.keepTranscript ?? true;
     this.record = {
       callId,
       caller: null,

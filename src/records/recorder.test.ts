@@ -168,10 +168,9 @@ describe('Recorder', () => {
         itemId: `i${n}`,
       });
     for (let n = 1; n <= 10; n++) say(n);
-    const inMemory = () => (recorder as unknown as { calls: Map<string, { turns: unknown[] }> }).calls.get('rtc_long')?.turns.length;
-    expect(inMemory()).toBe(10); // nothing written yet
+    expect(recorder.heldTranscriptTurns).toBe(10); // nothing written yet
     await recorder.flush();
-    expect(inMemory()).toBe(4);
+    expect(recorder.heldTranscriptTurns).toBe(4);
     recorder.record({ type: 'transcript.interrupted', callId: 'rtc_long', itemId: 'i9' }); // a written turn still in memory
     say(11);
     const detail = await recorder.detail('rtc_long');
@@ -202,8 +201,7 @@ describe('Recorder', () => {
     for (let n = 1; n <= 10; n++)
       recorder.record({ type: 'transcript', callId: 'rtc_kept', speaker: 'agent', text: `turn ${n}`, itemId: `i${n}` });
     await recorder.flush();
-    const state = (recorder as unknown as { calls: Map<string, { turns: unknown[] }> }).calls.get('rtc_kept');
-    expect(state?.turns).toHaveLength(10);
+    expect(recorder.heldTranscriptTurns).toBe(10);
     await recorder.close();
   });
 

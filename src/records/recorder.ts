@@ -5,7 +5,7 @@ import { callEventMessage } from '../outbox/call-event-message.ts';
 import type { OutboxMessage } from '../outbox/outbox-store.ts';
 import { type Clock, systemClock, type Timer } from '../time/clock.ts';
 import type { CallDetail, CallRecord, TimelineEntry } from './call-record.ts';
-import { CallState, type WantedCallEvent } from './call-state.ts';
+import { CallState, type CallStateOptions, type WantedCallEvent } from './call-state.ts';
 import { writeSliceMs, yieldToLoop } from './loop-slices.ts';
 import { batchSize, emptyBatch, type Store, type StoreBatch } from './store.ts';
 
@@ -78,6 +78,8 @@ const releasedMemoryMs = 10 * 60_000;
 export class Recorder {
   private readonly opts: RecorderOptions;
   private readonly clock: Clock;
+  /** Every call's state: the whole transcript stays in memory only for the call.ended webhook. */
+  private readonly stateOptions: CallStateOptions;
   private readonly calls = new Map<string, CallState>();
   /** Calls whose record left memory, by when: an event for one is merged into the stored record. */
   private readonly written = new Map<string, number>();
@@ -101,6 +103,7 @@ export class Recorder {
   constructor(opts: RecorderOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? systemClock;
+    this.stateOptions = { keepTranscript: opts.callEvents };
   }
 
   /** Starts the periodic flush. */
@@ -138,8 +141,7 @@ export class Recorder {
           this.capLate();
           return;
         }
-        state = new CallState(event.callId, new Date(nowMs).toISOString());
-        state.keepTranscript = this.opts.callEvents;
+        state = new CallState(event.callId, new Date(nowMs).toISOString(), this.stateOptions);
         this.calls.set(event.callId, state);
       } else if (state.finalized) {
         this.opts.log.info({ callId: event.callId, eventType: event.type }, 'late call event merged into the finished record');
@@ -161,8 +163,7 @@ export class Recorder {
   restore(detail: CallDetail): void {
     this.released.delete(detail.callId);
     if (this.calls.has(detail.callId)) return;
-    const state = CallState.restore(detail);
-    state.keepTranscript = this.opts.callEvents;
+    const state = CallState.restore(detail, this.stateOptions);
     // This instance answers for the call now.
     state.record.owner = this.opts.instanceId ?? state.record.owner;
     state.callDirty = true;
@@ -205,13 +206,13 @@ export class Recorder {
       }
       this.late.delete(callId);
       let state = this.calls.get(callId); // events that arrived meanwhile may have started it
-      if (!state && stored) state = CallState.restore(stored);
-      if (!state && events[0] && startsACall(events[0].event)) state = new CallState(callId, new Date(events[0].atMs).toISOString());
+      if (!state && stored) state = CallState.restore(stored, this.stateOptions);
+      if (!state && events[0] && startsACall(events[0].event))
+        state = new CallState(callId, new Date(events[0].atMs).toISOString(), this.stateOptions);
       if (!state) {
         this.opts.log.error({ callId, events: events.map((e) => e.event.type) }, 'call events for a call without a record: dropped');
         continue;
       }
-      state.keepTranscript = this.opts.callEvents;
       this.calls.set(callId, state);
       this.written.delete(callId);
       if (stored)
@@ -298,6 +299,13 @@ export class Recorder {
 
   get bufferedCalls(): number {
     return this.calls.size;
+  }
+
+  /** Transcript turns held in memory, across calls: with call-event webhooks off, the unwritten and the last few of each call. */
+  get heldTranscriptTurns(): number {
+    let held = 0;
+    for (const state of this.calls.values()) held += state.turns.length;
+    return held;
   }
 
   /** Timeline entries held in memory, across calls: only those not yet stored. */
